@@ -1,0 +1,3 @@
+pub mod chain;
+pub mod rng;
+pub mod units;

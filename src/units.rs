@@ -1,0 +1,130 @@
+//! Units used across hashsim.
+//!
+//! Money on-chain is integer satoshis ([`Sat`]); everything else is `f64` with the unit in the
+//! name (`_th_s`, `_j_per_th`, `_usd_per_kwh`, `_s`). The conversions below are the only places
+//! where one unit turns into another, so each constant is written exactly once.
+
+use serde::{Deserialize, Serialize};
+use std::ops::{Add, AddAssign};
+
+/// Satoshis per bitcoin (Bitcoin Core `COIN`).
+pub const SAT_PER_BTC: u64 = 100_000_000;
+/// Seconds per simulated day.
+pub const SECONDS_PER_DAY: f64 = 86_400.0;
+/// Expected hashes per unit of difficulty: `2^32` (difficulty 1 = 2^32 hashes per block on
+/// average, the industry convention; exact work is `2^256 / (target + 1)`, 1.5e-5 larger).
+pub const HASHES_PER_DIFFICULTY: f64 = 4_294_967_296.0;
+/// Hashes per second in one TH/s.
+pub const HASH_PER_TH: f64 = 1e12;
+/// TH/s in one EH/s.
+pub const TH_PER_EH: f64 = 1e6;
+/// TH/s in one PH/s.
+pub const TH_PER_PH: f64 = 1e3;
+
+/// An amount of bitcoin in satoshis: the unit Core counts money in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct Sat(pub u64);
+
+impl Sat {
+    pub const ZERO: Sat = Sat(0);
+
+    /// Converts a BTC amount to satoshis, rounding to the nearest satoshi.
+    pub fn from_btc(btc: f64) -> Sat {
+        Sat((btc * SAT_PER_BTC as f64).round().max(0.0) as u64)
+    }
+
+    pub fn to_btc(self) -> f64 {
+        self.0 as f64 / SAT_PER_BTC as f64
+    }
+}
+
+impl Add for Sat {
+    type Output = Sat;
+    fn add(self, rhs: Sat) -> Sat {
+        Sat(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Sat {
+    fn add_assign(&mut self, rhs: Sat) {
+        self.0 += rhs.0;
+    }
+}
+
+/// Power cost of one TH/s for one day, in USD.
+///
+/// # Formula
+/// `cost = e * 24 / 1000 * p`, with `e` the efficiency in J/TH (= W per TH/s), 24 h per day,
+/// 1000 W per kW and `p` the power price in USD/kWh. E.g. 31 J/TH at $0.05/kWh costs
+/// $0.0372 per TH/s per day = $37.2 per PH/s per day (../shared/calibration.md, break-even).
+pub fn power_cost_usd_per_th_day(j_per_th: f64, usd_per_kwh: f64) -> f64 {
+    j_per_th * 0.024 * usd_per_kwh
+}
+
+/// Energy used by `th_s` TH/s at `j_per_th` over one day, in MWh: `th * e * 24 h / 1e6`.
+pub fn energy_mwh_per_day(th_s: f64, j_per_th: f64) -> f64 {
+    th_s * j_per_th * 24.0 / 1e6
+}
+
+/// Expected blocks per day found by one TH/s at difficulty `d`.
+///
+/// # Formula
+/// `86400 * 1e12 / (d * 2^32)`: one TH/s does 1e12 hashes a second and a block takes
+/// `d * 2^32` hashes on average.
+pub fn blocks_per_th_day(difficulty: f64) -> f64 {
+    SECONDS_PER_DAY * HASH_PER_TH / (difficulty * HASHES_PER_DIFFICULTY)
+}
+
+/// Network hashrate (TH/s) that finds one block every `interval_s` seconds at difficulty `d`:
+/// `H = d * 2^32 / interval / 1e12` (the calibration's `H = D * 2^32 / 600`).
+pub fn hashrate_th_s_for_interval(difficulty: f64, interval_s: f64) -> f64 {
+    difficulty * HASHES_PER_DIFFICULTY / interval_s / HASH_PER_TH
+}
+
+/// Difficulty at which `th_s` TH/s finds one block every `interval_s` seconds.
+pub fn difficulty_for_hashrate(th_s: f64, interval_s: f64) -> f64 {
+    th_s * HASH_PER_TH * interval_s / HASHES_PER_DIFFICULTY
+}
+
+/// Hashprice: expected miner revenue per TH/s per day, in USD.
+///
+/// # Formula
+/// `hashprice = blocks_per_th_day(d) * (subsidy + fees) * price`, the industry's
+/// `(subsidy + fees) * 144 * price / hashrate` with the hashrate implied by the difficulty.
+/// Check (../shared/calibration.md): d = 150 T, 3.125 + 0.025 BTC, $90k gives ~$38 per PH/s/day.
+pub fn hashprice_usd_per_th_day(difficulty: f64, reward_btc_per_block: f64, price_usd: f64) -> f64 {
+    blocks_per_th_day(difficulty) * reward_btc_per_block * price_usd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sat_round_trip() {
+        assert_eq!(Sat::from_btc(3.125), Sat(312_500_000));
+        assert_eq!(Sat(312_500_000).to_btc(), 3.125);
+        assert_eq!(Sat::from_btc(0.025), Sat(2_500_000));
+    }
+
+    #[test]
+    fn calibration_hashprice() {
+        // ../shared/calibration.md: 150 T difficulty is ~1.07 ZH/s and a hashprice near $38.
+        let h = hashrate_th_s_for_interval(150e12, 600.0);
+        assert!((h / 1e9 - 1.0737).abs() < 1e-3, "{h}");
+        let hp = hashprice_usd_per_th_day(150e12, 3.15, 90_000.0) * TH_PER_PH;
+        assert!((hp - 38.02).abs() < 0.05, "{hp}");
+        // And at 1.1 ZH/s it is the calibration's $37.1.
+        let d = difficulty_for_hashrate(1.1e9, 600.0);
+        let hp = hashprice_usd_per_th_day(d, 3.15, 90_000.0) * TH_PER_PH;
+        assert!((hp - 37.1).abs() < 0.05, "{hp}");
+    }
+
+    #[test]
+    fn break_even_efficiency() {
+        // calibration.md: at $37/PH/day and $0.05/kWh break-even is ~31 J/TH.
+        let e: f64 = 0.037 / (0.024 * 0.05);
+        assert!((e - 30.8).abs() < 0.1);
+        assert!((power_cost_usd_per_th_day(e, 0.05) - 0.037).abs() < 1e-12);
+    }
+}
