@@ -1,0 +1,328 @@
+//! Loading a scenario in two phases: TOML -> typed structs (unknown keys and wrong types are
+//! reported with their line and column by the TOML parser), then range validation, whose
+//! problems are located back in the file through the parser's spans.
+
+use super::check::Checker;
+use super::schema::{Price, Scenario};
+use crate::error::{line_col, Error, Location, Problem, Result};
+use crate::market::price::load_price_csv;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+/// One `--set key.path=value` override, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Override {
+    pub key: String,
+    pub value: String,
+}
+
+impl Override {
+    /// Parses `key.path=value`.
+    pub fn parse(s: &str) -> Result<Override> {
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            Error::invalid(
+                Location { source: format!("--set {s}"), ..Location::default() },
+                "expected KEY=VALUE, e.g. --set population.miners=500",
+            )
+        })?;
+        let key = k.trim().to_string();
+        if key.is_empty() || key.split('.').any(str::is_empty) {
+            return Err(Error::invalid(
+                Location { source: format!("--set {s}"), ..Location::default() },
+                "the key must be a dotted path such as price.initial_usd",
+            ));
+        }
+        Ok(Override { key, value: v.trim().to_string() })
+    }
+
+    fn source(&self) -> String {
+        format!("--set {}={}", self.key, self.value)
+    }
+
+    /// The override's value as TOML: a number, boolean, array or inline table where it parses
+    /// as one, else a plain string (so `--set simulation.name=crash` needs no quotes).
+    fn toml_value(&self) -> toml::Value {
+        toml::from_str::<toml::Table>(&format!("v = {}", self.value))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(self.value.clone()))
+    }
+}
+
+/// A scenario ready to run: the validated schema plus everything it refers to.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    /// The file it came from (or a label for in-memory scenarios).
+    pub source: String,
+    pub overrides: Vec<Override>,
+    /// The price path's prices by day, when `price.model = "csv"`.
+    pub price_path_usd: Option<Vec<f64>>,
+}
+
+/// Reads, overrides, parses and validates the scenario file at `path`.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<LoadedScenario> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str(&text, &path.display().to_string(), &base, overrides)
+}
+
+/// As [`load`], from text; `base_dir` resolves relative paths inside the scenario.
+pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override]) -> Result<LoadedScenario> {
+    let file_error = |e: toml::de::Error| {
+        let (line, column) = match e.span() {
+            Some(span) => {
+                let (l, c) = line_col(text, span.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        Error::invalid(
+            Location { source: source.to_string(), line, column, key: None },
+            e.message().trim_end().to_string(),
+        )
+    };
+    // Phase 1: the file as written must parse on its own, so its errors carry its positions.
+    let mut scenario: Scenario = toml::from_str(text).map_err(file_error)?;
+    if !overrides.is_empty() {
+        let mut table: toml::Table = text.parse().map_err(file_error)?;
+        for o in overrides {
+            apply_override(&mut table, o)?;
+        }
+        scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let label = overrides.iter().map(Override::source).collect::<Vec<_>>().join(" ");
+            Error::invalid(Location { source: label, ..Location::default() }, e.message().trim_end().to_string())
+        })?;
+    }
+
+    // Phase 2: ranges and cross-field rules.
+    let mut checker = Checker::default();
+    scenario.validate(&mut checker);
+    if !checker.is_ok() {
+        let spans = DeTable::parse(text).ok();
+        let problems = checker
+            .problems
+            .into_iter()
+            .map(|(key, message)| Problem { location: locate(text, source, spans.as_ref(), overrides, &key), message })
+            .collect();
+        return Err(Error::Invalid(problems));
+    }
+
+    let price_path_usd = match &scenario.price {
+        Price::Csv { path } => {
+            let p = resolve(base_dir, path);
+            Some(load_price_csv(&p, scenario.simulation.days as usize)?)
+        }
+        _ => None,
+    };
+    Ok(LoadedScenario { scenario, source: source.to_string(), overrides: overrides.to_vec(), price_path_usd })
+}
+
+fn resolve(base: &Path, p: &str) -> PathBuf {
+    let path = Path::new(p);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+/// A dotted key as segments: `events[2].day` -> [Key(events), Index(2), Key(day)].
+#[derive(Debug, Clone, PartialEq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+fn segments(key: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    for part in key.split('.') {
+        let mut rest = part;
+        if let Some(i) = rest.find('[') {
+            out.push(Seg::Key(rest[..i].to_string()));
+            rest = &rest[i..];
+            while let Some(stripped) = rest.strip_prefix('[') {
+                let end = stripped.find(']').unwrap_or(stripped.len());
+                if let Ok(n) = stripped[..end].parse() {
+                    out.push(Seg::Index(n));
+                }
+                rest = stripped.get(end + 1..).unwrap_or("");
+            }
+        } else if let Ok(n) = part.parse::<usize>() {
+            out.push(Seg::Index(n));
+        } else {
+            out.push(Seg::Key(part.to_string()));
+        }
+    }
+    out
+}
+
+/// Where `key` is: an override that set it, else its position in the file (or that of its
+/// nearest enclosing table when the key itself is not written, i.e. left at its default).
+fn locate(text: &str, source: &str, spans: Option<&toml::Spanned<DeTable>>, overrides: &[Override], key: &str) -> Location {
+    let segs = segments(key);
+    if let Some(o) = overrides.iter().rev().find(|o| segments(&o.key) == segs) {
+        return Location { source: o.source(), key: Some(key.to_string()), ..Location::default() };
+    }
+    let mut offset = None;
+    if let Some(root) = spans {
+        let mut current: Option<&DeValue> = None;
+        let mut table: Option<&DeTable> = Some(root.get_ref());
+        for seg in &segs {
+            let next = match (seg, table, current) {
+                (Seg::Key(k), Some(t), _) => {
+                    t.iter().find(|(name, _)| name.get_ref().as_ref() == k.as_str()).map(|(_, v)| v)
+                }
+                (Seg::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
+                _ => None,
+            };
+            let Some(v) = next else { break };
+            offset = Some(v.span().start);
+            current = Some(v.get_ref());
+            table = match v.get_ref() {
+                DeValue::Table(t) => Some(t),
+                _ => None,
+            };
+        }
+    }
+    let (line, column) = match offset {
+        Some(o) => {
+            let (l, c) = line_col(text, o);
+            (Some(l), Some(c))
+        }
+        None => (None, None),
+    };
+    Location { source: source.to_string(), line, column, key: Some(key.to_string()) }
+}
+
+/// Sets one scalar in the TOML table, creating intermediate tables as needed.
+fn apply_override(root: &mut toml::Table, o: &Override) -> Result<()> {
+    set_in_table(root, &segments(&o.key), o.toml_value()).map_err(|msg| {
+        Error::invalid(Location { source: o.source(), key: Some(o.key.clone()), ..Location::default() }, msg)
+    })
+}
+
+fn set_in_table(t: &mut toml::Table, segs: &[Seg], value: toml::Value) -> std::result::Result<(), String> {
+    match segs {
+        [Seg::Key(k)] => {
+            if let Some(toml::Value::Table(_) | toml::Value::Array(_)) = t.get(k) {
+                return Err(format!("{k} is a table or array: set one of its values instead"));
+            }
+            t.insert(k.clone(), value);
+            Ok(())
+        }
+        [Seg::Key(k), rest @ ..] => {
+            let child = t.entry(k.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            set_in_value(child, rest, value)
+        }
+        _ => Err("the key must start with a table name, e.g. population.miners".into()),
+    }
+}
+
+fn set_in_value(v: &mut toml::Value, segs: &[Seg], value: toml::Value) -> std::result::Result<(), String> {
+    match (v, segs.first()) {
+        (toml::Value::Table(t), Some(Seg::Key(_))) => set_in_table(t, segs, value),
+        (toml::Value::Array(a), Some(Seg::Index(n))) => {
+            let len = a.len();
+            let item = a.get_mut(*n).ok_or_else(|| format!("index {n} is out of range: the array has {len} entries"))?;
+            if segs.len() == 1 {
+                *item = value;
+                Ok(())
+            } else {
+                set_in_value(item, &segs[1..], value)
+            }
+        }
+        _ => Err("does not name a settable value".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[simulation]
+name = "t"
+days = 10
+seed = 1
+
+[price]
+model = "constant"
+initial_usd = 90000
+
+[population]
+miners = 10
+hashrate_th_s = { dist = "constant", value = 100 }
+efficiency_j_per_th = { dist = "uniform", min = 15, max = 30 }
+power_usd_per_kwh = { dist = "constant", value = 0.05 }
+
+[[events]]
+day = 3
+kind = "price_shock"
+change = -0.2
+"#;
+
+    fn load_min(overrides: &[&str]) -> Result<LoadedScenario> {
+        let o: Vec<Override> = overrides.iter().map(|s| Override::parse(s).unwrap()).collect();
+        load_str(MINIMAL, "min.toml", Path::new("."), &o)
+    }
+
+    #[test]
+    fn loads_with_defaults() {
+        let s = load_min(&[]).unwrap().scenario;
+        assert_eq!(s.chain.height, 925_000);
+        assert_eq!(s.simulation.replicates, 1);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let text = MINIMAL.replace("seed = 1", "seed = 1\nspeed = 2");
+        let e = load_str(&text, "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.starts_with("x.toml:6:1:"), "{e}");
+        assert!(e.contains("unknown field `speed`"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_is_reported() {
+        let text = MINIMAL.replace("days = 10", "days = \"ten\"");
+        let e = load_str(&text, "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.starts_with("x.toml:4:"), "{e}");
+    }
+
+    #[test]
+    fn range_errors_are_located() {
+        let text = MINIMAL.replace("max = 30", "max = -30");
+        let e = load_str(&text, "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.contains("x.toml:14:"), "{e}");
+        assert!(e.contains("population.efficiency_j_per_th.max"), "{e}");
+        let text = MINIMAL.replace("day = 3", "day = 30");
+        let e = load_str(&text, "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.contains("x.toml:18:7: events[0].day: must be below simulation.days = 10 (got 30)"), "{e}");
+    }
+
+    #[test]
+    fn overrides_apply_and_are_blamed() {
+        let s = load_min(&["population.miners=25", "simulation.name=other", "events.0.change=-0.5"]).unwrap();
+        assert_eq!(s.scenario.population.miners, 25);
+        assert_eq!(s.scenario.simulation.name, "other");
+        assert_eq!(s.overrides.len(), 3);
+        let e = load_min(&["simulation.days=0"]).unwrap_err().to_string();
+        assert!(e.starts_with("--set simulation.days=0: simulation.days: must be between 1 and 36525"), "{e}");
+        let e = load_min(&["population.bogus=1"]).unwrap_err().to_string();
+        assert!(e.contains("unknown field `bogus`"), "{e}");
+        let e = load_min(&["population=1"]).unwrap_err().to_string();
+        assert!(e.contains("is a table or array"), "{e}");
+        let e = load_min(&["events.5.day=1"]).unwrap_err().to_string();
+        assert!(e.contains("out of range"), "{e}");
+    }
+
+    #[test]
+    fn segments_parse() {
+        assert_eq!(
+            segments("events[2].day"),
+            vec![Seg::Key("events".into()), Seg::Index(2), Seg::Key("day".into())]
+        );
+        assert_eq!(segments("events.2.day"), segments("events[2].day"));
+    }
+}

@@ -1,0 +1,10 @@
+//! Scenario files: schema, defaults, validation and `--set` overrides.
+
+pub mod check;
+pub mod dist;
+pub mod load;
+pub mod schema;
+
+pub use dist::Dist;
+pub use load::{load, load_str, LoadedScenario, Override};
+pub use schema::{DecisionRule, EventSpec, Fees, Price, Scenario};
