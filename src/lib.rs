@@ -1,12 +1,19 @@
 //! hashsim: an agent-based, discrete-event simulator of Bitcoin network security.
 //!
 //! Data flows one way: [`scenario`] -> world -> [`engine`] loop -> daily observations ->
-//! [`output`] writers. The library never prints or exits; the `hashsim` binary does.
+//! [`metrics`] -> [`output`] writers. The library never prints or exits; the `hashsim` binary
+//! does.
 
+pub mod agents;
 pub mod chain;
+pub mod engine;
 pub mod error;
 pub mod market;
+pub mod metrics;
+pub mod output;
+pub mod progress;
 pub mod rng;
+pub mod run;
 pub mod scenario;
 pub mod units;
 

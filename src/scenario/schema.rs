@@ -140,6 +140,15 @@ pub enum DecisionRule {
     Always,
 }
 
+/// See [`Population::calibrate_to`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalibrateTo {
+    #[default]
+    Installed,
+    Active,
+}
+
 /// A generated population of miners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -159,6 +168,11 @@ pub struct Population {
     pub power_usd_per_kwh: Dist,
     #[serde(default)]
     pub decision: DecisionRule,
+    /// Which hashrate matches the chain's difficulty (at 600 s blocks) when
+    /// `total_hashrate_eh_s` is omitted and the difficulty is given: all installed machines,
+    /// or only those that mine on day 0 (the network starts in equilibrium).
+    #[serde(default)]
+    pub calibrate_to: CalibrateTo,
     /// Jurisdictions and the probability a miner is in each; shares sum to 1.
     #[serde(default)]
     pub jurisdictions: Vec<Jurisdiction>,

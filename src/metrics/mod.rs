@@ -1,0 +1,3 @@
+//! Security metrics: concentration of hashrate.
+
+pub mod concentration;
