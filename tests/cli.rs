@@ -1,0 +1,169 @@
+//! `hashsim run` and `hashsim validate` as a user meets them: outputs, determinism, and a
+//! clear error that writes nothing for every class of bad input.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+#[test]
+fn run_writes_every_output_with_unit_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 20, 3, 1));
+    let out = dir.path().join("out");
+    run_ok(&f, &out, &[]);
+    for name in ["timeseries.csv", "miners.csv", "summary.csv", "manifest.json"] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let rows = read_csv(&out.join("timeseries.csv"));
+    assert_eq!(rows.len(), 20);
+    for col in ["day", "date", "height", "difficulty", "hashrate_eh_s", "price_usd", "fees_btc_per_block",
+        "hashprice_usd_per_ph_day", "blocks", "mean_block_interval_s", "active_miners", "hhi_miners"] {
+        assert!(rows[0].contains_key(col), "column {col}");
+    }
+    assert_eq!(rows[0]["date"], "2025-11-21");
+    // Day 0 hashprice from 150 T, $90k, 3.125 + 0.025 BTC: ~$38/PH/day.
+    let hp = num(&rows[0], "hashprice_usd_per_ph_day");
+    assert!((hp - 38.02).abs() < 0.01, "{hp}");
+    // The price shock on day 5 (-38%) shows in the price column.
+    let ratio = num(&rows[5], "price_usd") / num(&rows[4], "price_usd");
+    assert!(ratio < 0.8, "{ratio}");
+    let miners = read_csv(&out.join("miners.csv"));
+    assert_eq!(miners.len(), 300);
+    let won: f64 = miners.iter().map(|m| num(m, "blocks_won")).sum();
+    let mined: f64 = rows.iter().map(|r| num(r, "blocks")).sum();
+    assert_eq!(won, mined);
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter_map(|e| {
+        let n = e.unwrap().file_name().to_string_lossy().into_owned();
+        n.starts_with('.').then_some(n)
+    }).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn same_seed_is_byte_identical_whatever_the_threads_and_other_seeds_differ() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 30, 5, 3));
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    run_ok(&f, &a, &["--jobs", "1"]);
+    run_ok(&f, &b, &["--jobs", "2"]);
+    run_ok(&f, &c, &["--set", "simulation.seed=6"]);
+    for name in ["timeseries.csv", "miners.csv", "summary.csv"] {
+        let x = std::fs::read(a.join(name)).unwrap();
+        assert_eq!(x, std::fs::read(b.join(name)).unwrap(), "{name} differs between 1 and 2 threads");
+        assert_ne!(x, std::fs::read(c.join(name)).unwrap(), "{name} is the same under another seed");
+    }
+    let rows = read_csv(&a.join("timeseries.csv"));
+    assert_eq!(rows.len(), 90);
+    // Replicates differ from each other.
+    assert_ne!(rows[29]["price_usd"], rows[59]["price_usd"]);
+}
+
+#[test]
+fn overrides_are_applied_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 10, 3, 1));
+    let out = dir.path().join("out");
+    run_ok(&f, &out, &["--set", "price.initial_usd=60000", "--set", "population.miners=50"]);
+    let rows = read_csv(&out.join("timeseries.csv"));
+    assert_eq!(num(&rows[0], "price_usd"), 60000.0);
+    assert_eq!(read_csv(&out.join("miners.csv")).len(), 50);
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["overrides"][0]["key"], "price.initial_usd");
+    assert_eq!(manifest["scenario"]["population"]["miners"], 50);
+    assert_eq!(manifest["seed"], 3);
+    assert!(manifest["hashsim_version"].is_string());
+}
+
+/// Runs `hashsim run` on `text` and checks it fails naming `needles` and writing nothing.
+fn fails_cleanly(text: &str, extra_files: &[(&str, &str)], args: &[&str], needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "bad.toml", text);
+    for (name, body) in extra_files {
+        write(dir.path(), name, body);
+    }
+    let out = dir.path().join("out");
+    let assert = hashsim().arg("run").arg(&f).arg("--out").arg(&out).arg("-q").args(args).assert().failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    for n in needles {
+        assert!(stderr.contains(n), "stderr lacks {n:?}:\n{stderr}");
+    }
+    assert!(!out.exists(), "output written despite the error:\n{stderr}");
+}
+
+#[test]
+fn unknown_key_is_named_with_its_line() {
+    let text = small_economy("eco", 10, 3, 1).replace("seed = 3", "seed = 3\nsead = 4");
+    fails_cleanly(&text, &[], &[], &["bad.toml:6:1", "unknown field `sead`", "expected one of"]);
+}
+
+#[test]
+fn wrong_type_is_named_with_its_line() {
+    let text = small_economy("eco", 10, 3, 1).replace("days = 10", "days = \"ten\"");
+    fails_cleanly(&text, &[], &[], &["bad.toml:4:", "invalid type"]);
+}
+
+#[test]
+fn out_of_range_value_names_key_and_allowed_range() {
+    let text = small_economy("eco", 10, 3, 1).replace("log_return_sd_per_day = 0.03", "log_return_sd_per_day = 3");
+    fails_cleanly(&text, &[], &[], &["bad.toml:14:25", "price.log_return_sd_per_day", "between 0 and 1 (got 3)"]);
+    let text = small_economy("eco", 10, 3, 1);
+    fails_cleanly(&text, &[], &["--set", "population.miners=-5"], &["--set population.miners=-5"]);
+    fails_cleanly(&text, &[], &["--set", "simulation.days=0"], &["simulation.days", "between 1 and 36525"]);
+}
+
+#[test]
+fn missing_scenario_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    hashsim()
+        .arg("run")
+        .arg(dir.path().join("nope.toml"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot read").and(predicate::str::contains("nope.toml")));
+}
+
+#[test]
+fn malformed_price_csv_names_file_and_line() {
+    let text = small_economy("eco", 3, 3, 1).replace(
+        "model = \"gbm\"\ninitial_usd = 90000\nlog_return_sd_per_day = 0.03",
+        "model = \"csv\"\npath = \"prices.csv\"",
+    ).replace("day = 5", "day = 2");
+    fails_cleanly(&text, &[("prices.csv", "day,price_usd\n0,90000\n1,oops\n2,80000\n")], &[], &["prices.csv:3", "price_usd must be a number"]);
+    fails_cleanly(&text, &[("prices.csv", "day,price_usd\n0,90000\n")], &[], &["covers 1 days"]);
+    fails_cleanly(&text, &[], &[], &["prices.csv", "cannot read"]);
+    // A good path runs and is followed, with the day-2 shock applied on top of it.
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &text);
+    write(dir.path(), "prices.csv", "day,price_usd\n0,90000\n1,80000\n2,70000\n");
+    run_ok(&f, &dir.path().join("out"), &[]);
+    let rows = read_csv(&dir.path().join("out/timeseries.csv"));
+    assert_eq!(num(&rows[1], "price_usd"), 80000.0);
+    assert!((num(&rows[2], "price_usd") - 70000.0 * 0.62).abs() < 1e-6);
+}
+
+#[test]
+fn validate_checks_without_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.toml", &small_economy("eco", 10, 3, 1));
+    hashsim().current_dir(dir.path()).arg("validate").arg(&good).assert().success().stdout(predicate::str::contains("ok:"));
+    assert!(!dir.path().join("results").exists());
+    let bad = write(dir.path(), "bad.toml", &small_economy("eco", 10, 3, 1).replace("share = 0.4", "share = 0.5"));
+    hashsim()
+        .arg("validate")
+        .arg(&good)
+        .arg(&bad)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("population.jurisdictions: shares must sum to 1"));
+}
+
+#[test]
+fn bundled_scenarios_validate() {
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            hashsim().arg("validate").arg(&p).assert().success();
+        }
+    }
+}
