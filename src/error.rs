@@ -52,15 +52,9 @@ pub enum Error {
     #[error("{}", display_problems(.0))]
     Invalid(Vec<Problem>),
     #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("cannot write {}: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Other(String),
 }
@@ -79,18 +73,12 @@ fn display_problems(problems: &[Problem]) -> String {
 impl Error {
     /// A single invalid-input problem.
     pub fn invalid(location: Location, message: impl Into<String>) -> Error {
-        Error::Invalid(vec![Problem {
-            location,
-            message: message.into(),
-        }])
+        Error::Invalid(vec![Problem { location, message: message.into() }])
     }
 
     /// A write error for `path`.
     pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Write {
-            path: path.into(),
-            source,
-        }
+        Error::Write { path: path.into(), source }
     }
 }
 
@@ -120,12 +108,7 @@ mod tests {
     #[test]
     fn display_names_everything() {
         let e = Error::invalid(
-            Location {
-                source: "s.toml".into(),
-                line: Some(3),
-                column: Some(9),
-                key: Some("population.miners".into()),
-            },
+            Location { source: "s.toml".into(), line: Some(3), column: Some(9), key: Some("population.miners".into()) },
             "must be at least 1 (got 0)",
         );
         assert_eq!(e.to_string(), "s.toml:3:9: population.miners: must be at least 1 (got 0)");

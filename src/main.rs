@@ -64,7 +64,17 @@ fn print_report(name: &str, r: &RunReport) {
     println!("{name}: {n} replicate(s) in {:.2} s -> {}", r.wall_time_s, r.out_dir.display());
     println!(
         "{:>4} {:>6} {:>8} {:>9} {:>13} {:>13} {:>12} {:>12} {:>11} {:>11} {:>8}",
-        "rep", "days", "blocks", "interval", "hashrate", "hashrate", "difficulty", "difficulty", "hashprice", "hashprice", "active"
+        "rep",
+        "days",
+        "blocks",
+        "interval",
+        "hashrate",
+        "hashrate",
+        "difficulty",
+        "difficulty",
+        "hashprice",
+        "hashprice",
+        "active"
     );
     println!(
         "{:>4} {:>6} {:>8} {:>9} {:>13} {:>13} {:>12} {:>12} {:>11} {:>11} {:>8}",
@@ -89,7 +99,8 @@ fn print_report(name: &str, r: &RunReport) {
     if n > 10 {
         println!("... {} more in summary.csv", n - 10);
     }
-    let files: Vec<String> = r.files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let files: Vec<String> =
+        r.files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
     println!("wrote {}", files.join(", "));
 }
 

@@ -117,10 +117,8 @@ pub fn run(loaded: &LoadedScenario, opts: &RunOptions, on_day: &(dyn Fn() + Sync
     let reps = loaded.scenario.simulation.replicates;
     let parts = PartsDir::create(out)?;
 
-    let summaries: Vec<RunSummary> = (0..reps)
-        .into_par_iter()
-        .map(|r| run_one(loaded, r, &parts.0, on_day))
-        .collect::<Result<Vec<_>>>()?;
+    let summaries: Vec<RunSummary> =
+        (0..reps).into_par_iter().map(|r| run_one(loaded, r, &parts.0, on_day)).collect::<Result<Vec<_>>>()?;
 
     let mut files = Vec::new();
     files.push(concat_parts(&parts.0, "timeseries", reps, &out.join("timeseries.csv"))?);

@@ -81,7 +81,9 @@ fn hashrate_drop_mid_epoch_slows_blocks_until_retargets_catch_up() {
         next += mean_interval(&rows, rep, r1 + 1, r2) / 32.0;
         settled += mean_interval(&rows, rep, r2 + 1, r3) / 32.0;
     }
-    eprintln!("intervals: before {before:.1} s, after drop {after:.1} s, next epoch {next:.1} s, settled {settled:.1} s");
+    eprintln!(
+        "intervals: before {before:.1} s, after drop {after:.1} s, next epoch {next:.1} s, settled {settled:.1} s"
+    );
     // Tolerances: one epoch's mean interval has a standard error of ~600/sqrt(2016) = 13 s,
     // so ~2.4 s over 32 replicates (~4 s for the half-epoch after the drop); allow ~4 of them.
     // (200 replicates gave 601.7 / 680.1 / 640.3 / 599.6 s.)

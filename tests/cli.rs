@@ -16,8 +16,20 @@ fn run_writes_every_output_with_unit_columns() {
     }
     let rows = read_csv(&out.join("timeseries.csv"));
     assert_eq!(rows.len(), 20);
-    for col in ["day", "date", "height", "difficulty", "hashrate_eh_s", "price_usd", "fees_btc_per_block",
-        "hashprice_usd_per_ph_day", "blocks", "mean_block_interval_s", "active_miners", "hhi_miners"] {
+    for col in [
+        "day",
+        "date",
+        "height",
+        "difficulty",
+        "hashrate_eh_s",
+        "price_usd",
+        "fees_btc_per_block",
+        "hashprice_usd_per_ph_day",
+        "blocks",
+        "mean_block_interval_s",
+        "active_miners",
+        "hhi_miners",
+    ] {
         assert!(rows[0].contains_key(col), "column {col}");
     }
     assert_eq!(rows[0]["date"], "2025-11-21");
@@ -33,10 +45,13 @@ fn run_writes_every_output_with_unit_columns() {
     let mined: f64 = rows.iter().map(|r| num(r, "blocks")).sum();
     assert_eq!(won, mined);
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter_map(|e| {
-        let n = e.unwrap().file_name().to_string_lossy().into_owned();
-        n.starts_with('.').then_some(n)
-    }).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.starts_with('.').then_some(n)
+        })
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -68,7 +83,8 @@ fn overrides_are_applied_and_recorded() {
     let rows = read_csv(&out.join("timeseries.csv"));
     assert_eq!(num(&rows[0], "price_usd"), 60000.0);
     assert_eq!(read_csv(&out.join("miners.csv")).len(), 50);
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["overrides"][0]["key"], "price.initial_usd");
     assert_eq!(manifest["scenario"]["population"]["miners"], 50);
     assert_eq!(manifest["seed"], 3);
@@ -125,11 +141,18 @@ fn missing_scenario_file_is_a_clear_error() {
 
 #[test]
 fn malformed_price_csv_names_file_and_line() {
-    let text = small_economy("eco", 3, 3, 1).replace(
-        "model = \"gbm\"\ninitial_usd = 90000\nlog_return_sd_per_day = 0.03",
-        "model = \"csv\"\npath = \"prices.csv\"",
-    ).replace("day = 5", "day = 2");
-    fails_cleanly(&text, &[("prices.csv", "day,price_usd\n0,90000\n1,oops\n2,80000\n")], &[], &["prices.csv:3", "price_usd must be a number"]);
+    let text = small_economy("eco", 3, 3, 1)
+        .replace(
+            "model = \"gbm\"\ninitial_usd = 90000\nlog_return_sd_per_day = 0.03",
+            "model = \"csv\"\npath = \"prices.csv\"",
+        )
+        .replace("day = 5", "day = 2");
+    fails_cleanly(
+        &text,
+        &[("prices.csv", "day,price_usd\n0,90000\n1,oops\n2,80000\n")],
+        &[],
+        &["prices.csv:3", "price_usd must be a number"],
+    );
     fails_cleanly(&text, &[("prices.csv", "day,price_usd\n0,90000\n")], &[], &["covers 1 days"]);
     fails_cleanly(&text, &[], &[], &["prices.csv", "cannot read"]);
     // A good path runs and is followed, with the day-2 shock applied on top of it.
@@ -146,7 +169,13 @@ fn malformed_price_csv_names_file_and_line() {
 fn validate_checks_without_running() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.toml", &small_economy("eco", 10, 3, 1));
-    hashsim().current_dir(dir.path()).arg("validate").arg(&good).assert().success().stdout(predicate::str::contains("ok:"));
+    hashsim()
+        .current_dir(dir.path())
+        .arg("validate")
+        .arg(&good)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok:"));
     assert!(!dir.path().join("results").exists());
     let bad = write(dir.path(), "bad.toml", &small_economy("eco", 10, 3, 1).replace("share = 0.4", "share = 0.5"));
     hashsim()

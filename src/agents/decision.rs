@@ -63,7 +63,7 @@ mod tests {
             (30.0, 0.05, Action::Mine),
             (31.0, 0.05, Action::Idle),
             (98.0, 0.05, Action::Idle),
-            (98.0, 0.0, Action::Mine), // free power: any hardware pays
+            (98.0, 0.0, Action::Mine),  // free power: any hardware pays
             (13.5, 0.12, Action::Idle), // 13.5 * 0.024 * 0.12 = 0.03888 > 0.037
         ];
         for (e, p, want) in cases {

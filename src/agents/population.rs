@@ -103,7 +103,8 @@ pub fn generate(s: &Scenario, rng: &mut SimRng) -> Result<Population> {
         };
         let size = p.hashrate_th_s.sample(rng);
         let eff = p.efficiency_j_per_th.sample(rng);
-        let power_dist = p.jurisdictions.get(jur).and_then(|j| j.power_usd_per_kwh.as_ref()).unwrap_or(&p.power_usd_per_kwh);
+        let power_dist =
+            p.jurisdictions.get(jur).and_then(|j| j.power_usd_per_kwh.as_ref()).unwrap_or(&p.power_usd_per_kwh);
         let power = power_dist.sample(rng).max(0.0);
         miners.push(new_miner(size, eff, power, jur as u16, p.decision));
     }
@@ -115,7 +116,13 @@ pub fn generate(s: &Scenario, rng: &mut SimRng) -> Result<Population> {
     let mut names = vec![None; n];
     for m in &s.miners {
         let jur = jurisdictions.iter().position(|j| *j == m.jurisdiction).unwrap_or(0) as u16;
-        miners.push(new_miner(m.hashrate_th_s, m.efficiency_j_per_th, m.power_usd_per_kwh, jur, m.decision.unwrap_or(p.decision)));
+        miners.push(new_miner(
+            m.hashrate_th_s,
+            m.efficiency_j_per_th,
+            m.power_usd_per_kwh,
+            jur,
+            m.decision.unwrap_or(p.decision),
+        ));
         names.push(Some(m.name.clone()));
     }
     Ok(Population { miners, names, jurisdictions })

@@ -171,7 +171,11 @@ impl<'o> Engine<'o> {
                 self.weights[i] = 0.0;
                 continue;
             }
-            let view = MinerView { efficiency_j_per_th: m.efficiency_j_per_th, power_usd_per_kwh: m.power_usd_per_kwh, rule: m.rule };
+            let view = MinerView {
+                efficiency_j_per_th: m.efficiency_j_per_th,
+                power_usd_per_kwh: m.power_usd_per_kwh,
+                rule: m.rule,
+            };
             installed_th += m.hashrate_th_s;
             match decide_daily(&view, &market) {
                 Action::Mine => {
@@ -309,7 +313,11 @@ impl<'o> Engine<'o> {
 }
 
 /// Builds replicate `replicate` of a scenario and runs it, streaming rows to `observer`.
-pub fn run_replicate(loaded: &crate::scenario::LoadedScenario, replicate: u32, observer: &mut dyn Observer) -> Result<World> {
+pub fn run_replicate(
+    loaded: &crate::scenario::LoadedScenario,
+    replicate: u32,
+    observer: &mut dyn Observer,
+) -> Result<World> {
     let world = World::build(loaded, replicate)?;
     Engine::new(world, observer).run()
 }

@@ -66,12 +66,7 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     /// Reversed, so the max-heap pops the earliest (time, class, seq) first.
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .0
-            .total_cmp(&self.time.0)
-            .then(other.class.cmp(&self.class))
-            .then(other.seq.cmp(&self.seq))
+        other.time.0.total_cmp(&self.time.0).then(other.class.cmp(&self.class)).then(other.seq.cmp(&self.seq))
     }
 }
 

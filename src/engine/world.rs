@@ -2,16 +2,16 @@
 
 use crate::agents::{decide_daily, generate, Action, MarketView, MinerState, MinerView, Population};
 use crate::chain::block_subsidy;
-use crate::error::{Error, Location};
-use crate::scenario::schema::CalibrateTo;
-use crate::scenario::Scenario;
 use crate::chain::fees::FeeModel;
 use crate::chain::retarget::{RETARGET_INTERVAL, TARGET_SPACING_S};
 use crate::chain::{bits_from_difficulty, difficulty_from_bits};
 use crate::error::Result;
+use crate::error::{Error, Location};
 use crate::market::{PriceModel, PriceProcess};
 use crate::rng::{replicate_seed, stream, Purpose};
 use crate::scenario::schema::parse_bits;
+use crate::scenario::schema::CalibrateTo;
+use crate::scenario::Scenario;
 use crate::scenario::{EventSpec, Fees, LoadedScenario, Price};
 use crate::units::{hashrate_th_s_for_interval, HASHES_PER_DIFFICULTY, HASH_PER_TH};
 
@@ -45,7 +45,11 @@ fn calibrate(pop: &mut Population, s: &Scenario, market: &MarketView, target_th_
     let counts = |m: &crate::agents::Miner, market: &MarketView| match s.population.calibrate_to {
         CalibrateTo::Installed => true,
         CalibrateTo::Active => {
-            let view = MinerView { efficiency_j_per_th: m.efficiency_j_per_th, power_usd_per_kwh: m.power_usd_per_kwh, rule: m.rule };
+            let view = MinerView {
+                efficiency_j_per_th: m.efficiency_j_per_th,
+                power_usd_per_kwh: m.power_usd_per_kwh,
+                rule: m.rule,
+            };
             decide_daily(&view, market) == Action::Mine
         }
     };
@@ -59,13 +63,19 @@ fn calibrate(pop: &mut Population, s: &Scenario, market: &MarketView, target_th_
     let want = target_th_s - named_th;
     if !(want > 0.0 && gen_counted > 0.0) {
         let why = if gen_counted > 0.0 {
-            format!("the named miners alone ({:.3} EH/s) reach the hashrate the difficulty implies ({:.3} EH/s)", named_th / 1e6, target_th_s / 1e6)
+            format!(
+                "the named miners alone ({:.3} EH/s) reach the hashrate the difficulty implies ({:.3} EH/s)",
+                named_th / 1e6,
+                target_th_s / 1e6
+            )
         } else {
             "no generated miner is profitable on day 0".to_string()
         };
         return Err(Error::invalid(
             Location { source: "scenario".into(), key: Some("population.calibrate_to".into()), ..Location::default() },
-            format!("cannot calibrate the population to the difficulty: {why}; set population.total_hashrate_eh_s instead"),
+            format!(
+                "cannot calibrate the population to the difficulty: {why}; set population.total_hashrate_eh_s instead"
+            ),
         ));
     }
     crate::agents::population::scale(generated, gen_total * want / gen_counted);
@@ -146,7 +156,8 @@ impl World {
         } else {
             None
         };
-        let chain = ChainState { height: h, bits, difficulty: difficulty_from_bits(bits), epoch_first_time_s, retargets: 0 };
+        let chain =
+            ChainState { height: h, bits, difficulty: difficulty_from_bits(bits), epoch_first_time_s, retargets: 0 };
 
         let price = match &s.price {
             Price::Constant { initial_usd } => PriceProcess::new(PriceModel::Constant, *initial_usd),
@@ -185,8 +196,9 @@ impl World {
                         schedule.push((*day, Effect::Ban { jurisdiction: j, share: *share }));
                     }
                 }
-                EventSpec::PowerPriceShock { day, change, jurisdiction } => schedule
-                    .push((*day, Effect::PowerFactor { jurisdiction: jur(jurisdiction), factor: 1.0 + change })),
+                EventSpec::PowerPriceShock { day, change, jurisdiction } => {
+                    schedule.push((*day, Effect::PowerFactor { jurisdiction: jur(jurisdiction), factor: 1.0 + change }))
+                }
             }
         }
         schedule.sort_by_key(|(day, _)| *day); // stable: file order within a day

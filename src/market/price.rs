@@ -15,7 +15,10 @@ pub enum PriceModel {
     /// # Formula
     /// `S(d+1) = S(d) * exp(mean + sd * Z)`, `Z ~ N(0,1)`: GBM sampled daily with
     /// `mean = mu - sigma^2/2` (Hull, *Options, Futures and Other Derivatives*, ch. 15).
-    Gbm { mean: f64, sd: f64 },
+    Gbm {
+        mean: f64,
+        sd: f64,
+    },
     /// Prices by day from a file; shocks multiply the path.
     Path(Vec<f64>),
 }
@@ -68,25 +71,30 @@ pub fn load_price_csv(path: &Path, days: usize) -> Result<Vec<f64>> {
     let at = |line: Option<u64>, msg: String| {
         Error::invalid(Location { source: file.clone(), line: line.map(|l| l as usize), ..Location::default() }, msg)
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| match e.kind() {
-            csv::ErrorKind::Io(_) => at(None, format!("cannot read the price path: {e}")),
-            _ => at(None, e.to_string()),
-        })?;
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path).map_err(|e| match e.kind() {
+        csv::ErrorKind::Io(_) => at(None, format!("cannot read the price path: {e}")),
+        _ => at(None, e.to_string()),
+    })?;
     let headers = reader.headers().map_err(|e| at(Some(1), e.to_string()))?.clone();
     if headers.len() != 2 || &headers[0] != "day" || &headers[1] != "price_usd" {
-        return Err(at(Some(1), format!("the header must be `day,price_usd` (got `{}`)", headers.iter().collect::<Vec<_>>().join(","))));
+        return Err(at(
+            Some(1),
+            format!("the header must be `day,price_usd` (got `{}`)", headers.iter().collect::<Vec<_>>().join(",")),
+        ));
     }
     let mut prices = Vec::with_capacity(days);
     for record in reader.records() {
         let record = record.map_err(|e| at(e.position().map(|p| p.line()), e.to_string()))?;
         let line = record.position().map(|p| p.line());
-        let day: usize = record[0].parse().map_err(|_| at(line, format!("day must be a whole number (got {:?})", &record[0])))?;
-        let price: f64 = record[1].parse().map_err(|_| at(line, format!("price_usd must be a number (got {:?})", &record[1])))?;
+        let day: usize =
+            record[0].parse().map_err(|_| at(line, format!("day must be a whole number (got {:?})", &record[0])))?;
+        let price: f64 =
+            record[1].parse().map_err(|_| at(line, format!("price_usd must be a number (got {:?})", &record[1])))?;
         if day != prices.len() {
-            return Err(at(line, format!("days must run 0, 1, 2, ... without gaps: expected day {} (got {day})", prices.len())));
+            return Err(at(
+                line,
+                format!("days must run 0, 1, 2, ... without gaps: expected day {} (got {day})", prices.len()),
+            ));
         }
         if !(price.is_finite() && price > 0.0) {
             return Err(at(line, format!("price_usd must be positive (got {price})")));

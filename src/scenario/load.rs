@@ -160,7 +160,13 @@ fn segments(key: &str) -> Vec<Seg> {
 
 /// Where `key` is: an override that set it, else its position in the file (or that of its
 /// nearest enclosing table when the key itself is not written, i.e. left at its default).
-fn locate(text: &str, source: &str, spans: Option<&toml::Spanned<DeTable>>, overrides: &[Override], key: &str) -> Location {
+fn locate(
+    text: &str,
+    source: &str,
+    spans: Option<&toml::Spanned<DeTable>>,
+    overrides: &[Override],
+    key: &str,
+) -> Location {
     let segs = segments(key);
     if let Some(o) = overrides.iter().rev().find(|o| segments(&o.key) == segs) {
         return Location { source: o.source(), key: Some(key.to_string()), ..Location::default() };
@@ -225,7 +231,8 @@ fn set_in_value(v: &mut toml::Value, segs: &[Seg], value: toml::Value) -> std::r
         (toml::Value::Table(t), Some(Seg::Key(_))) => set_in_table(t, segs, value),
         (toml::Value::Array(a), Some(Seg::Index(n))) => {
             let len = a.len();
-            let item = a.get_mut(*n).ok_or_else(|| format!("index {n} is out of range: the array has {len} entries"))?;
+            let item =
+                a.get_mut(*n).ok_or_else(|| format!("index {n} is out of range: the array has {len} entries"))?;
             if segs.len() == 1 {
                 *item = value;
                 Ok(())
@@ -319,10 +326,7 @@ change = -0.2
 
     #[test]
     fn segments_parse() {
-        assert_eq!(
-            segments("events[2].day"),
-            vec![Seg::Key("events".into()), Seg::Index(2), Seg::Key("day".into())]
-        );
+        assert_eq!(segments("events[2].day"), vec![Seg::Key("events".into()), Seg::Index(2), Seg::Key("day".into())]);
         assert_eq!(segments("events.2.day"), segments("events[2].day"));
     }
 }

@@ -75,12 +75,7 @@ fn default_height() -> u64 {
 
 impl Default for Chain {
     fn default() -> Self {
-        Chain {
-            height: default_height(),
-            difficulty: None,
-            bits: None,
-            epoch_elapsed_s: None,
-        }
+        Chain { height: default_height(), difficulty: None, bits: None, epoch_elapsed_s: None }
     }
 }
 
@@ -113,18 +108,14 @@ pub enum Fees {
 
 impl Default for Fees {
     fn default() -> Self {
-        Fees::Constant {
-            mean_btc_per_block: 0.025,
-        }
+        Fees::Constant { mean_btc_per_block: 0.025 }
     }
 }
 
 impl Fees {
     pub fn mean_btc_per_block(&self) -> f64 {
         match *self {
-            Fees::Constant { mean_btc_per_block } | Fees::Lognormal { mean_btc_per_block, .. } => {
-                mean_btc_per_block
-            }
+            Fees::Constant { mean_btc_per_block } | Fees::Lognormal { mean_btc_per_block, .. } => mean_btc_per_block,
         }
     }
 }
@@ -228,11 +219,7 @@ pub enum EventSpec {
         jurisdiction: Option<String>,
     },
     /// A share of a jurisdiction's miners, drawn at random, are switched off for good.
-    JurisdictionBan {
-        day: u32,
-        jurisdiction: String,
-        share: f64,
-    },
+    JurisdictionBan { day: u32, jurisdiction: String, share: f64 },
     /// Power prices (everywhere, or in one jurisdiction) change by `change`.
     PowerPriceShock {
         day: u32,
@@ -348,11 +335,7 @@ impl Scenario {
 
         match &self.price {
             Price::Constant { initial_usd } => c.range("price.initial_usd", *initial_usd, 0.01, 1e9),
-            Price::Gbm {
-                initial_usd,
-                log_return_mean_per_day,
-                log_return_sd_per_day,
-            } => {
+            Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => {
                 c.range("price.initial_usd", *initial_usd, 0.01, 1e9);
                 c.range("price.log_return_mean_per_day", *log_return_mean_per_day, -0.5, 0.5);
                 c.range("price.log_return_sd_per_day", *log_return_sd_per_day, 0.0, 1.0);
@@ -368,10 +351,7 @@ impl Scenario {
             Fees::Constant { mean_btc_per_block } => {
                 c.range("fees.mean_btc_per_block", *mean_btc_per_block, 0.0, 1000.0)
             }
-            Fees::Lognormal {
-                mean_btc_per_block,
-                log_sd,
-            } => {
+            Fees::Lognormal { mean_btc_per_block, log_sd } => {
                 c.range("fees.mean_btc_per_block", *mean_btc_per_block, 0.0, 1000.0);
                 c.range("fees.log_sd", *log_sd, 0.0, 5.0);
             }

@@ -112,5 +112,8 @@ pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
 }
 
 pub fn num(row: &HashMap<String, String>, col: &str) -> f64 {
-    row.get(col).unwrap_or_else(|| panic!("no column {col}")).parse().unwrap_or_else(|_| panic!("{col} = {:?}", row[col]))
+    row.get(col)
+        .unwrap_or_else(|| panic!("no column {col}"))
+        .parse()
+        .unwrap_or_else(|_| panic!("{col} = {:?}", row[col]))
 }
