@@ -1,3 +1,4 @@
-//! Security metrics: concentration of hashrate.
+//! Security metrics: concentration of hashrate and double-spend risk.
 
 pub mod concentration;
+pub mod risk;
