@@ -16,6 +16,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),
+    /// Double-spend risk: probability that an attacker with share q overtakes z confirmations.
+    Risk(RiskArgs),
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +46,25 @@ pub struct ValidateArgs {
     /// Overrides to check along with the files.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// Attacker share(s) of total hashrate, 0..=1: e.g. 0.3 or 0.1,0.2,0.3.
+    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    pub q: Vec<f64>,
+    /// Confirmations: numbers and inclusive ranges, e.g. 6 or 0-10 or 0,5,10 [default: 6].
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    pub z: Vec<String>,
+    /// Instead of probabilities, the confirmations needed for a risk below this, e.g. 0.001.
+    #[arg(long)]
+    pub max_risk: Option<f64>,
+    /// Print CSV instead of an aligned table.
+    #[arg(long)]
+    pub csv: bool,
+    /// Decimal places of probabilities in the table.
+    #[arg(long, default_value_t = 7)]
+    pub digits: usize,
 }
 
 #[cfg(test)]

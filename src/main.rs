@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, RunArgs, ValidateArgs};
+use cli::{Cli, Command, RiskArgs, RunArgs, ValidateArgs};
 use hashsim::run::{RunOptions, RunReport};
 use hashsim::scenario::{self, Override};
 use hashsim::{Error, Result};
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Validate(args) => cmd_validate(args),
+        Command::Risk(args) => cmd_risk(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,4 +130,85 @@ fn cmd_validate(args: ValidateArgs) -> Result<()> {
     } else {
         Err(Error::Other(problems.join("\n")))
     }
+}
+
+/// Parses `6`, `0-10` (inclusive) and lists of them.
+fn parse_confirmations(items: &[String]) -> Result<Vec<u32>> {
+    use hashsim::metrics::risk::MAX_CONFIRMATIONS;
+    let bad = |s: &str| {
+        Error::Other(format!("--z {s:?}: expected whole numbers or ranges like 0-10, at most {MAX_CONFIRMATIONS}"))
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let (a, b) = match item.split_once('-') {
+            Some((a, b)) => {
+                (a.trim().parse::<u32>().map_err(|_| bad(item))?, b.trim().parse::<u32>().map_err(|_| bad(item))?)
+            }
+            None => {
+                let v = item.trim().parse::<u32>().map_err(|_| bad(item))?;
+                (v, v)
+            }
+        };
+        if a > b || b > MAX_CONFIRMATIONS {
+            return Err(bad(item));
+        }
+        out.extend(a..=b);
+    }
+    if out.is_empty() {
+        out.push(6);
+    }
+    Ok(out)
+}
+
+fn cmd_risk(args: RiskArgs) -> Result<()> {
+    use hashsim::metrics::risk::{confirmations_needed, nakamoto_probability, rosenfeld_probability, RiskModel};
+    for &q in &args.q {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(Error::Other(format!("--q {q}: the attacker share must be between 0 and 1")));
+        }
+    }
+    let sep = if args.csv { "," } else { "  " };
+    if let Some(risk) = args.max_risk {
+        if !(risk > 0.0 && risk < 1.0) {
+            return Err(Error::Other(format!("--max-risk {risk}: must be between 0 and 1 (exclusive)")));
+        }
+        let show =
+            |z: Option<u32>| z.map_or_else(|| if args.csv { String::new() } else { "never".into() }, |z| z.to_string());
+        if args.csv {
+            println!("q,max_risk,nakamoto_confirmations,rosenfeld_confirmations");
+        } else {
+            println!(
+                "{:<5}{sep}{:<8}{sep}{:>22}{sep}{:>23}",
+                "q", "max_risk", "nakamoto_confirmations", "rosenfeld_confirmations"
+            );
+        }
+        for &q in &args.q {
+            let n = show(confirmations_needed(q, risk, RiskModel::Nakamoto));
+            let r = show(confirmations_needed(q, risk, RiskModel::Rosenfeld));
+            if args.csv {
+                println!("{q},{risk},{n},{r}");
+            } else {
+                println!("{q:<5}{sep}{risk:<8}{sep}{n:>22}{sep}{r:>23}");
+            }
+        }
+        return Ok(());
+    }
+    let zs = parse_confirmations(&args.z)?;
+    let d = args.digits;
+    if args.csv {
+        println!("q,z,nakamoto_probability,rosenfeld_probability");
+    } else {
+        println!("{:<5}{sep}{:>3}{sep}{:>20}{sep}{:>21}", "q", "z", "nakamoto_probability", "rosenfeld_probability");
+    }
+    for &q in &args.q {
+        for &z in &zs {
+            let (n, r) = (nakamoto_probability(q, z), rosenfeld_probability(q, z));
+            if args.csv {
+                println!("{q},{z},{n:e},{r:e}");
+            } else {
+                println!("{q:<5}{sep}{z:>3}{sep}{n:>20.d$}{sep}{r:>21.d$}");
+            }
+        }
+    }
+    Ok(())
 }
