@@ -39,6 +39,54 @@ pub struct RunSummary {
     pub miner_revenue_usd: f64,
 }
 
+impl RunSummary {
+    /// The summary's numeric metrics as (column name, value), in column order, without the
+    /// `replicate` key. Sweeps aggregate these across replicates without knowing the fields.
+    pub fn metrics(&self) -> Vec<(&'static str, f64)> {
+        let v = serde_json::to_value(self).unwrap_or_default();
+        let mut out = Vec::new();
+        // serde_json keeps struct field order only with `preserve_order`; use the CSV header
+        // order instead, which is the declaration order.
+        for name in Self::columns() {
+            if name == "replicate" {
+                continue;
+            }
+            if let Some(x) = v.get(name).and_then(serde_json::Value::as_f64) {
+                out.push((name, x));
+            }
+        }
+        out
+    }
+
+    /// The CSV column names, in order.
+    pub fn columns() -> Vec<&'static str> {
+        SUMMARY_COLUMNS.to_vec()
+    }
+}
+
+const SUMMARY_COLUMNS: &[&str] = &[
+    "replicate",
+    "days",
+    "blocks",
+    "mean_block_interval_s",
+    "height_end",
+    "difficulty_start",
+    "difficulty_end",
+    "hashrate_start_eh_s",
+    "hashrate_end_eh_s",
+    "hashrate_min_eh_s",
+    "hashrate_min_day",
+    "price_start_usd",
+    "price_end_usd",
+    "hashprice_start_usd_per_ph_day",
+    "hashprice_end_usd_per_ph_day",
+    "active_miners_start",
+    "active_miners_end",
+    "hhi_miners_end",
+    "nakamoto_50_miners_end",
+    "miner_revenue_usd",
+];
+
 /// Tallies a [`RunSummary`] from the day rows as they stream past.
 #[derive(Debug, Default)]
 pub struct SummaryTally {
@@ -204,4 +252,20 @@ fn concat_parts(dir: &Path, stem: &str, reps: u32, dest: &Path) -> Result<PathBu
         std::io::copy(&mut lines, &mut out).map_err(|e| Error::write(dest, e))?;
     }
     out.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_match_the_csv_header() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(RunSummary::default()).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        assert_eq!(header, RunSummary::columns());
+        let names: Vec<&str> = RunSummary::default().metrics().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, header[1..].to_vec());
+    }
 }
