@@ -63,39 +63,33 @@ fn cmd_run(args: RunArgs) -> Result<()> {
 fn print_report(name: &str, r: &RunReport) {
     let n = r.summaries.len();
     println!("{name}: {n} replicate(s) in {:.2} s -> {}", r.wall_time_s, r.out_dir.display());
-    println!(
-        "{:>4} {:>6} {:>8} {:>9} {:>13} {:>13} {:>12} {:>12} {:>11} {:>11} {:>8}",
-        "rep",
-        "days",
-        "blocks",
-        "interval",
-        "hashrate",
-        "hashrate",
-        "difficulty",
-        "difficulty",
-        "hashprice",
-        "hashprice",
-        "active"
-    );
-    println!(
-        "{:>4} {:>6} {:>8} {:>9} {:>13} {:>13} {:>12} {:>12} {:>11} {:>11} {:>8}",
-        "", "", "", "mean s", "start EH/s", "end EH/s", "start T", "end T", "start $/PH", "end $/PH", "end"
-    );
+    // (label, summary column, divisor, decimals)
+    let cols: [(&str, &str, f64, usize); 10] = [
+        ("blocks", "blocks_total", 1.0, 0),
+        ("interval s", "mean_block_interval_s", 1.0, 1),
+        ("EH/s min", "hashrate_eh_s_min", 1.0, 1),
+        ("EH/s end", "hashrate_eh_s_final", 1.0, 1),
+        ("diff. end T", "difficulty_final", 1e12, 2),
+        ("$/PH/d end", "hashprice_usd_per_ph_day_final", 1.0, 2),
+        ("HHI end", "hhi_operators_final", 1.0, 0),
+        ("Nakamoto end", "nakamoto_50_operators_final", 1.0, 0),
+        ("51% min $B", "attack_cheapest_usd_min", 1e9, 2),
+        ("pivots", "pivots_total", 1.0, 0),
+    ];
+    print!("{:>4}", "rep");
+    for (label, ..) in cols {
+        print!(" {label:>12}");
+    }
+    println!();
     for s in r.summaries.iter().take(10) {
-        println!(
-            "{:>4} {:>6} {:>8} {:>9.1} {:>13.1} {:>13.1} {:>12.2} {:>12.2} {:>11.2} {:>11.2} {:>8}",
-            s.replicate,
-            s.days,
-            s.blocks,
-            s.mean_block_interval_s,
-            s.hashrate_start_eh_s,
-            s.hashrate_end_eh_s,
-            s.difficulty_start / 1e12,
-            s.difficulty_end / 1e12,
-            s.hashprice_start_usd_per_ph_day,
-            s.hashprice_end_usd_per_ph_day,
-            s.active_miners_end
-        );
+        print!("{:>4}", s.replicate);
+        for (_, key, div, dec) in cols {
+            match s.get(key).filter(|v| v.is_finite()) {
+                Some(v) => print!(" {:>12.dec$}", v / div),
+                None => print!(" {:>12}", "-"),
+            }
+        }
+        println!();
     }
     if n > 10 {
         println!("... {} more in summary.csv", n - 10);
@@ -113,12 +107,12 @@ fn cmd_validate(args: ValidateArgs) -> Result<()> {
             Ok(l) => {
                 let s = &l.scenario;
                 println!(
-                    "ok: {} ({} days, {} replicate(s), {} generated + {} named miners, {} events)",
+                    "ok: {} ({} days, {} replicate(s), {} generated + {} named operators, {} events)",
                     path.display(),
                     s.simulation.days,
                     s.simulation.replicates,
-                    s.population.miners,
-                    s.miners.len(),
+                    s.population.operators,
+                    s.operators.len(),
                     s.events.len()
                 );
             }

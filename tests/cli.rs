@@ -11,7 +11,7 @@ fn run_writes_every_output_with_unit_columns() {
     let f = write(dir.path(), "s.toml", &small_economy("eco", 20, 3, 1));
     let out = dir.path().join("out");
     run_ok(&f, &out, &[]);
-    for name in ["timeseries.csv", "miners.csv", "summary.csv", "manifest.json"] {
+    for name in ["timeseries.csv", "operators.csv", "events.csv", "summary.csv", "manifest.json"] {
         assert!(out.join(name).is_file(), "{name} missing");
     }
     let rows = read_csv(&out.join("timeseries.csv"));
@@ -27,8 +27,10 @@ fn run_writes_every_output_with_unit_columns() {
         "hashprice_usd_per_ph_day",
         "blocks",
         "mean_block_interval_s",
-        "active_miners",
-        "hhi_miners",
+        "mining_operators",
+        "hhi_operators",
+        "attack_cheapest_usd",
+        "double_spend_risk",
     ] {
         assert!(rows[0].contains_key(col), "column {col}");
     }
@@ -39,7 +41,7 @@ fn run_writes_every_output_with_unit_columns() {
     // The price shock on day 5 (-38%) shows in the price column.
     let ratio = num(&rows[5], "price_usd") / num(&rows[4], "price_usd");
     assert!(ratio < 0.8, "{ratio}");
-    let miners = read_csv(&out.join("miners.csv"));
+    let miners = read_csv(&out.join("operators.csv"));
     assert_eq!(miners.len(), 300);
     let won: f64 = miners.iter().map(|m| num(m, "blocks_won")).sum();
     let mined: f64 = rows.iter().map(|r| num(r, "blocks")).sum();
@@ -63,7 +65,7 @@ fn same_seed_is_byte_identical_whatever_the_threads_and_other_seeds_differ() {
     run_ok(&f, &a, &["--jobs", "1"]);
     run_ok(&f, &b, &["--jobs", "2"]);
     run_ok(&f, &c, &["--set", "simulation.seed=6"]);
-    for name in ["timeseries.csv", "miners.csv", "summary.csv"] {
+    for name in ["timeseries.csv", "operators.csv", "events.csv", "summary.csv"] {
         let x = std::fs::read(a.join(name)).unwrap();
         assert_eq!(x, std::fs::read(b.join(name)).unwrap(), "{name} differs between 1 and 2 threads");
         assert_ne!(x, std::fs::read(c.join(name)).unwrap(), "{name} is the same under another seed");
@@ -79,14 +81,14 @@ fn overrides_are_applied_and_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "s.toml", &small_economy("eco", 10, 3, 1));
     let out = dir.path().join("out");
-    run_ok(&f, &out, &["--set", "price.initial_usd=60000", "--set", "population.miners=50"]);
+    run_ok(&f, &out, &["--set", "price.initial_usd=60000", "--set", "population.operators=50"]);
     let rows = read_csv(&out.join("timeseries.csv"));
     assert_eq!(num(&rows[0], "price_usd"), 60000.0);
-    assert_eq!(read_csv(&out.join("miners.csv")).len(), 50);
+    assert_eq!(read_csv(&out.join("operators.csv")).len(), 50);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["overrides"][0]["key"], "price.initial_usd");
-    assert_eq!(manifest["scenario"]["population"]["miners"], 50);
+    assert_eq!(manifest["scenario"]["population"]["operators"], 50);
     assert_eq!(manifest["seed"], 3);
     assert!(manifest["hashsim_version"].is_string());
 }
@@ -124,7 +126,7 @@ fn out_of_range_value_names_key_and_allowed_range() {
     let text = small_economy("eco", 10, 3, 1).replace("log_return_sd_per_day = 0.03", "log_return_sd_per_day = 3");
     fails_cleanly(&text, &[], &[], &["bad.toml:14:25", "price.log_return_sd_per_day", "between 0 and 1 (got 3)"]);
     let text = small_economy("eco", 10, 3, 1);
-    fails_cleanly(&text, &[], &["--set", "population.miners=-5"], &["--set population.miners=-5"]);
+    fails_cleanly(&text, &[], &["--set", "population.operators=-5"], &["--set population.operators=-5"]);
     fails_cleanly(&text, &[], &["--set", "simulation.days=0"], &["simulation.days", "between 1 and 36525"]);
 }
 
@@ -191,7 +193,8 @@ fn validate_checks_without_running() {
 fn bundled_scenarios_validate() {
     for entry in std::fs::read_dir("scenarios").unwrap() {
         let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "toml") {
+        // hardware.toml is the hardware catalog, not a scenario.
+        if p.extension().is_some_and(|e| e == "toml") && !p.ends_with("hardware.toml") {
             hashsim().arg("validate").arg(&p).assert().success();
         }
     }

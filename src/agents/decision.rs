@@ -1,88 +1,428 @@
-//! Miners' decisions: pure functions of (miner state, observed market) -> action, so they can
-//! be tested alone and applied after every miner has decided (agent order cannot matter).
+//! Operators' decisions: pure functions of (operator state, observed market) -> action. They
+//! are tested alone here and applied by the engine after every operator has decided, so the
+//! order in which operators are visited cannot change the outcome.
 
 use crate::scenario::DecisionRule;
 use crate::units::power_cost_usd_per_th_day;
+use serde::{Deserialize, Serialize};
 
-/// What a miner knows about itself when deciding.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MinerView {
-    pub efficiency_j_per_th: f64,
-    pub power_usd_per_kwh: f64,
-    pub rule: DecisionRule,
+/// How an operator forms its expectation of future hashprice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Expectation {
+    /// Today's hashprice persists.
+    Myopic,
+    /// An exponential moving average of past hashprice (half-life `strategy.adaptive_half_life_days`).
+    Adaptive,
+    /// Today's hashprice, except that the subsidy part halves at the next halving.
+    HalvingAware,
 }
 
-/// What a miner observes of the market today.
+/// What every operator observes of the market today (the same for all).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MarketView {
-    /// Expected revenue of one TH/s today at the current difficulty, USD per day.
+    /// Revenue of one TH/s today at the current difficulty, USD per day.
     pub hashprice_usd_per_th_day: f64,
+    /// Exponential moving average of hashprice.
+    pub hashprice_ema_usd_per_th_day: f64,
+    /// Share of the block reward that is subsidy (the rest is fees), 0..=1.
+    pub subsidy_share: f64,
+    /// Days until the next halving at the current pace (600 s blocks).
+    pub days_to_halving: f64,
+    pub btc_price_usd: f64,
 }
 
-/// The daily operational choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Mine,
-    Idle,
-}
-
-/// Run or idle today.
+/// Average hashprice an operator expects over the next `horizon_days`.
 ///
 /// # Formula
-/// Mine iff `hashprice >= e * 0.024 * p` (revenue per TH/s per day covers the power cost per
-/// TH/s per day, see [`power_cost_usd_per_th_day`]); the miner's size cancels. Exactly at
-/// break-even the miner mines.
-pub fn decide_daily(miner: &MinerView, market: &MarketView) -> Action {
-    match miner.rule {
-        DecisionRule::Always => Action::Mine,
-        DecisionRule::Profitable => {
-            let cost = power_cost_usd_per_th_day(miner.efficiency_j_per_th, miner.power_usd_per_kwh);
-            if market.hashprice_usd_per_th_day >= cost {
-                Action::Mine
-            } else {
-                Action::Idle
+/// Myopic: `h`. Adaptive: the moving average `h_ema`. Halving-aware: with `s` the subsidy
+/// share and `f = min(1, days_to_halving / horizon)` the part of the horizon before the
+/// halving, `h * ((1 - s) + s * (f + (1 - f) / 2))`.
+pub fn expected_hashprice(rule: Expectation, m: &MarketView, horizon_days: f64) -> f64 {
+    match rule {
+        Expectation::Myopic => m.hashprice_usd_per_th_day,
+        Expectation::Adaptive => m.hashprice_ema_usd_per_th_day,
+        Expectation::HalvingAware => {
+            let f = if horizon_days > 0.0 { (m.days_to_halving / horizon_days).clamp(0.0, 1.0) } else { 1.0 };
+            let s = m.subsidy_share;
+            m.hashprice_usd_per_th_day * ((1.0 - s) + s * (f + 0.5 * (1.0 - f)))
+        }
+    }
+}
+
+/// Whether a vintage runs today.
+///
+/// # Formula
+/// With margin `m = hashprice - e * 0.024 * p` per TH/s per day: a running machine keeps
+/// running iff `m >= 0` (exactly break-even runs); an idle one restarts only iff
+/// `m * payback_days >= restart_cost`, i.e. the restart cost (crew, curtailment penalties,
+/// wear) is earned back within `payback_days` — hysteresis that stops flapping around
+/// break-even.
+pub fn run_vintage(
+    rule: DecisionRule,
+    running_now: bool,
+    j_per_th: f64,
+    power_usd_per_kwh: f64,
+    hashprice_usd_per_th_day: f64,
+    restart_cost_usd_per_th: f64,
+    payback_days: f64,
+) -> bool {
+    if rule == DecisionRule::Always {
+        return true;
+    }
+    let margin = hashprice_usd_per_th_day - power_cost_usd_per_th_day(j_per_th, power_usd_per_kwh);
+    if running_now {
+        margin >= 0.0
+    } else {
+        margin >= 0.0 && margin * payback_days >= restart_cost_usd_per_th
+    }
+}
+
+/// `sum_{t=1..years} (1 + r)^-t`: the present value of 1 a year for `years` years.
+pub fn annuity_factor(rate: f64, years: f64) -> f64 {
+    if rate.abs() < 1e-12 {
+        years
+    } else {
+        (1.0 - (1.0 + rate).powf(-years)) / rate
+    }
+}
+
+/// The AI/HPC hosting deal on offer today.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AiOffer {
+    pub revenue_usd_per_mw_year: f64,
+    /// Share of revenue spent running the hall (tenants pay power through).
+    pub opex_share: f64,
+    pub capex_usd_per_mw: f64,
+    pub build_days: f64,
+    pub contract_years: f64,
+    /// Smallest conversion a tenant accepts, MW.
+    pub min_mw: f64,
+    /// Demand not yet contracted, MW.
+    pub available_mw: f64,
+}
+
+impl AiOffer {
+    /// Net present value of converting one MW, USD: the contract's net revenue, which starts
+    /// after the build, less the capex paid now.
+    ///
+    /// # Formula
+    /// `NPV = R (1 - o) A(r, T) (1 + r)^(-b/365) - C`, with `A` the annuity factor.
+    pub fn npv_per_mw(&self, hurdle: f64) -> f64 {
+        let net = self.revenue_usd_per_mw_year * (1.0 - self.opex_share);
+        net * annuity_factor(hurdle, self.contract_years) * (1.0 + hurdle).powf(-self.build_days / 365.0)
+            - self.capex_usd_per_mw
+    }
+}
+
+/// A new machine on sale today.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HardwareOffer {
+    pub j_per_th: f64,
+    pub price_usd_per_th: f64,
+    /// Years a machine earns before it is obsolete.
+    pub life_years: f64,
+}
+
+/// What the operator knows about itself for a strategic decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorView {
+    pub rule: DecisionRule,
+    pub expectation: Expectation,
+    pub hurdle_rate: f64,
+    pub power_usd_per_kwh: f64,
+    /// Site capacity not committed to AI, MW.
+    pub mining_mw: f64,
+    /// Machines installed, as (TH/s, J/TH), least efficient last or in any order.
+    pub fleet: Vec<(f64, f64)>,
+    /// Cash plus unused credit, USD.
+    pub liquidity_usd: f64,
+    /// Whether the operator already hosts AI (it then stays in business through its contracts).
+    pub hosts_ai: bool,
+    /// Consecutive days on which none of its machines ran.
+    pub days_all_idle: u32,
+    /// Whether the operator may convert to AI at all (`max_share_of_site > 0`).
+    pub may_pivot: bool,
+    pub max_pivot_share: f64,
+}
+
+/// Strategic parameters shared by all operators.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrategyParams {
+    pub horizon_days: f64,
+    /// Exit after this many days with every machine idle, if expectations are no better.
+    pub exit_after_idle_days: u32,
+}
+
+/// The strategic choice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    Hold,
+    /// Sell the fleet and leave.
+    Exit,
+    /// Ask the AI market for `mw` of hosting.
+    Pivot {
+        mw: f64,
+    },
+    /// Buy `th_s` of new machines; `replace_worst_mw` of the least efficient machines are
+    /// sold to make room.
+    Upgrade {
+        th_s: f64,
+        replace_worst_mw: f64,
+    },
+}
+
+/// Strategic decision: exit, pivot capacity to AI, upgrade, or hold.
+///
+/// Order of consideration: exit (nothing pays now or in expectation), pivot (AI's net present
+/// value per MW beats mining's on the capacity it would take), upgrade (new machines have a
+/// positive NPV at the hurdle rate and there is room, or old ones lose money), else hold.
+///
+/// # Formula
+/// Expected margin of a machine `e`: `m(e) = ĥ - e * 0.024 * p` per TH/s per day, with `ĥ`
+/// from [`expected_hashprice`]. Mining value of one MW of machines `e` over the contract
+/// term: `max(0, m(e)) * 1e6 / e * 365 * A(r, T)`. New machine NPV per TH/s:
+/// `m(e_new) * 365 * A(r, life) - price`.
+pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareOffer, p: &StrategyParams) -> Strategy {
+    if op.rule == DecisionRule::Always {
+        return Strategy::Hold;
+    }
+    let h = expected_hashprice(op.expectation, m, p.horizon_days);
+    let margin = |e: f64| h - power_cost_usd_per_th_day(e, op.power_usd_per_kwh);
+    let any_pays = op.fleet.iter().any(|&(th, e)| th > 0.0 && margin(e) >= 0.0);
+    let new_margin = margin(hw.j_per_th);
+    let new_npv_per_th = new_margin * 365.0 * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
+
+    // Pivot: compare AI with mining on the least efficient capacity it would displace.
+    if op.may_pivot && ai.available_mw >= ai.min_mw {
+        let want = (op.mining_mw * op.max_pivot_share).min(ai.available_mw);
+        let affordable = if ai.capex_usd_per_mw > 0.0 { op.liquidity_usd / ai.capex_usd_per_mw } else { f64::INFINITY };
+        let mw = want.min(affordable);
+        if mw >= ai.min_mw {
+            let mut fleet = op.fleet.clone();
+            fleet.sort_by(|a, b| b.1.total_cmp(&a.1)); // least efficient first
+            let (mut left, mut mining_value) = (mw, 0.0);
+            for (th, e) in fleet {
+                if left <= 0.0 {
+                    break;
+                }
+                let take_mw = (th * e / 1e6).min(left);
+                mining_value += margin(e).max(0.0) * (take_mw * 1e6 / e) * 365.0;
+                left -= take_mw;
+            }
+            // Empty capacity could hold new machines instead.
+            if left > 0.0 {
+                mining_value += (new_npv_per_th.max(0.0) / annuity_factor(op.hurdle_rate, hw.life_years))
+                    * (left * 1e6 / hw.j_per_th);
+            }
+            let mining_npv = mining_value * annuity_factor(op.hurdle_rate, ai.contract_years);
+            if ai.npv_per_mw(op.hurdle_rate) * mw > mining_npv && ai.npv_per_mw(op.hurdle_rate) > 0.0 {
+                return Strategy::Pivot { mw };
             }
         }
     }
+
+    if !any_pays && !op.hosts_ai && op.days_all_idle >= p.exit_after_idle_days && new_npv_per_th <= 0.0 {
+        return Strategy::Exit;
+    }
+
+    if new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 {
+        let installed_mw: f64 = op.fleet.iter().map(|&(th, e)| th * e / 1e6).sum();
+        let free_mw = (op.mining_mw - installed_mw).max(0.0);
+        // Machines that lose money even in expectation are replaced.
+        let losing_mw: f64 = op.fleet.iter().filter(|&&(_, e)| margin(e) < 0.0).map(|&(th, e)| th * e / 1e6).sum();
+        let room_mw = free_mw + losing_mw;
+        let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
+        let th = (room_mw * 1e6 / hw.j_per_th).min(affordable_th);
+        // Ignore crumbs: less than 0.1 MW of machines is not an order.
+        if th * hw.j_per_th / 1e6 >= 0.1 {
+            let replace = (th * hw.j_per_th / 1e6 - free_mw).clamp(0.0, losing_mw);
+            return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
+        }
+    }
+    Strategy::Hold
+}
+
+/// At a contract's end: renew with the tenant, or return the capacity to mining.
+///
+/// # Formula
+/// Renew iff the market still has room for it (`demand_covers`) and a year of hosting at
+/// today's offer, `R (1 - o)` per MW, beats a year of mining that MW with the machines the
+/// operator would put back, `max(0, m(e)) * 1e6 / e * 365`.
+pub fn renew_contract(demand_covers: bool, offer: &AiOffer, mining_usd_per_mw_year: f64) -> bool {
+    demand_covers && offer.revenue_usd_per_mw_year * (1.0 - offer.opex_share) > mining_usd_per_mw_year
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn miner(e: f64, p: f64) -> MinerView {
-        MinerView { efficiency_j_per_th: e, power_usd_per_kwh: p, rule: DecisionRule::Profitable }
-    }
-
-    #[test]
-    fn table() {
-        // hashprice $37/PH/day = $0.037/TH/day; break-even at $0.05/kWh is 30.83 J/TH.
-        let market = MarketView { hashprice_usd_per_th_day: 0.037 };
-        let cases = [
-            (17.5, 0.05, Action::Mine),
-            (30.0, 0.05, Action::Mine),
-            (31.0, 0.05, Action::Idle),
-            (98.0, 0.05, Action::Idle),
-            (98.0, 0.0, Action::Mine),  // free power: any hardware pays
-            (13.5, 0.12, Action::Idle), // 13.5 * 0.024 * 0.12 = 0.03888 > 0.037
-        ];
-        for (e, p, want) in cases {
-            assert_eq!(decide_daily(&miner(e, p), &market), want, "{e} J/TH at ${p}/kWh");
+    fn market(h: f64) -> MarketView {
+        MarketView {
+            hashprice_usd_per_th_day: h,
+            hashprice_ema_usd_per_th_day: h,
+            subsidy_share: 0.99,
+            days_to_halving: 900.0,
+            btc_price_usd: 90_000.0,
         }
     }
 
     #[test]
-    fn exactly_break_even_mines() {
-        let m = miner(25.0, 0.05);
-        let market = MarketView { hashprice_usd_per_th_day: power_cost_usd_per_th_day(25.0, 0.05) };
-        assert_eq!(decide_daily(&m, &market), Action::Mine);
+    fn run_vintage_table() {
+        // Hashprice $0.037/TH/day; break-even at $0.05/kWh is 30.83 J/TH.
+        let p = DecisionRule::Profitable;
+        let cases = [
+            // (running, e, power, restart cost, want)
+            (true, 30.0, 0.05, 0.1, true),
+            (true, 31.0, 0.05, 0.1, false),
+            (false, 30.0, 0.05, 0.0, true),  // no restart cost: same as running
+            (false, 30.0, 0.05, 0.1, false), // margin 0.001/day x 7 days < 0.1
+            (false, 17.5, 0.05, 0.1, true),  // margin 0.016 x 7 = 0.11 >= 0.1
+            (true, 98.0, 0.0, 0.1, true),    // free power
+        ];
+        for (running, e, pw, rc, want) in cases {
+            assert_eq!(run_vintage(p, running, e, pw, 0.037, rc, 7.0), want, "{running} {e} {pw} {rc}");
+        }
+        assert!(run_vintage(DecisionRule::Always, false, 98.0, 1.0, 0.0, 9.0, 7.0));
     }
 
     #[test]
-    fn zero_hashprice_idles_all_but_always() {
-        let market = MarketView { hashprice_usd_per_th_day: 0.0 };
-        assert_eq!(decide_daily(&miner(15.0, 0.01), &market), Action::Idle);
-        let always = MinerView { rule: DecisionRule::Always, ..miner(15.0, 0.01) };
-        assert_eq!(decide_daily(&always, &market), Action::Mine);
+    fn exactly_break_even_keeps_running() {
+        let h = power_cost_usd_per_th_day(25.0, 0.05);
+        assert!(run_vintage(DecisionRule::Profitable, true, 25.0, 0.05, h, 0.1, 7.0));
+        assert!(!run_vintage(DecisionRule::Profitable, false, 25.0, 0.05, h, 0.1, 7.0));
+    }
+
+    #[test]
+    fn expectations() {
+        let mut m = market(0.04);
+        m.hashprice_ema_usd_per_th_day = 0.05;
+        assert_eq!(expected_hashprice(Expectation::Myopic, &m, 365.0), 0.04);
+        assert_eq!(expected_hashprice(Expectation::Adaptive, &m, 365.0), 0.05);
+        // Halving beyond the horizon: no change.
+        assert_eq!(expected_hashprice(Expectation::HalvingAware, &m, 365.0), 0.04);
+        // Halving tomorrow, all subsidy: half.
+        m.days_to_halving = 0.0;
+        m.subsidy_share = 1.0;
+        assert!((expected_hashprice(Expectation::HalvingAware, &m, 365.0) - 0.02).abs() < 1e-12);
+        // Halving half-way, 99% subsidy: 0.04 * (0.01 + 0.99 * 0.75).
+        m.days_to_halving = 182.5;
+        m.subsidy_share = 0.99;
+        let want = 0.04 * (0.01 + 0.99 * 0.75);
+        assert!((expected_hashprice(Expectation::HalvingAware, &m, 365.0) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn annuity() {
+        assert!((annuity_factor(0.1, 10.0) - 6.144_567).abs() < 1e-6);
+        assert_eq!(annuity_factor(0.0, 5.0), 5.0);
+    }
+
+    fn ai(rev: f64, available: f64) -> AiOffer {
+        AiOffer {
+            revenue_usd_per_mw_year: rev,
+            opex_share: 0.15,
+            capex_usd_per_mw: 9e6,
+            build_days: 365.0,
+            contract_years: 12.0,
+            min_mw: 20.0,
+            available_mw: available,
+        }
+    }
+
+    fn hw() -> HardwareOffer {
+        HardwareOffer { j_per_th: 13.5, price_usd_per_th: 20.0, life_years: 4.0 }
+    }
+
+    fn op(mw: f64, e: f64, liquidity: f64) -> OperatorView {
+        OperatorView {
+            rule: DecisionRule::Profitable,
+            expectation: Expectation::Myopic,
+            hurdle_rate: 0.10,
+            power_usd_per_kwh: 0.05,
+            mining_mw: mw,
+            fleet: vec![(mw * 1e6 / e, e)],
+            liquidity_usd: liquidity,
+            hosts_ai: false,
+            days_all_idle: 0,
+            may_pivot: true,
+            max_pivot_share: 1.0,
+        }
+    }
+
+    const P: StrategyParams = StrategyParams { horizon_days: 365.0, exit_after_idle_days: 60 };
+
+    #[test]
+    fn ai_npv() {
+        // 1.6M x 0.85 x A(10%, 12y) = 1.36M x 6.8137 = 9.267M, discounted one year -> 8.424M,
+        // less 9M capex: -0.576M per MW.
+        let npv = ai(1.6e6, 100.0).npv_per_mw(0.10);
+        assert!((npv - (1.36e6 * annuity_factor(0.1, 12.0) / 1.1 - 9e6)).abs() < 1.0, "{npv}");
+        assert!(npv < 0.0);
+        assert!(ai(4e6, 100.0).npv_per_mw(0.10) > 0.0);
+    }
+
+    #[test]
+    fn large_liquid_operator_pivots_when_ai_pays() {
+        let s = strategic(&op(100.0, 25.0, 2e9), &market(0.038), &ai(4e6, 500.0), &hw(), &P);
+        assert_eq!(s, Strategy::Pivot { mw: 100.0 });
+        // Limited demand caps the request.
+        let s = strategic(&op(100.0, 25.0, 2e9), &market(0.038), &ai(4e6, 30.0), &hw(), &P);
+        assert_eq!(s, Strategy::Pivot { mw: 30.0 });
+    }
+
+    #[test]
+    fn small_or_cash_poor_operators_cannot_pivot() {
+        // Below the tenant's minimum deal size.
+        let s = strategic(&op(5.0, 25.0, 1e9), &market(0.038), &ai(4e6, 500.0), &hw(), &P);
+        assert!(!matches!(s, Strategy::Pivot { .. }), "{s:?}");
+        // Zero cash and no credit: cannot fund the capex.
+        let s = strategic(&op(100.0, 25.0, 0.0), &market(0.038), &ai(4e6, 500.0), &hw(), &P);
+        assert!(!matches!(s, Strategy::Pivot { .. }), "{s:?}");
+        // Demand below the minimum deal size.
+        let s = strategic(&op(100.0, 25.0, 2e9), &market(0.038), &ai(4e6, 10.0), &hw(), &P);
+        assert!(!matches!(s, Strategy::Pivot { .. }), "{s:?}");
+    }
+
+    #[test]
+    fn ai_that_pays_less_than_mining_is_refused() {
+        let s = strategic(&op(100.0, 15.0, 2e9), &market(0.06), &ai(1.2e6, 500.0), &hw(), &P);
+        assert!(!matches!(s, Strategy::Pivot { .. }), "{s:?}");
+    }
+
+    #[test]
+    fn exit_when_nothing_pays_for_long_enough() {
+        let mut o = op(10.0, 40.0, 0.0);
+        o.days_all_idle = 60;
+        assert_eq!(strategic(&o, &market(0.02), &ai(1e6, 0.0), &hw(), &P), Strategy::Exit);
+        o.days_all_idle = 59;
+        assert_ne!(strategic(&o, &market(0.02), &ai(1e6, 0.0), &hw(), &P), Strategy::Exit);
+        o.days_all_idle = 60;
+        o.hosts_ai = true;
+        assert_ne!(strategic(&o, &market(0.02), &ai(1e6, 0.0), &hw(), &P), Strategy::Exit);
+    }
+
+    #[test]
+    fn upgrade_replaces_losing_machines_when_new_ones_pay() {
+        // At $0.05/TH/day and $0.05/kWh: 45 J/TH loses (0.054 cost), 13.5 J/TH earns
+        // 0.0338/day -> 0.0338 x 365 x A(10%, 4y) = 39.1 > $20/TH.
+        let o = op(10.0, 45.0, 1e9);
+        match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
+            Strategy::Upgrade { th_s, replace_worst_mw } => {
+                assert!((replace_worst_mw - 10.0).abs() < 1e-9);
+                assert!((th_s - 10.0 * 1e6 / 13.5).abs() < 1e-6);
+            }
+            s => panic!("{s:?}"),
+        }
+        // With no money nothing is bought.
+        assert_eq!(strategic(&op(10.0, 45.0, 0.0), &market(0.05), &ai(1e6, 0.0), &hw(), &P), Strategy::Hold);
+    }
+
+    #[test]
+    fn contract_end_on_the_day() {
+        let offer = ai(1.6e6, 0.0);
+        assert!(renew_contract(true, &offer, 0.4e6));
+        assert!(!renew_contract(false, &offer, 0.4e6)); // demand gone: capacity returns
+        assert!(!renew_contract(true, &offer, 1.5e6)); // mining pays more
     }
 }

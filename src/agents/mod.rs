@@ -1,7 +1,12 @@
-//! Miners: the population and their decisions.
+//! Mining operators: hardware, the population, their pure decisions and their finances.
 
 pub mod decision;
+pub mod finance;
+pub mod hardware;
+pub mod operator;
 pub mod population;
 
-pub use decision::{decide_daily, Action, MarketView, MinerView};
-pub use population::{generate, Miner, MinerState, Population};
+pub use decision::{Expectation, MarketView};
+pub use hardware::{Catalog, Vintage};
+pub use operator::{Operator, OperatorState};
+pub use population::{generate, Population};

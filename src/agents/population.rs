@@ -1,81 +1,92 @@
-//! Generating the miner population from a scenario, reproducibly from its own random stream.
+//! Generating the operator population from a scenario, reproducibly from its own stream.
 
+use super::decision::Expectation;
+use super::finance::Balances;
+use super::hardware::{Catalog, Vintage};
+use super::operator::{Operator, OperatorState};
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
-use crate::scenario::{DecisionRule, Scenario};
+use crate::scenario::Scenario;
 use crate::units::Sat;
 use rand::Rng;
 
-/// Whether a miner's machines are on today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MinerState {
-    Mining,
-    Idle,
-    /// Switched off for good (a jurisdiction ban).
-    Offline,
-}
-
-impl MinerState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MinerState::Mining => "mining",
-            MinerState::Idle => "idle",
-            MinerState::Offline => "offline",
-        }
-    }
-}
-
-/// One miner: its fixed economics and what it has earned and spent so far.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Miner {
-    pub hashrate_th_s: f64,
-    pub efficiency_j_per_th: f64,
-    pub power_usd_per_kwh: f64,
-    pub jurisdiction: u16,
-    pub rule: DecisionRule,
-    pub state: MinerState,
-    pub blocks_won: u32,
-    pub days_mining: u32,
-    pub revenue: Sat,
-    pub power_cost_usd: f64,
-}
-
-/// All miners of a run, with the names of explicit miners and of jurisdictions.
+/// All operators of a run, with the names of named operators and of jurisdictions.
 #[derive(Debug, Clone)]
 pub struct Population {
-    pub miners: Vec<Miner>,
-    /// Names by miner index; generated miners are named `m<index>`.
+    pub operators: Vec<Operator>,
+    /// Names by operator index; generated operators are named `op<index>`.
     pub names: Vec<Option<String>>,
     pub jurisdictions: Vec<String>,
+    /// How many of `operators` were generated (the rest are named).
+    pub generated: usize,
+    /// Per-MW balance-sheet draws of generated operators, applied after calibration.
+    per_mw: Vec<PerMw>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct PerMw {
+    treasury_btc: f64,
+    cash_usd: f64,
+    debt_usd: f64,
 }
 
 impl Population {
     pub fn name(&self, i: usize) -> String {
-        self.names[i].clone().unwrap_or_else(|| format!("m{i}"))
+        self.names[i].clone().unwrap_or_else(|| format!("op{i}"))
     }
 
     pub fn installed_th_s(&self) -> f64 {
-        self.miners.iter().filter(|m| m.state != MinerState::Offline).map(|m| m.hashrate_th_s).sum()
+        self.operators.iter().filter(|o| o.state == OperatorState::Active).map(Operator::installed_th_s).sum()
     }
 
     pub fn jurisdiction_index(&self, name: &str) -> Option<u16> {
         self.jurisdictions.iter().position(|j| j == name).map(|i| i as u16)
     }
+
+    /// Multiplies the generated operators' sites and fleets by `k` (calibration).
+    pub fn scale_generated(&mut self, k: f64) {
+        for op in &mut self.operators[..self.generated] {
+            op.site_mw *= k;
+            for v in &mut op.fleet {
+                v.th_s *= k;
+            }
+        }
+    }
+
+    /// Gives generated operators their balance sheets from the per-MW draws, once sizes are
+    /// final. Operators below `credit_min_mw` get no credit line.
+    pub fn finish_balance_sheets(&mut self, s: &Scenario) {
+        let f = &s.population.finance;
+        for (op, pm) in self.operators[..self.generated].iter_mut().zip(&self.per_mw) {
+            let mw = op.site_mw;
+            op.balances = Balances {
+                cash_usd: pm.cash_usd * mw,
+                treasury_btc: pm.treasury_btc * mw,
+                debt_usd: pm.debt_usd * mw,
+                credit_limit_usd: if mw >= f.credit_min_mw {
+                    (f.credit_usd_per_mw * mw).max(pm.debt_usd * mw)
+                } else {
+                    pm.debt_usd * mw
+                },
+            };
+        }
+    }
 }
 
-/// Draws the population. Generated sizes are rescaled to `population.total_hashrate_eh_s`
-/// when given; otherwise they are kept as drawn (the world may calibrate them to the
-/// difficulty, see [`scale`]).
+/// Draws the population. Generated operators' sizes are as drawn (or rescaled to
+/// `population.total_hashrate_eh_s`); the world may calibrate them to the difficulty and then
+/// calls [`Population::finish_balance_sheets`].
 ///
-/// Draw order per generated miner (fixed, part of reproducibility): jurisdiction, size,
-/// efficiency, power price.
-pub fn generate(s: &Scenario, rng: &mut SimRng) -> Result<Population> {
+/// Draw order per generated operator (fixed, part of reproducibility): jurisdiction, size,
+/// power price, then per vintage the model (or efficiency), then treasury, cash, debt,
+/// expectation rule, hurdle rate.
+pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Population> {
     let p = &s.population;
     let mut jurisdictions: Vec<String> = p.jurisdictions.iter().map(|j| j.name.clone()).collect();
-    if jurisdictions.is_empty() && p.miners > 0 {
+    if jurisdictions.is_empty() && p.operators > 0 {
         jurisdictions.push("other".into());
     }
-    for m in &s.miners {
+    for m in &s.operators {
         if !jurisdictions.contains(&m.jurisdiction) {
             jurisdictions.push(m.jurisdiction.clone());
         }
@@ -83,73 +94,125 @@ pub fn generate(s: &Scenario, rng: &mut SimRng) -> Result<Population> {
     if jurisdictions.len() > u16::MAX as usize {
         return Err(Error::Other("too many jurisdictions (at most 65,535)".into()));
     }
-    let cumulative: Vec<f64> = p
-        .jurisdictions
+    let cumulative = |shares: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
+        shares
+            .scan(0.0, |acc, x| {
+                *acc += x;
+                Some(*acc)
+            })
+            .collect()
+    };
+    let pick = |cum: &[f64], rng: &mut SimRng| -> usize {
+        let u: f64 = rng.random::<f64>() * cum[cum.len() - 1];
+        cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1)
+    };
+    let jur_cum = cumulative(&mut p.jurisdictions.iter().map(|j| j.share));
+    let mix: Vec<(f64, f64)> = p
+        .fleet_mix
         .iter()
-        .scan(0.0, |acc, j| {
-            *acc += j.share;
-            Some(*acc)
+        .map(|f| {
+            let m = &catalog.models[catalog.index_of(&f.model).expect("validated against the catalog")];
+            (f.share, m.j_per_th)
         })
         .collect();
+    let mix_cum = cumulative(&mut mix.iter().map(|m| m.0));
+    let b = &p.behaviour;
+    let rule_cum = cumulative(&mut [b.myopic, b.adaptive, b.halving_aware].into_iter());
+    let rules = [Expectation::Myopic, Expectation::Adaptive, Expectation::HalvingAware];
 
-    let n = p.miners as usize;
-    let mut miners = Vec::with_capacity(n + s.miners.len());
-    for _ in 0..n {
-        let jur = if cumulative.is_empty() {
-            0
-        } else {
-            let u: f64 = rng.random::<f64>() * cumulative[cumulative.len() - 1];
-            cumulative.iter().position(|&c| u < c).unwrap_or(cumulative.len() - 1)
-        };
-        let size = p.hashrate_th_s.sample(rng);
-        let eff = p.efficiency_j_per_th.sample(rng);
+    let n = p.operators as usize;
+    let mut operators = Vec::with_capacity(n + s.operators.len());
+    let mut per_mw = Vec::with_capacity(n);
+    for i in 0..n {
+        let jur = if jur_cum.is_empty() { 0 } else { pick(&jur_cum, rng) };
+        let mw = p.size_mw.sample(rng);
         let power_dist =
             p.jurisdictions.get(jur).and_then(|j| j.power_usd_per_kwh.as_ref()).unwrap_or(&p.power_usd_per_kwh);
         let power = power_dist.sample(rng).max(0.0);
-        miners.push(new_miner(size, eff, power, jur as u16, p.decision));
-    }
-
-    if let Some(eh) = p.total_hashrate_eh_s {
-        scale(&mut miners, eh * crate::units::TH_PER_EH);
+        let k = p.vintages as usize;
+        let vintage_mw = mw * p.fill_share / k as f64;
+        let mut fleet = Vec::with_capacity(k);
+        for _ in 0..k {
+            let e = match &p.efficiency_j_per_th {
+                Some(d) => d.sample(rng),
+                None => mix[pick(&mix_cum, rng)].1,
+            };
+            fleet.push(Vintage { th_s: vintage_mw * 1e6 / e, j_per_th: e, running: true });
+        }
+        let f = &p.finance;
+        per_mw.push(PerMw {
+            treasury_btc: f.treasury_btc_per_mw.sample(rng),
+            cash_usd: f.cash_usd_per_mw.sample(rng),
+            debt_usd: f.debt_usd_per_mw.sample(rng),
+        });
+        let expectation = rules[pick(&rule_cum, rng)];
+        let hurdle_rate = b.hurdle_rate.sample(rng);
+        operators.push(Operator {
+            owner: i as u32,
+            jurisdiction: jur as u16,
+            site_mw: mw,
+            power_usd_per_kwh: power,
+            fleet,
+            orders: Vec::new(),
+            ai: Vec::new(),
+            balances: Balances::default(),
+            interest_rate: f.interest_rate,
+            sell_share: f.sell_share,
+            rule: p.decision,
+            expectation,
+            hurdle_rate,
+            state: OperatorState::Active,
+            days_all_idle: 0,
+            mined_btc_unsettled: 0.0,
+            blocks_won: 0,
+            revenue: Sat::ZERO,
+            power_cost_usd: 0.0,
+            btc_sold: 0.0,
+            ai_revenue_usd: 0.0,
+        });
     }
 
     let mut names = vec![None; n];
-    for m in &s.miners {
+    for m in &s.operators {
         let jur = jurisdictions.iter().position(|j| *j == m.jurisdiction).unwrap_or(0) as u16;
-        miners.push(new_miner(
-            m.hashrate_th_s,
-            m.efficiency_j_per_th,
-            m.power_usd_per_kwh,
-            jur,
-            m.decision.unwrap_or(p.decision),
-        ));
+        let draw_mw = m.hashrate_th_s * m.efficiency_j_per_th / 1e6;
+        let idx = operators.len() as u32;
+        operators.push(Operator {
+            owner: idx,
+            jurisdiction: jur,
+            site_mw: m.site_mw.unwrap_or(draw_mw / p.fill_share),
+            power_usd_per_kwh: m.power_usd_per_kwh,
+            fleet: vec![Vintage { th_s: m.hashrate_th_s, j_per_th: m.efficiency_j_per_th, running: true }],
+            orders: Vec::new(),
+            ai: Vec::new(),
+            balances: Balances {
+                cash_usd: m.cash_usd,
+                treasury_btc: m.treasury_btc,
+                debt_usd: m.debt_usd,
+                credit_limit_usd: m.credit_usd.max(m.debt_usd),
+            },
+            interest_rate: p.finance.interest_rate,
+            sell_share: p.finance.sell_share,
+            rule: m.decision.unwrap_or(p.decision),
+            expectation: m.expectation,
+            hurdle_rate: m.hurdle_rate,
+            state: OperatorState::Active,
+            days_all_idle: 0,
+            mined_btc_unsettled: 0.0,
+            blocks_won: 0,
+            revenue: Sat::ZERO,
+            power_cost_usd: 0.0,
+            btc_sold: 0.0,
+            ai_revenue_usd: 0.0,
+        });
         names.push(Some(m.name.clone()));
     }
-    Ok(Population { miners, names, jurisdictions })
-}
-
-/// Rescales the hashrates of `miners` so they sum to `total_th_s`.
-pub fn scale(miners: &mut [Miner], total_th_s: f64) {
-    let sum: f64 = miners.iter().map(|m| m.hashrate_th_s).sum();
-    if sum > 0.0 {
-        let k = total_th_s / sum;
-        for m in miners {
-            m.hashrate_th_s *= k;
+    let mut pop = Population { operators, names, jurisdictions, generated: n, per_mw };
+    if let Some(eh) = p.total_hashrate_eh_s {
+        let gen_th: f64 = pop.operators[..n].iter().map(Operator::installed_th_s).sum();
+        if gen_th > 0.0 {
+            pop.scale_generated(eh * crate::units::TH_PER_EH / gen_th);
         }
     }
-}
-
-fn new_miner(th: f64, eff: f64, power: f64, jurisdiction: u16, rule: DecisionRule) -> Miner {
-    Miner {
-        hashrate_th_s: th,
-        efficiency_j_per_th: eff,
-        power_usd_per_kwh: power,
-        jurisdiction,
-        rule,
-        state: MinerState::Idle,
-        blocks_won: 0,
-        days_mining: 0,
-        revenue: Sat::ZERO,
-        power_cost_usd: 0.0,
-    }
+    Ok(pop)
 }

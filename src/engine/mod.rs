@@ -8,12 +8,12 @@ pub mod queue;
 pub mod sampler;
 pub mod world;
 
-use crate::agents::{decide_daily, Action, MarketView, MinerState, MinerView};
+use crate::agents::OperatorState;
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
 use crate::metrics::concentration::concentration_with;
 use crate::rng::{stream, Purpose, SimRng};
-use crate::units::{energy_mwh_per_day, hashprice_usd_per_th_day, power_cost_usd_per_th_day, TH_PER_EH, TH_PER_PH};
+use crate::units::{TH_PER_EH, TH_PER_PH};
 use observe::{DayRow, Observer};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
@@ -59,6 +59,7 @@ pub struct Engine<'o> {
     observer: &'o mut dyn Observer,
     /// Reused buffers, so the daily loop does not allocate.
     weights: Vec<f64>,
+    by_owner: Vec<f64>,
     by_jurisdiction: Vec<f64>,
     sort_buf: Vec<f64>,
     finished: bool,
@@ -79,7 +80,7 @@ impl<'o> Engine<'o> {
         for (i, (day, _)) in world.schedule.iter().enumerate() {
             queue.push(SimTime::from_days(*day), Event::Scheduled(i));
         }
-        let n = world.population.miners.len();
+        let n = world.population.operators.len();
         let nj = world.population.jurisdictions.len();
         Engine {
             world,
@@ -93,6 +94,7 @@ impl<'o> Engine<'o> {
             tally: DayTally::default(),
             observer,
             weights: vec![0.0; n],
+            by_owner: vec![0.0; n],
             by_jurisdiction: vec![0.0; nj],
             sort_buf: Vec::with_capacity(n),
             finished: false,
@@ -121,7 +123,7 @@ impl<'o> Engine<'o> {
         match event {
             Event::DayStart(d) => self.on_day_start(d)?,
             Event::Scheduled(i) => self.on_scheduled(i),
-            Event::Decide(d) => self.on_decide(d),
+            Event::Decide(d) => self.on_decide(d)?,
             Event::BlockFound { token } => {
                 if token == self.block_token {
                     self.on_block();
@@ -150,90 +152,181 @@ impl<'o> Engine<'o> {
     }
 
     fn on_scheduled(&mut self, i: usize) {
-        let effect = self.world.schedule[i].1.clone();
-        self.world.apply(&effect, &mut self.streams.events);
+        let (day, effect) = self.world.schedule[i].clone();
+        self.world.apply(&effect, day, &mut self.streams.events);
     }
 
-    /// Every miner decides on the same observed market; decisions are applied afterwards.
-    fn on_decide(&mut self, d: u32) {
-        let w = &mut self.world;
-        let reward_btc = block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
-        let price = w.price.price_usd();
-        let hashprice = hashprice_usd_per_th_day(w.chain.difficulty, reward_btc, price);
-        let market = MarketView { hashprice_usd_per_th_day: hashprice };
+    /// Every operator decides on the same observed market (see `World::operate_day`); then the
+    /// winner sampler is rebuilt and the day's state is observed.
+    fn on_decide(&mut self, d: u32) -> Result<()> {
+        let stats = self.world.operate_day(d);
+        for e in std::mem::take(&mut self.world.log) {
+            self.observer.on_event(&e)?;
+        }
+        let row = self.observe_start_of_day(d, &stats);
+        self.tally.snapshot = Some(row);
+        self.reschedule_block_if_rate_changed();
+        Ok(())
+    }
 
-        let (mut active, mut idle, mut offline) = (0u32, 0u32, 0u32);
-        let (mut active_th, mut installed_th, mut cost_usd, mut energy_mwh) = (0.0, 0.0, 0.0, 0.0);
+    /// The start-of-day part of the day's row, and the sampler weights.
+    fn observe_start_of_day(&mut self, d: u32, stats: &world::DayStats) -> DayRow {
+        let w = &self.world;
+        self.by_owner.iter_mut().for_each(|x| *x = 0.0);
         self.by_jurisdiction.iter_mut().for_each(|x| *x = 0.0);
-        for (i, m) in w.population.miners.iter_mut().enumerate() {
-            if m.state == MinerState::Offline {
-                offline += 1;
-                self.weights[i] = 0.0;
-                continue;
-            }
-            let view = MinerView {
-                efficiency_j_per_th: m.efficiency_j_per_th,
-                power_usd_per_kwh: m.power_usd_per_kwh,
-                rule: m.rule,
-            };
-            installed_th += m.hashrate_th_s;
-            match decide_daily(&view, &market) {
-                Action::Mine => {
-                    m.state = MinerState::Mining;
-                    m.days_mining += 1;
-                    let cost = m.hashrate_th_s * power_cost_usd_per_th_day(m.efficiency_j_per_th, m.power_usd_per_kwh);
-                    m.power_cost_usd += cost;
-                    cost_usd += cost;
-                    energy_mwh += energy_mwh_per_day(m.hashrate_th_s, m.efficiency_j_per_th);
-                    active += 1;
-                    active_th += m.hashrate_th_s;
-                    self.weights[i] = m.hashrate_th_s;
-                    self.by_jurisdiction[m.jurisdiction as usize] += m.hashrate_th_s;
+        let mut r = DayRow {
+            replicate: w.replicate,
+            day: d,
+            date: crate::scenario::schema::format_date(w.start_date_days + d as i64),
+            difficulty: w.chain.difficulty,
+            price_usd: w.price.price_usd(),
+            fees_btc_per_block: w.fee_level_btc(),
+            hashprice_usd_per_ph_day: stats.hashprice_usd_per_th_day * TH_PER_PH,
+            power_cost_usd: stats.power_cost_usd,
+            energy_mwh: stats.energy_mwh,
+            btc_sold: stats.btc_sold,
+            btc_sold_forced: stats.btc_sold_forced,
+            ai_revenue_usd: stats.ai_revenue_usd,
+            capex_usd: stats.capex_usd,
+            pivots: stats.pivots,
+            exits: stats.exits,
+            bankruptcies: stats.bankruptcies,
+            acquisitions: stats.acquisitions,
+            contracts_returned: stats.contracts_returned,
+            ai_demand_mw: w.ai.demand_mw,
+            ai_contracted_mw: w.ai.contracted_mw,
+            secondary_market_value_usd: w.secondary.value_usd(&w.pricing()),
+            ..DayRow::default()
+        };
+        let (mut mining_th, mut idle_th, mut pivoting_th, mut ai_th, mut mw_running) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut hybrid_owner = vec![false; 0];
+        hybrid_owner.resize(self.by_owner.len(), false);
+        for (i, o) in w.population.operators.iter().enumerate() {
+            let running = if o.state == OperatorState::Active { o.running_th_s() } else { 0.0 };
+            self.weights[i] = running;
+            match o.state {
+                OperatorState::Active => {
+                    r.operators_active += 1;
+                    if running > 0.0 {
+                        r.mining_operators += 1;
+                    }
+                    if o.hosts_ai() {
+                        r.operators_hybrid += 1;
+                        hybrid_owner[o.owner as usize] = true;
+                    }
+                    mining_th += running;
+                    idle_th += o.installed_th_s() - running;
+                    mw_running += o.fleet.iter().filter(|v| v.running).map(|v| v.mw()).sum::<f64>();
+                    r.mw_mining += o.mining_mw();
+                    for p in &o.ai {
+                        let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
+                        if p.online(d) {
+                            r.mw_ai_online += p.mw;
+                            ai_th += th;
+                        } else {
+                            r.mw_ai_building += p.mw;
+                            pivoting_th += th;
+                        }
+                    }
+                    self.by_owner[o.owner as usize] += running;
+                    self.by_jurisdiction[o.jurisdiction as usize] += running;
                 }
-                Action::Idle => {
-                    m.state = MinerState::Idle;
-                    idle += 1;
-                    self.weights[i] = 0.0;
+                OperatorState::Exited => {
+                    r.operators_exited += 1;
+                    r.mw_dark += o.site_mw;
+                }
+                OperatorState::Bankrupt => {
+                    r.operators_bankrupt += 1;
+                    r.mw_dark += o.site_mw;
                 }
             }
         }
         self.sampler.rebuild(&self.weights);
+        r.hashrate_eh_s = mining_th / TH_PER_EH;
+        r.hashrate_mining_eh_s = r.hashrate_eh_s;
+        r.hashrate_idle_eh_s = idle_th / TH_PER_EH;
+        r.installed_hashrate_eh_s = (mining_th + idle_th) / TH_PER_EH;
+        r.hashrate_pivoting_eh_s = pivoting_th / TH_PER_EH;
+        r.hashrate_ai_eh_s = ai_th / TH_PER_EH;
+        r.hashrate_exited_eh_s = w.secondary.total_th_s() / TH_PER_EH;
+        r.mean_efficiency_j_per_th = if mining_th > 0.0 { mw_running * 1e6 / mining_th } else { 0.0 };
 
-        let by_miner = concentration_with(&mut self.sort_buf, &self.weights);
-        let by_jur = concentration_with(&mut self.sort_buf, &self.by_jurisdiction);
+        let c = concentration_with(&mut self.sort_buf, &self.by_owner);
+        r.hhi_operators = c.hhi;
+        r.nakamoto_50_operators = c.nakamoto_50;
+        r.nakamoto_33_operators = c.nakamoto_33;
+        r.top1_share_operators = c.top1_share;
+        r.top5_share_operators = c.top5_share;
+        r.gini_operators = c.gini;
+        r.effective_operators = c.effective_entities;
+        let hybrid_th: f64 = self.by_owner.iter().zip(&hybrid_owner).filter(|(_, h)| **h).map(|(x, _)| x).sum();
+        r.hybrid_share = if mining_th > 0.0 { hybrid_th / mining_th } else { 0.0 };
+        let c = concentration_with(&mut self.sort_buf, &self.by_jurisdiction);
+        r.hhi_jurisdictions = c.hhi;
+        r.nakamoto_50_jurisdictions = c.nakamoto_50;
+        r.top1_share_jurisdictions = c.top1_share;
+        let q = w.metrics.attack_share;
+        r.state_attack_feasible = mining_th > 0.0 && c.top1_share >= q;
+        self.observe_security(d, mining_th, &mut r);
+        let largest = self
+            .by_jurisdiction
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| **x > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
+        r.largest_jurisdiction = largest.map(|(j, _)| w.population.jurisdictions[j].clone()).unwrap_or_default();
+        r
+    }
+
+    /// Attack cost by route, the security budget and the double-spend risk a budget buys.
+    fn observe_security(&self, d: u32, mining_th: f64, r: &mut DayRow) {
+        use crate::metrics::attack::{AttackMarket, Coalitions, DormantSupply};
         let w = &self.world;
-        self.tally.snapshot = Some(DayRow {
-            replicate: w.replicate,
-            day: d,
-            date: crate::scenario::schema::format_date(w.start_date_days + d as i64),
-            height: 0,
-            difficulty: w.chain.difficulty,
-            difficulty_end: 0.0,
-            hashrate_eh_s: active_th / TH_PER_EH,
-            installed_hashrate_eh_s: installed_th / TH_PER_EH,
-            price_usd: price,
-            fees_btc_per_block: w.fee_level_btc(),
-            hashprice_usd_per_ph_day: hashprice * TH_PER_PH,
-            blocks: 0,
-            mean_block_interval_s: None,
-            active_miners: active,
-            idle_miners: idle,
-            offline_miners: offline,
-            subsidy_btc: 0.0,
-            fees_btc: 0.0,
-            miner_revenue_usd: 0.0,
-            power_cost_usd: cost_usd,
-            energy_mwh,
-            retargets: 0,
-            hhi_miners: by_miner.hhi,
-            nakamoto_50_miners: by_miner.nakamoto_50,
-            top1_share_miners: by_miner.top1_share,
-            top5_share_miners: by_miner.top5_share,
-            hhi_jurisdictions: by_jur.hhi,
-            nakamoto_50_jurisdictions: by_jur.nakamoto_50,
-            top1_share_jurisdictions: by_jur.top1_share,
-        });
-        self.reschedule_block_if_rate_changed();
+        let params = w.attack_params();
+        let pricing = w.pricing();
+        let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
+        r.security_budget_usd_per_day = 144.0 * reward * w.price.price_usd();
+        let active = w.population.operators.iter().filter(|o| o.state == OperatorState::Active);
+        let idle = active.clone().flat_map(|o| o.fleet.iter().filter(|v| !v.running).map(|v| (v.th_s, v.j_per_th)));
+        let stored = active.flat_map(|o| o.ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
+        let listed = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
+        let lots = idle.chain(stored).chain(listed).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
+        let (j_new, price_new) = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
+        let market = AttackMarket {
+            honest_th_s: mining_th,
+            hashprice_usd_per_th_day: pricing.hashprice_usd_per_th_day,
+            new_j_per_th: j_new,
+            new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
+            dormant: DormantSupply::new(lots, &params),
+            coalitions: Coalitions::new(&self.group_value(&pricing)),
+        };
+        let c = market.costs(w.metrics.attack_share, &params);
+        r.attack_needed_eh_s = c.needed_th_s / TH_PER_EH;
+        r.attack_new_hardware_usd = c.new_hardware_usd;
+        r.attack_new_hardware_machines_usd = c.new_hardware_machines_usd;
+        r.attack_new_hardware_lead_days = c.new_hardware_lead_days;
+        r.dormant_eh_s = market.dormant.total_th_s() / TH_PER_EH;
+        r.attack_dormant_usd = c.dormant_usd;
+        r.attack_rental_usd = c.rental_usd;
+        r.attack_rental_usd_per_hour = c.rental_usd_per_hour;
+        r.attack_coalition_usd = c.coalition_usd;
+        r.attack_coalition_size = c.coalition_size as u32;
+        r.attack_cheapest_usd = (mining_th > 0.0).then_some(c.cheapest_usd);
+        r.attack_cheapest_route = c.cheapest_route.to_string();
+        r.budget_attack_share =
+            if mining_th > 0.0 { market.affordable_share(w.metrics.risk_budget_usd, &params) } else { 0.5 };
+        r.double_spend_risk =
+            crate::metrics::risk::rosenfeld_probability(r.budget_attack_share, w.metrics.risk_confirmations);
+    }
+
+    /// (running TH/s, machines' market value USD) of every operator group.
+    fn group_value(&self, pricing: &crate::market::secondary::Pricing) -> Vec<(f64, f64)> {
+        let mut groups: Vec<(f64, f64)> = self.by_owner.iter().map(|&th| (th, 0.0)).collect();
+        for o in self.world.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
+            let v: f64 = o.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum();
+            groups[o.owner as usize].1 += v;
+        }
+        groups
     }
 
     /// A block is found: pick the winner, pay it, retarget at epoch ends, draw the next block.
@@ -248,9 +341,10 @@ impl<'o> Engine<'o> {
         w.chain.height = height;
         let subsidy = block_subsidy(height);
         let fees = w.fee_model.draw(w.fee_level_btc(), &mut self.streams.fees);
-        let m = &mut w.population.miners[winner];
-        m.blocks_won += 1;
-        m.revenue += subsidy + fees;
+        let op = &mut w.population.operators[winner];
+        op.blocks_won += 1;
+        op.revenue += subsidy + fees;
+        op.mined_btc_unsettled += (subsidy + fees).to_btc();
 
         let t = self.now;
         self.tally.blocks += 1;

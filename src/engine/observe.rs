@@ -1,12 +1,13 @@
 //! Daily observations: one flat row per simulated day, columns snake_case with units.
 
+use crate::engine::world::LogEvent;
 use crate::error::Result;
 use serde::Serialize;
 
 /// One simulated day. State columns are observed at the start of the day after the day's
-/// shocks and decisions; flow columns (`blocks`, `*_btc`, `miner_revenue_usd`, ...) cover the
-/// whole day; `height` and `difficulty_end` are at the end of the day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// shocks and decisions; flow columns (`blocks`, `*_btc`, `*_usd` flows, counts of events) cover
+/// the whole day; `height` and `difficulty_end` are at the end of the day.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DayRow {
     pub replicate: u32,
     pub day: u32,
@@ -17,10 +18,19 @@ pub struct DayRow {
     pub difficulty: f64,
     /// Difficulty at the end of the day (differs on retarget days).
     pub difficulty_end: f64,
-    /// Hashrate of the miners that are mining.
+    /// Hashrate of the machines running today (= `hashrate_mining_eh_s`).
     pub hashrate_eh_s: f64,
-    /// Hashrate of all machines not switched off for good (mining or idle).
+    /// Hashrate installed at active sites (running or idle).
     pub installed_hashrate_eh_s: f64,
+    pub hashrate_mining_eh_s: f64,
+    pub hashrate_idle_eh_s: f64,
+    /// Machines taken out for AI conversions still being built, kept in storage.
+    pub hashrate_pivoting_eh_s: f64,
+    /// Machines taken out for AI halls now online, kept in storage.
+    pub hashrate_ai_eh_s: f64,
+    /// Machines on the secondary market (sold by exiting, bankrupt and pivoting operators):
+    /// dormant, not scrapped.
+    pub hashrate_exited_eh_s: f64,
     pub price_usd: f64,
     /// Expected fees per block today (the fee level).
     pub fees_btc_per_block: f64,
@@ -29,31 +39,94 @@ pub struct DayRow {
     pub blocks: u32,
     /// Mean interval between consecutive blocks found today; empty when none was.
     pub mean_block_interval_s: Option<f64>,
-    pub active_miners: u32,
-    pub idle_miners: u32,
-    pub offline_miners: u32,
+    /// Active operators with at least one machine running.
+    pub mining_operators: u32,
+    pub operators_active: u32,
+    /// Active operators with AI capacity (building or online).
+    pub operators_hybrid: u32,
+    pub operators_exited: u32,
+    pub operators_bankrupt: u32,
+    /// Site capacity of active operators used for mining (running or idle machines, or empty).
+    pub mw_mining: f64,
+    pub mw_ai_building: f64,
+    pub mw_ai_online: f64,
+    /// Capacity of sites that closed.
+    pub mw_dark: f64,
+    /// Hashrate-weighted mean efficiency of the running machines.
+    pub mean_efficiency_j_per_th: f64,
     pub subsidy_btc: f64,
     pub fees_btc: f64,
     /// Value of today's subsidy + fees at today's price: the security budget.
     pub miner_revenue_usd: f64,
-    /// Power bought by the mining miners today.
+    /// Power bought by running machines today.
     pub power_cost_usd: f64,
     pub energy_mwh: f64,
+    /// BTC operators sold today, and of those the ones sold because cash ran short.
+    pub btc_sold: f64,
+    pub btc_sold_forced: f64,
+    pub ai_revenue_usd: f64,
+    pub capex_usd: f64,
+    pub pivots: u32,
+    pub exits: u32,
+    pub bankruptcies: u32,
+    pub acquisitions: u32,
+    pub contracts_returned: u32,
+    pub ai_demand_mw: f64,
+    pub ai_contracted_mw: f64,
+    pub secondary_market_value_usd: f64,
     /// Difficulty retargets today.
     pub retargets: u32,
-    /// Hashrate concentration over active hashrate, by miner (HHI 0..10,000).
-    pub hhi_miners: f64,
-    pub nakamoto_50_miners: u32,
-    pub top1_share_miners: f64,
-    pub top5_share_miners: f64,
+    /// Concentration of running hashrate by operator group (an acquirer and its acquisitions
+    /// count as one), HHI 0..10,000, shares 0..1.
+    pub hhi_operators: f64,
+    pub nakamoto_50_operators: u32,
+    pub nakamoto_33_operators: u32,
+    pub top1_share_operators: f64,
+    pub top5_share_operators: f64,
+    pub gini_operators: f64,
+    pub effective_operators: f64,
+    /// Share of running hashrate held by groups that also host AI.
+    pub hybrid_share: f64,
     pub hhi_jurisdictions: f64,
     pub nakamoto_50_jurisdictions: u32,
     pub top1_share_jurisdictions: f64,
+    pub largest_jurisdiction: String,
+    /// Whether the largest jurisdiction alone holds the attack share (`metrics.attack_share`).
+    pub state_attack_feasible: bool,
+    /// Expected miner revenue today: `144 * (subsidy + fee level) * price`.
+    pub security_budget_usd_per_day: f64,
+    /// Attack for `metrics.attack_share` over `metrics.attack_hours`: hashrate the attacker adds.
+    pub attack_needed_eh_s: f64,
+    /// New machines + power + facility; `_machines_usd` is the machines alone.
+    pub attack_new_hardware_usd: f64,
+    pub attack_new_hardware_machines_usd: f64,
+    /// Days manufacturers need to build the machines.
+    pub attack_new_hardware_lead_days: f64,
+    /// Machines that exist but are not mining (idle, stored by pivots, on the secondary
+    /// market); empty when they cannot reach the share.
+    pub dormant_eh_s: f64,
+    pub attack_dormant_usd: Option<f64>,
+    /// Rented hashrate; empty when the rental market cannot supply enough.
+    pub attack_rental_usd: Option<f64>,
+    pub attack_rental_usd_per_hour: f64,
+    /// Bribing the smallest coalition of operator groups that holds the share.
+    pub attack_coalition_usd: Option<f64>,
+    pub attack_coalition_size: u32,
+    pub attack_cheapest_usd: Option<f64>,
+    pub attack_cheapest_route: String,
+    /// Share of hashrate `metrics.risk_budget_usd` buys through the cheapest route.
+    pub budget_attack_share: f64,
+    /// Rosenfeld probability that attacker succeeds against `metrics.risk_confirmations`.
+    pub double_spend_risk: f64,
 }
 
-/// Receives each day's row as soon as the day ends.
+/// Receives each day's row as soon as the day ends, and operators' actions as they happen.
 pub trait Observer {
     fn on_day(&mut self, row: &DayRow) -> Result<()>;
+
+    fn on_event(&mut self, _event: &LogEvent) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Keeps every row in memory (tests, small runs).
@@ -74,5 +147,10 @@ impl Observer for Tee<'_, '_> {
     fn on_day(&mut self, row: &DayRow) -> Result<()> {
         self.0.on_day(row)?;
         self.1.on_day(row)
+    }
+
+    fn on_event(&mut self, event: &LogEvent) -> Result<()> {
+        self.0.on_event(event)?;
+        self.1.on_event(event)
     }
 }

@@ -1,5 +1,9 @@
-//! Markets the miners observe: the BTC price.
+//! Markets the operators observe and trade in: the BTC price, AI/HPC hosting, used machines.
 
+pub mod ai;
 pub mod price;
+pub mod secondary;
 
+pub use ai::AiMarket;
 pub use price::{PriceModel, PriceProcess};
+pub use secondary::SecondaryMarket;

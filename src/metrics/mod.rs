@@ -1,4 +1,7 @@
-//! Security metrics: concentration of hashrate and double-spend risk.
+//! Security metrics: concentration of hashrate, attack cost by route, double-spend risk, and
+//! the per-run summary.
 
+pub mod attack;
 pub mod concentration;
 pub mod risk;
+pub mod summary;

@@ -13,16 +13,33 @@ use std::path::Path;
 /// Streams day rows into a CSV file as the run goes (memory stays flat).
 pub struct CsvSink {
     writer: csv::Writer<AtomicFile>,
+    rows: u64,
 }
 
 impl CsvSink {
     pub fn create(dest: &Path) -> Result<CsvSink> {
-        Ok(CsvSink { writer: csv::Writer::from_writer(AtomicFile::create(dest)?) })
+        Ok(CsvSink { writer: csv::Writer::from_writer(AtomicFile::create(dest)?), rows: 0 })
     }
 
     pub fn write<T: Serialize>(&mut self, row: &T) -> Result<()> {
+        self.rows += 1;
         let dest = self.writer.get_ref().path().to_path_buf();
         self.writer.serialize(row).map_err(|e| csv_error(&dest, e))
+    }
+
+    /// As [`CsvSink::commit`], but writes `T`'s header first if no row was written (so an
+    /// empty table still names its columns).
+    pub fn commit_with_header<T: Serialize + Default>(mut self) -> Result<std::path::PathBuf> {
+        if self.rows == 0 {
+            let dest = self.writer.get_ref().path().to_path_buf();
+            let mut probe = csv::Writer::from_writer(Vec::new());
+            probe.serialize(T::default()).map_err(|e| csv_error(&dest, e))?;
+            let bytes = probe.into_inner().map_err(|e| Error::Other(e.to_string()))?;
+            let text = String::from_utf8_lossy(&bytes);
+            let header: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
+            self.writer.write_record(&header).map_err(|e| csv_error(&dest, e))?;
+        }
+        self.commit()
     }
 
     /// Flushes and moves the file into place.
@@ -45,38 +62,80 @@ fn csv_error(dest: &Path, e: csv::Error) -> Error {
     }
 }
 
-/// One row of `miners.csv`: a miner's state at the end of the run.
+/// One row of `operators.csv`: an operator's state at the end of the run.
 #[derive(Debug, Clone, Serialize)]
-pub struct MinerRow {
+pub struct OperatorRow {
     pub replicate: u32,
-    pub miner_id: usize,
+    pub operator_id: usize,
     pub name: String,
+    /// The group it belongs to at the end (its own id unless acquired).
+    pub owner_id: u32,
     pub jurisdiction: String,
-    pub hashrate_th_s: f64,
-    pub efficiency_j_per_th: f64,
-    pub power_usd_per_kwh: f64,
     pub state: &'static str,
-    pub days_mining: u32,
+    pub site_mw: f64,
+    pub mining_mw: f64,
+    pub ai_mw: f64,
+    pub installed_th_s: f64,
+    pub running_th_s: f64,
+    /// Hashrate-weighted mean efficiency of the installed machines; empty without machines.
+    pub efficiency_j_per_th: Option<f64>,
+    pub power_usd_per_kwh: f64,
+    pub expectation: crate::agents::Expectation,
+    pub hurdle_rate: f64,
+    pub cash_usd: f64,
+    pub treasury_btc: f64,
+    pub debt_usd: f64,
+    pub credit_limit_usd: f64,
     pub blocks_won: u32,
     pub revenue_btc: f64,
+    pub btc_sold: f64,
     pub power_cost_usd: f64,
+    pub ai_revenue_usd: f64,
 }
 
-/// The final state of every miner of `world`.
-pub fn miner_rows(world: &World) -> impl Iterator<Item = MinerRow> + '_ {
+/// The final state of every operator of `world`.
+pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
     let p = &world.population;
-    p.miners.iter().enumerate().map(move |(i, m)| MinerRow {
-        replicate: world.replicate,
-        miner_id: i,
-        name: p.name(i),
-        jurisdiction: p.jurisdictions[m.jurisdiction as usize].clone(),
-        hashrate_th_s: m.hashrate_th_s,
-        efficiency_j_per_th: m.efficiency_j_per_th,
-        power_usd_per_kwh: m.power_usd_per_kwh,
-        state: m.state.as_str(),
-        days_mining: m.days_mining,
-        blocks_won: m.blocks_won,
-        revenue_btc: m.revenue.to_btc(),
-        power_cost_usd: m.power_cost_usd,
+    p.operators.iter().enumerate().map(move |(i, o)| {
+        let th = o.installed_th_s();
+        OperatorRow {
+            replicate: world.replicate,
+            operator_id: i,
+            name: p.name(i),
+            owner_id: o.owner,
+            jurisdiction: p.jurisdictions[o.jurisdiction as usize].clone(),
+            state: o.state.as_str(),
+            site_mw: o.site_mw,
+            mining_mw: o.mining_mw(),
+            ai_mw: o.ai_mw(),
+            installed_th_s: th,
+            running_th_s: o.running_th_s(),
+            efficiency_j_per_th: (th > 0.0).then(|| o.installed_mw() * 1e6 / th),
+            power_usd_per_kwh: o.power_usd_per_kwh,
+            expectation: o.expectation,
+            hurdle_rate: o.hurdle_rate,
+            cash_usd: o.balances.cash_usd,
+            treasury_btc: o.balances.treasury_btc,
+            debt_usd: o.balances.debt_usd,
+            credit_limit_usd: o.balances.credit_limit_usd,
+            blocks_won: o.blocks_won,
+            revenue_btc: o.revenue.to_btc(),
+            btc_sold: o.btc_sold,
+            power_cost_usd: o.power_cost_usd,
+            ai_revenue_usd: o.ai_revenue_usd,
+        }
     })
+}
+
+/// Streams operators' actions into `events.csv`.
+pub struct EventSink(pub CsvSink);
+
+impl Observer for EventSink {
+    fn on_day(&mut self, _: &DayRow) -> Result<()> {
+        Ok(())
+    }
+
+    fn on_event(&mut self, e: &crate::engine::world::LogEvent) -> Result<()> {
+        self.0.write(e)
+    }
 }

@@ -4,6 +4,7 @@
 
 use super::check::Checker;
 use super::schema::{Price, Scenario};
+use crate::agents::hardware::Catalog;
 use crate::error::{line_col, Error, Location, Problem, Result};
 use crate::market::price::load_price_csv;
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ impl Override {
         let (k, v) = s.split_once('=').ok_or_else(|| {
             Error::invalid(
                 Location { source: format!("--set {s}"), ..Location::default() },
-                "expected KEY=VALUE, e.g. --set population.miners=500",
+                "expected KEY=VALUE, e.g. --set population.operators=500",
             )
         })?;
         let key = k.trim().to_string();
@@ -59,6 +60,8 @@ pub struct LoadedScenario {
     pub overrides: Vec<Override>,
     /// The price path's prices by day, when `price.model = "csv"`.
     pub price_path_usd: Option<Vec<f64>>,
+    /// The hardware catalog (`hardware.catalog`, or the bundled one).
+    pub catalog: Catalog,
 }
 
 /// Reads, overrides, parses and validates the scenario file at `path`.
@@ -116,7 +119,34 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
         }
         _ => None,
     };
-    Ok(LoadedScenario { scenario, source: source.to_string(), overrides: overrides.to_vec(), price_path_usd })
+    let catalog = match &scenario.hardware.catalog {
+        Some(path) => Catalog::load(&resolve(base_dir, path))?,
+        None => Catalog::bundled(),
+    };
+    let unknown: Vec<Problem> = scenario
+        .population
+        .fleet_mix
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| catalog.index_of(&f.model).is_none())
+        .map(|(i, f)| {
+            let names: Vec<&str> = catalog.models.iter().map(|m| m.name.as_str()).collect();
+            Problem {
+                location: locate(
+                    text,
+                    source,
+                    DeTable::parse(text).ok().as_ref(),
+                    overrides,
+                    &format!("population.fleet_mix[{i}].model"),
+                ),
+                message: format!("unknown hardware model {:?}; the catalog has: {}", f.model, names.join(", ")),
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Invalid(unknown));
+    }
+    Ok(LoadedScenario { scenario, source: source.to_string(), overrides: overrides.to_vec(), price_path_usd, catalog })
 }
 
 fn resolve(base: &Path, p: &str) -> PathBuf {
@@ -222,7 +252,7 @@ fn set_in_table(t: &mut toml::Table, segs: &[Seg], value: toml::Value) -> std::r
             let child = t.entry(k.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
             set_in_value(child, rest, value)
         }
-        _ => Err("the key must start with a table name, e.g. population.miners".into()),
+        _ => Err("the key must start with a table name, e.g. population.operators".into()),
     }
 }
 
@@ -259,8 +289,8 @@ model = "constant"
 initial_usd = 90000
 
 [population]
-miners = 10
-hashrate_th_s = { dist = "constant", value = 100 }
+operators = 10
+size_mw = { dist = "constant", value = 2 }
 efficiency_j_per_th = { dist = "uniform", min = 15, max = 30 }
 power_usd_per_kwh = { dist = "constant", value = 0.05 }
 
@@ -310,8 +340,8 @@ change = -0.2
 
     #[test]
     fn overrides_apply_and_are_blamed() {
-        let s = load_min(&["population.miners=25", "simulation.name=other", "events.0.change=-0.5"]).unwrap();
-        assert_eq!(s.scenario.population.miners, 25);
+        let s = load_min(&["population.operators=25", "simulation.name=other", "events.0.change=-0.5"]).unwrap();
+        assert_eq!(s.scenario.population.operators, 25);
         assert_eq!(s.scenario.simulation.name, "other");
         assert_eq!(s.overrides.len(), 3);
         let e = load_min(&["simulation.days=0"]).unwrap_err().to_string();
@@ -328,5 +358,34 @@ change = -0.2
     fn segments_parse() {
         assert_eq!(segments("events[2].day"), vec![Seg::Key("events".into()), Seg::Index(2), Seg::Key("day".into())]);
         assert_eq!(segments("events.2.day"), segments("events[2].day"));
+    }
+}
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fleet_model_is_located_and_lists_the_catalog() {
+        let text = r#"
+[simulation]
+name = "t"
+days = 10
+seed = 1
+
+[price]
+model = "constant"
+initial_usd = 90000
+
+[population]
+operators = 10
+size_mw = { dist = "constant", value = 2 }
+power_usd_per_kwh = { dist = "constant", value = 0.05 }
+fleet_mix = [{ model = "S21", share = 0.5 }, { model = "S99", share = 0.5 }]
+"#;
+        let e = load_str(text, "m.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.contains("m.toml:15:"), "{e}");
+        assert!(e.contains("population.fleet_mix[1].model: unknown hardware model \"S99\""), "{e}");
+        assert!(e.contains("S21 XP"), "{e}");
     }
 }

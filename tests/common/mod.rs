@@ -17,7 +17,8 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-/// A small population of always-on, identical miners, for chain-rule experiments.
+/// A small population of always-on, identical operators with free power, for chain-rule
+/// experiments.
 pub fn always_on(name: &str, days: u32, seed: u64, height: u64, extra: &str) -> String {
     format!(
         r#"
@@ -38,11 +39,11 @@ model = "constant"
 mean_btc_per_block = 0.025
 
 [population]
-miners = 20
+operators = 20
 total_hashrate_eh_s = 1000
-hashrate_th_s = {{ dist = "constant", value = 1 }}
+size_mw = {{ dist = "constant", value = 1 }}
 efficiency_j_per_th = {{ dist = "constant", value = 20 }}
-power_usd_per_kwh = {{ dist = "constant", value = 0.05 }}
+power_usd_per_kwh = {{ dist = "constant", value = 0.0 }}
 decision = "always"
 {extra}
 "#
@@ -73,8 +74,8 @@ mean_btc_per_block = 0.025
 log_sd = 0.5
 
 [population]
-miners = 300
-hashrate_th_s = {{ dist = "lognormal", median = 5000, log_sd = 1.5 }}
+operators = 300
+size_mw = {{ dist = "lognormal", median = 3, log_sd = 1.8 }}
 efficiency_j_per_th = {{ dist = "uniform", min = 13.5, max = 40 }}
 power_usd_per_kwh = {{ dist = "lognormal", median = 0.045, log_sd = 0.3 }}
 calibrate_to = "active"

@@ -1,0 +1,202 @@
+//! Mining hardware: the catalog of models, fleets as vintages, the efficiency frontier, and
+//! what used machines are worth.
+
+use crate::error::{line_col, Error, Location, Result};
+use crate::units::power_cost_usd_per_th_day;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// One ASIC model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    pub name: String,
+    /// Hashrate of one unit.
+    pub th_s: f64,
+    pub j_per_th: f64,
+    /// Release date as a decimal year (2024.5 = mid-2024).
+    pub released_year: f64,
+    /// New-unit price when current, USD per TH/s.
+    pub price_usd_per_th: f64,
+}
+
+/// The models a scenario knows, newest last after loading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub models: Vec<Model>,
+}
+
+/// The bundled catalog (`scenarios/hardware.toml`).
+pub const BUNDLED_CATALOG: &str = include_str!("../../scenarios/hardware.toml");
+
+impl Catalog {
+    /// Parses and checks a catalog; `source` names it in errors.
+    pub fn parse(text: &str, source: &str) -> Result<Catalog> {
+        let mut c: Catalog = toml::from_str(text).map_err(|e| {
+            let (line, column) =
+                e.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            Error::invalid(
+                Location { source: source.into(), line, column, key: None },
+                e.message().trim_end().to_string(),
+            )
+        })?;
+        let at = |i: usize, key: &str| Location {
+            source: source.into(),
+            key: Some(format!("models[{i}].{key}")),
+            ..Location::default()
+        };
+        if c.models.is_empty() {
+            return Err(Error::invalid(
+                Location { source: source.into(), ..Location::default() },
+                "the catalog has no [[models]]",
+            ));
+        }
+        for (i, m) in c.models.iter().enumerate() {
+            if !(m.th_s > 0.0 && m.th_s < 1e6) {
+                return Err(Error::invalid(at(i, "th_s"), format!("must be above 0 and below 1e6 (got {})", m.th_s)));
+            }
+            if !(m.j_per_th > 0.0 && m.j_per_th < 10_000.0) {
+                return Err(Error::invalid(
+                    at(i, "j_per_th"),
+                    format!("must be above 0 and below 10000 (got {})", m.j_per_th),
+                ));
+            }
+            if !(m.price_usd_per_th >= 0.0 && m.price_usd_per_th < 1e5) {
+                return Err(Error::invalid(
+                    at(i, "price_usd_per_th"),
+                    format!("must be between 0 and 1e5 (got {})", m.price_usd_per_th),
+                ));
+            }
+            if c.models[..i].iter().any(|o| o.name == m.name) {
+                return Err(Error::invalid(at(i, "name"), format!("duplicate model {:?}", m.name)));
+            }
+        }
+        c.models.sort_by(|a, b| a.released_year.total_cmp(&b.released_year));
+        Ok(c)
+    }
+
+    pub fn load(path: &Path) -> Result<Catalog> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        Catalog::parse(&text, &path.display().to_string())
+    }
+
+    pub fn bundled() -> Catalog {
+        Catalog::parse(BUNDLED_CATALOG, "scenarios/hardware.toml").expect("the bundled catalog is valid")
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.models.iter().position(|m| m.name == name)
+    }
+
+    /// The new machine on sale at `year`: the most efficient model released by then; past the
+    /// newest model, efficiency keeps improving by `improvement_per_year` (a fraction) and the
+    /// price per TH/s stays at the newest model's.
+    ///
+    /// # Formula
+    /// `e(year) = e_best * (1 - improvement)^(year - released_best)` for years after the newest
+    /// release.
+    pub fn frontier(&self, year: f64, improvement_per_year: f64) -> (f64, f64) {
+        let released: Vec<&Model> = self.models.iter().filter(|m| m.released_year <= year).collect();
+        let pool = if released.is_empty() { vec![&self.models[0]] } else { released };
+        let best = pool.iter().min_by(|a, b| a.j_per_th.total_cmp(&b.j_per_th)).expect("non-empty");
+        let newest = self.models.iter().map(|m| m.released_year).fold(f64::MIN, f64::max);
+        let years_past = (year - newest.max(best.released_year)).max(0.0);
+        (best.j_per_th * (1.0 - improvement_per_year).powf(years_past), best.price_usd_per_th)
+    }
+}
+
+/// Machines of one efficiency in one fleet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vintage {
+    pub th_s: f64,
+    pub j_per_th: f64,
+    /// Whether it runs today.
+    pub running: bool,
+}
+
+impl Vintage {
+    /// Power drawn when running, MW: `th * e / 1e6` (J/TH x TH/s = W).
+    pub fn mw(&self) -> f64 {
+        self.th_s * self.j_per_th / 1e6
+    }
+}
+
+/// TH/s that `mw` megawatts run at efficiency `j_per_th`: `mw * 1e6 / e`.
+pub fn th_s_for_mw(mw: f64, j_per_th: f64) -> f64 {
+    mw * 1e6 / j_per_th
+}
+
+/// Value of a used machine, USD per TH/s: its earning power over a horizon, floored at scrap.
+///
+/// # Formula
+/// `price = max(scrap, max(0, hashprice - e * 0.024 * p_ref) * horizon_days * haircut)`, with
+/// `hashprice` in USD per TH/s per day, `p_ref` a typical buyer's power price and `haircut`
+/// (< 1) for risk and resale friction. Secondary-market ASIC prices track the machines'
+/// margin at current hashprice in this way (hashrate-index price indices quote used machines
+/// by efficiency band).
+pub fn secondary_price_usd_per_th(
+    j_per_th: f64,
+    hashprice_usd_per_th_day: f64,
+    p_ref_usd_per_kwh: f64,
+    horizon_days: f64,
+    scrap_usd_per_th: f64,
+) -> f64 {
+    let margin = hashprice_usd_per_th_day - power_cost_usd_per_th_day(j_per_th, p_ref_usd_per_kwh);
+    (margin.max(0.0) * horizon_days * 0.5).max(scrap_usd_per_th)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_catalog_loads_sorted() {
+        let c = Catalog::bundled();
+        assert!(c.models.len() >= 10);
+        assert!(c.models.windows(2).all(|w| w[0].released_year <= w[1].released_year));
+        let xp = &c.models[c.index_of("S21 XP").unwrap()];
+        assert_eq!((xp.th_s, xp.j_per_th), (270.0, 13.5));
+    }
+
+    #[test]
+    fn frontier_follows_releases_then_improves() {
+        let c = Catalog::bundled();
+        assert_eq!(c.frontier(2021.0, 0.1).0, 29.5); // S19 Pro
+        assert_eq!(c.frontier(2025.0, 0.1).0, 13.5); // S21 XP, the newest
+        assert!((c.frontier(2025.5, 0.1).0 - 13.5 * 0.9f64.sqrt()).abs() < 1e-9);
+        let (e, _) = c.frontier(2027.0, 0.1);
+        assert!((e - 13.5 * 0.81).abs() < 1e-9, "{e}");
+    }
+
+    #[test]
+    fn catalog_errors_are_located() {
+        let e = Catalog::parse(
+            "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = -2\nreleased_year = 2020\nprice_usd_per_th = 1\n",
+            "h.toml",
+        );
+        assert!(e.unwrap_err().to_string().contains("models[0].j_per_th"));
+        let e = Catalog::parse("[[models]]\nname = \"x\"\nspeed = 1\n", "h.toml").unwrap_err().to_string();
+        assert!(e.starts_with("h.toml:3:1"), "{e}");
+    }
+
+    #[test]
+    fn used_machines_are_priced_by_margin_with_a_scrap_floor() {
+        // hashprice $0.038/TH/day, p = $0.045/kWh: a 17.5 J/TH machine makes
+        // 0.038 - 17.5*0.024*0.045 = 0.0191 per TH/day -> x 365 x 0.5 = $3.49/TH.
+        let p = secondary_price_usd_per_th(17.5, 0.038, 0.045, 365.0, 0.5);
+        assert!((p - 0.0191 * 365.0 * 0.5).abs() < 1e-3, "{p}");
+        // A 45 J/TH machine loses money: scrap.
+        assert_eq!(secondary_price_usd_per_th(45.0, 0.038, 0.045, 365.0, 0.5), 0.5);
+        // Doubling the horizon doubles the above-scrap value.
+        let q = secondary_price_usd_per_th(17.5, 0.038, 0.045, 730.0, 0.5);
+        assert!((q / p - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn vintage_power() {
+        let v = Vintage { th_s: 1e6, j_per_th: 20.0, running: true };
+        assert_eq!(v.mw(), 20.0);
+        assert_eq!(th_s_for_mw(20.0, 20.0), 1e6);
+    }
+}

@@ -1,0 +1,161 @@
+//! A mining operator: one site with a power contract, a fleet of hardware vintages, AI hosting
+//! projects, a balance sheet and a way of thinking.
+
+use super::decision::Expectation;
+use super::finance::Balances;
+use super::hardware::Vintage;
+use crate::scenario::DecisionRule;
+use crate::units::Sat;
+
+/// Where an operator is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorState {
+    Active,
+    /// Left voluntarily: machines sold, site dark.
+    Exited,
+    /// Insolvent and not bought: machines sold on the secondary market, site dark.
+    Bankrupt,
+}
+
+impl OperatorState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperatorState::Active => "active",
+            OperatorState::Exited => "exited",
+            OperatorState::Bankrupt => "bankrupt",
+        }
+    }
+}
+
+/// Capacity converted to AI/HPC hosting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AiProject {
+    pub mw: f64,
+    /// First day the hall earns revenue.
+    pub online_day: u32,
+    /// Day the contract ends (the decision to renew or return is taken that day).
+    pub end_day: u32,
+    pub revenue_usd_per_mw_year: f64,
+    /// Machines taken out of the site for the conversion and kept in storage.
+    pub stored: Vec<Vintage>,
+}
+
+impl AiProject {
+    pub fn online(&self, day: u32) -> bool {
+        day >= self.online_day
+    }
+}
+
+/// Machines ordered and not yet delivered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub th_s: f64,
+    pub j_per_th: f64,
+    pub deliver_day: u32,
+}
+
+/// One operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operator {
+    /// The group it belongs to: its own index, or its acquirer's group.
+    pub owner: u32,
+    pub jurisdiction: u16,
+    pub site_mw: f64,
+    pub power_usd_per_kwh: f64,
+    pub fleet: Vec<Vintage>,
+    pub orders: Vec<Order>,
+    pub ai: Vec<AiProject>,
+    pub balances: Balances,
+    pub interest_rate: f64,
+    pub sell_share: f64,
+    pub rule: DecisionRule,
+    pub expectation: Expectation,
+    pub hurdle_rate: f64,
+    pub state: OperatorState,
+    /// Consecutive days on which none of its machines ran.
+    pub days_all_idle: u32,
+    /// BTC won since the last daily settlement.
+    pub mined_btc_unsettled: f64,
+    pub blocks_won: u32,
+    pub revenue: Sat,
+    pub power_cost_usd: f64,
+    pub btc_sold: f64,
+    pub ai_revenue_usd: f64,
+}
+
+impl Operator {
+    /// Hashrate of the machines running today, TH/s.
+    pub fn running_th_s(&self) -> f64 {
+        self.fleet.iter().filter(|v| v.running).map(|v| v.th_s).sum()
+    }
+
+    /// Hashrate of the machines installed at the site, TH/s.
+    pub fn installed_th_s(&self) -> f64 {
+        self.fleet.iter().map(|v| v.th_s).sum()
+    }
+
+    /// Power the installed machines draw when all run, MW.
+    pub fn installed_mw(&self) -> f64 {
+        self.fleet.iter().map(Vintage::mw).sum()
+    }
+
+    /// Site capacity committed to AI (building or online), MW.
+    pub fn ai_mw(&self) -> f64 {
+        self.ai.iter().map(|p| p.mw).sum()
+    }
+
+    /// Site capacity left for mining, MW.
+    pub fn mining_mw(&self) -> f64 {
+        (self.site_mw - self.ai_mw()).max(0.0)
+    }
+
+    pub fn hosts_ai(&self) -> bool {
+        !self.ai.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_accounting() {
+        let op = Operator {
+            owner: 0,
+            jurisdiction: 0,
+            site_mw: 100.0,
+            power_usd_per_kwh: 0.05,
+            fleet: vec![
+                Vintage { th_s: 1e6, j_per_th: 20.0, running: true },
+                Vintage { th_s: 1e6, j_per_th: 30.0, running: false },
+            ],
+            orders: vec![],
+            ai: vec![AiProject {
+                mw: 40.0,
+                online_day: 10,
+                end_day: 100,
+                revenue_usd_per_mw_year: 1e6,
+                stored: vec![],
+            }],
+            balances: Balances::default(),
+            interest_rate: 0.0,
+            sell_share: 1.0,
+            rule: DecisionRule::Profitable,
+            expectation: Expectation::Myopic,
+            hurdle_rate: 0.1,
+            state: OperatorState::Active,
+            days_all_idle: 0,
+            mined_btc_unsettled: 0.0,
+            blocks_won: 0,
+            revenue: Sat::ZERO,
+            power_cost_usd: 0.0,
+            btc_sold: 0.0,
+            ai_revenue_usd: 0.0,
+        };
+        assert_eq!(op.running_th_s(), 1e6);
+        assert_eq!(op.installed_th_s(), 2e6);
+        assert_eq!(op.installed_mw(), 50.0);
+        assert_eq!(op.mining_mw(), 60.0);
+        assert!(!op.ai[0].online(9) && op.ai[0].online(10));
+    }
+}
