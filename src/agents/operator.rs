@@ -38,6 +38,8 @@ pub struct AiProject {
     pub revenue_usd_per_mw_year: f64,
     /// Machines taken out of the site for the conversion and kept in storage.
     pub stored: Vec<Vintage>,
+    /// The tenant walked away (an AI shock): the contract ends without renewal.
+    pub terminated: bool,
 }
 
 impl AiProject {
@@ -136,6 +138,7 @@ mod tests {
                 end_day: 100,
                 revenue_usd_per_mw_year: 1e6,
                 stored: vec![],
+                terminated: false,
             }],
             balances: Balances::default(),
             interest_rate: 0.0,

@@ -249,6 +249,7 @@ impl<'o> Engine<'o> {
         r.hashrate_pivoting_eh_s = pivoting_th / TH_PER_EH;
         r.hashrate_ai_eh_s = ai_th / TH_PER_EH;
         r.hashrate_exited_eh_s = w.secondary.total_th_s() / TH_PER_EH;
+        r.fleet_eh_s = w.total_machines_th_s() / TH_PER_EH;
         r.mean_efficiency_j_per_th = if mining_th > 0.0 { mw_running * 1e6 / mining_th } else { 0.0 };
 
         let c = concentration_with(&mut self.sort_buf, &self.by_owner);

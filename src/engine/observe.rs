@@ -31,6 +31,8 @@ pub struct DayRow {
     /// Machines on the secondary market (sold by exiting, bankrupt and pivoting operators):
     /// dormant, not scrapped.
     pub hashrate_exited_eh_s: f64,
+    /// Every machine that exists (the states above add up to it).
+    pub fleet_eh_s: f64,
     pub price_usd: f64,
     /// Expected fees per block today (the fee level).
     pub fees_btc_per_block: f64,

@@ -123,6 +123,9 @@ pub struct World {
     pub days: u32,
     /// Operator actions not yet handed to the observer.
     pub log: Vec<LogEvent>,
+    /// Operators found insolvent at yesterday's settlement, resolved (bought or closed) at the
+    /// start of today: their machines ran, and were paid for, until then.
+    pub in_default: Vec<usize>,
 }
 
 impl World {
@@ -215,6 +218,7 @@ impl World {
             start_date_days: parse_date(&s.simulation.start_date).unwrap_or(0),
             days: s.simulation.days,
             log: Vec::new(),
+            in_default: Vec::new(),
         })
     }
 
@@ -237,6 +241,20 @@ impl World {
             horizon_days: self.strategy.horizon_days,
             scrap_usd_per_th: self.hardware.scrap_usd_per_th,
         }
+    }
+
+    /// Every machine that exists, wherever it is (sites of active operators, storage for AI
+    /// conversions, the secondary market), TH/s: what the hashrate-by-state columns add up to.
+    pub fn total_machines_th_s(&self) -> f64 {
+        let at_sites: f64 = self
+            .population
+            .operators
+            .iter()
+            .filter(|o| o.state == OperatorState::Active)
+            .flat_map(|o| o.fleet.iter().chain(o.ai.iter().flat_map(|p| p.stored.iter())))
+            .map(|v| v.th_s)
+            .sum();
+        at_sites + self.secondary.lots.iter().map(|l| l.th_s).sum::<f64>()
     }
 
     /// The attack assumptions of `[metrics]`.
@@ -297,7 +315,9 @@ impl World {
                 for o in self.population.operators.iter_mut().filter(|o| o.state == OperatorState::Active) {
                     for p in &mut o.ai {
                         if rng.random::<f64>() < terminate_share {
-                            p.end_day = day; // handled by today's contract-end decision
+                            // Handled by today's contract-end step, without renewal.
+                            p.end_day = day;
+                            p.terminated = true;
                         }
                     }
                 }
@@ -336,8 +356,11 @@ impl World {
         proceeds
     }
 
-    /// One day of every active operator: deliveries, contract ends, ageing, operations,
-    /// strategy, finance; then AI grants, bankruptcies and acquisitions.
+    /// One day of every active operator, in phases: (0) yesterday's insolvencies are bought or
+    /// closed; (1) each operator takes deliveries, ends contracts, ages its machines, decides
+    /// which run and takes its strategic decision; (2) the AI market grants conversions;
+    /// (3) each operator settles the day for the machines that run after all that, so the
+    /// power paid is exactly that of the observed running hashrate.
     pub fn operate_day(&mut self, d: u32) -> DayStats {
         let hp = self.hashprice_usd_per_th_day();
         let alpha = 1.0 - 0.5f64.powf(1.0 / self.strategy.adaptive_half_life_days);
@@ -369,14 +392,16 @@ impl World {
             exit_after_idle_days: self.strategy.exit_after_idle_days,
         };
         let interval = self.strategy.interval_days;
-        let price = self.price.price_usd();
 
         let mut stats = DayStats { hashprice_usd_per_th_day: hp, ..DayStats::default() };
+        let defaulted = std::mem::take(&mut self.in_default);
+        self.resolve_insolvencies(d, defaulted, &pricing, hp, &mut stats);
         let mut requests = Vec::new();
-        let mut insolvent = Vec::new();
         let mut log = Vec::new();
         let n = self.population.operators.len();
-        for i in 0..n {
+        // Capex and sales decided today, settled in phase 3.
+        let mut flows = vec![DayFlows::default(); n];
+        for (i, flow) in flows.iter_mut().enumerate() {
             let World { population, ai, secondary, hardware, .. } = self;
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
@@ -400,7 +425,7 @@ impl World {
                     let e = if e_back.is_nan() { j_new } else { e_back };
                     let mining_per_mw_year =
                         (hp - power_cost_usd_per_th_day(e, op.power_usd_per_kwh)).max(0.0) * 1e6 / e * 365.0;
-                    if renew_contract(demand_covers, &ai_offer, mining_per_mw_year) {
+                    if !p.terminated && renew_contract(demand_covers, &ai_offer, mining_per_mw_year) {
                         let p = &mut op.ai[k];
                         p.end_day = d + (ai_offer.contract_years * 365.0).round() as u32;
                         p.revenue_usd_per_mw_year = ai_offer.revenue_usd_per_mw_year;
@@ -418,7 +443,6 @@ impl World {
                 k += 1;
             }
             // Ageing and operations.
-            let mut power_usd = 0.0;
             for v in &mut op.fleet {
                 v.th_s *= decay;
                 v.running = run_vintage(
@@ -430,18 +454,8 @@ impl World {
                     hardware.restart_cost_usd_per_th,
                     hardware.restart_payback_days,
                 );
-                if v.running {
-                    power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
-                    stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
-                }
             }
             op.days_all_idle = if op.fleet.iter().any(|v| v.running) { 0 } else { op.days_all_idle + 1 };
-            let ai_net: f64 = op
-                .ai
-                .iter()
-                .filter(|p| p.online(d))
-                .map(|p| p.mw * p.revenue_usd_per_mw_year / 365.0 * (1.0 - ai_offer.opex_share))
-                .sum();
 
             // Strategy, staggered across operators.
             let mut capex = 0.0;
@@ -500,36 +514,54 @@ impl World {
                 }
             }
 
-            // Finance.
-            let flows = DayFlows {
-                mined_btc: op.mined_btc_unsettled,
-                power_usd,
-                ai_net_usd: ai_net,
-                capex_usd: capex,
-                sales_usd: sales,
-            };
-            op.mined_btc_unsettled = 0.0;
-            let s = settle_day(op.balances, &flows, price, op.sell_share, op.interest_rate);
-            op.balances = s.balances;
-            op.power_cost_usd += power_usd;
-            op.btc_sold += s.btc_sold;
-            op.ai_revenue_usd += ai_net;
-            stats.power_cost_usd += power_usd;
-            stats.btc_sold += s.btc_sold;
-            stats.btc_sold_forced += s.btc_forced;
-            stats.ai_revenue_usd += ai_net;
+            flow.capex_usd += capex;
+            flow.sales_usd += sales;
             stats.capex_usd += capex;
-            if !s.solvent && op.state == OperatorState::Active {
-                insolvent.push(i);
-            }
         }
         for (i, kind, mw, th, value) in log {
             self.log_event(d, i, kind, mw, th, value, None);
         }
 
         self.grant_ai(d, requests, &pricing, &mut stats);
-        self.resolve_insolvencies(d, insolvent, &pricing, hp, &mut stats);
+        self.settle(d, &mut flows, &mut stats);
         stats
+    }
+
+    /// Phase 3: every active operator pays for the machines running now and collects its
+    /// block rewards and hosting revenue; the insolvent default until tomorrow.
+    fn settle(&mut self, d: u32, flows: &mut [DayFlows], stats: &mut DayStats) {
+        let price = self.price.price_usd();
+        let opex_share = self.ai.opex_share;
+        for (i, op) in self.population.operators.iter_mut().enumerate() {
+            if op.state != OperatorState::Active {
+                continue;
+            }
+            let f = &mut flows[i];
+            for v in op.fleet.iter().filter(|v| v.running) {
+                f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+                stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+            }
+            f.ai_net_usd = op
+                .ai
+                .iter()
+                .filter(|p| p.online(d))
+                .map(|p| p.mw * p.revenue_usd_per_mw_year / 365.0 * (1.0 - opex_share))
+                .sum();
+            f.mined_btc = op.mined_btc_unsettled;
+            op.mined_btc_unsettled = 0.0;
+            let s = settle_day(op.balances, f, price, op.sell_share, op.interest_rate);
+            op.balances = s.balances;
+            op.power_cost_usd += f.power_usd;
+            op.btc_sold += s.btc_sold;
+            op.ai_revenue_usd += f.ai_net_usd;
+            stats.power_cost_usd += f.power_usd;
+            stats.btc_sold += s.btc_sold;
+            stats.btc_sold_forced += s.btc_forced;
+            stats.ai_revenue_usd += f.ai_net_usd;
+            if !s.solvent {
+                self.in_default.push(i);
+            }
+        }
     }
 
     /// Converts granted capacity: pays the capex, takes the least efficient machines out
@@ -546,6 +578,7 @@ impl World {
                 end_day: online_day + (offer.contract_years * 365.0).round() as u32,
                 revenue_usd_per_mw_year: offer.revenue_usd_per_mw_year,
                 stored: Vec::new(),
+                terminated: false,
             };
             op.ai.push(project.clone());
             let excess = op.installed_mw() - op.mining_mw();
@@ -597,6 +630,9 @@ impl World {
         }
         for i in insolvent {
             let target = &self.population.operators[i];
+            if target.state != OperatorState::Active {
+                continue;
+            }
             let value: f64 = target.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum::<f64>()
                 * (1.0 - self.hardware.fire_sale_discount);
             let pays =

@@ -72,6 +72,8 @@ pub struct OperatorRow {
     pub owner_id: u32,
     pub jurisdiction: String,
     pub state: &'static str,
+    /// Insolvent at the last settlement; bought or closed the next morning.
+    pub in_default: bool,
     pub site_mw: f64,
     pub mining_mw: f64,
     pub ai_mw: f64,
@@ -105,6 +107,7 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
             owner_id: o.owner,
             jurisdiction: p.jurisdictions[o.jurisdiction as usize].clone(),
             state: o.state.as_str(),
+            in_default: world.in_default.contains(&i),
             site_mw: o.site_mw,
             mining_mw: o.mining_mw(),
             ai_mw: o.ai_mw(),

@@ -1,0 +1,136 @@
+//! Stylised facts the agent model must reproduce, run through the real binary on the bundled
+//! scenarios (smaller populations where that keeps the test quick). Tolerances are wide on
+//! purpose: these are qualitative facts, not calibrated point predictions.
+
+mod common;
+use common::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+type Rows = Vec<HashMap<String, String>>;
+
+fn run_bundled(name: &str, out: &Path, set: &[&str]) -> (Rows, Rows, Rows) {
+    let mut args = Vec::new();
+    for s in set {
+        args.push("--set");
+        args.push(s);
+    }
+    run_ok(Path::new(&format!("scenarios/{name}.toml")), out, &args);
+    (read_csv(&out.join("timeseries.csv")), read_csv(&out.join("operators.csv")), read_csv(&out.join("events.csv")))
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = xs.collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+#[test]
+fn price_crash_cuts_hashrate_and_idles_the_costliest_machines_first() {
+    let dir = tempfile::tempdir().unwrap();
+    // The 38% fall runs from day 30 over 90 days; stop at day 75, before new orders arrive.
+    let (ts, ops, _) = run_bundled("price-crash", dir.path(), &["population.operators=1000", "simulation.days=75"]);
+    let before = num(&ts[29], "hashrate_eh_s");
+    let low = ts[30..].iter().map(|r| num(r, "hashrate_eh_s")).fold(f64::INFINITY, f64::min);
+    let drop = 1.0 - low / before;
+    // Late 2025: ~12% after a ~38% fall. Accept the same order of magnitude.
+    assert!(drop > 0.04 && drop < 0.40, "hashrate fell {:.1}%", 100.0 * drop);
+    // Machines that stopped are the ones with the higher power cost per TH/s (J/TH x $/kWh).
+    let with_machines: Vec<&HashMap<String, String>> = ops.iter().filter(|o| num(o, "installed_th_s") > 0.0).collect();
+    let cost = |o: &&HashMap<String, String>| num(o, "efficiency_j_per_th") * num(o, "power_usd_per_kwh");
+    let idle: Vec<&HashMap<String, String>> =
+        with_machines.iter().copied().filter(|o| num(o, "running_th_s") == 0.0).collect();
+    let running: Vec<&HashMap<String, String>> =
+        with_machines.iter().copied().filter(|o| num(o, "running_th_s") >= num(o, "installed_th_s") * 0.999).collect();
+    assert!(idle.len() > 10 && running.len() > 10, "{} idle, {} running", idle.len(), running.len());
+    let (ci, cr) = (mean(idle.iter().map(cost)), mean(running.iter().map(cost)));
+    assert!(ci > 1.3 * cr, "idle cost {ci:.3} vs running {cr:.3}");
+    let (ei, er) = (
+        mean(idle.iter().map(|o| num(o, "efficiency_j_per_th"))),
+        mean(running.iter().map(|o| num(o, "efficiency_j_per_th"))),
+    );
+    let (pi, pr) = (
+        mean(idle.iter().map(|o| num(o, "power_usd_per_kwh"))),
+        mean(running.iter().map(|o| num(o, "power_usd_per_kwh"))),
+    );
+    assert!(ei > er && pi > pr, "efficiency {ei:.1} vs {er:.1}, power {pi:.4} vs {pr:.4}");
+    // The running fleet gets more efficient as the worst machines stop.
+    assert!(num(&ts[70], "mean_efficiency_j_per_th") < num(&ts[29], "mean_efficiency_j_per_th"));
+    // Cash-short operators sell BTC.
+    assert!(ts.iter().map(|r| num(r, "btc_sold")).sum::<f64>() > 0.0);
+}
+
+#[test]
+fn halving_drives_marginal_miners_out_and_difficulty_down() {
+    let dir = tempfile::tempdir().unwrap();
+    // Start ~5,000 blocks (~5 weeks) before block 1,050,000.
+    let (ts, _, ev) = run_bundled(
+        "halving-2028",
+        dir.path(),
+        &["population.operators=1000", "chain.height=1045000", "simulation.days=160"],
+    );
+    let h = ts.iter().position(|r| num(r, "height") >= 1_050_000.0).expect("the halving happens");
+    assert!(h > 20 && h < 50, "halving on day {h}");
+    let before = num(&ts[h - 1], "hashrate_eh_s");
+    let after = num(&ts[h + 7], "hashrate_eh_s");
+    assert!(after < 0.85 * before, "hashrate {before:.0} -> {after:.0} EH/s");
+    // Within weeks, operators whose machines all stopped leave.
+    let exits: Vec<u32> = ev.iter().filter(|e| e["kind"] == "exit").map(|e| num(e, "day") as u32).collect();
+    assert!(exits.iter().any(|&d| d > h as u32 && d <= h as u32 + 100), "no exit after the halving: {exits:?}");
+    // The next retargets cut difficulty.
+    let d0 = num(&ts[h], "difficulty");
+    let retargets: Vec<usize> = (h..ts.len()).filter(|&i| num(&ts[i], "retargets") > 0.0).collect();
+    assert!(!retargets.is_empty());
+    let d1 = num(&ts[retargets[0]], "difficulty_end");
+    assert!(d1 < 0.95 * d0, "difficulty {d0:e} -> {d1:e}");
+}
+
+#[test]
+fn ai_rush_converts_large_capitalised_sites_and_shuts_small_ones_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, ops, ev) = run_bundled("ai-rush", dir.path(), &["population.operators=1000", "simulation.days=200"]);
+    let pivots: Vec<_> = ev.iter().filter(|e| e["kind"] == "pivot").collect();
+    assert!(pivots.len() >= 3, "{} pivots", pivots.len());
+    let mut sizes: Vec<f64> = ops.iter().map(|o| num(o, "site_mw")).collect();
+    sizes.sort_by(f64::total_cmp);
+    let p90 = sizes[sizes.len() * 9 / 10];
+    for p in &pivots {
+        let o = &ops[num(p, "operator") as usize];
+        assert!(
+            num(o, "site_mw") >= 20.0 && num(o, "site_mw") >= p90,
+            "a pivot by a {} MW site (p90 {p90})",
+            o["site_mw"]
+        );
+        assert!(num(o, "credit_limit_usd") > 0.0, "a pivot without access to capital");
+    }
+    // Most operators are small, and none of them converted.
+    let small = ops.iter().filter(|o| num(o, "site_mw") < 20.0).count();
+    assert!(small > ops.len() / 2);
+    assert!(ops.iter().filter(|o| num(o, "site_mw") < 20.0).all(|o| num(o, "ai_mw") == 0.0));
+    // The first pivots go to the largest sites.
+    let first = num(&ops[num(pivots[0], "operator") as usize], "site_mw");
+    assert!(first >= sizes[sizes.len() * 99 / 100], "first pivot by a {first} MW site");
+}
+
+#[test]
+fn ai_bust_returns_pivoted_capacity_with_hardware_to_mining() {
+    let dir = tempfile::tempdir().unwrap();
+    // Halls come online after 450 days; the bust hits on day 520.
+    let (ts, _, ev) =
+        run_bundled("ai-bust", dir.path(), &["population.operators=1000", "simulation.days=560", "events.0.day=520"]);
+    let before = num(&ts[519], "hashrate_ai_eh_s");
+    let after = num(&ts[521], "hashrate_ai_eh_s");
+    assert!(before > 0.0, "no machines were kept for AI halls");
+    assert!(after < before, "stored machines {before} -> {after} EH/s");
+    let returned: Vec<_> = ev.iter().filter(|e| e["kind"] == "contract_returned" && num(e, "day") == 520.0).collect();
+    assert!(!returned.is_empty());
+    assert!(returned.iter().any(|e| num(e, "th_s") > 0.0), "no machines came back");
+    assert!(num(&ts[521], "mw_ai_online") < num(&ts[519], "mw_ai_online"));
+    // Machine books: what left storage (halls online or still building) on day 520, plus
+    // what new conversions stored that day, is what came back.
+    let stored = |r: &HashMap<String, String>| (num(r, "hashrate_ai_eh_s") + num(r, "hashrate_pivoting_eh_s")) * 1e6;
+    let new_stored: f64 =
+        ev.iter().filter(|e| e["kind"] == "pivot" && num(e, "day") == 520.0).map(|e| num(e, "th_s")).sum();
+    let th_back: f64 = returned.iter().map(|e| num(e, "th_s")).sum();
+    let left_storage = stored(&ts[519]) - stored(&ts[520]) + new_stored;
+    assert!((left_storage - th_back).abs() < 1e-6 * th_back, "{left_storage} vs {th_back}");
+}
