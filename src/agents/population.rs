@@ -125,20 +125,29 @@ pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Pop
     let mut per_mw = Vec::with_capacity(n);
     for i in 0..n {
         let jur = if jur_cum.is_empty() { 0 } else { pick(&jur_cum, rng) };
-        let mw = p.size_mw.sample(rng);
+        // Either a site size (machines fill it) or a hashrate (the site is sized to fit).
+        let (mw_drawn, th_drawn) = match (&p.size_mw, &p.hashrate_th_s) {
+            (Some(d), _) => (d.sample(rng), None),
+            (None, Some(d)) => (0.0, Some(d.sample(rng))),
+            (None, None) => (0.0, None),
+        };
         let power_dist =
             p.jurisdictions.get(jur).and_then(|j| j.power_usd_per_kwh.as_ref()).unwrap_or(&p.power_usd_per_kwh);
         let power = power_dist.sample(rng).max(0.0);
         let k = p.vintages as usize;
-        let vintage_mw = mw * p.fill_share / k as f64;
         let mut fleet = Vec::with_capacity(k);
         for _ in 0..k {
             let e = match &p.efficiency_j_per_th {
                 Some(d) => d.sample(rng),
                 None => mix[pick(&mix_cum, rng)].1,
             };
-            fleet.push(Vintage { th_s: vintage_mw * 1e6 / e, j_per_th: e, running: true });
+            let th = match th_drawn {
+                Some(th) => th / k as f64,
+                None => mw_drawn * p.fill_share / k as f64 * 1e6 / e,
+            };
+            fleet.push(Vintage { th_s: th, j_per_th: e, running: true });
         }
+        let mw = if th_drawn.is_some() { fleet.iter().map(Vintage::mw).sum::<f64>() / p.fill_share } else { mw_drawn };
         let f = &p.finance;
         per_mw.push(PerMw {
             treasury_btc: f.treasury_btc_per_mw.sample(rng),

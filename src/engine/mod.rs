@@ -11,7 +11,7 @@ pub mod world;
 use crate::agents::OperatorState;
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
-use crate::metrics::concentration::concentration_with;
+use crate::metrics::concentration::{concentration_of_descending, concentration_with};
 use crate::rng::{stream, Purpose, SimRng};
 use crate::units::{TH_PER_EH, TH_PER_PH};
 use observe::{DayRow, Observer};
@@ -60,6 +60,9 @@ pub struct Engine<'o> {
     /// Reused buffers, so the daily loop does not allocate.
     weights: Vec<f64>,
     by_owner: Vec<f64>,
+    /// Operator groups by decreasing running hashrate, kept from day to day: re-sorting an
+    /// almost sorted order with the adaptive stable sort is close to linear.
+    owner_order: Vec<u32>,
     by_jurisdiction: Vec<f64>,
     sort_buf: Vec<f64>,
     finished: bool,
@@ -95,6 +98,7 @@ impl<'o> Engine<'o> {
             observer,
             weights: vec![0.0; n],
             by_owner: vec![0.0; n],
+            owner_order: (0..n as u32).collect(),
             by_jurisdiction: vec![0.0; nj],
             sort_buf: Vec::with_capacity(n),
             finished: false,
@@ -202,7 +206,17 @@ impl<'o> Engine<'o> {
         let mut hybrid_owner = vec![false; 0];
         hybrid_owner.resize(self.by_owner.len(), false);
         for (i, o) in w.population.operators.iter().enumerate() {
-            let running = if o.state == OperatorState::Active { o.running_th_s() } else { 0.0 };
+            // One pass over the fleet: running and installed hashrate, running power.
+            let (mut running, mut installed, mut running_mw) = (0.0, 0.0, 0.0);
+            if o.state == OperatorState::Active {
+                for v in &o.fleet {
+                    installed += v.th_s;
+                    if v.running {
+                        running += v.th_s;
+                        running_mw += v.mw();
+                    }
+                }
+            }
             self.weights[i] = running;
             match o.state {
                 OperatorState::Active => {
@@ -215,8 +229,8 @@ impl<'o> Engine<'o> {
                         hybrid_owner[o.owner as usize] = true;
                     }
                     mining_th += running;
-                    idle_th += o.installed_th_s() - running;
-                    mw_running += o.fleet.iter().filter(|v| v.running).map(|v| v.mw()).sum::<f64>();
+                    idle_th += installed - running;
+                    mw_running += running_mw;
                     r.mw_mining += o.mining_mw();
                     for p in &o.ai {
                         let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
@@ -252,7 +266,11 @@ impl<'o> Engine<'o> {
         r.fleet_eh_s = w.total_machines_th_s() / TH_PER_EH;
         r.mean_efficiency_j_per_th = if mining_th > 0.0 { mw_running * 1e6 / mining_th } else { 0.0 };
 
-        let c = concentration_with(&mut self.sort_buf, &self.by_owner);
+        let by_owner = &self.by_owner;
+        self.owner_order.sort_by(|&a, &b| by_owner[b as usize].total_cmp(&by_owner[a as usize]));
+        self.sort_buf.clear();
+        self.sort_buf.extend(self.owner_order.iter().map(|&i| by_owner[i as usize]).take_while(|&h| h > 0.0));
+        let c = concentration_of_descending(&self.sort_buf);
         r.hhi_operators = c.hhi;
         r.nakamoto_50_operators = c.nakamoto_50;
         r.nakamoto_33_operators = c.nakamoto_33;
@@ -268,7 +286,9 @@ impl<'o> Engine<'o> {
         r.top1_share_jurisdictions = c.top1_share;
         let q = w.metrics.attack_share;
         r.state_attack_feasible = mining_th > 0.0 && c.top1_share >= q;
-        self.observe_security(d, mining_th, &mut r);
+        if w.metrics.attack_metrics {
+            self.observe_security(d, mining_th, &mut r);
+        }
         let largest = self
             .by_jurisdiction
             .iter()

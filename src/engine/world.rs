@@ -123,6 +123,8 @@ pub struct World {
     pub days: u32,
     /// Operator actions not yet handed to the observer.
     pub log: Vec<LogEvent>,
+    /// `population.finance.enabled`: whether operators keep books.
+    pub finance_enabled: bool,
     /// Operators found insolvent at yesterday's settlement, resolved (bought or closed) at the
     /// start of today: their machines ran, and were paid for, until then.
     pub in_default: Vec<usize>,
@@ -219,6 +221,7 @@ impl World {
             days: s.simulation.days,
             log: Vec::new(),
             in_default: Vec::new(),
+            finance_enabled: s.population.finance.enabled,
         })
     }
 
@@ -408,10 +411,12 @@ impl World {
                 continue;
             }
             // Deliveries.
-            let (due, later): (Vec<Order>, Vec<Order>) = op.orders.drain(..).partition(|o| o.deliver_day <= d);
-            op.orders = later;
-            for o in due {
-                op.fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+            if !op.orders.is_empty() {
+                let (due, later): (Vec<Order>, Vec<Order>) = op.orders.drain(..).partition(|o| o.deliver_day <= d);
+                op.orders = later;
+                for o in due {
+                    op.fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+                }
             }
             // AI halls coming online, and contracts ending today.
             let mut k = 0;
@@ -460,7 +465,7 @@ impl World {
             // Strategy, staggered across operators.
             let mut capex = 0.0;
             let mut sales = 0.0;
-            if (d as usize + i) % interval as usize == 0 {
+            if self.strategy.enabled && (d as usize + i) % interval as usize == 0 {
                 let view = OperatorView {
                     rule: op.rule,
                     expectation: op.expectation,
@@ -532,6 +537,7 @@ impl World {
     fn settle(&mut self, d: u32, flows: &mut [DayFlows], stats: &mut DayStats) {
         let price = self.price.price_usd();
         let opex_share = self.ai.opex_share;
+        let books = self.finance_enabled;
         for (i, op) in self.population.operators.iter_mut().enumerate() {
             if op.state != OperatorState::Active {
                 continue;
@@ -549,12 +555,15 @@ impl World {
                 .sum();
             f.mined_btc = op.mined_btc_unsettled;
             op.mined_btc_unsettled = 0.0;
+            op.power_cost_usd += f.power_usd;
+            stats.power_cost_usd += f.power_usd;
+            if !books {
+                continue;
+            }
             let s = settle_day(op.balances, f, price, op.sell_share, op.interest_rate);
             op.balances = s.balances;
-            op.power_cost_usd += f.power_usd;
             op.btc_sold += s.btc_sold;
             op.ai_revenue_usd += f.ai_net_usd;
-            stats.power_cost_usd += f.power_usd;
             stats.btc_sold += s.btc_sold;
             stats.btc_sold_forced += s.btc_forced;
             stats.ai_revenue_usd += f.ai_net_usd;

@@ -24,10 +24,10 @@ const TRACKED: &[(&str, Extract)] = &[
     ("hashrate_exited_eh_s", |r| Some(r.hashrate_exited_eh_s)),
     ("miner_revenue_usd", |r| Some(r.miner_revenue_usd)),
     ("attack_cheapest_usd", |r| r.attack_cheapest_usd),
-    ("attack_new_hardware_usd", |r| Some(r.attack_new_hardware_usd)),
+    ("attack_new_hardware_usd", |r| (r.attack_new_hardware_usd > 0.0).then_some(r.attack_new_hardware_usd)),
     ("attack_dormant_usd", |r| r.attack_dormant_usd),
     ("attack_coalition_usd", |r| r.attack_coalition_usd),
-    ("double_spend_risk", |r| Some(r.double_spend_risk)),
+    ("double_spend_risk", |r| r.attack_cheapest_usd.map(|_| r.double_spend_risk)),
 ];
 
 /// Daily flows summed over the run.

@@ -160,7 +160,13 @@ pub struct Population {
     #[serde(default)]
     pub total_hashrate_eh_s: Option<f64>,
     /// Site power capacity, MW (heavy-tailed: a few industrial firms, many small miners).
-    pub size_mw: Dist,
+    /// Either this or `hashrate_th_s`.
+    #[serde(default)]
+    pub size_mw: Option<Dist>,
+    /// Installed hashrate per operator, TH/s, independent of efficiency (the site is sized to
+    /// fit); either this or `size_mw`.
+    #[serde(default)]
+    pub hashrate_th_s: Option<Dist>,
     /// Delivered power price, USD/kWh (a jurisdiction may override it).
     pub power_usd_per_kwh: Dist,
     /// Hardware models by share of hashrate, from the catalog. Either this or
@@ -212,6 +218,9 @@ pub struct FleetShare {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FinanceSpec {
+    /// Whether operators keep books at all; without, nobody sells BTC or goes bankrupt.
+    #[serde(default = "yes")]
+    pub enabled: bool,
     /// BTC held per MW of site.
     #[serde(default = "default_treasury")]
     pub treasury_btc_per_mw: Dist,
@@ -231,6 +240,10 @@ pub struct FinanceSpec {
     /// Share of mined BTC sold the same day.
     #[serde(default = "default_sell")]
     pub sell_share: f64,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_treasury() -> Dist {
@@ -258,6 +271,7 @@ fn default_sell() -> f64 {
 impl Default for FinanceSpec {
     fn default() -> Self {
         FinanceSpec {
+            enabled: true,
             treasury_btc_per_mw: default_treasury(),
             cash_usd_per_mw: default_cash(),
             debt_usd_per_mw: default_debt(),
@@ -473,6 +487,9 @@ impl Default for HardwareSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsSpec {
+    /// Whether to compute the attack-cost and double-spend columns each day.
+    #[serde(default = "yes")]
+    pub attack_metrics: bool,
     /// Share of all hashrate the attacker needs (0.51: a majority).
     #[serde(default = "default_q")]
     pub attack_share: f64,
@@ -551,6 +568,7 @@ fn default_nakamoto_threshold() -> u32 {
 impl Default for MetricsSpec {
     fn default() -> Self {
         MetricsSpec {
+            attack_metrics: true,
             attack_share: default_q(),
             attack_hours: default_hours(),
             facility_usd_per_mw: default_facility(),
@@ -573,6 +591,9 @@ impl Default for MetricsSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StrategySpec {
+    /// Whether operators take strategic decisions (exit, pivot, upgrade) at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
     /// Days between an operator's strategic decisions; operators are staggered across them.
     #[serde(default = "default_interval")]
     pub interval_days: u32,
@@ -603,6 +624,7 @@ fn default_exit_idle() -> u32 {
 impl Default for StrategySpec {
     fn default() -> Self {
         StrategySpec {
+            enabled: true,
             interval_days: default_interval(),
             horizon_days: default_horizon(),
             adaptive_half_life_days: default_half_life(),
@@ -839,7 +861,22 @@ impl Scenario {
         if let Some(t) = p.total_hashrate_eh_s {
             c.range_open_lo("population.total_hashrate_eh_s", t, 0.0, 1e9);
         }
-        p.size_mw.check(c, "population.size_mw", 0.0, true, 1e5);
+        match (&p.size_mw, &p.hashrate_th_s) {
+            (Some(d), None) => d.check(c, "population.size_mw", 0.0, true, 1e5),
+            (None, Some(d)) => d.check(c, "population.hashrate_th_s", 0.0, true, 1e12),
+            (Some(_), Some(_)) => c.fail(
+                "population.hashrate_th_s",
+                "give either population.size_mw or population.hashrate_th_s, not both",
+            ),
+            (None, None) => {
+                if p.operators > 0 {
+                    c.fail(
+                        "population.size_mw",
+                        "give population.size_mw (site MW) or population.hashrate_th_s (TH/s per operator)",
+                    )
+                }
+            }
+        }
         p.power_usd_per_kwh.check(c, "population.power_usd_per_kwh", 0.0, false, 100.0);
         match (&p.efficiency_j_per_th, p.fleet_mix.is_empty()) {
             (Some(d), true) => d.check(c, "population.efficiency_j_per_th", 0.0, true, 100_000.0),
