@@ -237,12 +237,13 @@ impl AttackMarket {
         }
     }
 
-    /// Largest share `q < 0.5` whose cheapest route costs at most `budget_usd` (bisection to
-    /// 1e-6; every route's cost rises with `q`).
+    /// Largest share `q <= 0.5` whose cheapest route costs at most `budget_usd` (bisection to
+    /// 1e-6; every route's cost rises with `q`). 0.5 means the budget buys half the
+    /// hashrate, at which an attacker eventually always wins.
     pub fn affordable_share(&self, budget_usd: f64, p: &AttackParams) -> f64 {
         let (mut lo, mut hi) = (0.0, 0.5);
-        if self.costs(hi - 1e-9, p).cheapest_usd <= budget_usd {
-            return hi - 1e-9;
+        if self.costs(hi, p).cheapest_usd <= budget_usd {
+            return hi;
         }
         while hi - lo > 1e-6 {
             let mid = 0.5 * (lo + hi);
@@ -364,6 +365,6 @@ mod tests {
         assert!((q2 - 0.3).abs() < 1e-5, "{q2}");
         assert!(m.costs(q1, &P).cheapest_usd <= 1e7 * (1.0 + 1e-9));
         assert!(m.costs(q1 + 1e-4, &P).cheapest_usd > 1e7);
-        assert!(m.affordable_share(1e12, &P) > 0.4999);
+        assert_eq!(m.affordable_share(1e12, &P), 0.5);
     }
 }
