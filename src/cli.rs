@@ -18,6 +18,74 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Double-spend risk: probability that an attacker with share q overtakes z confirmations.
     Risk(RiskArgs),
+    /// Run a parameter sweep (axes x replicates); write runs.csv, aggregate.csv, manifest.json.
+    Sweep(SweepArgs),
+    /// Combine the shard folders of one sweep into runs.csv, aggregate.csv, manifest.json.
+    Merge(MergeArgs),
+    /// Render figures (SVG, PNG) of a run or sweep directory into RESULTS_DIR/figures/.
+    Plot(PlotArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A run directory (timeseries.csv) or a sweep directory (aggregate.csv).
+    pub results_dir: PathBuf,
+    /// Sweep: the summary metric to plot, e.g. hashrate_eh_s_min [default: attack_cheapest_usd_min if present].
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Sweep: the swept parameter on the x axis, e.g. price.initial_usd [default: the first].
+    #[arg(long, value_name = "KEY")]
+    pub x: Option<String>,
+    /// Sweep: the heatmap's y parameter, one line per value in the line plot [default: the second].
+    #[arg(long, value_name = "KEY")]
+    pub y: Option<String>,
+    /// Output formats.
+    #[arg(long, value_delimiter = ',', default_value = "svg,png", value_parser = ["svg", "png"])]
+    pub formats: Vec<String>,
+    /// Print nothing but warnings and errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The sweep file (TOML).
+    pub sweep: PathBuf,
+    /// Output folder [default: results/<sweep.name>, or results/<name>/shards/shard-K-of-N].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Threads running runs in parallel [default: all cores].
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Run only shard K of N, K counted from 0 (e.g. 0/4 .. 3/4) [default: from
+    /// SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT and SLURM_ARRAY_TASK_MIN when set].
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue the sweep in the output folder, skipping runs already finished.
+    #[arg(long)]
+    pub resume: bool,
+    /// Also write each run's daily rows to series/<run_id>.csv.
+    #[arg(long)]
+    pub series: bool,
+    /// Check and expand the sweep, print its size and fingerprint, run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// No progress bar and no report.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `hashsim sweep --shard K/N`.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder [default: results/<sweep name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No report.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

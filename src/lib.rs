@@ -11,10 +11,12 @@ pub mod error;
 pub mod market;
 pub mod metrics;
 pub mod output;
+pub mod plot;
 pub mod progress;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, RiskArgs, RunArgs, ValidateArgs};
+use cli::{Cli, Command, MergeArgs, PlotArgs, RiskArgs, RunArgs, SweepArgs, ValidateArgs};
 use hashsim::run::{RunOptions, RunReport};
 use hashsim::scenario::{self, Override};
 use hashsim::{Error, Result};
@@ -16,6 +16,9 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(args),
         Command::Validate(args) => cmd_validate(args),
         Command::Risk(args) => cmd_risk(args),
+        Command::Sweep(args) => cmd_sweep(args),
+        Command::Merge(args) => cmd_merge(args),
+        Command::Plot(args) => cmd_plot(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -203,6 +206,59 @@ fn cmd_risk(args: RiskArgs) -> Result<()> {
                 println!("{q:<5}{sep}{z:>3}{sep}{n:>20.d$}{sep}{r:>21.d$}");
             }
         }
+    }
+    Ok(())
+}
+
+fn cmd_sweep(args: SweepArgs) -> Result<()> {
+    use hashsim::sweep::{self, Shard, SweepOptions, SweepRun};
+    thread_pool(args.jobs)?;
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s)?,
+        None => Shard::from_slurm(|k| std::env::var(k).ok())?.unwrap_or(Shard::ALL),
+    };
+    let sw = sweep::load(&args.sweep)?;
+    if args.dry_run {
+        println!("{}", sw.describe());
+        return Ok(());
+    }
+    let out_dir = args.out.unwrap_or_else(|| sweep::default_out(&sw, shard));
+    let opts = SweepOptions { out_dir, shard, resume: args.resume, series: args.series, command: command_line() };
+    let run = SweepRun::open(&sw, opts)?;
+    let bar = hashsim::progress::bar(run.pending(), "runs", args.quiet);
+    let report = run.execute(&|| bar.inc(1));
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<()> {
+    let out = match args.out {
+        Some(o) => o,
+        None => hashsim::sweep::merge::default_out(&args.dirs)?,
+    };
+    let report = hashsim::sweep::merge(&args.dirs, &out, &command_line())?;
+    if !args.quiet {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn cmd_plot(args: PlotArgs) -> Result<()> {
+    use hashsim::plot::{self, Format, PlotOptions};
+    let formats = args.formats.iter().map(|f| f.parse::<Format>()).collect::<Result<Vec<_>>>()?;
+    let opts = PlotOptions { metric: args.metric, x: args.x, y: args.y, formats };
+    let report = plot::plot(&args.results_dir, &opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !args.quiet {
+        let names: Vec<String> =
+            report.files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+        println!("wrote {} figure file(s) to {}: {}", names.len(), report.out_dir.display(), names.join(", "));
     }
     Ok(())
 }

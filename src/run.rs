@@ -86,7 +86,7 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
     }
     let mut series = CsvSink::create(&part_path(parts, "timeseries", r))?;
     let mut events = EventSink(CsvSink::create(&part_path(parts, "events", r))?);
-    let mut tally = SummaryTally::new(loaded.scenario.metrics.nakamoto_threshold);
+    let mut tally = SummaryTally::for_scenario(loaded);
     let mut tick = Tick(on_day);
     let world = {
         let mut a = Tee(&mut tally, &mut tick);

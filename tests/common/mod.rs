@@ -118,3 +118,18 @@ pub fn num(row: &HashMap<String, String>, col: &str) -> f64 {
         .parse()
         .unwrap_or_else(|_| panic!("{col} = {:?}", row[col]))
 }
+
+/// Runs `hashsim sweep FILE --out OUT -q` (plus `args`), asserting success; outside any
+/// Slurm job array even when the tests run inside one.
+pub fn sweep_ok(sweep: &Path, out: &Path, args: &[&str]) {
+    hashsim()
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .arg("sweep")
+        .arg(sweep)
+        .arg("--out")
+        .arg(out)
+        .arg("-q")
+        .args(args)
+        .assert()
+        .success();
+}

@@ -1,0 +1,93 @@
+//! Benchmarks: the cost of a block event, of an operator decision, of whole CORE-1 runs at
+//! 1k / 10k / 100k miners, and of a baseline run with the full agent model. Fixed seeds;
+//! outputs go to a no-op observer so only the simulation is timed. Run: `cargo bench`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use hashsim::agents::decision::run_vintage;
+use hashsim::engine::observe::{DayRow, Observer};
+use hashsim::engine::run_replicate;
+use hashsim::engine::sampler::Fenwick;
+use hashsim::scenario::{load, DecisionRule, LoadedScenario, Override};
+use rand::Rng;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+struct Discard;
+
+impl Observer for Discard {
+    fn on_day(&mut self, row: &DayRow) -> hashsim::Result<()> {
+        black_box(row);
+        Ok(())
+    }
+}
+
+fn scenario(path: &str, set: &[&str]) -> LoadedScenario {
+    let o: Vec<Override> = set.iter().map(|s| Override::parse(s).expect("override")).collect();
+    load(Path::new(path), &o).expect("bundled scenario loads")
+}
+
+/// Per block: drawing the winner among 10,000 miners (the O(log n) part of a block event),
+/// and whole runs divided by the blocks they contain.
+fn block_events(c: &mut Criterion) {
+    let mut g = c.benchmark_group("block_event");
+    let mut rng = hashsim::rng::stream(1, hashsim::rng::Purpose::BlockWinners);
+    let weights: Vec<f64> = (0..10_000).map(|_| rng.random::<f64>()).collect();
+    let f = Fenwick::from_weights(&weights);
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("winner_draw_10k", |b| b.iter(|| black_box(f.find(rng.random::<f64>() * f.total()))));
+    // A run with one always-on miner is almost only block events: ~144 per day.
+    let s = scenario("scenarios/bench/core1.toml", &["population.operators=1", "simulation.days=100"]);
+    let blocks = {
+        let mut tally = hashsim::run::SummaryTally::default();
+        run_replicate(&s, 0, &mut tally).expect("runs");
+        tally.finish().get("blocks_total").unwrap_or(0.0) as u64
+    };
+    g.throughput(Throughput::Elements(blocks));
+    g.bench_function("run_100_days_per_block", |b| b.iter(|| run_replicate(&s, 0, &mut Discard).expect("runs")));
+    g.finish();
+}
+
+/// Per decision: the daily run/idle choice of one machine batch.
+fn decisions(c: &mut Criterion) {
+    let mut g = c.benchmark_group("decision");
+    let mut rng = hashsim::rng::stream(2, hashsim::rng::Purpose::Agents);
+    let v: Vec<(f64, f64, bool)> = (0..10_000)
+        .map(|_| (15.0 + 23.0 * rng.random::<f64>(), 0.02 + 0.06 * rng.random::<f64>(), rng.random()))
+        .collect();
+    g.throughput(Throughput::Elements(v.len() as u64));
+    g.bench_function("run_vintage_10k", |b| {
+        b.iter(|| {
+            v.iter()
+                .filter(|&&(e, p, running)| run_vintage(DecisionRule::Profitable, running, e, p, 0.037, 0.02, 7.0))
+                .count()
+        })
+    });
+    g.finish();
+}
+
+/// Whole CORE-1 runs (1,461 days) at 1k, 10k and 100k miners.
+fn core1(c: &mut Criterion) {
+    let mut g = c.benchmark_group("core1");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    for n in [1_000u32, 10_000, 100_000] {
+        let s = scenario("scenarios/bench/core1.toml", &[&format!("population.operators={n}")]);
+        g.throughput(Throughput::Elements(u64::from(n) * 1461));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &s, |b, s| {
+            b.iter(|| run_replicate(s, 0, &mut Discard).expect("runs"))
+        });
+    }
+    g.finish();
+}
+
+/// The bundled baseline with the full agent model (3,000 operators, 1,095 days).
+fn baseline(c: &mut Criterion) {
+    let mut g = c.benchmark_group("baseline");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    let s = scenario("scenarios/baseline.toml", &[]);
+    g.bench_function("full_agents", |b| b.iter(|| run_replicate(&s, 0, &mut Discard).expect("runs")));
+    g.finish();
+}
+
+criterion_group!(benches, block_events, decisions, core1, baseline);
+criterion_main!(benches);

@@ -1,0 +1,293 @@
+//! Reading results back: CSV columns by name (tolerant of extra columns), manifests, dates
+//! and per-day quantiles across replicates. Every error names the file, line and column.
+
+use crate::error::{Error, Location, Result};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The columns of one CSV file that a caller asked for, parsed.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub path: PathBuf,
+    pub headers: Vec<String>,
+    pub rows: usize,
+    num: HashMap<String, Vec<f64>>,
+    text: HashMap<String, Vec<String>>,
+}
+
+impl Table {
+    /// A numeric column (empty cells are NaN), if the file has it.
+    pub fn num(&self, name: &str) -> Option<&[f64]> {
+        self.num.get(name).map(Vec::as_slice)
+    }
+
+    /// A text column, if the file has it.
+    pub fn text(&self, name: &str) -> Option<&[String]> {
+        self.text.get(name).map(Vec::as_slice)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h == name)
+    }
+
+    /// Of `names`, the ones this file lacks.
+    pub fn missing<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        names.iter().copied().filter(|n| !self.has(n)).collect()
+    }
+}
+
+fn located(path: &Path, line: Option<usize>, key: Option<&str>, message: impl Into<String>) -> Error {
+    Error::invalid(
+        Location { source: path.display().to_string(), line, column: None, key: key.map(str::to_string) },
+        message,
+    )
+}
+
+/// Reads `path`, keeping the columns in `numeric` (parsed as numbers; empty or `NaN` cells are
+/// NaN) and `text` that the file has; other columns are ignored. The file must have a header
+/// and at least one data row.
+pub fn read_table(path: &Path, numeric: &[&str], text: &[&str]) -> Result<Table> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(located(path, None, None, "the file is empty (expected a CSV header and rows)"));
+    }
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| located(path, Some(1), None, format!("malformed CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let index = |name: &str| headers.iter().position(|h| h == name);
+    let num_cols: Vec<(String, usize)> = numeric.iter().filter_map(|n| index(n).map(|i| (n.to_string(), i))).collect();
+    let text_cols: Vec<(String, usize)> = text.iter().filter_map(|n| index(n).map(|i| (n.to_string(), i))).collect();
+    let mut num: HashMap<String, Vec<f64>> = num_cols.iter().map(|(n, _)| (n.clone(), Vec::new())).collect();
+    let mut txt: HashMap<String, Vec<String>> = text_cols.iter().map(|(n, _)| (n.clone(), Vec::new())).collect();
+    let mut rows = 0;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line() as usize);
+                return Err(located(path, Some(line), None, format!("malformed CSV: {}", csv_message(&e))));
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line() as usize);
+        for (name, i) in &num_cols {
+            let cell = record.get(*i).unwrap_or("").trim();
+            let v = if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
+                f64::NAN
+            } else {
+                cell.parse::<f64>().map_err(|_| {
+                    located(path, Some(line), Some(name), format!("expected a number or an empty cell, got {cell:?}"))
+                })?
+            };
+            num.get_mut(name).expect("column registered").push(v);
+        }
+        for (name, i) in &text_cols {
+            txt.get_mut(name).expect("column registered").push(record.get(*i).unwrap_or("").trim().to_string());
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(located(path, None, None, "no data rows (only a header)"));
+    }
+    Ok(Table { path: path.to_path_buf(), headers, rows, num, text: txt })
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("a row has {len} fields but the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads and parses a JSON file.
+pub fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::invalid(
+            Location { source: path.display().to_string(), line: Some(e.line()), column: Some(e.column()), key: None },
+            format!("malformed JSON: {e}"),
+        )
+    })
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let mut it = s.trim().splitn(3, '-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: u32 = it.next()?.parse().ok()?;
+    let d: u32 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's `days_from_civil`.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `(year, month, day)` of days since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// The `q`-quantile (0..=1) of sorted finite values, interpolating linearly between order
+/// statistics (R's and NumPy's default, "type 7").
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+        }
+    }
+}
+
+/// Per-day median and 5th/95th percentiles of one column across replicates.
+#[derive(Debug, Clone, Default)]
+pub struct Band {
+    pub p5: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p95: Vec<f64>,
+}
+
+impl Band {
+    /// Every value (bands included) that is finite, for axis ranges.
+    pub fn finite(&self) -> impl Iterator<Item = f64> + '_ {
+        self.p5.iter().chain(&self.p50).chain(&self.p95).copied().filter(|v| v.is_finite())
+    }
+
+    pub fn scaled(mut self, k: f64) -> Band {
+        for v in self.p5.iter_mut().chain(self.p50.iter_mut()).chain(self.p95.iter_mut()) {
+            *v *= k;
+        }
+        self
+    }
+}
+
+/// Groups the rows of a column by day (`day_index[row]`) and takes quantiles over the
+/// replicates. A day where more than half of the replicates have no value (empty cell) has
+/// no value (NaN): the curve shows a gap rather than the few replicates that had one.
+pub fn band(values: &[f64], day_index: &[usize], days: usize, replicates: usize) -> Band {
+    let mut per_day: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); days];
+    for (v, &d) in values.iter().zip(day_index) {
+        if v.is_finite() {
+            per_day[d].push(*v);
+        }
+    }
+    let mut b = Band { p5: vec![f64::NAN; days], p50: vec![f64::NAN; days], p95: vec![f64::NAN; days] };
+    for (d, vals) in per_day.iter_mut().enumerate() {
+        if vals.is_empty() || vals.len() * 2 < replicates {
+            continue;
+        }
+        vals.sort_by(f64::total_cmp);
+        b.p5[d] = quantile_sorted(vals, 0.05);
+        b.p50[d] = quantile_sorted(vals, 0.5);
+        b.p95[d] = quantile_sorted(vals, 0.95);
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2025-11-21"), Some(20413));
+        assert_eq!(civil_from_days(20413), (2025, 11, 21));
+        for z in -800_000..800_000 {
+            if z % 997 == 0 {
+                let (y, m, d) = civil_from_days(z);
+                assert_eq!(days_from_civil(y, m, d), z);
+            }
+        }
+        assert_eq!(parse_date("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(parse_date("2025-02-29"), None);
+        assert_eq!(parse_date("2025-13-01"), None);
+        assert_eq!(parse_date("soon"), None);
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile_sorted(&v, 0.5), 3.0);
+        assert_eq!(quantile_sorted(&v, 0.0), 1.0);
+        assert_eq!(quantile_sorted(&v, 1.0), 5.0);
+        assert!((quantile_sorted(&v, 0.05) - 1.2).abs() < 1e-12);
+        assert!(quantile_sorted(&[], 0.5).is_nan());
+    }
+
+    #[test]
+    fn band_groups_by_day_and_leaves_gaps() {
+        // two days, three replicates; day 1 has only one value -> gap
+        let values = [1.0, 10.0, 2.0, f64::NAN, 3.0, f64::NAN];
+        let day = [0, 1, 0, 1, 0, 1];
+        let b = band(&values, &day, 2, 3);
+        assert_eq!(b.p50[0], 2.0);
+        assert!(b.p50[1].is_nan());
+    }
+
+    #[test]
+    fn read_table_names_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, "a,b,c\n1,2,x\n3,,5\n").unwrap();
+        let t = read_table(&p, &["a", "b"], &["c"]).unwrap();
+        assert_eq!(t.rows, 2);
+        assert_eq!(t.num("a").unwrap(), &[1.0, 3.0]);
+        assert!(t.num("b").unwrap()[1].is_nan());
+        assert_eq!(t.text("c").unwrap()[0], "x");
+        let e = read_table(&p, &["c"], &[]).unwrap_err().to_string();
+        assert!(e.contains("t.csv:2: c: expected a number"), "{e}");
+        std::fs::write(&p, "a,b\n1,2,3\n").unwrap();
+        let e = read_table(&p, &["a"], &[]).unwrap_err().to_string();
+        assert!(e.contains("t.csv:2") && e.contains("3 fields"), "{e}");
+        std::fs::write(&p, "").unwrap();
+        assert!(read_table(&p, &["a"], &[]).unwrap_err().to_string().contains("empty"));
+        std::fs::write(&p, "a,b\n").unwrap();
+        assert!(read_table(&p, &["a"], &[]).unwrap_err().to_string().contains("no data rows"));
+    }
+}

@@ -1,0 +1,385 @@
+//! Figures of a run directory (`timeseries.csv` + `manifest.json`): one [`TimeFigure`] each,
+//! median across replicates with a p5-p95 band, halvings and scenario events marked.
+
+use super::data::{band, parse_date, read_json, read_table, Band, Table};
+use super::render::{render, Frame, Marker, MarkerKind, Panel, Rendered, Series, TimeFigure};
+use super::style::*;
+use super::Format;
+use crate::error::{Error, Location, Result};
+use plotters::style::RGBColor;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Blocks between subsidy halvings.
+const HALVING_INTERVAL: u64 = 210_000;
+
+/// Hashrate by operator state, stacked bottom to top.
+const STATES: [(&str, &str, RGBColor); 5] = [
+    ("hashrate_mining_eh_s", "mining", OI_BLUE),
+    ("hashrate_idle_eh_s", "idle", OI_SKY),
+    ("hashrate_pivoting_eh_s", "pivoting to AI", OI_ORANGE),
+    ("hashrate_ai_eh_s", "AI / HPC", OI_PURPLE),
+    ("hashrate_exited_eh_s", "exited", RGBColor(0xBB, 0xBB, 0xBB)),
+];
+
+const ATTACK: [(&str, &str, RGBColor); 4] = [
+    ("attack_new_hardware_usd", "new hardware", OI_VERMILLION),
+    ("attack_dormant_usd", "dormant hardware", OI_ORANGE),
+    ("attack_rental_usd", "hashrate rental", OI_SKY),
+    ("attack_coalition_usd", "miner coalition", OI_PURPLE),
+];
+
+/// The run figures, each with the columns it needs (all of them) and may use.
+pub struct FigureSpec {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+}
+
+pub const FIGURES: [FigureSpec; 5] = [
+    FigureSpec {
+        name: "hashrate_by_state",
+        about: "installed hashrate by operator state (stacked medians)",
+        required: &[
+            "hashrate_mining_eh_s",
+            "hashrate_idle_eh_s",
+            "hashrate_pivoting_eh_s",
+            "hashrate_ai_eh_s",
+            "hashrate_exited_eh_s",
+        ],
+        optional: &[],
+    },
+    FigureSpec {
+        name: "difficulty_interval",
+        about: "difficulty and mean block interval",
+        required: &["difficulty", "mean_block_interval_s"],
+        optional: &[],
+    },
+    FigureSpec {
+        name: "price_hashprice",
+        about: "BTC price and hashprice",
+        required: &["price_usd", "hashprice_usd_per_ph_day"],
+        optional: &[],
+    },
+    FigureSpec {
+        name: "concentration",
+        about: "HHI and Nakamoto coefficients",
+        required: &["hhi_operators", "nakamoto_50_operators", "nakamoto_33_operators"],
+        optional: &["hhi_jurisdictions", "nakamoto_50_jurisdictions"],
+    },
+    FigureSpec {
+        name: "attack_cost",
+        about: "cost of a 51% attack for 24 h by route, and the security budget",
+        required: &[
+            "attack_new_hardware_usd",
+            "attack_dormant_usd",
+            "attack_rental_usd",
+            "attack_coalition_usd",
+            "attack_cheapest_usd",
+            "security_budget_usd_per_day",
+        ],
+        optional: &[],
+    },
+];
+
+/// A run's time series reduced to per-day bands, ready to draw.
+pub struct RunData {
+    table: Table,
+    day_index: Vec<usize>,
+    frame: Frame,
+}
+
+impl RunData {
+    pub fn load(dir: &Path, warnings: &mut Vec<String>) -> Result<RunData> {
+        let path = dir.join("timeseries.csv");
+        let mut numeric: Vec<&str> = vec!["replicate", "day", "height"];
+        for f in &FIGURES {
+            numeric.extend(f.required);
+            numeric.extend(f.optional);
+        }
+        let table = read_table(&path, &numeric, &["date"])?;
+        let missing = table.missing(&["replicate", "day"]);
+        if !missing.is_empty() {
+            return Err(Error::invalid(
+                Location { source: path.display().to_string(), line: Some(1), ..Default::default() },
+                format!("missing column(s) {} (is this a hashsim timeseries.csv?)", missing.join(", ")),
+            ));
+        }
+        let reps = table.num("replicate").expect("checked");
+        let days_col = table.num("day").expect("checked");
+        if let Some(i) = days_col.iter().chain(reps).position(|v| !v.is_finite()) {
+            let i = i % table.rows;
+            return Err(Error::invalid(
+                Location { source: path.display().to_string(), line: Some(i + 2), ..Default::default() },
+                "replicate and day must not be empty",
+            ));
+        }
+        let mut day_set: BTreeMap<i64, usize> = days_col.iter().map(|&d| (d as i64, 0)).collect();
+        for (i, v) in day_set.values_mut().enumerate() {
+            *v = i;
+        }
+        let day_index: Vec<usize> = days_col.iter().map(|&d| day_set[&(d as i64)]).collect();
+        let days: Vec<f64> = day_set.keys().map(|&d| d as f64).collect();
+        let replicates = {
+            let mut r: Vec<i64> = reps.iter().map(|&r| r as i64).collect();
+            r.sort_unstable();
+            r.dedup();
+            r.len()
+        };
+        let start = table
+            .text("date")
+            .and_then(|dates| dates.first().and_then(|d| parse_date(d)).map(|z| z - days_col[0] as i64));
+        let manifest_path = dir.join("manifest.json");
+        let manifest = if manifest_path.exists() {
+            Some(read_json(&manifest_path)?)
+        } else {
+            warnings.push(format!("{} not found: scenario events are not marked", manifest_path.display()));
+            None
+        };
+        let start_height = manifest.as_ref().and_then(|m| m.pointer("/scenario/chain/height")).and_then(|h| h.as_u64());
+        let mut markers = halvings(&table, start_height);
+        if let Some(m) = &manifest {
+            markers.extend(events(m));
+        }
+        markers.sort_by(|a, b| a.day.total_cmp(&b.day));
+        Ok(RunData { table, day_index, frame: Frame { days, start, markers, replicates } })
+    }
+
+    fn band(&self, col: &str) -> Band {
+        let values = self.table.num(col).unwrap_or(&[]);
+        band(values, &self.day_index, self.frame.days.len(), self.frame.replicates)
+    }
+
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    /// Renders every figure whose columns are present; the others are skipped with a warning.
+    pub fn render_all(&self, formats: &[Format], warnings: &mut Vec<String>) -> Result<Vec<Rendered>> {
+        let mut out = Vec::new();
+        for spec in &FIGURES {
+            let missing = self.table.missing(spec.required);
+            if !missing.is_empty() {
+                warnings.push(format!(
+                    "skipped {} ({}): {} lacks column(s) {}",
+                    spec.name,
+                    spec.about,
+                    self.table.path.display(),
+                    missing.join(", ")
+                ));
+                continue;
+            }
+            let fig = TimeFigure { name: spec.name.to_string(), frame: &self.frame, panels: self.panels(spec.name) };
+            out.extend(render(&fig, formats).map_err(Error::Other)?);
+        }
+        Ok(out)
+    }
+
+    fn panels(&self, name: &str) -> Vec<Panel> {
+        match name {
+            "hashrate_by_state" => vec![Panel {
+                y_title: "Hashrate (EH/s)".into(),
+                from_zero: true,
+                stacked: STATES.iter().map(|(c, l, k)| Series::new(*l, self.band(c), *k)).collect(),
+                ..Panel::default()
+            }],
+            "difficulty_interval" => vec![
+                Panel {
+                    y_title: "Difficulty (\u{00D7}10\u{00B9}\u{00B2})".into(),
+                    series: vec![Series::new("difficulty", self.band("difficulty").scaled(1e-12), OI_BLUE)],
+                    ..Panel::default()
+                },
+                Panel {
+                    y_title: "Mean block interval (s)".into(),
+                    series: vec![Series::new("mean block interval", self.band("mean_block_interval_s"), OI_VERMILLION)],
+                    reference: Some((600.0, "600 s target".into())),
+                    ..Panel::default()
+                },
+            ],
+            "price_hashprice" => vec![
+                Panel {
+                    y_title: "BTC price (USD)".into(),
+                    series: vec![Series::new("BTC price", self.band("price_usd"), OI_BLUE)],
+                    ..Panel::default()
+                },
+                Panel {
+                    y_title: "Hashprice (USD/PH/day)".into(),
+                    series: vec![Series::new("hashprice", self.band("hashprice_usd_per_ph_day"), OI_VERMILLION)],
+                    ..Panel::default()
+                },
+            ],
+            "concentration" => {
+                let mut hhi = vec![Series::new("operators", self.band("hhi_operators"), OI_BLUE)];
+                let mut nak = vec![
+                    Series::new("operators", self.band("nakamoto_50_operators"), OI_BLUE),
+                    Series {
+                        dashed: true,
+                        ..Series::new("operators, 33% threshold", self.band("nakamoto_33_operators"), OI_BLUE)
+                    },
+                ];
+                if self.table.has("hhi_jurisdictions") {
+                    hhi.push(Series::new("jurisdictions", self.band("hhi_jurisdictions"), OI_ORANGE));
+                }
+                if self.table.has("nakamoto_50_jurisdictions") {
+                    nak.push(Series::new("jurisdictions", self.band("nakamoto_50_jurisdictions"), OI_ORANGE));
+                }
+                vec![
+                    Panel { y_title: "HHI (0\u{2013}10,000)".into(), from_zero: true, series: hhi, ..Panel::default() },
+                    Panel {
+                        y_title: "Nakamoto coefficient (50%)".into(),
+                        from_zero: true,
+                        series: nak,
+                        ..Panel::default()
+                    },
+                ]
+            }
+            "attack_cost" => {
+                let mut series = vec![Series {
+                    width: LINE + 5,
+                    ..Series::new("cheapest route", self.band("attack_cheapest_usd"), OI_BLACK)
+                }];
+                for (c, l, k) in ATTACK {
+                    series.push(Series { show_band: false, ..Series::new(l, self.band(c), k) });
+                }
+                series.push(Series::new(
+                    "security budget (USD/day)",
+                    self.band("security_budget_usd_per_day"),
+                    OI_GREEN,
+                ));
+                vec![Panel { y_title: "Cost of a 24 h 51% attack (USD)".into(), log: true, series, ..Panel::default() }]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Days on which the chain height crosses a multiple of 210,000, per halving the median day
+/// over the replicates. `start_height` is the tip before day 0 (from the manifest).
+pub fn halvings(table: &Table, start_height: Option<u64>) -> Vec<Marker> {
+    let (Some(h), Some(reps), Some(days)) = (table.num("height"), table.num("replicate"), table.num("day")) else {
+        return Vec::new();
+    };
+    let mut rows: Vec<usize> = (0..table.rows).collect();
+    rows.sort_by(|&a, &b| reps[a].total_cmp(&reps[b]).then(days[a].total_cmp(&days[b])));
+    let mut crossings: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    let mut prev: Option<(f64, u64)> = None;
+    for &i in &rows {
+        if !h[i].is_finite() {
+            continue;
+        }
+        let height = h[i] as u64;
+        let before = match prev {
+            Some((r, p)) if r == reps[i] => Some(p),
+            _ => start_height,
+        };
+        if let Some(p) = before {
+            for k in (p / HALVING_INTERVAL + 1)..=(height / HALVING_INTERVAL) {
+                crossings.entry(k).or_default().push(days[i]);
+            }
+        }
+        prev = Some((reps[i], height));
+    }
+    crossings
+        .into_iter()
+        .map(|(k, mut d)| {
+            d.sort_by(f64::total_cmp);
+            Marker { day: d[(d.len() - 1) / 2], label: format!("{} halving", ordinal(k)), kind: MarkerKind::Halving }
+        })
+        .collect()
+}
+
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// `scenario.events` of a manifest as markers, labelled by kind (and change, jurisdiction);
+/// events on the same day share one marker.
+pub fn events(manifest: &serde_json::Value) -> Vec<Marker> {
+    let Some(list) = manifest.pointer("/scenario/events").and_then(|e| e.as_array()) else {
+        return Vec::new();
+    };
+    let mut by_day: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for e in list {
+        let Some(day) = e.get("day").and_then(serde_json::Value::as_f64) else { continue };
+        let kind = e.get("kind").and_then(|k| k.as_str()).unwrap_or("event").replace('_', " ");
+        let mut label = kind;
+        if let Some(j) = e.get("jurisdiction").and_then(|j| j.as_str()) {
+            label.push_str(&format!(" ({j})"));
+        }
+        if let Some(c) = e.get("change").and_then(serde_json::Value::as_f64) {
+            let pct = c * 100.0;
+            let sign = if pct < 0.0 { "\u{2212}" } else { "+" };
+            label.push_str(&format!(" {sign}{}%", fmt_pct(pct.abs())));
+        }
+        by_day.entry(day as i64).or_default().push(label);
+    }
+    by_day
+        .into_iter()
+        .map(|(day, labels)| Marker { day: day as f64, label: labels.join(", "), kind: MarkerKind::Event })
+        .collect()
+}
+
+fn fmt_pct(p: f64) -> String {
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}", p.round())
+    } else {
+        format!("{p:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals() {
+        let s: Vec<String> = [1, 2, 3, 4, 5, 11, 12, 13, 21, 22, 101].iter().map(|&n| ordinal(n)).collect();
+        assert_eq!(s, ["1st", "2nd", "3rd", "4th", "5th", "11th", "12th", "13th", "21st", "22nd", "101st"]);
+    }
+
+    #[test]
+    fn halving_days_are_median_crossings() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        // replicate 0 crosses 1,050,000 on day 1, replicate 1 on day 2, replicate 2 on day 2
+        std::fs::write(
+            &p,
+            "replicate,day,height\n0,0,1049900\n0,1,1050100\n0,2,1050200\n1,0,1049800\n1,1,1049950\n1,2,1050001\n\
+             2,0,1049800\n2,1,1049990\n2,2,1050000\n",
+        )
+        .unwrap();
+        let t = read_table(&p, &["replicate", "day", "height"], &[]).unwrap();
+        let m = halvings(&t, Some(1_049_700));
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].day, 2.0);
+        assert_eq!(m[0].label, "5th halving");
+        // without the start height, the first day cannot cross
+        std::fs::write(&p, "replicate,day,height\n0,0,1050100\n0,1,1050200\n").unwrap();
+        let t = read_table(&p, &["replicate", "day", "height"], &[]).unwrap();
+        assert!(halvings(&t, None).is_empty());
+        assert_eq!(halvings(&t, Some(1_049_999))[0].day, 0.0);
+    }
+
+    #[test]
+    fn events_are_labelled_and_merged_by_day() {
+        let m: serde_json::Value = serde_json::json!({"scenario": {"events": [
+            {"day": 30, "kind": "price_shock", "change": -0.38, "over_days": 90},
+            {"day": 30, "kind": "fee_shock", "multiplier": 2.0},
+            {"day": 60, "kind": "jurisdiction_ban", "jurisdiction": "CN", "share": 0.5},
+            {"kind": "no_day"}
+        ]}});
+        let e = events(&m);
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].label, "price shock \u{2212}38%, fee shock");
+        assert_eq!(e[1].label, "jurisdiction ban (CN)");
+        assert!(events(&serde_json::json!({})).is_empty());
+    }
+}

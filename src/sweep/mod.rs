@@ -1,0 +1,39 @@
+//! Parameter sweeps: a base scenario, axes over any of its values by dotted key, replicates.
+//!
+//! A sweep file expands to points (the cross-product of its grid axes, first axis slowest,
+//! with its sampled axes drawn jointly) and runs (`point * replicates + replicate`), each
+//! with a stable id (`r000123`) and a seed derived from (sweep seed, point, replicate) only.
+//! Runs go in parallel across rayon threads, or across machines as shards (`--shard K/N`,
+//! from Slurm job arrays) that `hashsim merge` combines into the very same files.
+//!
+//! - [`spec`]: the sweep file, expansion, validation of every point, fingerprint;
+//! - [`axis`]: value lists, decimal-exact ranges, log ranges, random and Latin-hypercube samples;
+//! - [`exec`]: running with a journal, `--resume`, outputs;
+//! - [`output`]: `runs.csv`, `aggregate.csv`, `manifest.json`;
+//! - [`merge`]: combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles.
+
+pub mod axis;
+pub mod exec;
+pub mod merge;
+pub mod output;
+pub mod shard;
+pub mod spec;
+pub mod stats;
+
+pub use exec::{SweepOptions, SweepReport, SweepRun};
+pub use merge::{merge, MergeReport};
+pub use shard::Shard;
+pub use spec::{load, run_seed, RunSpec, Sweep};
+
+use std::path::PathBuf;
+
+/// The default output folder: `results/<name>/`, or `results/<name>/shards/shard-K-of-N/`
+/// for a shard.
+pub fn default_out(sweep: &Sweep, shard: Shard) -> PathBuf {
+    let base = PathBuf::from("results").join(&sweep.name);
+    if shard.is_all() {
+        base
+    } else {
+        base.join("shards").join(shard.dir_name())
+    }
+}

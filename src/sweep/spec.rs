@@ -1,0 +1,752 @@
+//! Sweep files, loaded in two phases like scenarios: TOML -> raw structs (unknown keys and
+//! wrong types reported with line and column), then checks, expansion into points, and the
+//! validation of every point against the base scenario. Nothing runs and nothing is written
+//! unless the whole sweep validates.
+
+use super::axis::{self, AxisValue, Method, SampleSpec, Scale, MAX_AXIS_VALUES};
+use crate::error::{line_col, Error, Location, Problem, Result};
+use crate::rng::mix64;
+use crate::run::RunSummary;
+use crate::scenario::{load_str, LoadedScenario, Override};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// Most runs (points x replicates) one sweep may expand to.
+pub const MAX_RUNS: u64 = 1_000_000;
+/// Most replicates per point.
+pub const MAX_REPLICATES: u32 = 100_000;
+/// Problems reported at most when many points fail.
+const MAX_PROBLEMS: usize = 20;
+/// Keys the sweep sets itself for every run.
+const RESERVED: [&str; 2] = ["simulation.seed", "simulation.replicates"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    sweep: Spanned<RawSweep>,
+    #[serde(default)]
+    axes: Vec<Spanned<RawAxis>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSweep {
+    name: Spanned<String>,
+    base: Spanned<String>,
+    seed: Spanned<u64>,
+    #[serde(default)]
+    replicates: Option<Spanned<u32>>,
+    #[serde(default)]
+    set: Option<Spanned<toml::Table>>,
+    #[serde(default)]
+    samples: Option<Spanned<u32>>,
+    #[serde(default)]
+    method: Option<Spanned<Method>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAxis {
+    key: Spanned<String>,
+    #[serde(default)]
+    values: Option<Spanned<Vec<Spanned<toml::Value>>>>,
+    #[serde(default)]
+    range: Option<Spanned<RawRange>>,
+    #[serde(default)]
+    sample: Option<Spanned<RawSample>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    from: f64,
+    to: f64,
+    #[serde(default)]
+    steps: Option<u64>,
+    #[serde(default)]
+    step: Option<f64>,
+    #[serde(default)]
+    scale: Scale,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSample {
+    min: f64,
+    max: f64,
+    #[serde(default)]
+    scale: Scale,
+}
+
+/// How an axis gets its values, as written (recorded in `manifest.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum AxisSpec {
+    /// `values = [...]`.
+    Values,
+    /// `range = { from, to, steps | step, scale }`.
+    Range {
+        from: f64,
+        to: f64,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        steps: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        step: Option<f64>,
+        scale: Scale,
+    },
+    /// `sample = { min, max, scale }`, drawn jointly with the other sampled axes.
+    Sample { min: f64, max: f64, scale: Scale },
+}
+
+/// One declared axis.
+#[derive(Debug, Clone)]
+pub struct Axis {
+    /// Dotted scenario key, e.g. `price.log_return_sd_per_day`.
+    pub key: String,
+    pub spec: AxisSpec,
+    /// The values of a grid axis (`values` or `range`); empty for sampled axes, whose values
+    /// are drawn per sample.
+    pub values: Vec<AxisValue>,
+    /// Where the axis is in the sweep file, and each listed value.
+    at: Location,
+    value_at: Vec<Location>,
+}
+
+/// One dimension of the point grid: a grid axis, or all sampled axes together.
+#[derive(Debug, Clone)]
+enum Dim {
+    Grid(usize),
+    Samples(Vec<usize>),
+}
+
+/// One run of a sweep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    /// Index in the run list: `point * replicates + replicate`.
+    pub index: u64,
+    pub point: u64,
+    pub replicate: u32,
+    /// The run's scenario seed, `run_seed(sweep seed, point, replicate)`.
+    pub seed: u64,
+}
+
+/// A loaded, expanded and validated sweep.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The sweep file as given.
+    pub file: PathBuf,
+    pub name: String,
+    /// The base scenario's path (relative to the working directory).
+    pub base: PathBuf,
+    pub seed: u64,
+    pub replicates: u32,
+    /// `[sweep] set` overrides, applied to every run (sorted by key).
+    pub set: Vec<Override>,
+    pub axes: Vec<Axis>,
+    pub samples: Option<u32>,
+    pub method: Option<Method>,
+    /// Number of points (grid sizes x samples).
+    pub points: u64,
+    /// The summary metrics of every run, in column order.
+    pub metrics: Vec<&'static str>,
+    /// Hash of everything that determines the outputs: resolved scenarios of every point,
+    /// seeds, replicates and columns. Shards of one sweep share it; merge refuses others.
+    pub fingerprint: String,
+    dims: Vec<Dim>,
+    /// Drawn values of the sampled axes, `[sample][i]` for the i-th sampled axis.
+    sample_rows: Vec<Vec<AxisValue>>,
+    base_text: String,
+    base_dir: PathBuf,
+}
+
+/// The seed of run (`point`, `replicate`) of a sweep with seed `sweep_seed`:
+///
+/// `mix64(mix64(mix64(seed) ^ point * 0x9E3779B97F4A7C15) ^ replicate * 0xD1B54A32D192ED03) >> 1`
+///
+/// (SplitMix64's finaliser, `rng::mix64`; shifted to 63 bits so it is a TOML integer and
+/// `hashsim run --set simulation.seed=SEED` reproduces the run). It depends on nothing else:
+/// not on the shard, the thread or the machine.
+pub fn run_seed(sweep_seed: u64, point: u64, replicate: u32) -> u64 {
+    let p = mix64(mix64(sweep_seed) ^ point.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    mix64(p ^ u64::from(replicate).wrapping_mul(0xD1B5_4A32_D192_ED03)) >> 1
+}
+
+/// Written into `manifest.json`.
+pub const SEED_DERIVATION: &str =
+    "seed(point, replicate) = mix64(mix64(mix64(sweep_seed) ^ point * 0x9E3779B97F4A7C15) \
+     ^ replicate * 0xD1B54A32D192ED03) >> 1, mix64 = SplitMix64 finaliser; each run sets \
+     simulation.seed to it with simulation.replicates = 1 and runs replicate 0";
+
+/// The columns of `runs.csv` before the axes.
+pub const RUN_COLUMNS: [&str; 4] = ["run_id", "point", "replicate", "seed"];
+
+/// Reads, checks, expands and validates the sweep file at `path`.
+pub fn load(path: &Path) -> Result<Sweep> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    load_text(&text, path)
+}
+
+/// As [`load`], from text; `path` names the file in errors and resolves `base`.
+pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
+    let source = path.display().to_string();
+    let at = |offset: usize, key: &str| {
+        let (l, c) = line_col(text, offset);
+        Location { source: source.clone(), line: Some(l), column: Some(c), key: Some(key.to_string()) }
+    };
+    // Phase 1: structure and types.
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let (line, column) =
+            e.span().map(|s| line_col(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Error::invalid(Location { source: source.clone(), line, column, key: None }, e.message().trim_end().to_string())
+    })?;
+
+    // Phase 2: values, ranges and cross-field rules; every problem found is reported.
+    let mut problems: Vec<Problem> = Vec::new();
+    let sw = raw.sweep.get_ref();
+    let name = sw.name.get_ref().clone();
+    if name.is_empty()
+        || name.starts_with('.')
+        || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+    {
+        push(
+            &mut problems,
+            at(sw.name.span().start, "sweep.name"),
+            format!("must be letters, digits, '-', '_' or '.', not starting with '.' (got {name:?})"),
+        );
+    }
+    let replicates = sw.replicates.as_ref().map_or(1, |r| *r.get_ref());
+    if let Some(r) = &sw.replicates {
+        if !(1..=MAX_REPLICATES).contains(r.get_ref()) {
+            push(
+                &mut problems,
+                at(r.span().start, "sweep.replicates"),
+                format!("must be between 1 and {MAX_REPLICATES} (got {replicates})"),
+            );
+        }
+    }
+
+    // [sweep] set: single values only, flattened to dotted keys.
+    let mut set = Vec::new();
+    if let Some(t) = &sw.set {
+        let loc = at(t.span().start, "sweep.set");
+        let mut flat = Vec::new();
+        flatten("", t.get_ref(), &mut flat);
+        for (key, value) in flat {
+            if RESERVED.contains(&key.as_str()) {
+                let msg = format!("{key}: the sweep sets it for every run; use [sweep] seed and replicates");
+                push(&mut problems, loc.clone(), msg);
+                continue;
+            }
+            match AxisValue::from_toml(&value) {
+                Ok(v) => set.push(Override { key, value: v.to_toml() }),
+                Err(msg) => push(&mut problems, loc.clone(), format!("{key}: {msg}")),
+            }
+        }
+    }
+
+    // Axes.
+    let mut axes: Vec<Axis> = Vec::new();
+    let mut sample_specs: Vec<(usize, SampleSpec)> = Vec::new();
+    for (i, a) in raw.axes.iter().enumerate() {
+        let ra = a.get_ref();
+        let key = ra.key.get_ref().trim().to_string();
+        let axis_at = at(a.span().start, &format!("axes[{i}]"));
+        let key_at = at(ra.key.span().start, &format!("axes[{i}].key"));
+        if key.is_empty() || key.split('.').any(str::is_empty) {
+            push(&mut problems, key_at.clone(), "must be a dotted scenario key such as price.initial_usd".into());
+        } else if RESERVED.contains(&key.as_str()) {
+            push(
+                &mut problems,
+                key_at.clone(),
+                format!("{key} is set by the sweep for every run; use [sweep] seed and replicates"),
+            );
+        } else if set.iter().any(|o| o.key == key) {
+            push(
+                &mut problems,
+                key_at.clone(),
+                format!("{key} is also in [sweep] set: a key is either fixed or swept"),
+            );
+        } else if axes.iter().any(|b| b.key == key) {
+            push(&mut problems, key_at.clone(), format!("{key} is swept twice: list all its values in one axis"));
+        }
+        let given = [ra.values.is_some(), ra.range.is_some(), ra.sample.is_some()].iter().filter(|b| **b).count();
+        if given != 1 {
+            push(
+                &mut problems,
+                axis_at.clone(),
+                format!("{key}: give exactly one of values = [...], range = {{...}} or sample = {{...}}"),
+            );
+            continue;
+        }
+        let mut axis = Axis {
+            key: key.clone(),
+            spec: AxisSpec::Values,
+            values: Vec::new(),
+            at: axis_at.clone(),
+            value_at: Vec::new(),
+        };
+        if let Some(vs) = &ra.values {
+            let vat = |j: usize, off: usize| at(off, &format!("axes[{i}].values[{j}]"));
+            if vs.get_ref().is_empty() {
+                push(
+                    &mut problems,
+                    at(vs.span().start, &format!("axes[{i}].values")),
+                    "must list at least one value".into(),
+                );
+            }
+            if vs.get_ref().len() > MAX_AXIS_VALUES {
+                push(
+                    &mut problems,
+                    at(vs.span().start, &format!("axes[{i}].values")),
+                    format!("at most {MAX_AXIS_VALUES} values"),
+                );
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (j, v) in vs.get_ref().iter().enumerate() {
+                match AxisValue::from_toml(v.get_ref()) {
+                    Ok(x) if !seen.insert(x.to_toml()) => {
+                        push(&mut problems, vat(j, v.span().start), format!("{key}: {} is listed twice", x.to_cell()))
+                    }
+                    Ok(x) => {
+                        axis.values.push(x);
+                        axis.value_at.push(vat(j, v.span().start));
+                    }
+                    Err(msg) => push(&mut problems, vat(j, v.span().start), format!("{key}: {msg}")),
+                }
+            }
+        } else if let Some(r) = &ra.range {
+            let rr = r.get_ref().clone();
+            let range_at = at(r.span().start, &format!("axes[{i}].range"));
+            let values = match (rr.steps, rr.step, rr.scale) {
+                (Some(n), None, s) => axis::range_steps(rr.from, rr.to, n, s),
+                (None, Some(st), Scale::Linear) => axis::range_step(rr.from, rr.to, st),
+                (None, Some(_), Scale::Log) => Err("step is for linear ranges: give a log range steps = N".into()),
+                _ => Err("give exactly one of steps = N (number of values) or step = X (increment)".into()),
+            };
+            match values {
+                Ok(v) => {
+                    axis.values = v.into_iter().map(AxisValue::Float).collect();
+                    axis.value_at = vec![range_at; axis.values.len()];
+                }
+                Err(msg) => push(&mut problems, range_at, format!("{key}: {msg}")),
+            }
+            axis.spec = AxisSpec::Range { from: rr.from, to: rr.to, steps: rr.steps, step: rr.step, scale: rr.scale };
+        } else if let Some(s) = &ra.sample {
+            let rs = s.get_ref().clone();
+            let sample_at = at(s.span().start, &format!("axes[{i}].sample"));
+            if !(rs.min.is_finite() && rs.max.is_finite() && rs.min < rs.max) {
+                push(
+                    &mut problems,
+                    sample_at,
+                    format!("{key}: needs finite min < max (got {} and {})", rs.min, rs.max),
+                );
+            } else if rs.scale == Scale::Log && rs.min <= 0.0 {
+                push(&mut problems, sample_at, format!("{key}: a log scale needs min above 0 (got {})", rs.min));
+            }
+            axis.spec = AxisSpec::Sample { min: rs.min, max: rs.max, scale: rs.scale };
+            sample_specs.push((i, SampleSpec { min: rs.min, max: rs.max, scale: rs.scale }));
+        }
+        axes.push(axis);
+    }
+
+    let samples = sw.samples.as_ref().map(|s| *s.get_ref());
+    let method = sw.method.as_ref().map(|m| *m.get_ref());
+    match (&sw.samples, sample_specs.is_empty()) {
+        (None, false) => push(
+            &mut problems,
+            at(raw.sweep.span().start, "sweep.samples"),
+            "sampled axes need [sweep] samples = N (how many points to draw)".into(),
+        ),
+        (Some(s), true) => push(
+            &mut problems,
+            at(s.span().start, "sweep.samples"),
+            "no axis is sampled: samples needs axes with sample = {...}".into(),
+        ),
+        (Some(s), false) if !(1..=MAX_RUNS as u32).contains(s.get_ref()) => push(
+            &mut problems,
+            at(s.span().start, "sweep.samples"),
+            format!("must be between 1 and {MAX_RUNS} (got {})", s.get_ref()),
+        ),
+        _ => {}
+    }
+    if let (Some(m), None) = (&sw.method, &sw.samples) {
+        push(
+            &mut problems,
+            at(m.span().start, "sweep.method"),
+            "method is for sampled axes: it needs samples = N".into(),
+        );
+    }
+
+    // Dimensions: grid axes in declaration order, the sampled axes together at the place of
+    // the first of them. The first dimension varies slowest.
+    let mut dims = Vec::new();
+    for (i, a) in axes.iter().enumerate() {
+        match a.spec {
+            AxisSpec::Sample { .. } => {
+                if !dims.iter().any(|d| matches!(d, Dim::Samples(_))) {
+                    dims.push(Dim::Samples(sample_specs.iter().map(|(j, _)| *j).collect()));
+                }
+            }
+            _ => dims.push(Dim::Grid(i)),
+        }
+    }
+    let sizes: Vec<u128> = dims
+        .iter()
+        .map(|d| match d {
+            Dim::Grid(i) => axes[*i].values.len() as u128,
+            Dim::Samples(_) => u128::from(samples.unwrap_or(0)),
+        })
+        .collect();
+    let points: u128 = sizes.iter().product();
+    let runs = points * u128::from(replicates);
+    if problems.is_empty() && runs > u128::from(MAX_RUNS) {
+        let shape = sizes.iter().map(u128::to_string).collect::<Vec<_>>().join(" x ");
+        push(
+            &mut problems,
+            at(raw.sweep.span().start, "sweep"),
+            format!("expands to {runs} runs ({shape} points x {replicates} replicates); at most {MAX_RUNS}"),
+        );
+    }
+
+    // The base scenario.
+    let base = path.parent().unwrap_or(Path::new("")).join(sw.base.get_ref());
+    let base_text = match std::fs::read_to_string(&base) {
+        Ok(t) => t,
+        Err(e) => {
+            push(&mut problems, at(sw.base.span().start, "sweep.base"), format!("cannot read {}: {e}", base.display()));
+            String::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+
+    let sample_rows = match (samples, method) {
+        (Some(n), m) if !sample_specs.is_empty() => {
+            let specs: Vec<SampleSpec> = sample_specs.iter().map(|(_, s)| *s).collect();
+            axis::draw_samples(sw.seed.get_ref().to_owned(), n as usize, &specs, m.unwrap_or_default())
+                .into_iter()
+                .map(|row| row.into_iter().map(AxisValue::Float).collect())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let base_dir = base.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut sweep = Sweep {
+        file: path.to_path_buf(),
+        name,
+        base,
+        seed: *sw.seed.get_ref(),
+        replicates,
+        set,
+        axes,
+        samples: if sample_specs.is_empty() { None } else { samples },
+        method: if sample_specs.is_empty() { None } else { Some(method.unwrap_or_default()) },
+        points: points as u64,
+        metrics: RunSummary::columns().into_iter().filter(|c| *c != "replicate").collect(),
+        fingerprint: String::new(),
+        dims,
+        sample_rows,
+        base_text,
+        base_dir,
+    };
+    let set_at = at(sw.set.as_ref().map_or(raw.sweep.span().start, |t| t.span().start), "sweep.set");
+    sweep.fingerprint = sweep.validate(&set_at)?;
+    Ok(sweep)
+}
+
+fn push(problems: &mut Vec<Problem>, location: Location, message: String) {
+    problems.push(Problem { location, message });
+}
+
+/// `a = { b = 1 }` -> `a.b = 1`.
+fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in t {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(inner) => flatten(&key, inner, out),
+            other => out.push((key, other.clone())),
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable, platform-independent hash for fingerprints.
+pub(crate) fn fnv1a(state: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(state, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01B3))
+}
+pub(crate) const FNV_OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
+
+impl Sweep {
+    /// Total runs: points x replicates.
+    pub fn runs(&self) -> u64 {
+        self.points * u64::from(self.replicates)
+    }
+
+    /// Run `index` of the run list (`point * replicates + replicate`).
+    pub fn run(&self, index: u64) -> RunSpec {
+        let reps = u64::from(self.replicates);
+        let (point, replicate) = (index / reps, (index % reps) as u32);
+        RunSpec { index, point, replicate, seed: run_seed(self.seed, point, replicate) }
+    }
+
+    /// `r000123`: zero-padded to at least 6 digits (more when the sweep has more runs).
+    pub fn run_id(&self, index: u64) -> String {
+        run_id(index, self.runs())
+    }
+
+    /// The columns of `runs.csv`.
+    pub fn columns(&self) -> Vec<String> {
+        RUN_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.axes.iter().map(|a| a.key.clone()))
+            .chain(self.metrics.iter().map(|m| m.to_string()))
+            .collect()
+    }
+
+    /// The axis values of point `p`, in axis order.
+    pub fn point_values(&self, p: u64) -> Vec<AxisValue> {
+        let mut out = vec![AxisValue::Bool(false); self.axes.len()];
+        let mut rest = p;
+        for dim in self.dims.iter().rev() {
+            let size = match dim {
+                Dim::Grid(i) => self.axes[*i].values.len() as u64,
+                Dim::Samples(_) => self.sample_rows.len() as u64,
+            };
+            let k = (rest % size) as usize;
+            rest /= size;
+            match dim {
+                Dim::Grid(i) => out[*i] = self.axes[*i].values[k].clone(),
+                Dim::Samples(list) => {
+                    for (j, &i) in list.iter().enumerate() {
+                        out[i] = self.sample_rows[k][j].clone();
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The overrides of point `p`'s run with seed `seed`: `set`, the axes, then
+    /// `simulation.replicates = 1` and `simulation.seed`.
+    pub fn overrides(&self, p: u64, seed: u64) -> Vec<Override> {
+        let mut o = self.set.clone();
+        for (a, v) in self.axes.iter().zip(self.point_values(p)) {
+            o.push(Override { key: a.key.clone(), value: v.to_toml() });
+        }
+        o.push(Override { key: "simulation.replicates".into(), value: "1".into() });
+        o.push(Override { key: "simulation.seed".into(), value: seed.to_string() });
+        o
+    }
+
+    /// The scenario of run `run`, ready for `engine::run_replicate(.., 0, ..)`.
+    pub fn scenario(&self, run: &RunSpec) -> Result<LoadedScenario> {
+        self.load_base(&self.overrides(run.point, run.seed))
+    }
+
+    fn load_base(&self, overrides: &[Override]) -> Result<LoadedScenario> {
+        load_str(&self.base_text, &self.base.display().to_string(), &self.base_dir, overrides)
+    }
+
+    /// One line about the sweep, e.g. for `--dry-run`.
+    pub fn describe(&self) -> String {
+        let axes: Vec<String> = self
+            .axes
+            .iter()
+            .map(|a| match a.spec {
+                AxisSpec::Sample { .. } => format!("{} (sampled)", a.key),
+                _ => format!("{} ({} values)", a.key, a.values.len()),
+            })
+            .collect();
+        let samples = self
+            .samples
+            .map(|n| format!(", {n} samples ({})", if self.method == Some(Method::Random) { "random" } else { "lhs" }))
+            .unwrap_or_default();
+        format!(
+            "{}: {} point(s) x {} replicate(s) = {} runs; axes: {}{samples}; fingerprint {}",
+            self.name,
+            self.points,
+            self.replicates,
+            self.runs(),
+            if axes.is_empty() { "none".into() } else { axes.join(", ") },
+            self.fingerprint
+        )
+    }
+
+    /// Loads the base scenario with the overrides of every axis value alone, then of every
+    /// point, before anything runs; a bad value is reported with its place in the sweep file.
+    /// Returns the sweep's fingerprint.
+    fn validate(&self, set_at: &Location) -> Result<String> {
+        let check =
+            |at: &Location, what: &str, extra: &[Override]| -> std::result::Result<LoadedScenario, Vec<Problem>> {
+                let mut o = self.set.clone();
+                o.extend_from_slice(extra);
+                o.push(Override { key: "simulation.replicates".into(), value: "1".into() });
+                o.push(Override { key: "simulation.seed".into(), value: "0".into() });
+                self.load_base(&o).map_err(|e| blame(e, at, what))
+            };
+        check(set_at, "", &[]).map_err(Error::Invalid)?;
+
+        // Each value alone: pins a bad value to its axis and its place in the file.
+        let mut problems: Vec<Problem> = Vec::new();
+        for a in &self.axes {
+            let singles: Vec<(AxisValue, Location)> = match a.spec {
+                AxisSpec::Sample { .. } => {
+                    let i = self.axes.iter().position(|b| b.key == a.key).unwrap_or(0);
+                    let j = self.sampled().iter().position(|&k| k == i).unwrap_or(0);
+                    self.sample_rows.iter().map(|row| (row[j].clone(), a.at.clone())).collect()
+                }
+                _ => a.values.iter().cloned().zip(a.value_at.iter().cloned()).collect(),
+            };
+            let found: Vec<Problem> = singles
+                .par_iter()
+                .filter_map(|(v, at)| {
+                    let o = Override { key: a.key.clone(), value: v.to_toml() };
+                    check(at, &format!("{} = {}", a.key, v.to_cell()), std::slice::from_ref(&o)).err()
+                })
+                .flatten()
+                .collect();
+            problems.extend(found);
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(cap_problems(problems)));
+        }
+
+        // Every point: combinations can fail where single values do not (cross-field rules).
+        let point_at = self.axes.first().map_or(set_at.clone(), |a| a.at.clone());
+        let results: Vec<std::result::Result<u64, Vec<Problem>>> = (0..self.points)
+            .into_par_iter()
+            .map(|p| {
+                let values = self.point_values(p);
+                let extra: Vec<Override> = self
+                    .axes
+                    .iter()
+                    .zip(&values)
+                    .map(|(a, v)| Override { key: a.key.clone(), value: v.to_toml() })
+                    .collect();
+                let label = extra.iter().map(|o| format!("{} = {}", o.key, o.value)).collect::<Vec<_>>().join(", ");
+                let mut at = point_at.clone();
+                at.key = Some(format!("point {p}"));
+                let loaded = check(&at, &label, &extra)?;
+                let json = serde_json::to_string(&loaded.scenario).unwrap_or_default();
+                let mut h = fnv1a(FNV_OFFSET, json.as_bytes());
+                for x in loaded.price_path_usd.iter().flatten() {
+                    h = fnv1a(h, &x.to_bits().to_le_bytes());
+                }
+                Ok(h)
+            })
+            .collect();
+        let mut h = fnv1a(FNV_OFFSET, b"hashsim sweep v1\n");
+        for part in
+            [self.name.as_str(), &self.seed.to_string(), &self.replicates.to_string(), &self.columns().join(",")]
+        {
+            h = fnv1a(h, part.as_bytes());
+            h = fnv1a(h, b"\n");
+        }
+        for r in results {
+            match r {
+                Ok(ph) => h = fnv1a(h, &ph.to_le_bytes()),
+                Err(ps) => problems.extend(ps),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(cap_problems(problems)));
+        }
+        Ok(format!("{h:016x}"))
+    }
+
+    /// Indices of the sampled axes, in the order of `sample_rows` columns.
+    fn sampled(&self) -> Vec<usize> {
+        self.dims
+            .iter()
+            .find_map(|d| match d {
+                Dim::Samples(list) => Some(list.clone()),
+                Dim::Grid(_) => None,
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// `r000123`, padded to at least 6 digits and to the width of the largest id of `total`.
+pub fn run_id(index: u64, total: u64) -> String {
+    let width = total.saturating_sub(1).to_string().len().max(6);
+    format!("r{index:0width$}")
+}
+
+/// A scenario error, re-located at `at` in the sweep file, prefixed with `what` (e.g.
+/// `price.initial_usd = -5`). Problems of the overrides keep only their key and message;
+/// problems located in the base file keep their location there.
+fn blame(e: Error, at: &Location, what: &str) -> Vec<Problem> {
+    let prefix = if what.is_empty() { String::new() } else { format!("{what}: ") };
+    let inner = match e {
+        Error::Invalid(ps) => ps,
+        other => vec![Problem { location: Location::default(), message: other.to_string() }],
+    };
+    inner
+        .into_iter()
+        .map(|p| {
+            let detail = if p.location.source.is_empty() || p.location.source.starts_with("--set") {
+                match &p.location.key {
+                    Some(k) if !what.starts_with(&format!("{k} = ")) => format!("{k}: {}", p.message),
+                    _ => p.message.clone(),
+                }
+            } else {
+                p.to_string()
+            };
+            Problem { location: at.clone(), message: format!("{prefix}{detail}") }
+        })
+        .collect()
+}
+
+fn cap_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(Problem {
+            location: Location { source: "...".into(), ..Location::default() },
+            message: format!("and {more} more problem(s)"),
+        });
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_seeds_are_pinned_and_distinct() {
+        // Pinned: changing the derivation changes every published sweep. The values were
+        // computed independently with a 10-line Python SplitMix64 (64-bit masked arithmetic).
+        assert_eq!(run_seed(1, 0, 0), (mix64(mix64(mix64(1))) >> 1));
+        assert_eq!([run_seed(1, 0, 0), run_seed(20251121, 3, 2)], [6396520470166291297, 8392534930163269932]);
+        let mut seen = std::collections::HashSet::new();
+        for p in 0..50 {
+            for r in 0..50 {
+                let s = run_seed(7, p, r);
+                assert!(s < 1 << 63, "fits a TOML integer");
+                assert!(seen.insert(s), "collision at point {p} replicate {r}");
+            }
+        }
+        assert_ne!(run_seed(7, 0, 1), run_seed(8, 0, 1));
+        assert_ne!(run_seed(7, 1, 0), run_seed(7, 0, 1));
+    }
+
+    #[test]
+    fn run_ids_are_padded() {
+        assert_eq!(run_id(123, 1000), "r000123");
+        assert_eq!(run_id(0, 1), "r000000");
+        assert_eq!(run_id(5, 12_345_678), "r00000005");
+    }
+
+    #[test]
+    fn flatten_dotted_tables() {
+        let t: toml::Table = toml::from_str("\"a.b\" = 1\nc = { d = 2, e = { f = \"x\" } }").unwrap();
+        let mut out = Vec::new();
+        flatten("", &t, &mut out);
+        let keys: Vec<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a.b", "c.d", "c.e.f"]);
+    }
+}
