@@ -1,5 +1,5 @@
 //! Benchmarks: the cost of a block event, of an operator decision, of whole CORE-1 runs at
-//! 1k / 10k / 100k miners, and of a baseline run with the full agent model. Fixed seeds;
+//! 1k / 10k / 100k miners, of a baseline run with the full agent model, and of a small sweep. Fixed seeds;
 //! outputs go to a no-op observer so only the simulation is timed. Run: `cargo bench`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -89,5 +89,30 @@ fn baseline(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, block_events, decisions, core1, baseline);
+/// A small sweep end to end (the bundled ai-premium sweep: 36 runs, journal and outputs
+/// included), on all cores.
+fn small_sweep(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sweep");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    let sweep = hashsim::sweep::load(Path::new("scenarios/sweeps/ai-premium.toml")).expect("bundled sweep loads");
+    let dir = std::env::temp_dir().join(format!("hashsim-bench-sweep-{}", std::process::id()));
+    g.throughput(Throughput::Elements(36));
+    g.bench_function("ai_premium_36_runs", |b| {
+        b.iter(|| {
+            let _ = std::fs::remove_dir_all(&dir);
+            let opts = hashsim::sweep::SweepOptions {
+                out_dir: dir.clone(),
+                shard: hashsim::sweep::Shard::ALL,
+                resume: false,
+                series: false,
+                command: "bench".into(),
+            };
+            hashsim::sweep::SweepRun::open(&sweep, opts).expect("opens").execute(&|| {}).expect("runs")
+        })
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    g.finish();
+}
+
+criterion_group!(benches, block_events, decisions, core1, baseline, small_sweep);
 criterion_main!(benches);

@@ -74,6 +74,12 @@ fn coalition_size_is_the_nakamoto_coefficient_and_state_feasibility_the_top_shar
     for r in &ts {
         assert_eq!(num(r, "attack_coalition_size"), num(r, "nakamoto_50_operators"), "day {}", r["day"]);
         assert_eq!(r["state_attack_feasible"] == "true", num(r, "top1_share_jurisdictions") >= 0.5);
+        // Jurisdiction concentration is internally consistent.
+        let hhi = num(r, "hhi_jurisdictions");
+        assert!((num(r, "effective_jurisdictions") - 10_000.0 / hhi).abs() < 1e-9 * 10_000.0 / hhi);
+        assert!(num(r, "top5_share_jurisdictions") >= num(r, "top1_share_jurisdictions"));
+        assert!(num(r, "nakamoto_33_jurisdictions") <= num(r, "nakamoto_50_jurisdictions"));
+        assert!((0.0..1.0).contains(&num(r, "gini_jurisdictions")));
         let risk = num(r, "double_spend_risk");
         assert!((0.0..=1.0).contains(&risk));
         if num(r, "budget_attack_share") == 0.5 {

@@ -283,7 +283,11 @@ impl<'o> Engine<'o> {
         let c = concentration_with(&mut self.sort_buf, &self.by_jurisdiction);
         r.hhi_jurisdictions = c.hhi;
         r.nakamoto_50_jurisdictions = c.nakamoto_50;
+        r.nakamoto_33_jurisdictions = c.nakamoto_33;
         r.top1_share_jurisdictions = c.top1_share;
+        r.top5_share_jurisdictions = c.top5_share;
+        r.gini_jurisdictions = c.gini;
+        r.effective_jurisdictions = c.effective_entities;
         let q = w.metrics.attack_share;
         r.state_attack_feasible = mining_th > 0.0 && c.top1_share >= q;
         if w.metrics.attack_metrics {

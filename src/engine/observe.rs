@@ -89,9 +89,14 @@ pub struct DayRow {
     pub effective_operators: f64,
     /// Share of running hashrate held by groups that also host AI.
     pub hybrid_share: f64,
+    /// The same by jurisdiction.
     pub hhi_jurisdictions: f64,
     pub nakamoto_50_jurisdictions: u32,
+    pub nakamoto_33_jurisdictions: u32,
     pub top1_share_jurisdictions: f64,
+    pub top5_share_jurisdictions: f64,
+    pub gini_jurisdictions: f64,
+    pub effective_jurisdictions: f64,
     pub largest_jurisdiction: String,
     /// Whether the largest jurisdiction alone holds the attack share (`metrics.attack_share`).
     pub state_attack_feasible: bool,
