@@ -86,6 +86,34 @@ pub struct Operator {
 }
 
 impl Operator {
+    /// An active operator with an empty site and nothing earned yet; callers fill in what
+    /// they know with struct-update syntax (`Operator { site_mw, ..Operator::blank(owner) }`).
+    pub fn blank(owner: u32) -> Operator {
+        Operator {
+            owner,
+            jurisdiction: 0,
+            site_mw: 0.0,
+            power_usd_per_kwh: 0.0,
+            fleet: Vec::new(),
+            orders: Vec::new(),
+            ai: Vec::new(),
+            balances: Balances::default(),
+            interest_rate: 0.0,
+            sell_share: 1.0,
+            rule: DecisionRule::Profitable,
+            expectation: Expectation::Myopic,
+            hurdle_rate: 0.1,
+            state: OperatorState::Active,
+            days_all_idle: 0,
+            mined_btc_unsettled: 0.0,
+            blocks_won: 0,
+            revenue: Sat::ZERO,
+            power_cost_usd: 0.0,
+            btc_sold: 0.0,
+            ai_revenue_usd: 0.0,
+        }
+    }
+
     /// Hashrate of the machines running today, TH/s.
     pub fn running_th_s(&self) -> f64 {
         self.fleet.iter().filter(|v| v.running).map(|v| v.th_s).sum()
@@ -123,15 +151,12 @@ mod tests {
     #[test]
     fn capacity_accounting() {
         let op = Operator {
-            owner: 0,
-            jurisdiction: 0,
             site_mw: 100.0,
             power_usd_per_kwh: 0.05,
             fleet: vec![
                 Vintage { th_s: 1e6, j_per_th: 20.0, running: true },
                 Vintage { th_s: 1e6, j_per_th: 30.0, running: false },
             ],
-            orders: vec![],
             ai: vec![AiProject {
                 mw: 40.0,
                 online_day: 10,
@@ -140,20 +165,7 @@ mod tests {
                 stored: vec![],
                 terminated: false,
             }],
-            balances: Balances::default(),
-            interest_rate: 0.0,
-            sell_share: 1.0,
-            rule: DecisionRule::Profitable,
-            expectation: Expectation::Myopic,
-            hurdle_rate: 0.1,
-            state: OperatorState::Active,
-            days_all_idle: 0,
-            mined_btc_unsettled: 0.0,
-            blocks_won: 0,
-            revenue: Sat::ZERO,
-            power_cost_usd: 0.0,
-            btc_sold: 0.0,
-            ai_revenue_usd: 0.0,
+            ..Operator::blank(0)
         };
         assert_eq!(op.running_th_s(), 1e6);
         assert_eq!(op.installed_th_s(), 2e6);

@@ -7,7 +7,6 @@ use super::operator::{Operator, OperatorState};
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
 use crate::scenario::Scenario;
-use crate::units::Sat;
 use rand::Rng;
 
 /// All operators of a run, with the names of named operators and of jurisdictions.
@@ -157,27 +156,16 @@ pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Pop
         let expectation = rules[pick(&rule_cum, rng)];
         let hurdle_rate = b.hurdle_rate.sample(rng);
         operators.push(Operator {
-            owner: i as u32,
             jurisdiction: jur as u16,
             site_mw: mw,
             power_usd_per_kwh: power,
             fleet,
-            orders: Vec::new(),
-            ai: Vec::new(),
-            balances: Balances::default(),
             interest_rate: f.interest_rate,
             sell_share: f.sell_share,
             rule: p.decision,
             expectation,
             hurdle_rate,
-            state: OperatorState::Active,
-            days_all_idle: 0,
-            mined_btc_unsettled: 0.0,
-            blocks_won: 0,
-            revenue: Sat::ZERO,
-            power_cost_usd: 0.0,
-            btc_sold: 0.0,
-            ai_revenue_usd: 0.0,
+            ..Operator::blank(i as u32)
         });
     }
 
@@ -187,13 +175,10 @@ pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Pop
         let draw_mw = m.hashrate_th_s * m.efficiency_j_per_th / 1e6;
         let idx = operators.len() as u32;
         operators.push(Operator {
-            owner: idx,
             jurisdiction: jur,
             site_mw: m.site_mw.unwrap_or(draw_mw / p.fill_share),
             power_usd_per_kwh: m.power_usd_per_kwh,
             fleet: vec![Vintage { th_s: m.hashrate_th_s, j_per_th: m.efficiency_j_per_th, running: true }],
-            orders: Vec::new(),
-            ai: Vec::new(),
             balances: Balances {
                 cash_usd: m.cash_usd,
                 treasury_btc: m.treasury_btc,
@@ -205,14 +190,7 @@ pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Pop
             rule: m.decision.unwrap_or(p.decision),
             expectation: m.expectation,
             hurdle_rate: m.hurdle_rate,
-            state: OperatorState::Active,
-            days_all_idle: 0,
-            mined_btc_unsettled: 0.0,
-            blocks_won: 0,
-            revenue: Sat::ZERO,
-            power_cost_usd: 0.0,
-            btc_sold: 0.0,
-            ai_revenue_usd: 0.0,
+            ..Operator::blank(idx)
         });
         names.push(Some(m.name.clone()));
     }
