@@ -355,37 +355,20 @@ change = -0.2
     }
 
     #[test]
+    fn unknown_fleet_model_is_located_and_lists_the_catalog() {
+        let line = "efficiency_j_per_th = { dist = \"uniform\", min = 15, max = 30 }";
+        assert!(MINIMAL.contains(line));
+        let text =
+            MINIMAL.replace(line, "fleet_mix = [{ model = \"S21\", share = 0.5 }, { model = \"S99\", share = 0.5 }]");
+        let e = load_str(&text, "m.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.contains("m.toml:14:"), "{e}");
+        assert!(e.contains("population.fleet_mix[1].model: unknown hardware model \"S99\""), "{e}");
+        assert!(e.contains("S21 XP"), "{e}");
+    }
+
+    #[test]
     fn segments_parse() {
         assert_eq!(segments("events[2].day"), vec![Seg::Key("events".into()), Seg::Index(2), Seg::Key("day".into())]);
         assert_eq!(segments("events.2.day"), segments("events[2].day"));
-    }
-}
-
-#[cfg(test)]
-mod catalog_tests {
-    use super::*;
-
-    #[test]
-    fn unknown_fleet_model_is_located_and_lists_the_catalog() {
-        let text = r#"
-[simulation]
-name = "t"
-days = 10
-seed = 1
-
-[price]
-model = "constant"
-initial_usd = 90000
-
-[population]
-operators = 10
-size_mw = { dist = "constant", value = 2 }
-power_usd_per_kwh = { dist = "constant", value = 0.05 }
-fleet_mix = [{ model = "S21", share = 0.5 }, { model = "S99", share = 0.5 }]
-"#;
-        let e = load_str(text, "m.toml", Path::new("."), &[]).unwrap_err().to_string();
-        assert!(e.contains("m.toml:15:"), "{e}");
-        assert!(e.contains("population.fleet_mix[1].model: unknown hardware model \"S99\""), "{e}");
-        assert!(e.contains("S21 XP"), "{e}");
     }
 }
