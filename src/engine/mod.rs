@@ -3,6 +3,7 @@
 //! active hashrate or the difficulty changes, the pending block is re-drawn at the new rate,
 //! which is exact because exponential waiting times are memoryless.
 
+pub mod census;
 pub mod observe;
 pub mod queue;
 pub mod sampler;
@@ -12,8 +13,10 @@ use crate::agents::OperatorState;
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
 use crate::metrics::concentration::{concentration_of_descending, concentration_with};
+use crate::metrics::ranking::Ranking;
 use crate::rng::{stream, Purpose, SimRng};
 use crate::units::{TH_PER_EH, TH_PER_PH};
+use census::Census;
 use observe::{DayRow, Observer};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
@@ -57,13 +60,11 @@ pub struct Engine<'o> {
     last_block_time: SimTime,
     tally: DayTally,
     observer: &'o mut dyn Observer,
-    /// Reused buffers, so the daily loop does not allocate.
-    weights: Vec<f64>,
-    by_owner: Vec<f64>,
-    /// Operator groups by decreasing running hashrate, kept from day to day: re-sorting an
-    /// almost sorted order with the adaptive stable sort is close to linear.
-    owner_order: Vec<u32>,
-    by_jurisdiction: Vec<f64>,
+    /// The day's census of the operators (buffers reused, so the daily loop does not allocate).
+    census: Census,
+    /// Operator groups by decreasing running hashrate, kept from day to day (re-ranking an
+    /// almost sorted order is close to linear).
+    owner_ranking: Ranking,
     sort_buf: Vec<f64>,
     finished: bool,
 }
@@ -96,10 +97,8 @@ impl<'o> Engine<'o> {
             last_block_time: SimTime(0.0),
             tally: DayTally::default(),
             observer,
-            weights: vec![0.0; n],
-            by_owner: vec![0.0; n],
-            owner_order: (0..n as u32).collect(),
-            by_jurisdiction: vec![0.0; nj],
+            census: Census::new(n, nj),
+            owner_ranking: Ranking::new(n),
             sort_buf: Vec::with_capacity(n),
             finished: false,
         }
@@ -163,7 +162,7 @@ impl<'o> Engine<'o> {
     /// Every operator decides on the same observed market (see `World::operate_day`); then the
     /// winner sampler is rebuilt and the day's state is observed.
     fn on_decide(&mut self, d: u32) -> Result<()> {
-        let stats = self.world.operate_day(d);
+        let stats = self.world.operate_day(d, &mut self.census);
         for e in std::mem::take(&mut self.world.log) {
             self.observer.on_event(&e)?;
         }
@@ -173,11 +172,10 @@ impl<'o> Engine<'o> {
         Ok(())
     }
 
-    /// The start-of-day part of the day's row, and the sampler weights.
+    /// The start-of-day part of the day's row from the day's census, and the sampler weights.
     fn observe_start_of_day(&mut self, d: u32, stats: &world::DayStats) -> DayRow {
         let w = &self.world;
-        self.by_owner.iter_mut().for_each(|x| *x = 0.0);
-        self.by_jurisdiction.iter_mut().for_each(|x| *x = 0.0);
+        let census = &self.census;
         let mut r = DayRow {
             replicate: w.replicate,
             day: d,
@@ -200,76 +198,30 @@ impl<'o> Engine<'o> {
             ai_demand_mw: w.ai.demand_mw,
             ai_contracted_mw: w.ai.contracted_mw,
             secondary_market_value_usd: w.secondary.value_usd(&w.pricing()),
+            operators_active: census.operators_active,
+            mining_operators: census.mining_operators,
+            operators_hybrid: census.operators_hybrid,
+            operators_exited: census.operators_exited,
+            operators_bankrupt: census.operators_bankrupt,
+            mw_mining: census.mw_mining,
+            mw_ai_online: census.mw_ai_online,
+            mw_ai_building: census.mw_ai_building,
+            mw_dark: census.mw_dark,
             ..DayRow::default()
         };
-        let (mut mining_th, mut idle_th, mut pivoting_th, mut ai_th, mut mw_running) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        let mut hybrid_owner = vec![false; 0];
-        hybrid_owner.resize(self.by_owner.len(), false);
-        for (i, o) in w.population.operators.iter().enumerate() {
-            // One pass over the fleet: running and installed hashrate, running power.
-            let (mut running, mut installed, mut running_mw) = (0.0, 0.0, 0.0);
-            if o.state == OperatorState::Active {
-                for v in &o.fleet {
-                    installed += v.th_s;
-                    if v.running {
-                        running += v.th_s;
-                        running_mw += v.mw();
-                    }
-                }
-            }
-            self.weights[i] = running;
-            match o.state {
-                OperatorState::Active => {
-                    r.operators_active += 1;
-                    if running > 0.0 {
-                        r.mining_operators += 1;
-                    }
-                    if o.hosts_ai() {
-                        r.operators_hybrid += 1;
-                        hybrid_owner[o.owner as usize] = true;
-                    }
-                    mining_th += running;
-                    idle_th += installed - running;
-                    mw_running += running_mw;
-                    r.mw_mining += o.mining_mw();
-                    for p in &o.ai {
-                        let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
-                        if p.online(d) {
-                            r.mw_ai_online += p.mw;
-                            ai_th += th;
-                        } else {
-                            r.mw_ai_building += p.mw;
-                            pivoting_th += th;
-                        }
-                    }
-                    self.by_owner[o.owner as usize] += running;
-                    self.by_jurisdiction[o.jurisdiction as usize] += running;
-                }
-                OperatorState::Exited => {
-                    r.operators_exited += 1;
-                    r.mw_dark += o.site_mw;
-                }
-                OperatorState::Bankrupt => {
-                    r.operators_bankrupt += 1;
-                    r.mw_dark += o.site_mw;
-                }
-            }
-        }
-        self.sampler.rebuild(&self.weights);
+        let (mining_th, idle_th) = (census.mining_th_s, census.idle_th_s);
+        self.sampler.rebuild(&census.running_th_s);
         r.hashrate_eh_s = mining_th / TH_PER_EH;
         r.hashrate_mining_eh_s = r.hashrate_eh_s;
         r.hashrate_idle_eh_s = idle_th / TH_PER_EH;
         r.installed_hashrate_eh_s = (mining_th + idle_th) / TH_PER_EH;
-        r.hashrate_pivoting_eh_s = pivoting_th / TH_PER_EH;
-        r.hashrate_ai_eh_s = ai_th / TH_PER_EH;
+        r.hashrate_pivoting_eh_s = census.pivoting_th_s / TH_PER_EH;
+        r.hashrate_ai_eh_s = census.ai_th_s / TH_PER_EH;
         r.hashrate_exited_eh_s = w.secondary.total_th_s() / TH_PER_EH;
-        r.fleet_eh_s = w.total_machines_th_s() / TH_PER_EH;
-        r.mean_efficiency_j_per_th = if mining_th > 0.0 { mw_running * 1e6 / mining_th } else { 0.0 };
+        r.fleet_eh_s = (census.sites_th_s + w.secondary.total_th_s()) / TH_PER_EH;
+        r.mean_efficiency_j_per_th = if mining_th > 0.0 { census.running_mw * 1e6 / mining_th } else { 0.0 };
 
-        let by_owner = &self.by_owner;
-        self.owner_order.sort_by(|&a, &b| by_owner[b as usize].total_cmp(&by_owner[a as usize]));
-        self.sort_buf.clear();
-        self.sort_buf.extend(self.owner_order.iter().map(|&i| by_owner[i as usize]).take_while(|&h| h > 0.0));
+        self.owner_ranking.update(&census.by_owner_th_s, &mut self.sort_buf);
         let c = concentration_of_descending(&self.sort_buf);
         r.hhi_operators = c.hhi;
         r.nakamoto_50_operators = c.nakamoto_50;
@@ -278,9 +230,10 @@ impl<'o> Engine<'o> {
         r.top5_share_operators = c.top5_share;
         r.gini_operators = c.gini;
         r.effective_operators = c.effective_entities;
-        let hybrid_th: f64 = self.by_owner.iter().zip(&hybrid_owner).filter(|(_, h)| **h).map(|(x, _)| x).sum();
+        let hybrid_th: f64 =
+            census.by_owner_th_s.iter().zip(&census.hybrid_owner).filter(|(_, h)| **h).map(|(x, _)| x).sum();
         r.hybrid_share = if mining_th > 0.0 { hybrid_th / mining_th } else { 0.0 };
-        let c = concentration_with(&mut self.sort_buf, &self.by_jurisdiction);
+        let c = concentration_with(&mut self.sort_buf, &census.by_jurisdiction_th_s);
         r.hhi_jurisdictions = c.hhi;
         r.nakamoto_50_jurisdictions = c.nakamoto_50;
         r.nakamoto_33_jurisdictions = c.nakamoto_33;
@@ -294,7 +247,8 @@ impl<'o> Engine<'o> {
             self.observe_security(d, mining_th, &mut r);
         }
         let largest = self
-            .by_jurisdiction
+            .census
+            .by_jurisdiction_th_s
             .iter()
             .enumerate()
             .filter(|(_, x)| **x > 0.0)
@@ -346,7 +300,7 @@ impl<'o> Engine<'o> {
 
     /// (running TH/s, machines' market value USD) of every operator group.
     fn group_value(&self, pricing: &crate::market::secondary::Pricing) -> Vec<(f64, f64)> {
-        let mut groups: Vec<(f64, f64)> = self.by_owner.iter().map(|&th| (th, 0.0)).collect();
+        let mut groups: Vec<(f64, f64)> = self.census.by_owner_th_s.iter().map(|&th| (th, 0.0)).collect();
         for o in self.world.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
             let v: f64 = o.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum();
             groups[o.owner as usize].1 += v;

@@ -3,6 +3,7 @@
 //! `agents::decision`), then shared markets resolve conflicts by priority, never by the order
 //! operators were visited.
 
+use super::census::{Census, FleetTally};
 use crate::agents::decision::{
     renew_contract, run_vintage, strategic, HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams,
 };
@@ -128,6 +129,8 @@ pub struct World {
     /// Operators found insolvent at yesterday's settlement, resolved (bought or closed) at the
     /// start of today: their machines ran, and were paid for, until then.
     pub in_default: Vec<usize>,
+    /// Each operator's capex and sales decided today, settled (and emptied) in phase 3.
+    pub flows: Vec<DayFlows>,
 }
 
 impl World {
@@ -221,6 +224,7 @@ impl World {
             days: s.simulation.days,
             log: Vec::new(),
             in_default: Vec::new(),
+            flows: Vec::new(),
             finance_enabled: s.population.finance.enabled,
         })
     }
@@ -364,7 +368,7 @@ impl World {
     /// which run and takes its strategic decision; (2) the AI market grants conversions;
     /// (3) each operator settles the day for the machines that run after all that, so the
     /// power paid is exactly that of the observed running hashrate.
-    pub fn operate_day(&mut self, d: u32) -> DayStats {
+    pub fn operate_day(&mut self, d: u32, census: &mut Census) -> DayStats {
         let hp = self.hashprice_usd_per_th_day();
         let alpha = 1.0 - 0.5f64.powf(1.0 / self.strategy.adaptive_half_life_days);
         if d > 0 {
@@ -403,9 +407,10 @@ impl World {
         let mut log = Vec::new();
         let n = self.population.operators.len();
         // Capex and sales decided today, settled in phase 3.
-        let mut flows = vec![DayFlows::default(); n];
-        for (i, flow) in flows.iter_mut().enumerate() {
-            let World { population, ai, secondary, hardware, .. } = self;
+        self.flows.resize(n, DayFlows::default());
+        for i in 0..n {
+            let World { population, ai, secondary, hardware, flows, .. } = self;
+            let flow = &mut flows[i];
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
                 continue;
@@ -528,25 +533,38 @@ impl World {
         }
 
         self.grant_ai(d, requests, &pricing, &mut stats);
-        self.settle(d, &mut flows, &mut stats);
+        self.settle(d, &mut stats, census);
         stats
     }
 
     /// Phase 3: every active operator pays for the machines running now and collects its
-    /// block rewards and hosting revenue; the insolvent default until tomorrow.
-    fn settle(&mut self, d: u32, flows: &mut [DayFlows], stats: &mut DayStats) {
+    /// block rewards and hosting revenue; the insolvent default until tomorrow. The same pass
+    /// takes the day's census (nothing changes between settlement and observation).
+    fn settle(&mut self, d: u32, stats: &mut DayStats, census: &mut Census) {
         let price = self.price.price_usd();
         let opex_share = self.ai.opex_share;
         let books = self.finance_enabled;
-        for (i, op) in self.population.operators.iter_mut().enumerate() {
+        census.clear(self.population.operators.len(), self.population.jurisdictions.len());
+        for (i, (op, flow)) in self.population.operators.iter_mut().zip(&mut self.flows).enumerate() {
             if op.state != OperatorState::Active {
+                *flow = DayFlows::default();
+                census.count_closed(op);
                 continue;
             }
-            let f = &mut flows[i];
-            for v in op.fleet.iter().filter(|v| v.running) {
-                f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
-                stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+            // Capex and sales decided today; the buffer is left empty for tomorrow.
+            let mut f = std::mem::take(flow);
+            let mut fleet = FleetTally::default();
+            for v in &op.fleet {
+                fleet.installed_th_s += v.th_s;
+                census.sites_th_s += v.th_s;
+                if v.running {
+                    fleet.running_th_s += v.th_s;
+                    fleet.running_mw += v.mw();
+                    f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+                    stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+                }
             }
+            census.count_active(i, op, d, fleet);
             f.ai_net_usd = op
                 .ai
                 .iter()
@@ -560,7 +578,7 @@ impl World {
             if !books {
                 continue;
             }
-            let s = settle_day(op.balances, f, price, op.sell_share, op.interest_rate);
+            let s = settle_day(op.balances, &f, price, op.sell_share, op.interest_rate);
             op.balances = s.balances;
             op.btc_sold += s.btc_sold;
             op.ai_revenue_usd += f.ai_net_usd;

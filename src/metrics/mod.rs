@@ -3,5 +3,6 @@
 
 pub mod attack;
 pub mod concentration;
+pub mod ranking;
 pub mod risk;
 pub mod summary;

@@ -1,0 +1,121 @@
+//! The day's census of the operators: what the start-of-day row, the block-winner sampler and
+//! the concentration metrics need to know about every operator once the day's decisions are
+//! taken. It is filled in the same pass as the day's settlement (`World::operate_day`), so
+//! the operators are walked once after the decisions, not once to pay and once to look.
+
+use crate::agents::{Operator, OperatorState};
+
+/// Running hashrate by operator, group and jurisdiction, and the network's totals. The
+/// buffers are reused from day to day, so the daily loop does not allocate.
+#[derive(Debug, Clone, Default)]
+pub struct Census {
+    /// Running TH/s of each operator (0 for operators that are not active): the weights of the
+    /// block-winner draw.
+    pub running_th_s: Vec<f64>,
+    /// Running TH/s of each operator group (indexed by the group's owner).
+    pub by_owner_th_s: Vec<f64>,
+    /// Running TH/s of each jurisdiction.
+    pub by_jurisdiction_th_s: Vec<f64>,
+    /// Whether any operator of the group hosts AI.
+    pub hybrid_owner: Vec<bool>,
+    pub mining_th_s: f64,
+    pub idle_th_s: f64,
+    /// Machines stored for AI conversions still being built / whose halls are online.
+    pub pivoting_th_s: f64,
+    pub ai_th_s: f64,
+    /// Power drawn by the running machines.
+    pub running_mw: f64,
+    /// Every machine at active sites, installed or stored.
+    pub sites_th_s: f64,
+    pub operators_active: u32,
+    pub mining_operators: u32,
+    pub operators_hybrid: u32,
+    pub operators_exited: u32,
+    pub operators_bankrupt: u32,
+    pub mw_mining: f64,
+    pub mw_ai_online: f64,
+    pub mw_ai_building: f64,
+    pub mw_dark: f64,
+}
+
+impl Census {
+    pub fn new(operators: usize, jurisdictions: usize) -> Census {
+        Census {
+            running_th_s: vec![0.0; operators],
+            by_owner_th_s: vec![0.0; operators],
+            by_jurisdiction_th_s: vec![0.0; jurisdictions],
+            hybrid_owner: vec![false; operators],
+            ..Census::default()
+        }
+    }
+
+    /// Empties the census for a new day, keeping the buffers.
+    pub fn clear(&mut self, operators: usize, jurisdictions: usize) {
+        let zeros = |mut v: Vec<f64>, n: usize| {
+            v.clear();
+            v.resize(n, 0.0);
+            v
+        };
+        let mut hybrid_owner = std::mem::take(&mut self.hybrid_owner);
+        hybrid_owner.clear();
+        hybrid_owner.resize(operators, false);
+        *self = Census {
+            running_th_s: zeros(std::mem::take(&mut self.running_th_s), operators),
+            by_owner_th_s: zeros(std::mem::take(&mut self.by_owner_th_s), operators),
+            by_jurisdiction_th_s: zeros(std::mem::take(&mut self.by_jurisdiction_th_s), jurisdictions),
+            hybrid_owner,
+            ..Census::default()
+        };
+    }
+
+    /// Counts an operator that is not active (its site is dark).
+    pub fn count_closed(&mut self, op: &Operator) {
+        match op.state {
+            OperatorState::Exited => self.operators_exited += 1,
+            OperatorState::Bankrupt => self.operators_bankrupt += 1,
+            OperatorState::Active => unreachable!("active operators are counted with their fleet"),
+        }
+        self.mw_dark += op.site_mw;
+    }
+
+    /// Counts active operator `i` on day `d`, given its running and installed hashrate and
+    /// running power (summed by the caller in the same pass that pays for the power).
+    pub fn count_active(&mut self, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
+        self.running_th_s[i] = fleet.running_th_s;
+        self.operators_active += 1;
+        if fleet.running_th_s > 0.0 {
+            self.mining_operators += 1;
+        }
+        if op.hosts_ai() {
+            self.operators_hybrid += 1;
+            self.hybrid_owner[op.owner as usize] = true;
+        }
+        self.mining_th_s += fleet.running_th_s;
+        self.idle_th_s += fleet.installed_th_s - fleet.running_th_s;
+        self.running_mw += fleet.running_mw;
+        self.mw_mining += op.mining_mw();
+        for p in &op.ai {
+            let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
+            for v in &p.stored {
+                self.sites_th_s += v.th_s;
+            }
+            if p.online(d) {
+                self.mw_ai_online += p.mw;
+                self.ai_th_s += th;
+            } else {
+                self.mw_ai_building += p.mw;
+                self.pivoting_th_s += th;
+            }
+        }
+        self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
+        self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
+    }
+}
+
+/// One active operator's fleet today.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FleetTally {
+    pub running_th_s: f64,
+    pub installed_th_s: f64,
+    pub running_mw: f64,
+}
