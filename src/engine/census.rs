@@ -80,19 +80,25 @@ impl Census {
 
     /// Counts active operator `i` on day `d`, given its running and installed hashrate and
     /// running power (summed by the caller in the same pass that pays for the power).
+    #[inline(always)]
     pub fn count_active(&mut self, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
         self.running_th_s[i] = fleet.running_th_s;
         self.operators_active += 1;
         if fleet.running_th_s > 0.0 {
             self.mining_operators += 1;
         }
-        if op.hosts_ai() {
-            self.operators_hybrid += 1;
-            self.hybrid_owner[op.owner as usize] = true;
-        }
         self.mining_th_s += fleet.running_th_s;
         self.idle_th_s += fleet.installed_th_s - fleet.running_th_s;
         self.running_mw += fleet.running_mw;
+        self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
+        self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
+        if !op.hosts_ai() {
+            // `mining_mw` without the empty sum of AI capacity (site - (-0.0) = site).
+            self.mw_mining += op.site_mw.max(0.0);
+            return;
+        }
+        self.operators_hybrid += 1;
+        self.hybrid_owner[op.owner as usize] = true;
         self.mw_mining += op.mining_mw();
         for p in &op.ai {
             let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
@@ -107,8 +113,6 @@ impl Census {
                 self.pivoting_th_s += th;
             }
         }
-        self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
-        self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::census::{Census, FleetTally};
 use crate::agents::decision::{
-    renew_contract, run_vintage, strategic, HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams,
+    renew_contract, run_vintage, strategic, AiOffer, HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams,
 };
 use crate::agents::finance::{settle_day, DayFlows};
 use crate::agents::hardware::{Catalog, Vintage};
@@ -368,6 +368,11 @@ impl World {
     /// which run and takes its strategic decision; (2) the AI market grants conversions;
     /// (3) each operator settles the day for the machines that run after all that, so the
     /// power paid is exactly that of the observed running hashrate.
+    ///
+    /// Phase 2 only touches operators that asked for a conversion, so an operator is settled
+    /// right after its decisions (one pass over the operators) until the day's first request;
+    /// the operators from there on are settled after the grants. Either way operators settle
+    /// in index order, so every daily sum is added in the same order.
     pub fn operate_day(&mut self, d: u32, census: &mut Census) -> DayStats {
         let hp = self.hashprice_usd_per_th_day();
         let alpha = 1.0 - 0.5f64.powf(1.0 / self.strategy.adaptive_half_life_days);
@@ -408,69 +413,38 @@ impl World {
         let n = self.population.operators.len();
         // Capex and sales decided today, settled in phase 3.
         self.flows.resize(n, DayFlows::default());
+        census.clear(n, self.population.jurisdictions.len());
+        let books = Settlement {
+            day: d,
+            price_usd: self.price.price_usd(),
+            opex_share: self.ai.opex_share,
+            keep_books: self.finance_enabled,
+        };
+        let mut settled = 0;
         for i in 0..n {
+            if requests.is_empty() && i > 0 {
+                self.settle(i - 1, &books, &mut stats, census);
+                settled = i;
+            }
             let World { population, ai, secondary, hardware, flows, .. } = self;
-            let flow = &mut flows[i];
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
                 continue;
             }
-            // Deliveries.
             if !op.orders.is_empty() {
-                let (due, later): (Vec<Order>, Vec<Order>) = op.orders.drain(..).partition(|o| o.deliver_day <= d);
-                op.orders = later;
-                for o in due {
-                    op.fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
-                }
+                take_deliveries(op, d);
             }
-            // AI halls coming online, and contracts ending today.
-            let mut k = 0;
-            while k < op.ai.len() {
-                if op.ai[k].online_day == d {
-                    log.push((i, "ai_online", op.ai[k].mw, 0.0, 0.0));
-                }
-                if op.ai[k].end_day == d {
-                    let p = &op.ai[k];
-                    let e_back = p.stored.iter().map(|v| v.j_per_th).fold(f64::NAN, f64::min);
-                    let e = if e_back.is_nan() { j_new } else { e_back };
-                    let mining_per_mw_year =
-                        (hp - power_cost_usd_per_th_day(e, op.power_usd_per_kwh)).max(0.0) * 1e6 / e * 365.0;
-                    if !p.terminated && renew_contract(demand_covers, &ai_offer, mining_per_mw_year) {
-                        let p = &mut op.ai[k];
-                        p.end_day = d + (ai_offer.contract_years * 365.0).round() as u32;
-                        p.revenue_usd_per_mw_year = ai_offer.revenue_usd_per_mw_year;
-                        log.push((i, "contract_renewed", p.mw, 0.0, 0.0));
-                    } else {
-                        let p = op.ai.remove(k);
-                        ai.release(p.mw);
-                        let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
-                        op.fleet.extend(p.stored.into_iter().map(|v| Vintage { running: false, ..v }));
-                        stats.contracts_returned += 1;
-                        log.push((i, "contract_returned", p.mw, th, 0.0));
-                        continue;
-                    }
-                }
-                k += 1;
+            if !op.ai.is_empty() {
+                let renewal = Renewal { day: d, hashprice_usd_per_th_day: hp, j_new, demand_covers, offer: &ai_offer };
+                stats.contracts_returned += hosting_milestones(i, op, &renewal, ai, &mut log);
             }
-            // Ageing and operations.
-            for v in &mut op.fleet {
-                v.th_s *= decay;
-                v.running = run_vintage(
-                    op.rule,
-                    v.running,
-                    v.j_per_th,
-                    op.power_usd_per_kwh,
-                    hp,
-                    hardware.restart_cost_usd_per_th,
-                    hardware.restart_payback_days,
-                );
-            }
-            op.days_all_idle = if op.fleet.iter().any(|v| v.running) { 0 } else { op.days_all_idle + 1 };
+            let any_running = operate_fleet(op, decay, hp, hardware);
+            op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
 
             // Strategy, staggered across operators.
-            let mut capex = 0.0;
-            let mut sales = 0.0;
             if self.strategy.enabled && (d as usize + i) % interval as usize == 0 {
+                let mut capex = 0.0;
+                let mut sales = 0.0;
                 let view = OperatorView {
                     rule: op.rule,
                     expectation: op.expectation,
@@ -522,72 +496,72 @@ impl World {
                         ));
                     }
                 }
+                flows[i].capex_usd += capex;
+                flows[i].sales_usd += sales;
+                stats.capex_usd += capex;
             }
-
-            flow.capex_usd += capex;
-            flow.sales_usd += sales;
-            stats.capex_usd += capex;
         }
         for (i, kind, mw, th, value) in log {
             self.log_event(d, i, kind, mw, th, value, None);
         }
 
         self.grant_ai(d, requests, &pricing, &mut stats);
-        self.settle(d, &mut stats, census);
+        for i in settled..n {
+            self.settle(i, &books, &mut stats, census);
+        }
         stats
     }
 
-    /// Phase 3: every active operator pays for the machines running now and collects its
-    /// block rewards and hosting revenue; the insolvent default until tomorrow. The same pass
-    /// takes the day's census (nothing changes between settlement and observation).
-    fn settle(&mut self, d: u32, stats: &mut DayStats, census: &mut Census) {
-        let price = self.price.price_usd();
-        let opex_share = self.ai.opex_share;
-        let books = self.finance_enabled;
-        census.clear(self.population.operators.len(), self.population.jurisdictions.len());
-        for (i, (op, flow)) in self.population.operators.iter_mut().zip(&mut self.flows).enumerate() {
-            if op.state != OperatorState::Active {
-                *flow = DayFlows::default();
-                census.count_closed(op);
-                continue;
+    /// Phase 3 for operator `i`: if active, it pays for the machines running now and collects
+    /// its block rewards and hosting revenue (defaulting until tomorrow if insolvent), and is
+    /// counted in the day's census (nothing changes between settlement and observation).
+    #[inline(always)]
+    fn settle(&mut self, i: usize, books: &Settlement, stats: &mut DayStats, census: &mut Census) {
+        let d = books.day;
+        let op = &mut self.population.operators[i];
+        // Capex and sales decided today; the buffer is left empty for tomorrow.
+        let f = std::mem::take(&mut self.flows[i]);
+        if op.state != OperatorState::Active {
+            census.count_closed(op);
+            return;
+        }
+        let mut f = f;
+        let mut fleet = FleetTally::default();
+        for v in &op.fleet {
+            fleet.installed_th_s += v.th_s;
+            census.sites_th_s += v.th_s;
+            if v.running {
+                fleet.running_th_s += v.th_s;
+                fleet.running_mw += v.mw();
+                f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+                stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
             }
-            // Capex and sales decided today; the buffer is left empty for tomorrow.
-            let mut f = std::mem::take(flow);
-            let mut fleet = FleetTally::default();
-            for v in &op.fleet {
-                fleet.installed_th_s += v.th_s;
-                census.sites_th_s += v.th_s;
-                if v.running {
-                    fleet.running_th_s += v.th_s;
-                    fleet.running_mw += v.mw();
-                    f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
-                    stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
-                }
-            }
-            census.count_active(i, op, d, fleet);
+        }
+        census.count_active(i, op, d, fleet);
+        if !op.ai.is_empty() {
             f.ai_net_usd = op
                 .ai
                 .iter()
                 .filter(|p| p.online(d))
-                .map(|p| p.mw * p.revenue_usd_per_mw_year / 365.0 * (1.0 - opex_share))
+                .map(|p| p.mw * p.revenue_usd_per_mw_year / 365.0 * (1.0 - books.opex_share))
                 .sum();
-            f.mined_btc = op.mined_btc_unsettled;
-            op.mined_btc_unsettled = 0.0;
-            op.power_cost_usd += f.power_usd;
-            stats.power_cost_usd += f.power_usd;
-            if !books {
-                continue;
-            }
-            let s = settle_day(op.balances, &f, price, op.sell_share, op.interest_rate);
-            op.balances = s.balances;
-            op.btc_sold += s.btc_sold;
-            op.ai_revenue_usd += f.ai_net_usd;
-            stats.btc_sold += s.btc_sold;
-            stats.btc_sold_forced += s.btc_forced;
-            stats.ai_revenue_usd += f.ai_net_usd;
-            if !s.solvent {
-                self.in_default.push(i);
-            }
+        }
+        f.mined_btc = op.mined_btc_unsettled;
+        op.mined_btc_unsettled = 0.0;
+        op.power_cost_usd += f.power_usd;
+        stats.power_cost_usd += f.power_usd;
+        if !books.keep_books {
+            return;
+        }
+        let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
+        op.balances = s.balances;
+        op.btc_sold += s.btc_sold;
+        op.ai_revenue_usd += f.ai_net_usd;
+        stats.btc_sold += s.btc_sold;
+        stats.btc_sold_forced += s.btc_forced;
+        stats.ai_revenue_usd += f.ai_net_usd;
+        if !s.solvent {
+            self.in_default.push(i);
         }
     }
 
@@ -713,6 +687,99 @@ impl World {
             }
         }
     }
+}
+
+/// The day's terms of settlement.
+struct Settlement {
+    day: u32,
+    price_usd: f64,
+    /// Share of hosting revenue spent on running the halls.
+    opex_share: f64,
+    /// `population.finance.enabled`.
+    keep_books: bool,
+}
+
+/// What an AI contract ending today is weighed against.
+struct Renewal<'a> {
+    day: u32,
+    hashprice_usd_per_th_day: f64,
+    /// Efficiency of new machines, for capacity that comes back without stored machines.
+    j_new: f64,
+    demand_covers: bool,
+    offer: &'a AiOffer,
+}
+
+/// Machines ordered earlier and due today join the fleet (idle until the run decision).
+fn take_deliveries(op: &mut Operator, d: u32) {
+    let (due, later): (Vec<Order>, Vec<Order>) = op.orders.drain(..).partition(|o| o.deliver_day <= d);
+    op.orders = later;
+    for o in due {
+        op.fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+    }
+}
+
+/// Operator `i`'s AI halls coming online today, and contracts ending today: renewed if the
+/// tenant stays and hosting still beats mining, otherwise the capacity and its stored machines
+/// come back to mining. Returns the number of contracts returned.
+fn hosting_milestones(
+    i: usize,
+    op: &mut Operator,
+    r: &Renewal,
+    ai: &mut AiMarket,
+    log: &mut Vec<(usize, &'static str, f64, f64, f64)>,
+) -> u32 {
+    let (d, hp) = (r.day, r.hashprice_usd_per_th_day);
+    let mut returned = 0;
+    let mut k = 0;
+    while k < op.ai.len() {
+        if op.ai[k].online_day == d {
+            log.push((i, "ai_online", op.ai[k].mw, 0.0, 0.0));
+        }
+        if op.ai[k].end_day == d {
+            let p = &op.ai[k];
+            let e_back = p.stored.iter().map(|v| v.j_per_th).fold(f64::NAN, f64::min);
+            let e = if e_back.is_nan() { r.j_new } else { e_back };
+            let mining_per_mw_year =
+                (hp - power_cost_usd_per_th_day(e, op.power_usd_per_kwh)).max(0.0) * 1e6 / e * 365.0;
+            if !p.terminated && renew_contract(r.demand_covers, r.offer, mining_per_mw_year) {
+                let p = &mut op.ai[k];
+                p.end_day = d + (r.offer.contract_years * 365.0).round() as u32;
+                p.revenue_usd_per_mw_year = r.offer.revenue_usd_per_mw_year;
+                log.push((i, "contract_renewed", p.mw, 0.0, 0.0));
+            } else {
+                let p = op.ai.remove(k);
+                ai.release(p.mw);
+                let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
+                op.fleet.extend(p.stored.into_iter().map(|v| Vintage { running: false, ..v }));
+                returned += 1;
+                log.push((i, "contract_returned", p.mw, th, 0.0));
+                continue;
+            }
+        }
+        k += 1;
+    }
+    returned
+}
+
+/// Ages the fleet by a day (`decay` = survival of a day's failures) and decides which
+/// vintages run today at hashprice `hp` (`agents::decision::run_vintage`). Returns whether
+/// any runs.
+fn operate_fleet(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareSpec) -> bool {
+    let mut any_running = false;
+    for v in &mut op.fleet {
+        v.th_s *= decay;
+        v.running = run_vintage(
+            op.rule,
+            v.running,
+            v.j_per_th,
+            op.power_usd_per_kwh,
+            hp,
+            hardware.restart_cost_usd_per_th,
+            hardware.restart_payback_days,
+        );
+        any_running |= v.running;
+    }
+    any_running
 }
 
 /// Takes machines drawing `mw` out of `fleet`, least efficient first (splitting a vintage if
