@@ -30,7 +30,8 @@ impl Ranking {
     /// entities with equal hashrates may swap places, but their values are equal, so every
     /// statistic of `out` is bit-identical.
     pub fn update(&mut self, hashrates: &[f64], out: &mut Vec<f64>) {
-        let active = |h: f64| h.is_finite() && h > 0.0;
+        // Finite and positive (NaN fails both comparisons).
+        let active = |h: f64| h > 0.0 && h < f64::INFINITY;
         if self.member.len() < hashrates.len() {
             self.member.resize(hashrates.len(), false);
         }
@@ -47,9 +48,9 @@ impl Ranking {
             }
         });
         // Newcomers, in index order.
-        for (i, &h) in hashrates.iter().enumerate() {
-            if active(h) && !self.member[i] {
-                self.member[i] = true;
+        for (i, (&h, member)) in hashrates.iter().zip(&mut self.member).enumerate() {
+            if active(h) && !*member {
+                *member = true;
                 self.keyed.push((h, i as u32));
             }
         }

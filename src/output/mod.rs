@@ -23,8 +23,8 @@ impl CsvSink {
 
     pub fn write<T: Serialize>(&mut self, row: &T) -> Result<()> {
         self.rows += 1;
-        let dest = self.writer.get_ref().path().to_path_buf();
-        self.writer.serialize(row).map_err(|e| csv_error(&dest, e))
+        let written = self.writer.serialize(row);
+        written.map_err(|e| csv_error(self.writer.get_ref().path(), e))
     }
 
     /// As [`CsvSink::commit`], but writes `T`'s header first if no row was written (so an
@@ -98,6 +98,10 @@ pub struct OperatorRow {
 /// The final state of every operator of `world`.
 pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
     let p = &world.population;
+    let mut in_default = vec![false; p.operators.len()];
+    for &i in &world.in_default {
+        in_default[i] = true;
+    }
     p.operators.iter().enumerate().map(move |(i, o)| {
         let th = o.installed_th_s();
         OperatorRow {
@@ -107,7 +111,7 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
             owner_id: o.owner,
             jurisdiction: p.jurisdictions[o.jurisdiction as usize].clone(),
             state: o.state.as_str(),
-            in_default: world.in_default.contains(&i),
+            in_default: in_default[i],
             site_mw: o.site_mw,
             mining_mw: o.mining_mw(),
             ai_mw: o.ai_mw(),
