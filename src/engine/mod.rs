@@ -221,8 +221,7 @@ impl<'o> Engine<'o> {
         r.fleet_eh_s = (census.sites_th_s + w.secondary.total_th_s()) / TH_PER_EH;
         r.mean_efficiency_j_per_th = if mining_th > 0.0 { census.running_mw * 1e6 / mining_th } else { 0.0 };
 
-        self.owner_ranking.update(&census.by_owner_th_s, &mut self.sort_buf);
-        let c = concentration_of_descending(&self.sort_buf);
+        let c = concentration_of_descending(self.owner_ranking.update(&census.by_owner_th_s));
         r.hhi_operators = c.hhi;
         r.nakamoto_50_operators = c.nakamoto_50;
         r.nakamoto_33_operators = c.nakamoto_33;

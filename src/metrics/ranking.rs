@@ -1,62 +1,94 @@
 //! Active hashrates in decreasing order, kept from one day to the next.
 //!
 //! The daily concentration metrics need every entity's running hashrate sorted (the Gini
-//! coefficient needs all ranks). Sorting from scratch each day costs `O(n log n)` comparisons
-//! through an index. Day to day, though, the order barely changes: most entities keep their
-//! rank, some stop mining and some start. [`Ranking`] keeps yesterday's order of the active
-//! entities, drops those that stopped (an order-preserving filter), appends the newcomers and
-//! re-sorts with the adaptive stable sort, which finds yesterday's order as one long run and
-//! only has to sort and merge the changes. Keys are stored inline next to the index, so
-//! comparisons never chase an index into another array.
+//! coefficient needs all ranks). Sorting from scratch each day costs `O(n log n)` and, through
+//! an index, a random memory access per entity. Day to day, though, few entities change: some
+//! stop mining, some start, most run exactly as yesterday. [`Ranking`] keeps yesterday's
+//! hashrates and their sorted values; each day it finds the `k` entities whose hashrate
+//! changed (one sequential pass), sorts their old and new values, and merges them into the
+//! sorted values (one more sequential pass): `O(n + k log k)`, and never worse than a full
+//! sort. Only values are kept: statistics of the sorted values cannot tell equal entities
+//! apart, so nothing is lost.
 
-/// A persistent descending order of the positive entries of a vector of hashrates.
+/// A persistent descending order of the active (finite, positive) entries of a vector of
+/// hashrates.
 #[derive(Debug, Clone, Default)]
 pub struct Ranking {
-    /// (hashrate, entity) of the active entities, in decreasing hashrate after `update`.
-    keyed: Vec<(f64, u32)>,
-    /// Whether each entity is in `keyed`.
-    member: Vec<bool>,
+    /// The hashrates of the last update, by entity.
+    last: Vec<f64>,
+    /// The active values of `last`, largest first.
+    sorted: Vec<f64>,
+    /// Reused buffers: values leaving and joining the order, and the merge's output.
+    leaving: Vec<f64>,
+    joining: Vec<f64>,
+    merged: Vec<f64>,
+}
+
+/// Finite and positive (NaN fails both comparisons).
+fn active(h: f64) -> bool {
+    h > 0.0 && h < f64::INFINITY
+}
+
+/// Decreasing order, total over the values `active` lets through.
+fn descending(a: &f64, b: &f64) -> std::cmp::Ordering {
+    b.total_cmp(a)
 }
 
 impl Ranking {
     pub fn new(entities: usize) -> Ranking {
-        Ranking { keyed: Vec::with_capacity(entities), member: vec![false; entities] }
+        Ranking { last: vec![0.0; entities], ..Ranking::default() }
     }
 
-    /// Re-ranks on today's `hashrates` (one per entity; entities that are not finite and
-    /// positive are inactive) and writes the active ones, largest first, into `out`.
-    ///
-    /// The values written are exactly those of sorting the active entries from scratch:
-    /// entities with equal hashrates may swap places, but their values are equal, so every
-    /// statistic of `out` is bit-identical.
-    pub fn update(&mut self, hashrates: &[f64], out: &mut Vec<f64>) {
-        // Finite and positive (NaN fails both comparisons).
-        let active = |h: f64| h > 0.0 && h < f64::INFINITY;
-        if self.member.len() < hashrates.len() {
-            self.member.resize(hashrates.len(), false);
+    /// Re-ranks on today's `hashrates` (one per entity) and returns the active ones, largest
+    /// first: exactly the values (bit for bit, in the same order) of sorting the active
+    /// entries from scratch.
+    pub fn update(&mut self, hashrates: &[f64]) -> &[f64] {
+        if self.last.len() != hashrates.len() {
+            // A different population: start from nothing.
+            self.last.clear();
+            self.last.resize(hashrates.len(), 0.0);
+            self.sorted.clear();
         }
-        // Yesterday's active entities that are still active, in yesterday's order.
-        let member = &mut self.member;
-        self.keyed.retain_mut(|(h, i)| {
-            let now = hashrates.get(*i as usize).copied().unwrap_or(0.0);
-            if active(now) {
-                *h = now;
-                true
-            } else {
-                member[*i as usize] = false;
-                false
-            }
-        });
-        // Newcomers, in index order.
-        for (i, (&h, member)) in hashrates.iter().zip(&mut self.member).enumerate() {
-            if active(h) && !*member {
-                *member = true;
-                self.keyed.push((h, i as u32));
+        self.leaving.clear();
+        self.joining.clear();
+        for (last, &h) in self.last.iter_mut().zip(hashrates) {
+            if last.to_bits() != h.to_bits() {
+                if active(*last) {
+                    self.leaving.push(*last);
+                }
+                if active(h) {
+                    self.joining.push(h);
+                }
+                *last = h;
             }
         }
-        self.keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
-        out.clear();
-        out.extend(self.keyed.iter().map(|&(h, _)| h));
+        if self.leaving.is_empty() && self.joining.is_empty() {
+            return &self.sorted;
+        }
+        self.leaving.sort_unstable_by(descending);
+        self.joining.sort_unstable_by(descending);
+        // One pass: drop one copy of each leaving value, insert the joining ones in place.
+        self.merged.clear();
+        let (mut leave, mut join) = (self.leaving.iter().peekable(), self.joining.iter().peekable());
+        for &x in &self.sorted {
+            if leave.peek().is_some_and(|&&l| l.to_bits() == x.to_bits()) {
+                leave.next();
+                continue;
+            }
+            while let Some(&&j) = join.peek() {
+                if j > x {
+                    self.merged.push(j);
+                    join.next();
+                } else {
+                    break;
+                }
+            }
+            self.merged.push(x);
+        }
+        debug_assert!(leave.next().is_none(), "every leaving value was in the order");
+        self.merged.extend(join);
+        std::mem::swap(&mut self.sorted, &mut self.merged);
+        &self.sorted
     }
 }
 
@@ -73,15 +105,13 @@ mod tests {
     #[test]
     fn follows_entities_that_stop_start_and_move() {
         let mut r = Ranking::new(4);
-        let mut out = Vec::new();
-        r.update(&[1.0, 3.0, 0.0, 2.0], &mut out);
-        assert_eq!(out, [3.0, 2.0, 1.0]);
-        r.update(&[1.0, 0.0, 5.0, 2.0], &mut out);
-        assert_eq!(out, [5.0, 2.0, 1.0]);
-        r.update(&[0.0, 0.0, 0.0, f64::NAN], &mut out);
-        assert!(out.is_empty());
-        r.update(&[4.0, 4.0, 1.0, 0.5], &mut out);
-        assert_eq!(out, [4.0, 4.0, 1.0, 0.5]);
+        assert_eq!(r.update(&[1.0, 3.0, 0.0, 2.0]), [3.0, 2.0, 1.0]);
+        assert_eq!(r.update(&[1.0, 0.0, 5.0, 2.0]), [5.0, 2.0, 1.0]);
+        assert!(r.update(&[0.0, 0.0, 0.0, f64::NAN]).is_empty());
+        assert_eq!(r.update(&[4.0, 4.0, 1.0, 0.5]), [4.0, 4.0, 1.0, 0.5]);
+        assert_eq!(r.update(&[4.0, 1.0, 4.0, f64::INFINITY]), [4.0, 4.0, 1.0]);
+        // A population of another size starts afresh.
+        assert_eq!(r.update(&[2.0, 7.0]), [7.0, 2.0]);
     }
 
     mod properties {
@@ -89,19 +119,20 @@ mod tests {
         use proptest::prelude::*;
 
         proptest! {
-            /// Whatever the history of updates, the output is the from-scratch sort.
+            /// Whatever the history of updates (few or many changes, ties, inactive
+            /// entries), the output is the from-scratch sort, bit for bit.
             #[test]
             fn matches_a_fresh_sort_after_any_history(
                 days in proptest::collection::vec(
-                    proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), 0.0f64..10.0], 12),
+                    proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), Just(2.5), 0.0f64..10.0], 12),
                     1..20,
                 ),
             ) {
                 let mut r = Ranking::new(12);
-                let mut out = Vec::new();
                 for hashrates in &days {
-                    r.update(hashrates, &mut out);
-                    prop_assert_eq!(&out, &from_scratch(hashrates));
+                    let got: Vec<u64> = r.update(hashrates).iter().map(|x| x.to_bits()).collect();
+                    let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
+                    prop_assert_eq!(got, want);
                 }
             }
         }
