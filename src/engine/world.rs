@@ -420,15 +420,16 @@ impl World {
             opex_share: self.ai.opex_share,
             keep_books: self.finance_enabled,
         };
+        // Operators `..settled` have settled.
         let mut settled = 0;
         for i in 0..n {
-            if requests.is_empty() && i > 0 {
-                self.settle(i - 1, &books, &mut stats, census);
-                settled = i;
-            }
-            let World { population, ai, secondary, hardware, flows, .. } = self;
+            let World { population, ai, secondary, hardware, flows, in_default, .. } = self;
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
+                if requests.is_empty() {
+                    settle(i, op, &mut flows[i], &books, &mut stats, census, in_default);
+                    settled = i + 1;
+                }
                 continue;
             }
             if !op.orders.is_empty() {
@@ -500,69 +501,21 @@ impl World {
                 flows[i].sales_usd += sales;
                 stats.capex_usd += capex;
             }
+            if requests.is_empty() {
+                settle(i, op, &mut flows[i], &books, &mut stats, census, in_default);
+                settled = i + 1;
+            }
         }
         for (i, kind, mw, th, value) in log {
             self.log_event(d, i, kind, mw, th, value, None);
         }
 
         self.grant_ai(d, requests, &pricing, &mut stats);
+        let World { population, flows, in_default, .. } = self;
         for i in settled..n {
-            self.settle(i, &books, &mut stats, census);
+            settle(i, &mut population.operators[i], &mut flows[i], &books, &mut stats, census, in_default);
         }
         stats
-    }
-
-    /// Phase 3 for operator `i`: if active, it pays for the machines running now and collects
-    /// its block rewards and hosting revenue (defaulting until tomorrow if insolvent), and is
-    /// counted in the day's census (nothing changes between settlement and observation).
-    #[inline(always)]
-    fn settle(&mut self, i: usize, books: &Settlement, stats: &mut DayStats, census: &mut Census) {
-        let d = books.day;
-        let op = &mut self.population.operators[i];
-        // Capex and sales decided today; the buffer is left empty for tomorrow.
-        let f = std::mem::take(&mut self.flows[i]);
-        if op.state != OperatorState::Active {
-            census.count_closed(op);
-            return;
-        }
-        let mut f = f;
-        let mut fleet = FleetTally::default();
-        for v in &op.fleet {
-            fleet.installed_th_s += v.th_s;
-            census.sites_th_s += v.th_s;
-            if v.running {
-                fleet.running_th_s += v.th_s;
-                fleet.running_mw += v.mw();
-                f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
-                stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
-            }
-        }
-        census.count_active(i, op, d, fleet);
-        if !op.ai.is_empty() {
-            f.ai_net_usd = op
-                .ai
-                .iter()
-                .filter(|p| p.online(d))
-                .map(|p| p.mw * p.revenue_usd_per_mw_year / 365.0 * (1.0 - books.opex_share))
-                .sum();
-        }
-        f.mined_btc = op.mined_btc_unsettled;
-        op.mined_btc_unsettled = 0.0;
-        op.power_cost_usd += f.power_usd;
-        stats.power_cost_usd += f.power_usd;
-        if !books.keep_books {
-            return;
-        }
-        let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
-        op.balances = s.balances;
-        op.btc_sold += s.btc_sold;
-        op.ai_revenue_usd += f.ai_net_usd;
-        stats.btc_sold += s.btc_sold;
-        stats.btc_sold_forced += s.btc_forced;
-        stats.ai_revenue_usd += f.ai_net_usd;
-        if !s.solvent {
-            self.in_default.push(i);
-        }
     }
 
     /// Converts granted capacity: pays the capex, takes the least efficient machines out
@@ -697,6 +650,65 @@ struct Settlement {
     opex_share: f64,
     /// `population.finance.enabled`.
     keep_books: bool,
+}
+
+/// Phase 3 for operator `i`: if active, it pays for the machines running now and collects its
+/// block rewards and hosting revenue (defaulting until tomorrow if insolvent), and is counted
+/// in the day's census (nothing changes between settlement and observation). `flow` holds the
+/// capex and sales it decided today; it is left empty for tomorrow.
+#[inline(always)]
+fn settle(
+    i: usize,
+    op: &mut Operator,
+    flow: &mut DayFlows,
+    books: &Settlement,
+    stats: &mut DayStats,
+    census: &mut Census,
+    in_default: &mut Vec<usize>,
+) {
+    let d = books.day;
+    let mut f = std::mem::take(flow);
+    if op.state != OperatorState::Active {
+        census.count_closed(op);
+        return;
+    }
+    let mut fleet = FleetTally::default();
+    for v in &op.fleet {
+        fleet.installed_th_s += v.th_s;
+        census.sites_th_s += v.th_s;
+        if v.running {
+            fleet.running_th_s += v.th_s;
+            fleet.running_mw += v.mw();
+            f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+            stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+        }
+    }
+    census.count_active(i, op, d, fleet);
+    if !op.ai.is_empty() {
+        f.ai_net_usd = op
+            .ai
+            .iter()
+            .filter(|p| p.online(d))
+            .map(|p| p.mw * p.revenue_usd_per_mw_year / 365.0 * (1.0 - books.opex_share))
+            .sum();
+    }
+    f.mined_btc = op.mined_btc_unsettled;
+    op.mined_btc_unsettled = 0.0;
+    op.power_cost_usd += f.power_usd;
+    stats.power_cost_usd += f.power_usd;
+    if !books.keep_books {
+        return;
+    }
+    let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
+    op.balances = s.balances;
+    op.btc_sold += s.btc_sold;
+    op.ai_revenue_usd += f.ai_net_usd;
+    stats.btc_sold += s.btc_sold;
+    stats.btc_sold_forced += s.btc_forced;
+    stats.ai_revenue_usd += f.ai_net_usd;
+    if !s.solvent {
+        in_default.push(i);
+    }
 }
 
 /// What an AI contract ending today is weighed against.
