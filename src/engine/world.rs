@@ -512,8 +512,9 @@ impl World {
 
         self.grant_ai(d, requests, &pricing, &mut stats);
         let World { population, flows, in_default, .. } = self;
-        for i in settled..n {
-            settle(i, &mut population.operators[i], &mut flows[i], &books, &mut stats, census, in_default);
+        let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
+        for (i, (op, flow)) in rest {
+            settle(i, op, flow, &books, &mut stats, census, in_default);
         }
         stats
     }
