@@ -1,14 +1,15 @@
 //! Active hashrates in decreasing order, kept from one day to the next.
 //!
 //! The daily concentration metrics need every entity's running hashrate sorted (the Gini
-//! coefficient needs all ranks). Sorting from scratch each day costs `O(n log n)` and, through
-//! an index, a random memory access per entity. Day to day, though, few entities change: some
-//! stop mining, some start, most run exactly as yesterday. [`Ranking`] keeps yesterday's
-//! hashrates and their sorted values; each day it finds the `k` entities whose hashrate
-//! changed (one sequential pass), sorts their old and new values, and merges them into the
-//! sorted values (one more sequential pass): `O(n + k log k)`, and never worse than a full
-//! sort. Only values are kept: statistics of the sorted values cannot tell equal entities
-//! apart, so nothing is lost.
+//! coefficient needs all ranks). Sorting from scratch each day costs `O(n log n)`. Day to day,
+//! though, the order changes little, in one of two ways:
+//!
+//! - *few entities change* (some stop mining, some start, the rest run exactly as yesterday):
+//!   one sequential pass finds the `k` that changed, they are sorted, and one merge pass drops
+//!   their old entries and inserts the new ones: `O(n + k log k)`;
+//! - *many change, but keep their order* (every fleet aged by the same failure rate): yesterday's
+//!   order is refreshed with today's values and re-sorted with the adaptive stable sort, which
+//!   finds the long runs left in order: close to `O(n)`, `O(n log n)` at worst.
 
 /// A persistent descending order of the active (finite, positive) entries of a vector of
 /// hashrates.
@@ -16,12 +17,18 @@
 pub struct Ranking {
     /// The hashrates of the last update, by entity.
     last: Vec<f64>,
-    /// The active values of `last`, largest first.
-    sorted: Vec<f64>,
-    /// Reused buffers: values leaving and joining the order, and the merge's output.
-    leaving: Vec<f64>,
-    joining: Vec<f64>,
-    merged: Vec<f64>,
+    /// (hashrate, entity) of the active entities of `last`, largest first.
+    ranked: Vec<(f64, u32)>,
+    /// Their hashrates alone, for the caller.
+    values: Vec<f64>,
+    /// By entity: in `ranked` with a hashrate that changed in this update (scratch; all false
+    /// between updates).
+    moved: Vec<bool>,
+    /// Entities active after this update whose hashrate changed: (hashrate, entity, was it
+    /// active before).
+    joining: Vec<(f64, u32, bool)>,
+    /// The merge's output (reused buffer).
+    merged: Vec<(f64, u32)>,
 }
 
 /// Finite and positive (NaN fails both comparisons).
@@ -29,14 +36,9 @@ fn active(h: f64) -> bool {
     h > 0.0 && h < f64::INFINITY
 }
 
-/// Decreasing order, total over the values `active` lets through.
-fn descending(a: &f64, b: &f64) -> std::cmp::Ordering {
-    b.total_cmp(a)
-}
-
 impl Ranking {
     pub fn new(entities: usize) -> Ranking {
-        Ranking { last: vec![0.0; entities], ..Ranking::default() }
+        Ranking { last: vec![0.0; entities], moved: vec![false; entities], ..Ranking::default() }
     }
 
     /// Re-ranks on today's `hashrates` (one per entity) and returns the active ones, largest
@@ -45,50 +47,69 @@ impl Ranking {
     pub fn update(&mut self, hashrates: &[f64]) -> &[f64] {
         if self.last.len() != hashrates.len() {
             // A different population: start from nothing.
-            self.last.clear();
-            self.last.resize(hashrates.len(), 0.0);
-            self.sorted.clear();
+            *self = Ranking::new(hashrates.len());
         }
-        self.leaving.clear();
         self.joining.clear();
-        for (last, &h) in self.last.iter_mut().zip(hashrates) {
-            if last.to_bits() != h.to_bits() {
-                if active(*last) {
-                    self.leaving.push(*last);
-                }
-                if active(h) {
-                    self.joining.push(h);
-                }
-                *last = h;
-            }
-        }
-        if self.leaving.is_empty() && self.joining.is_empty() {
-            return &self.sorted;
-        }
-        self.leaving.sort_unstable_by(descending);
-        self.joining.sort_unstable_by(descending);
-        // One pass: drop one copy of each leaving value, insert the joining ones in place.
-        self.merged.clear();
-        let (mut leave, mut join) = (self.leaving.iter().peekable(), self.joining.iter().peekable());
-        for &x in &self.sorted {
-            if leave.peek().is_some_and(|&&l| l.to_bits() == x.to_bits()) {
-                leave.next();
+        let mut moved = 0;
+        for (i, (last, &h)) in self.last.iter_mut().zip(hashrates).enumerate() {
+            if last.to_bits() == h.to_bits() {
                 continue;
             }
-            while let Some(&&j) = join.peek() {
-                if j > x {
-                    self.merged.push(j);
-                    join.next();
-                } else {
-                    break;
-                }
+            let was_active = active(*last);
+            if was_active {
+                self.moved[i] = true;
+                moved += 1;
             }
-            self.merged.push(x);
+            if active(h) {
+                self.joining.push((h, i as u32, was_active));
+            }
+            *last = h;
         }
-        debug_assert!(leave.next().is_none(), "every leaving value was in the order");
-        self.merged.extend(join);
-        std::mem::swap(&mut self.sorted, &mut self.merged);
-        &self.sorted
+        if moved == 0 && self.joining.is_empty() {
+            return &self.values;
+        }
+        let descending = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0);
+        if moved > self.ranked.len() / 4 {
+            // Many moved: today's values in yesterday's order, newcomers after, and the
+            // adaptive sort.
+            let (last, flags) = (&self.last, &mut self.moved);
+            self.ranked.retain_mut(|(h, i)| {
+                let i = *i as usize;
+                if !flags[i] {
+                    return true;
+                }
+                flags[i] = false;
+                *h = last[i];
+                active(*h)
+            });
+            self.ranked.extend(self.joining.iter().filter(|j| !j.2).map(|&(h, i, _)| (h, i)));
+            self.ranked.sort_by(descending);
+        } else {
+            // Few moved: drop their entries and merge the sorted newcomers in, in one pass.
+            self.joining.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+            self.merged.clear();
+            let mut join = self.joining.iter().peekable();
+            for &(h, i) in &self.ranked {
+                if self.moved[i as usize] {
+                    self.moved[i as usize] = false;
+                    continue;
+                }
+                while let Some(&&(hj, ij, _)) = join.peek() {
+                    if hj <= h {
+                        break;
+                    }
+                    self.merged.push((hj, ij));
+                    join.next();
+                }
+                self.merged.push((h, i));
+            }
+            self.merged.extend(join.map(|&(h, i, _)| (h, i)));
+            std::mem::swap(&mut self.ranked, &mut self.merged);
+        }
+        debug_assert!(self.moved.iter().all(|m| !m));
+        self.values.clear();
+        self.values.extend(self.ranked.iter().map(|&(h, _)| h));
+        &self.values
     }
 }
 
@@ -129,7 +150,9 @@ mod tests {
                 ),
             ) {
                 let mut r = Ranking::new(12);
-                for hashrates in &days {
+                // Every other day, also a day on which every hashrate ages by the same factor.
+                let aged: Vec<Vec<f64>> = days.iter().map(|d| d.iter().map(|h| h * 0.999).collect()).collect();
+                for hashrates in days.iter().zip(&aged).flat_map(|(a, b)| [a, b]) {
                     let got: Vec<u64> = r.update(hashrates).iter().map(|x| x.to_bits()).collect();
                     let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
                     prop_assert_eq!(got, want);
