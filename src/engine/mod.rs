@@ -258,7 +258,7 @@ impl<'o> Engine<'o> {
 
     /// Attack cost by route, the security budget and the double-spend risk a budget buys.
     fn observe_security(&self, d: u32, mining_th: f64, r: &mut DayRow) {
-        use crate::metrics::attack::{AttackMarket, Coalitions, DormantSupply};
+        use crate::metrics::attack::{AttackMarket, DormantSupply};
         let w = &self.world;
         let params = w.attack_params();
         let pricing = w.pricing();
@@ -276,7 +276,7 @@ impl<'o> Engine<'o> {
             new_j_per_th: j_new,
             new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
             dormant: DormantSupply::new(lots, &params),
-            coalitions: Coalitions::new(&self.group_value(&pricing)),
+            coalitions: self.coalitions(&pricing),
         };
         let c = market.costs(w.metrics.attack_share, &params);
         r.attack_needed_eh_s = c.needed_th_s / TH_PER_EH;
@@ -297,14 +297,16 @@ impl<'o> Engine<'o> {
             crate::metrics::risk::rosenfeld_probability(r.budget_attack_share, w.metrics.risk_confirmations);
     }
 
-    /// (running TH/s, machines' market value USD) of every operator group.
-    fn group_value(&self, pricing: &crate::market::secondary::Pricing) -> Vec<(f64, f64)> {
-        let mut groups: Vec<(f64, f64)> = self.census.by_owner_th_s.iter().map(|&th| (th, 0.0)).collect();
+    /// Operator groups by decreasing running hashrate (the day's ranking), with their
+    /// machines' market value.
+    fn coalitions(&self, pricing: &crate::market::secondary::Pricing) -> crate::metrics::attack::Coalitions {
+        let mut value_usd = vec![0.0; self.census.by_owner_th_s.len()];
         for o in self.world.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
             let v: f64 = o.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum();
-            groups[o.owner as usize].1 += v;
+            value_usd[o.owner as usize] += v;
         }
-        groups
+        let ranked = self.owner_ranking.ranked().iter();
+        crate::metrics::attack::Coalitions::from_descending(ranked.map(|&(th, g)| (th, value_usd[g as usize])))
     }
 
     /// A block is found: pick the winner, pay it, retarget at epoch ends, draw the next block.

@@ -141,9 +141,15 @@ impl Coalitions {
     pub fn new(groups: &[(f64, f64)]) -> Coalitions {
         let mut h: Vec<(f64, f64)> = groups.iter().copied().filter(|g| g.0 > 0.0).collect();
         h.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Coalitions::from_descending(h)
+    }
+
+    /// As [`Coalitions::new`], for the groups with running hashrate already in decreasing
+    /// order (ties in group order), as `metrics::ranking::Ranking` keeps them.
+    pub fn from_descending(groups: impl IntoIterator<Item = (f64, f64)>) -> Coalitions {
         let (mut acc, mut val) = (0.0, 0.0);
         let mut c = Coalitions::default();
-        for (th, v) in h {
+        for (th, v) in groups {
             acc += th;
             val += v;
             c.cumulative.push(acc);

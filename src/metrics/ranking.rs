@@ -37,13 +37,20 @@ fn active(h: f64) -> bool {
 }
 
 impl Ranking {
+    /// (hashrate, entity) of the active entities after the last update, largest first, ties
+    /// in entity order.
+    pub fn ranked(&self) -> &[(f64, u32)] {
+        &self.ranked
+    }
+
     pub fn new(entities: usize) -> Ranking {
         Ranking { last: vec![0.0; entities], moved: vec![false; entities], ..Ranking::default() }
     }
 
     /// Re-ranks on today's `hashrates` (one per entity) and returns the active ones, largest
     /// first: exactly the values (bit for bit, in the same order) of sorting the active
-    /// entries from scratch.
+    /// entries from scratch. Entities with equal hashrates rank in entity order, so
+    /// [`Ranking::ranked`] is the stable sort of the active entities by decreasing hashrate.
     pub fn update(&mut self, hashrates: &[f64]) -> &[f64] {
         if self.last.len() != hashrates.len() {
             // A different population: start from nothing.
@@ -68,7 +75,7 @@ impl Ranking {
         if moved == 0 && self.joining.is_empty() {
             return &self.values;
         }
-        let descending = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0);
+        let descending = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if moved > self.ranked.len() / 4 {
             // Many moved: today's values in yesterday's order, newcomers after, and the
             // adaptive sort.
@@ -86,7 +93,7 @@ impl Ranking {
             self.ranked.sort_by(descending);
         } else {
             // Few moved: drop their entries and merge the sorted newcomers in, in one pass.
-            self.joining.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+            self.joining.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             self.merged.clear();
             let mut join = self.joining.iter().peekable();
             for &(h, i) in &self.ranked {
@@ -95,7 +102,7 @@ impl Ranking {
                     continue;
                 }
                 while let Some(&&(hj, ij, _)) = join.peek() {
-                    if hj <= h {
+                    if descending(&(hj, ij), &(h, i)).is_gt() {
                         break;
                     }
                     self.merged.push((hj, ij));
@@ -156,6 +163,10 @@ mod tests {
                     let got: Vec<u64> = r.update(hashrates).iter().map(|x| x.to_bits()).collect();
                     let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
                     prop_assert_eq!(got, want);
+                    let mut stable: Vec<(f64, u32)> = hashrates.iter().enumerate()
+                        .filter(|(_, h)| h.is_finite() && **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();
+                    stable.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    prop_assert_eq!(r.ranked(), &stable[..]);
                 }
             }
         }
