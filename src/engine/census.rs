@@ -49,7 +49,8 @@ impl Census {
         }
     }
 
-    /// Empties the census for a new day, keeping the buffers.
+    /// Empties the census for a new day, keeping the buffers. `running_th_s` keeps stale
+    /// values: settlement writes every operator's entry each day.
     pub fn clear(&mut self, operators: usize, jurisdictions: usize) {
         let zeros = |mut v: Vec<f64>, n: usize| {
             v.clear();
@@ -60,7 +61,11 @@ impl Census {
         hybrid_owner.clear();
         hybrid_owner.resize(operators, false);
         *self = Census {
-            running_th_s: zeros(std::mem::take(&mut self.running_th_s), operators),
+            running_th_s: {
+                let mut v = std::mem::take(&mut self.running_th_s);
+                v.resize(operators, 0.0);
+                v
+            },
             by_owner_th_s: zeros(std::mem::take(&mut self.by_owner_th_s), operators),
             by_jurisdiction_th_s: zeros(std::mem::take(&mut self.by_jurisdiction_th_s), jurisdictions),
             hybrid_owner,
@@ -68,8 +73,9 @@ impl Census {
         };
     }
 
-    /// Counts an operator that is not active (its site is dark).
-    pub fn count_closed(&mut self, op: &Operator) {
+    /// Counts operator `i`, which is not active (its site is dark).
+    pub fn count_closed(&mut self, i: usize, op: &Operator) {
+        self.running_th_s[i] = 0.0;
         match op.state {
             OperatorState::Exited => self.operators_exited += 1,
             OperatorState::Bankrupt => self.operators_bankrupt += 1,

@@ -174,6 +174,8 @@ impl<'o> Engine<'o> {
 
     /// The start-of-day part of the day's row from the day's census, and the sampler weights.
     fn observe_start_of_day(&mut self, d: u32, stats: &world::DayStats) -> DayRow {
+        // Today's block winners are drawn in proportion to the census' running hashrates.
+        self.sampler.rebuild_swap(&mut self.census.running_th_s);
         let w = &self.world;
         let census = &self.census;
         let mut r = DayRow {
@@ -210,7 +212,6 @@ impl<'o> Engine<'o> {
             ..DayRow::default()
         };
         let (mining_th, idle_th) = (census.mining_th_s, census.idle_th_s);
-        self.sampler.rebuild(&census.running_th_s);
         r.hashrate_eh_s = mining_th / TH_PER_EH;
         r.hashrate_mining_eh_s = r.hashrate_eh_s;
         r.hashrate_idle_eh_s = idle_th / TH_PER_EH;

@@ -670,7 +670,7 @@ fn settle(
     let d = books.day;
     let mut f = std::mem::take(flow);
     if op.state != OperatorState::Active {
-        census.count_closed(op);
+        census.count_closed(i, op);
         return;
     }
     let mut fleet = FleetTally::default();

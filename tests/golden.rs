@@ -1,0 +1,87 @@
+//! Golden outputs: shortened bundled scenarios must produce exactly the bytes they produced
+//! when the digests in `tests/fixtures/golden.txt` were recorded.
+//!
+//! Optimisations must not change results (the same scenario and seed give byte-identical
+//! outputs before and after); this test is what checks it, on a profit-driven population
+//! (CORE-1, several replicates on two threads), the full agent model with finance, AI pivots
+//! and attack metrics (baseline), and an AI bust with terminated contracts (ai-bust).
+//!
+//! After a deliberate change to the model, re-record the digests with
+//! `HASHSIM_BLESS=1 cargo test --test golden` and say in the commit why results changed.
+
+mod common;
+
+use common::hashsim;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// (case, scenario, overrides).
+const CASES: &[(&str, &str, &[&str])] = &[
+    (
+        "core1",
+        "scenarios/bench/core1.toml",
+        &["population.operators=2000", "simulation.days=200", "simulation.replicates=3"],
+    ),
+    ("baseline", "scenarios/baseline.toml", &["population.operators=600", "simulation.days=400"]),
+    ("ai-bust", "scenarios/ai-bust.toml", &["population.operators=400", "simulation.days=760"]),
+];
+
+/// The outputs compared (the manifest records versions and timings, so it is left out).
+const FILES: &[&str] = &["timeseries.csv", "operators.csv", "events.csv", "summary.csv"];
+
+const FIXTURE: &str = "tests/fixtures/golden.txt";
+
+/// 64-bit FNV-1a: a stable digest with no dependency (collisions are no concern here).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn digests() -> BTreeMap<String, String> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut out = BTreeMap::new();
+    for (case, scenario, overrides) in CASES {
+        let dir = tmp.path().join(case);
+        let mut cmd = hashsim();
+        cmd.args(["run", scenario, "--quiet", "--jobs", "2", "--out"]).arg(&dir);
+        for o in *overrides {
+            cmd.args(["--set", o]);
+        }
+        cmd.assert().success();
+        for file in FILES {
+            let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{case}/{file}: {e}"));
+            out.insert(format!("{case}/{file}"), format!("{:016x} {}", fnv1a(&bytes), bytes.len()));
+        }
+    }
+    out
+}
+
+#[test]
+fn outputs_are_byte_identical_to_the_recorded_ones() {
+    let got = digests();
+    if std::env::var_os("HASHSIM_BLESS").is_some() {
+        let text: String = got.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+        std::fs::write(FIXTURE, text).expect("write golden digests");
+        return;
+    }
+    let recorded = std::fs::read_to_string(Path::new(FIXTURE)).expect("golden digests recorded");
+    let want: BTreeMap<String, String> =
+        recorded.lines().filter_map(|l| l.split_once(' ').map(|(k, v)| (k.to_string(), v.to_string()))).collect();
+    let differ: Vec<String> = want
+        .iter()
+        .filter(|(k, v)| got.get(*k) != Some(v))
+        .map(|(k, v)| format!("{k}: recorded {v}, now {}", got.get(k).map_or("missing", String::as_str)))
+        .collect();
+    assert!(
+        differ.is_empty() && want.len() == got.len(),
+        "outputs changed (digest, bytes):\n{}\nIf the model changed on purpose, re-record with \
+         HASHSIM_BLESS=1 cargo test --test golden",
+        differ.join("\n")
+    );
+}
+
+#[test]
+fn digest_is_fnv1a() {
+    // Reference values of the 64-bit FNV-1a hash.
+    assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+    assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+}
