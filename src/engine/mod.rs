@@ -265,11 +265,19 @@ impl<'o> Engine<'o> {
         let pricing = w.pricing();
         let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
         r.security_budget_usd_per_day = 144.0 * reward * w.price.price_usd();
-        let active = w.population.operators.iter().filter(|o| o.state == OperatorState::Active);
-        let idle = active.clone().flat_map(|o| o.fleet.iter().filter(|v| !v.running).map(|v| (v.th_s, v.j_per_th)));
-        let stored = active.flat_map(|o| o.ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
-        let listed = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
-        let lots = idle.chain(stored).chain(listed).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
+        // Dormant machines: idle at active sites, then stored for AI conversions, then for sale.
+        let mut dormant = Vec::new();
+        let active = || w.population.operators.iter().filter(|o| o.state == OperatorState::Active);
+        for o in active() {
+            dormant.extend(o.fleet.iter().filter(|v| !v.running).map(|v| (v.th_s, v.j_per_th)));
+        }
+        for o in active().filter(|o| o.hosts_ai()) {
+            for p in &o.ai {
+                dormant.extend(p.stored.iter().map(|v| (v.th_s, v.j_per_th)));
+            }
+        }
+        dormant.extend(w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th)));
+        let lots = dormant.into_iter().map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
         let (j_new, price_new) = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
         let market = AttackMarket {
             honest_th_s: mining_th,

@@ -80,7 +80,7 @@ impl DormantSupply {
                 (th, unit)
             })
             .collect();
-        per.sort_by(|a, b| a.1.total_cmp(&b.1));
+        sort_by_unit_cost(&mut per);
         let (mut th, mut usd) = (0.0, 0.0);
         let cumulative = per
             .into_iter()
@@ -111,6 +111,43 @@ impl DormantSupply {
         let unit = if th_k > prev_th { (usd_k - prev_usd) / (th_k - prev_th) } else { 0.0 };
         Some(prev_usd + (th_s - prev_th) * unit)
     }
+}
+
+/// Sorts (TH/s, USD per TH/s) lots by unit cost, stably: the order of
+/// `lots.sort_by(|a, b| a.1.total_cmp(&b.1))`, as a counting sort. A lot's unit cost depends
+/// only on its machines' efficiency, and a day's dormant machines come in a few efficiencies
+/// (10-200 among thousands of lots), so with `d` distinct costs this is `O(n + d log d)`.
+pub fn sort_by_unit_cost(lots: &mut Vec<(f64, f64)>) {
+    // Equal under `total_cmp` is equal bits.
+    let mut id_of: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
+    let mut costs: Vec<f64> = Vec::new();
+    let ids: Vec<u32> = lots
+        .iter()
+        .map(|&(_, unit)| {
+            *id_of.entry(unit.to_bits()).or_insert_with(|| {
+                costs.push(unit);
+                (costs.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut by_cost: Vec<u32> = (0..costs.len() as u32).collect();
+    by_cost.sort_unstable_by(|&a, &b| costs[a as usize].total_cmp(&costs[b as usize]));
+    let mut next = vec![0usize; costs.len()];
+    for &id in &ids {
+        next[id as usize] += 1;
+    }
+    let mut start = 0;
+    for &id in &by_cost {
+        let count = next[id as usize];
+        next[id as usize] = start;
+        start += count;
+    }
+    let mut sorted = vec![(0.0, 0.0); lots.len()];
+    for (&lot, &id) in lots.iter().zip(&ids) {
+        sorted[next[id as usize]] = lot;
+        next[id as usize] += 1;
+    }
+    *lots = sorted;
 }
 
 /// Rented hashrate: (cost USD if the market holds enough, cost per hour USD).
@@ -372,5 +409,29 @@ mod tests {
         assert!(m.costs(q1, &P).cheapest_usd <= 1e7 * (1.0 + 1e-9));
         assert!(m.costs(q1 + 1e-4, &P).cheapest_usd > 1e7);
         assert_eq!(m.affordable_share(1e12, &P), 0.5);
+    }
+
+    mod sorting {
+        use super::super::sort_by_unit_cost;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// The counting sort gives exactly the stable comparison sort's order, with few
+            /// distinct costs (the usual case) or all distinct.
+            #[test]
+            fn counting_sort_is_the_stable_sort(
+                lots in proptest::collection::vec(
+                    (0.0f64..10.0, prop_oneof![Just(1.0), Just(2.5), Just(0.0), Just(-0.0), 0.0f64..5.0]),
+                    0..200,
+                ),
+            ) {
+                let mut want = lots.clone();
+                want.sort_by(|a, b| a.1.total_cmp(&b.1));
+                let mut got = lots;
+                sort_by_unit_cost(&mut got);
+                let bits = |v: &[(f64, f64)]| v.iter().map(|l| (l.0.to_bits(), l.1.to_bits())).collect::<Vec<_>>();
+                prop_assert_eq!(bits(&got), bits(&want));
+            }
+        }
     }
 }
