@@ -18,6 +18,17 @@ pub struct Census {
     pub by_jurisdiction_th_s: Vec<f64>,
     /// Whether any operator of the group hosts AI.
     pub hybrid_owner: Vec<bool>,
+    pub totals: Totals,
+}
+
+/// The network's totals, added up operator by operator in index order.
+///
+/// A plain `Copy` value so that the daily pass can keep it in a local (in registers) and
+/// store it once at the end: kept in the census behind `&mut`, every operator's additions
+/// would go through memory, since the compiler cannot tell the census' fields from the
+/// buffers the same pass writes. The sums, and so the bits, are the same either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
     pub mining_th_s: f64,
     pub idle_th_s: f64,
     /// Machines stored for AI conversions still being built / whose halls are online.
@@ -45,78 +56,69 @@ impl Census {
             by_owner_th_s: vec![0.0; operators],
             by_jurisdiction_th_s: vec![0.0; jurisdictions],
             hybrid_owner: vec![false; operators],
-            ..Census::default()
+            totals: Totals::default(),
         }
     }
 
     /// Empties the census for a new day, keeping the buffers. `running_th_s` keeps stale
     /// values: settlement writes every operator's entry each day.
     pub fn clear(&mut self, operators: usize, jurisdictions: usize) {
-        let zeros = |mut v: Vec<f64>, n: usize| {
+        let zeros = |v: &mut Vec<f64>, n: usize| {
             v.clear();
             v.resize(n, 0.0);
-            v
         };
-        let mut hybrid_owner = std::mem::take(&mut self.hybrid_owner);
-        hybrid_owner.clear();
-        hybrid_owner.resize(operators, false);
-        *self = Census {
-            running_th_s: {
-                let mut v = std::mem::take(&mut self.running_th_s);
-                v.resize(operators, 0.0);
-                v
-            },
-            by_owner_th_s: zeros(std::mem::take(&mut self.by_owner_th_s), operators),
-            by_jurisdiction_th_s: zeros(std::mem::take(&mut self.by_jurisdiction_th_s), jurisdictions),
-            hybrid_owner,
-            ..Census::default()
-        };
+        self.running_th_s.resize(operators, 0.0);
+        zeros(&mut self.by_owner_th_s, operators);
+        zeros(&mut self.by_jurisdiction_th_s, jurisdictions);
+        self.hybrid_owner.clear();
+        self.hybrid_owner.resize(operators, false);
+        self.totals = Totals::default();
     }
 
     /// Counts operator `i`, which is not active (its site is dark).
-    pub fn count_closed(&mut self, i: usize, op: &Operator) {
+    pub fn count_closed(&mut self, totals: &mut Totals, i: usize, op: &Operator) {
         self.running_th_s[i] = 0.0;
         match op.state {
-            OperatorState::Exited => self.operators_exited += 1,
-            OperatorState::Bankrupt => self.operators_bankrupt += 1,
+            OperatorState::Exited => totals.operators_exited += 1,
+            OperatorState::Bankrupt => totals.operators_bankrupt += 1,
             OperatorState::Active => unreachable!("active operators are counted with their fleet"),
         }
-        self.mw_dark += op.site_mw;
+        totals.mw_dark += op.site_mw;
     }
 
     /// Counts active operator `i` on day `d`, given its running and installed hashrate and
     /// running power (summed by the caller in the same pass that pays for the power).
     #[inline(always)]
-    pub fn count_active(&mut self, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
+    pub fn count_active(&mut self, totals: &mut Totals, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
         self.running_th_s[i] = fleet.running_th_s;
-        self.operators_active += 1;
+        totals.operators_active += 1;
         if fleet.running_th_s > 0.0 {
-            self.mining_operators += 1;
+            totals.mining_operators += 1;
         }
-        self.mining_th_s += fleet.running_th_s;
-        self.idle_th_s += fleet.installed_th_s - fleet.running_th_s;
-        self.running_mw += fleet.running_mw;
+        totals.mining_th_s += fleet.running_th_s;
+        totals.idle_th_s += fleet.installed_th_s - fleet.running_th_s;
+        totals.running_mw += fleet.running_mw;
         self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
         self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
         if !op.hosts_ai() {
             // `mining_mw` without the empty sum of AI capacity (site - (-0.0) = site).
-            self.mw_mining += op.site_mw.max(0.0);
+            totals.mw_mining += op.site_mw.max(0.0);
             return;
         }
-        self.operators_hybrid += 1;
+        totals.operators_hybrid += 1;
         self.hybrid_owner[op.owner as usize] = true;
-        self.mw_mining += op.mining_mw();
+        totals.mw_mining += op.mining_mw();
         for p in &op.ai {
             let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
             for v in &p.stored {
-                self.sites_th_s += v.th_s;
+                totals.sites_th_s += v.th_s;
             }
             if p.online(d) {
-                self.mw_ai_online += p.mw;
-                self.ai_th_s += th;
+                totals.mw_ai_online += p.mw;
+                totals.ai_th_s += th;
             } else {
-                self.mw_ai_building += p.mw;
-                self.pivoting_th_s += th;
+                totals.mw_ai_building += p.mw;
+                totals.pivoting_th_s += th;
             }
         }
     }

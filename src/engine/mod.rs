@@ -200,27 +200,27 @@ impl<'o> Engine<'o> {
             ai_demand_mw: w.ai.demand_mw,
             ai_contracted_mw: w.ai.contracted_mw,
             secondary_market_value_usd: w.secondary.value_usd(&w.pricing()),
-            operators_active: census.operators_active,
-            mining_operators: census.mining_operators,
-            operators_hybrid: census.operators_hybrid,
-            operators_exited: census.operators_exited,
-            operators_bankrupt: census.operators_bankrupt,
-            mw_mining: census.mw_mining,
-            mw_ai_online: census.mw_ai_online,
-            mw_ai_building: census.mw_ai_building,
-            mw_dark: census.mw_dark,
+            operators_active: census.totals.operators_active,
+            mining_operators: census.totals.mining_operators,
+            operators_hybrid: census.totals.operators_hybrid,
+            operators_exited: census.totals.operators_exited,
+            operators_bankrupt: census.totals.operators_bankrupt,
+            mw_mining: census.totals.mw_mining,
+            mw_ai_online: census.totals.mw_ai_online,
+            mw_ai_building: census.totals.mw_ai_building,
+            mw_dark: census.totals.mw_dark,
             ..DayRow::default()
         };
-        let (mining_th, idle_th) = (census.mining_th_s, census.idle_th_s);
+        let (mining_th, idle_th) = (census.totals.mining_th_s, census.totals.idle_th_s);
         r.hashrate_eh_s = mining_th / TH_PER_EH;
         r.hashrate_mining_eh_s = r.hashrate_eh_s;
         r.hashrate_idle_eh_s = idle_th / TH_PER_EH;
         r.installed_hashrate_eh_s = (mining_th + idle_th) / TH_PER_EH;
-        r.hashrate_pivoting_eh_s = census.pivoting_th_s / TH_PER_EH;
-        r.hashrate_ai_eh_s = census.ai_th_s / TH_PER_EH;
+        r.hashrate_pivoting_eh_s = census.totals.pivoting_th_s / TH_PER_EH;
+        r.hashrate_ai_eh_s = census.totals.ai_th_s / TH_PER_EH;
         r.hashrate_exited_eh_s = w.secondary.total_th_s() / TH_PER_EH;
-        r.fleet_eh_s = (census.sites_th_s + w.secondary.total_th_s()) / TH_PER_EH;
-        r.mean_efficiency_j_per_th = if mining_th > 0.0 { census.running_mw * 1e6 / mining_th } else { 0.0 };
+        r.fleet_eh_s = (census.totals.sites_th_s + w.secondary.total_th_s()) / TH_PER_EH;
+        r.mean_efficiency_j_per_th = if mining_th > 0.0 { census.totals.running_mw * 1e6 / mining_th } else { 0.0 };
 
         let c = concentration_of_descending(self.owner_ranking.update(&census.by_owner_th_s));
         r.hhi_operators = c.hhi;

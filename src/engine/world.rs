@@ -3,7 +3,7 @@
 //! `agents::decision`), then shared markets resolve conflicts by priority, never by the order
 //! operators were visited.
 
-use super::census::{Census, FleetTally};
+use super::census::{Census, FleetTally, Totals};
 use crate::agents::decision::{
     renew_contract, run_vintage, strategic, AiOffer, HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams,
 };
@@ -129,7 +129,8 @@ pub struct World {
     /// Operators found insolvent at yesterday's settlement, resolved (bought or closed) at the
     /// start of today: their machines ran, and were paid for, until then.
     pub in_default: Vec<usize>,
-    /// Each operator's capex and sales decided today, settled (and emptied) in phase 3.
+    /// Capex and sales decided today by operators whose settlement waits for the day's AI
+    /// grants (those after the day's first conversion request); emptied as they settle.
     pub flows: Vec<DayFlows>,
 }
 
@@ -411,7 +412,7 @@ impl World {
         let mut requests = Vec::new();
         let mut log = Vec::new();
         let n = self.population.operators.len();
-        // Capex and sales decided today, settled in phase 3.
+        // Capex and sales of operators whose settlement waits for the grants.
         self.flows.resize(n, DayFlows::default());
         census.clear(n, self.population.jurisdictions.len());
         let books = Settlement {
@@ -422,12 +423,13 @@ impl World {
         };
         // Operators `..settled` have settled.
         let mut settled = 0;
+        let mut sums = DaySums::default();
         for i in 0..n {
             let World { population, ai, secondary, hardware, flows, in_default, .. } = self;
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
                 if requests.is_empty() {
-                    settle(i, op, &mut flows[i], &books, &mut stats, census, in_default);
+                    settle(i, op, DayFlows::default(), &books, &mut sums, census, in_default);
                     settled = i + 1;
                 }
                 continue;
@@ -441,6 +443,8 @@ impl World {
             }
             let any_running = operate_fleet(op, decay, hp, hardware);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
+            // Capex and sales decided today, settled in phase 3.
+            let mut flow = DayFlows::default();
 
             // Strategy, staggered across operators.
             if self.strategy.enabled && (d as usize + i) % interval as usize == 0 {
@@ -497,13 +501,15 @@ impl World {
                         ));
                     }
                 }
-                flows[i].capex_usd += capex;
-                flows[i].sales_usd += sales;
+                flow.capex_usd += capex;
+                flow.sales_usd += sales;
                 stats.capex_usd += capex;
             }
             if requests.is_empty() {
-                settle(i, op, &mut flows[i], &books, &mut stats, census, in_default);
+                settle(i, op, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;
+            } else {
+                flows[i] = flow;
             }
         }
         for (i, kind, mw, th, value) in log {
@@ -514,8 +520,9 @@ impl World {
         let World { population, flows, in_default, .. } = self;
         let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
         for (i, (op, flow)) in rest {
-            settle(i, op, flow, &books, &mut stats, census, in_default);
+            settle(i, op, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
+        sums.store(&mut stats, census);
         stats
     }
 
@@ -643,6 +650,30 @@ impl World {
     }
 }
 
+/// What settlement adds up over the day's operators, in index order: the census' totals and
+/// the day's flows. A plain value, kept in a local for the whole pass (see `census::Totals`).
+#[derive(Debug, Clone, Copy, Default)]
+struct DaySums {
+    census: Totals,
+    power_cost_usd: f64,
+    energy_mwh: f64,
+    btc_sold: f64,
+    btc_sold_forced: f64,
+    ai_revenue_usd: f64,
+}
+
+impl DaySums {
+    /// Hands the sums over; settlement is the only step that adds to these fields of `stats`.
+    fn store(self, stats: &mut DayStats, census: &mut Census) {
+        census.totals = self.census;
+        stats.power_cost_usd = self.power_cost_usd;
+        stats.energy_mwh = self.energy_mwh;
+        stats.btc_sold = self.btc_sold;
+        stats.btc_sold_forced = self.btc_sold_forced;
+        stats.ai_revenue_usd = self.ai_revenue_usd;
+    }
+}
+
 /// The day's terms of settlement.
 struct Settlement {
     day: u32,
@@ -655,36 +686,35 @@ struct Settlement {
 
 /// Phase 3 for operator `i`: if active, it pays for the machines running now and collects its
 /// block rewards and hosting revenue (defaulting until tomorrow if insolvent), and is counted
-/// in the day's census (nothing changes between settlement and observation). `flow` holds the
-/// capex and sales it decided today; it is left empty for tomorrow.
+/// in the day's census (nothing changes between settlement and observation). `f` holds the
+/// capex and sales it decided today.
 #[inline(always)]
 fn settle(
     i: usize,
     op: &mut Operator,
-    flow: &mut DayFlows,
+    mut f: DayFlows,
     books: &Settlement,
-    stats: &mut DayStats,
+    sums: &mut DaySums,
     census: &mut Census,
     in_default: &mut Vec<usize>,
 ) {
     let d = books.day;
-    let mut f = std::mem::take(flow);
     if op.state != OperatorState::Active {
-        census.count_closed(i, op);
+        census.count_closed(&mut sums.census, i, op);
         return;
     }
     let mut fleet = FleetTally::default();
     for v in &op.fleet {
         fleet.installed_th_s += v.th_s;
-        census.sites_th_s += v.th_s;
+        sums.census.sites_th_s += v.th_s;
         if v.running {
             fleet.running_th_s += v.th_s;
             fleet.running_mw += v.mw();
             f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
-            stats.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+            sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
         }
     }
-    census.count_active(i, op, d, fleet);
+    census.count_active(&mut sums.census, i, op, d, fleet);
     if !op.ai.is_empty() {
         f.ai_net_usd = op
             .ai
@@ -696,7 +726,7 @@ fn settle(
     f.mined_btc = op.mined_btc_unsettled;
     op.mined_btc_unsettled = 0.0;
     op.power_cost_usd += f.power_usd;
-    stats.power_cost_usd += f.power_usd;
+    sums.power_cost_usd += f.power_usd;
     if !books.keep_books {
         return;
     }
@@ -704,9 +734,9 @@ fn settle(
     op.balances = s.balances;
     op.btc_sold += s.btc_sold;
     op.ai_revenue_usd += f.ai_net_usd;
-    stats.btc_sold += s.btc_sold;
-    stats.btc_sold_forced += s.btc_forced;
-    stats.ai_revenue_usd += f.ai_net_usd;
+    sums.btc_sold += s.btc_sold;
+    sums.btc_sold_forced += s.btc_forced;
+    sums.ai_revenue_usd += f.ai_net_usd;
     if !s.solvent {
         in_default.push(i);
     }

@@ -140,8 +140,15 @@ pub fn concentration_with(buf: &mut Vec<f64>, hashrates: &[f64]) -> Concentratio
 /// Identical to [`concentration`].
 pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
     debug_assert!(buf.windows(2).all(|w| w[0] >= w[1]) && buf.iter().all(|&h| is_active(h)));
-    let total_hashrate: f64 = buf.iter().rev().sum();
     let n = buf.len();
+    // Both sums in one pass (two independent chains of additions instead of two loops), each
+    // added in the same order and from the same -0.0 as `Iterator::sum`: the same bits.
+    let (mut total_hashrate, mut rank_weighted) = (-0.0f64, -0.0f64);
+    for (idx, &h) in buf.iter().enumerate().rev() {
+        total_hashrate += h;
+        // Descending index `idx` has ascending rank `n - idx`.
+        rank_weighted += (n - idx) as f64 * h;
+    }
     if n == 0 || total_hashrate <= 0.0 {
         return Concentration::default();
     }
@@ -156,8 +163,6 @@ pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
         })
         .sum();
     let top5_hashrate: f64 = buf.iter().take(5).sum();
-    // Descending index `idx` has ascending rank `n - idx`.
-    let rank_weighted: f64 = buf.iter().enumerate().rev().map(|(idx, &h)| (n - idx) as f64 * h).sum();
     let gini =
         if n == 1 { 0.0 } else { (2.0 * rank_weighted / (n_f64 * total_hashrate) - (n_f64 + 1.0) / n_f64).max(0.0) };
 
