@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# How CORE-1's cost grows with miners and simulated days: runs the release binary over a grid
+# and prints one CSV row per cell (median wall time of REPS runs, the largest peak RSS).
+#
+#   scripts/bench/scaling.sh                                   # the grid in docs/PERFORMANCE.md
+#   MINERS="1000 10000" DAYS="365 1461" REPS=5 scripts/bench/scaling.sh > scaling.csv
+#
+# Needs GNU time (/usr/bin/time, Debian package `time`) for peak RSS. Runs on one thread
+# (--jobs 1); outputs (CSV files included) go to a temporary directory that is removed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+MINERS=${MINERS:-"1000 10000 100000 1000000"}
+DAYS=${DAYS:-"365 730 1461"}
+REPS=${REPS:-3}
+# Cells with more operator-days than this run once (a 1M x 1461 run takes about a minute).
+ONCE_ABOVE=${ONCE_ABOVE:-1000000000}
+
+[ -x /usr/bin/time ] || { echo "scaling.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 1; }
+cargo build --release --quiet
+bin=target/release/hashsim
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+echo "miners,days,runs,median_s,peak_rss_mib,ns_per_operator_day"
+for n in $MINERS; do
+  for d in $DAYS; do
+    reps=$REPS
+    [ $((n * d)) -gt "$ONCE_ABOVE" ] && reps=1
+    times=()
+    rss=0
+    for _ in $(seq "$reps"); do
+      # Wall time in milliseconds from the shell (GNU time's %e only has 10 ms steps).
+      start=$(date +%s%N)
+      kb=$(/usr/bin/time -f '%M' "$bin" run scenarios/bench/core1.toml --jobs 1 --quiet \
+        --set "population.operators=$n" --set "simulation.days=$d" --out "$out/run" 2>&1 >/dev/null | tail -n 1)
+      times+=("$(( ($(date +%s%N) - start) / 1000000 ))")
+      [ "$kb" -gt "$rss" ] && rss=$kb
+    done
+    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
+    awk -v n="$n" -v d="$d" -v r="$reps" -v m="$median" -v kb="$rss" \
+      'BEGIN {printf "%d,%d,%d,%.3f,%.0f,%.1f\n", n, d, r, m / 1000, kb / 1024, m * 1e6 / (n * d)}'
+  done
+done
