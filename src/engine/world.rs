@@ -421,6 +421,16 @@ impl World {
             opex_share: self.ai.opex_share,
             keep_books: self.finance_enabled,
         };
+        let terms = StrategyTerms {
+            day: d,
+            market,
+            ai_offer,
+            hw_offer,
+            params,
+            pricing,
+            max_pivot_share: self.max_pivot_share,
+            lead_time_days: self.hardware.lead_time_days,
+        };
         // Operators `..settled` have settled.
         let mut settled = 0;
         let mut sums = DaySums::default();
@@ -443,68 +453,12 @@ impl World {
             }
             let any_running = operate_fleet(op, decay, hp, hardware);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
-            // Capex and sales decided today, settled in phase 3.
-            let mut flow = DayFlows::default();
-
-            // Strategy, staggered across operators.
-            if self.strategy.enabled && (d as usize + i) % interval as usize == 0 {
-                let mut capex = 0.0;
-                let mut sales = 0.0;
-                let view = OperatorView {
-                    rule: op.rule,
-                    expectation: op.expectation,
-                    hurdle_rate: op.hurdle_rate,
-                    power_usd_per_kwh: op.power_usd_per_kwh,
-                    mining_mw: op.mining_mw(),
-                    fleet: op.fleet.iter().map(|v| (v.th_s, v.j_per_th)).collect(),
-                    liquidity_usd: op.balances.liquidity_usd(),
-                    hosts_ai: op.hosts_ai(),
-                    days_all_idle: op.days_all_idle,
-                    may_pivot: self.max_pivot_share > 0.0,
-                    max_pivot_share: self.max_pivot_share,
-                };
-                match strategic(&view, &market, &ai_offer, &hw_offer, &params) {
-                    Strategy::Hold => {}
-                    Strategy::Exit => {
-                        for v in op.fleet.drain(..) {
-                            sales += v.th_s * pricing.price_usd_per_th(v.j_per_th);
-                            secondary.list(v.th_s, v.j_per_th, d);
-                        }
-                        op.orders.clear();
-                        op.state = OperatorState::Exited;
-                        stats.exits += 1;
-                        log.push((i, "exit", op.site_mw, 0.0, sales));
-                    }
-                    Strategy::Pivot { mw } => requests.push(Request {
-                        operator: i,
-                        mw,
-                        site_mw: op.site_mw,
-                        liquidity_usd: op.balances.liquidity_usd(),
-                    }),
-                    Strategy::Upgrade { th_s, replace_worst_mw } => {
-                        for v in remove_least_efficient(&mut op.fleet, replace_worst_mw) {
-                            sales += v.th_s * pricing.price_usd_per_th(v.j_per_th);
-                            secondary.list(v.th_s, v.j_per_th, d);
-                        }
-                        capex += th_s * hw_offer.price_usd_per_th;
-                        op.orders.push(Order {
-                            th_s,
-                            j_per_th: hw_offer.j_per_th,
-                            deliver_day: d + hardware.lead_time_days,
-                        });
-                        log.push((
-                            i,
-                            "upgrade",
-                            th_s * hw_offer.j_per_th / 1e6,
-                            th_s,
-                            th_s * hw_offer.price_usd_per_th,
-                        ));
-                    }
-                }
-                flow.capex_usd += capex;
-                flow.sales_usd += sales;
-                stats.capex_usd += capex;
-            }
+            // Strategy, staggered across operators; its capex and sales are settled in phase 3.
+            let flow = if self.strategy.enabled && (d as usize + i) % interval as usize == 0 {
+                take_strategy(i, op, &terms, secondary, &mut stats, &mut log, &mut requests)
+            } else {
+                DayFlows::default()
+            };
             if requests.is_empty() {
                 settle(i, op, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;
@@ -648,6 +602,81 @@ impl World {
             }
         }
     }
+}
+
+/// What an operator's strategic decision is taken on today.
+struct StrategyTerms {
+    day: u32,
+    market: MarketView,
+    ai_offer: AiOffer,
+    hw_offer: HardwareOffer,
+    params: StrategyParams,
+    pricing: Pricing,
+    max_pivot_share: f64,
+    lead_time_days: u32,
+}
+
+/// Operator `i`'s strategic decision (`agents::decision::strategic`) and what it sets in
+/// motion today: an exit sells the fleet, an upgrade orders machines and sells the worst, a
+/// pivot asks the AI market for capacity (granted in phase 2). Returns the capex and sales to
+/// settle.
+///
+/// Kept out of line: it runs for a few operators a day, and inlined into the daily pass its
+/// calls would make the compiler keep the pass's running sums in memory rather than registers.
+#[inline(never)]
+fn take_strategy(
+    i: usize,
+    op: &mut Operator,
+    t: &StrategyTerms,
+    secondary: &mut SecondaryMarket,
+    stats: &mut DayStats,
+    log: &mut Vec<(usize, &'static str, f64, f64, f64)>,
+    requests: &mut Vec<Request>,
+) -> DayFlows {
+    let d = t.day;
+    let mut capex = 0.0;
+    let mut sales = 0.0;
+    let view = OperatorView {
+        rule: op.rule,
+        expectation: op.expectation,
+        hurdle_rate: op.hurdle_rate,
+        power_usd_per_kwh: op.power_usd_per_kwh,
+        mining_mw: op.mining_mw(),
+        fleet: op.fleet.iter().map(|v| (v.th_s, v.j_per_th)).collect(),
+        liquidity_usd: op.balances.liquidity_usd(),
+        hosts_ai: op.hosts_ai(),
+        days_all_idle: op.days_all_idle,
+        may_pivot: t.max_pivot_share > 0.0,
+        max_pivot_share: t.max_pivot_share,
+    };
+    match strategic(&view, &t.market, &t.ai_offer, &t.hw_offer, &t.params) {
+        Strategy::Hold => {}
+        Strategy::Exit => {
+            for v in op.fleet.drain(..) {
+                sales += v.th_s * t.pricing.price_usd_per_th(v.j_per_th);
+                secondary.list(v.th_s, v.j_per_th, d);
+            }
+            op.orders.clear();
+            op.state = OperatorState::Exited;
+            stats.exits += 1;
+            log.push((i, "exit", op.site_mw, 0.0, sales));
+        }
+        Strategy::Pivot { mw } => {
+            requests.push(Request { operator: i, mw, site_mw: op.site_mw, liquidity_usd: op.balances.liquidity_usd() })
+        }
+        Strategy::Upgrade { th_s, replace_worst_mw } => {
+            for v in remove_least_efficient(&mut op.fleet, replace_worst_mw) {
+                sales += v.th_s * t.pricing.price_usd_per_th(v.j_per_th);
+                secondary.list(v.th_s, v.j_per_th, d);
+            }
+            let hw = &t.hw_offer;
+            capex += th_s * hw.price_usd_per_th;
+            op.orders.push(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + t.lead_time_days });
+            log.push((i, "upgrade", th_s * hw.j_per_th / 1e6, th_s, th_s * hw.price_usd_per_th));
+        }
+    }
+    stats.capex_usd += capex;
+    DayFlows { capex_usd: capex, sales_usd: sales, ..DayFlows::default() }
 }
 
 /// What settlement adds up over the day's operators, in index order: the census' totals and
