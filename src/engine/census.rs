@@ -23,10 +23,11 @@ pub struct Census {
 
 /// The network's totals, added up operator by operator in index order.
 ///
-/// A plain `Copy` value so that the daily pass can keep it in a local (in registers) and
-/// store it once at the end: kept in the census behind `&mut`, every operator's additions
-/// would go through memory, since the compiler cannot tell the census' fields from the
-/// buffers the same pass writes. The sums, and so the bits, are the same either way.
+/// A plain `Copy` value so that the daily pass can keep it in a local, which the compiler is
+/// free to hold in registers, and store it once at the end: as fields of the census behind
+/// `&mut`, every operator's additions went through memory, since the compiler cannot tell the
+/// census' fields from the buffers the same pass writes. The sums, and so the bits, are the
+/// same either way.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Totals {
     pub mining_th_s: f64,
