@@ -781,13 +781,21 @@ struct Renewal<'a> {
     offer: &'a AiOffer,
 }
 
-/// Machines ordered earlier and due today join the fleet (idle until the run decision).
+/// Machines ordered earlier and due today join the fleet (idle until the run decision), in
+/// the order they were ordered; the rest stay on order.
 fn take_deliveries(op: &mut Operator, d: u32) {
-    let (due, later): (Vec<Order>, Vec<Order>) = op.orders.drain(..).partition(|o| o.deliver_day <= d);
-    op.orders = later;
-    for o in due {
-        op.fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+    // Orders wait months: most days nothing is due, and the list is left alone.
+    if !op.orders.iter().any(|o| o.deliver_day <= d) {
+        return;
     }
+    let fleet = &mut op.fleet;
+    op.orders.retain(|o| {
+        let due = o.deliver_day <= d;
+        if due {
+            fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+        }
+        !due
+    });
 }
 
 /// Operator `i`'s AI halls coming online today, and contracts ending today: renewed if the
