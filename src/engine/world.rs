@@ -784,10 +784,6 @@ struct Renewal<'a> {
 /// Machines ordered earlier and due today join the fleet (idle until the run decision), in
 /// the order they were ordered; the rest stay on order.
 fn take_deliveries(op: &mut Operator, d: u32) {
-    // Orders wait months: most days nothing is due, and the list is left alone.
-    if !op.orders.iter().any(|o| o.deliver_day <= d) {
-        return;
-    }
     let fleet = &mut op.fleet;
     op.orders.retain(|o| {
         let due = o.deliver_day <= d;
