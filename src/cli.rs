@@ -101,6 +101,10 @@ pub struct RunArgs {
     /// Threads for replicates [default: all cores].
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Write into --out even if it holds files that are not a hashsim run's (only the run's
+    /// own files are replaced; others are left alone).
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar and no summary table.
     #[arg(long, short = 'q')]
     pub quiet: bool,

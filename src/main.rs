@@ -10,8 +10,17 @@ use hashsim::{Error, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Exit status after SIGINT/SIGTERM/SIGHUP: 128 + SIGINT, what shells report for Ctrl-C.
+const EXIT_INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An interrupted run removes its unfinished output folder; a kill (SIGKILL) cannot be
+    // caught, and the next writer of that folder removes what it left.
+    let _ = ctrlc::set_handler(|| {
+        hashsim::output::cleanup::remove_registered();
+        std::process::exit(EXIT_INTERRUPTED);
+    });
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Validate(args) => cmd_validate(args),
@@ -54,7 +63,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&sim.name));
     let total = u64::from(sim.days) * u64::from(sim.replicates);
     let bar = hashsim::progress::bar(total, "days", args.quiet);
-    let opts = RunOptions { out_dir: out, command: command_line() };
+    let opts = RunOptions { out_dir: out, command: command_line(), force: args.force };
     let report = hashsim::run::run(&loaded, &opts, &|| bar.inc(1))?;
     bar.finish_and_clear();
     if !args.quiet {

@@ -6,6 +6,7 @@ use crate::engine::run_replicate;
 use crate::error::{Error, Result};
 use crate::output::atomic::{write_atomic, AtomicFile};
 use crate::output::manifest::Manifest;
+use crate::output::stage::Staged;
 use crate::output::{operator_rows, CsvSink, EventSink};
 use crate::scenario::LoadedScenario;
 use rayon::prelude::*;
@@ -21,6 +22,9 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// The command line, for the manifest.
     pub command: String,
+    /// Write into `out_dir` even if it holds files that are not a hashsim run's (only this
+    /// run's files are replaced there).
+    pub force: bool,
 }
 
 /// What a run produced.
@@ -38,31 +42,35 @@ const PARTS: [&str; 3] = ["timeseries", "operators", "events"];
 /// Runs every replicate (in parallel) and writes the outputs. `on_day` is called once per
 /// simulated day of any replicate (for progress bars). Outputs are byte-identical whatever
 /// the number of threads: each replicate has its own random streams and its own part files,
-/// joined in replicate order.
+/// joined in replicate order. The folder appears whole at the end or not at all
+/// ([`Staged`]).
 pub fn run(loaded: &LoadedScenario, opts: &RunOptions, on_day: &(dyn Fn() + Sync)) -> Result<RunReport> {
     let start = Instant::now();
-    let out = &opts.out_dir;
-    std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+    let staged = Staged::begin(&opts.out_dir, opts.force)?;
+    let out = staged.dir().to_path_buf();
     let reps = loaded.scenario.simulation.replicates;
-    let parts = PartsDir::create(out)?;
+    let parts = out.join(PARTS_DIR);
+    std::fs::create_dir(&parts).map_err(|e| Error::write(&parts, e))?;
 
     let summaries: Vec<RunSummary> =
-        (0..reps).into_par_iter().map(|r| run_one(loaded, r, &parts.0, on_day)).collect::<Result<Vec<_>>>()?;
+        (0..reps).into_par_iter().map(|r| run_one(loaded, r, &parts, on_day)).collect::<Result<Vec<_>>>()?;
 
-    let mut files = Vec::new();
+    let mut names = Vec::new();
     for stem in PARTS {
-        files.push(concat_parts(&parts.0, stem, reps, &out.join(format!("{stem}.csv")))?);
+        names.push(concat_parts(&parts, stem, reps, &out.join(format!("{stem}.csv")))?);
     }
-    files.push(write_summary(&out.join("summary.csv"), &summaries)?);
-    drop(parts);
+    std::fs::remove_dir_all(&parts).map_err(|e| Error::write(&parts, e))?;
+    names.push(write_summary(&out.join("summary.csv"), &summaries)?);
 
     let wall_time_s = start.elapsed().as_secs_f64();
     let mut manifest = Manifest::new(&opts.command, loaded);
-    manifest.files = files.iter().chain([&out.join("manifest.json")]).map(|f| file_name(f)).collect();
+    manifest.files = names.iter().chain([&out.join("manifest.json")]).map(|f| file_name(f)).collect();
     manifest.wall_time_s = wall_time_s;
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-    files.push(write_atomic(&out.join("manifest.json"), &json)?);
-    Ok(RunReport { out_dir: out.clone(), files, summaries, wall_time_s })
+    write_atomic(&out.join("manifest.json"), &json)?;
+    let dest = staged.publish()?;
+    let files = manifest.files.iter().map(|f| dest.join(f)).collect();
+    Ok(RunReport { out_dir: opts.out_dir.clone(), files, summaries, wall_time_s })
 }
 
 /// Writes `summary.csv`: one row per replicate.
@@ -112,22 +120,8 @@ fn part_path(dir: &Path, stem: &str, r: u32) -> PathBuf {
     dir.join(format!("{stem}.{r}.csv"))
 }
 
-/// A hidden folder of per-replicate part files, removed when dropped.
-struct PartsDir(PathBuf);
-
-impl PartsDir {
-    fn create(out: &Path) -> Result<PartsDir> {
-        let dir = out.join(format!(".parts-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
-        Ok(PartsDir(dir))
-    }
-}
-
-impl Drop for PartsDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+/// The per-replicate part files' folder inside the staged run folder.
+const PARTS_DIR: &str = ".parts";
 
 /// Joins part files in replicate order, keeping the first header only.
 fn concat_parts(dir: &Path, stem: &str, reps: u32, dest: &Path) -> Result<PathBuf> {

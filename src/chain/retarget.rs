@@ -12,7 +12,7 @@ pub const TARGET_TIMESPAN_S: i64 = 14 * 24 * 60 * 60;
 /// Whether the block at `height` is the last of its epoch, so the next block's target is
 /// recomputed (Core: `(pindexLast->nHeight + 1) % DifficultyAdjustmentInterval() == 0`).
 pub fn is_retarget_boundary(height: u64) -> bool {
-    (height + 1) % RETARGET_INTERVAL == 0
+    (height + 1).is_multiple_of(RETARGET_INTERVAL)
 }
 
 /// The clamped timespan Core uses: `actual` limited to `[timespan / 4, timespan * 4]`.

@@ -345,7 +345,7 @@ impl<'o> Engine<'o> {
 
         // Core's timestamps are whole seconds.
         let stamp = t.0.floor() as i64;
-        if height % RETARGET_INTERVAL == 0 {
+        if height.is_multiple_of(RETARGET_INTERVAL) {
             w.chain.epoch_first_time_s = Some(stamp);
         }
         if is_retarget_boundary(height) {

@@ -454,7 +454,7 @@ impl World {
             let any_running = operate_fleet(op, decay, hp, hardware);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
             // Strategy, staggered across operators; its capex and sales are settled in phase 3.
-            let flow = if self.strategy.enabled && (d as usize + i) % interval as usize == 0 {
+            let flow = if self.strategy.enabled && (d as usize + i).is_multiple_of(interval as usize) {
                 take_strategy(i, op, &terms, secondary, &mut stats, &mut log, &mut requests)
             } else {
                 DayFlows::default()

@@ -1,27 +1,43 @@
 //! Files that appear whole or not at all: written to a hidden temporary file in the same
 //! directory, then renamed over the destination (rename is atomic within a filesystem).
+//!
+//! The temporary file is created exclusively (`O_EXCL`) under an unpredictable name, so a
+//! file or symlink planted at a guessable name can neither be followed nor overwritten.
 
 use crate::error::{Error, Result};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// Every temporary file hashsim writes ends with this: what [`remove_stale_temps`] removes.
+pub const TEMP_SUFFIX: &str = ".hashsim-tmp";
+
+/// Random characters in a temporary file's name (62^10: never guessed, never collides).
+const TEMP_RAND_CHARS: usize = 10;
 
 /// A file being written; it replaces `dest` on [`AtomicFile::commit`] and vanishes if dropped
 /// before that (a failed or interrupted run leaves no half-written output).
 #[derive(Debug)]
 pub struct AtomicFile {
     dest: PathBuf,
-    tmp: PathBuf,
-    writer: Option<BufWriter<File>>,
+    writer: Option<BufWriter<NamedTempFile>>,
 }
 
 impl AtomicFile {
     pub fn create(dest: impl Into<PathBuf>) -> Result<AtomicFile> {
         let dest = dest.into();
         let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let file = File::create(&tmp).map_err(|e| Error::write(&tmp, e))?;
-        Ok(AtomicFile { dest, tmp, writer: Some(BufWriter::with_capacity(1 << 16, file)) })
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(TEMP_SUFFIX)
+            .rand_bytes(TEMP_RAND_CHARS)
+            .tempfile_in(&dir)
+            .map_err(|e| Error::write(&dest, e))?;
+        Ok(AtomicFile { dest, writer: Some(BufWriter::with_capacity(1 << 16, tmp)) })
     }
 
     pub fn path(&self) -> &Path {
@@ -30,37 +46,58 @@ impl AtomicFile {
 
     /// Flushes, syncs and renames into place.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let w = self.writer.take().expect("writer present until commit");
-        let file = w.into_inner().map_err(|e| Error::write(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::write(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::write(&self.dest, e))?;
+        let Some(w) = self.writer.take() else {
+            return Err(Error::Other(format!("internal: {} committed twice", self.dest.display())));
+        };
+        let tmp = w.into_inner().map_err(|e| Error::write(&self.dest, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| Error::write(&self.dest, e))?;
+        tmp.persist(&self.dest).map_err(|e| Error::write(&self.dest, e.error))?;
         Ok(self.dest.clone())
+    }
+
+    fn writer(&mut self) -> std::io::Result<&mut BufWriter<NamedTempFile>> {
+        self.writer.as_mut().ok_or_else(|| std::io::Error::other("write after commit"))
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer.as_mut().expect("writer present until commit").write(buf)
+        self.writer()?.write(buf)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.writer.as_mut().expect("writer present until commit").flush()
+        self.writer()?.flush()
     }
 }
 
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
+// Dropping an uncommitted `AtomicFile` drops its `NamedTempFile`, which deletes the file.
 
 /// Writes `bytes` to `dest` atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let mut f = AtomicFile::create(dest)?;
     f.write_all(bytes).map_err(|e| Error::write(dest, e))?;
     f.commit()
+}
+
+/// Removes the temporary files that a killed process left in `dir` (a kill skips destructors).
+/// Call it only while holding the folder's [`OutputLock`](super::lock::OutputLock): then no
+/// live writer owns them.
+pub fn remove_stale_temps(dir: &Path) -> Result<usize> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(0) };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
+            let path = entry.path();
+            // symlink_metadata: a planted link is removed as a link, its target untouched.
+            let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+            let gone = if is_dir { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+            gone.map_err(|e| Error::write(&path, e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]
@@ -83,5 +120,39 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"whole");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Catches a temp file opened by a guessable name that follows a planted symlink (the old
+    /// `.NAME.PID.tmp` with `File::create` overwrote the link's target).
+    #[cfg(unix)]
+    #[test]
+    fn planted_symlinks_are_neither_followed_nor_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, b"precious").unwrap();
+        let dest = dir.path().join("summary.csv");
+        // Every name a predictable scheme could pick, and the destination itself.
+        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".summary.csv.{}.tmp", std::process::id())))
+            .unwrap();
+        std::os::unix::fs::symlink(&victim, &dest).unwrap();
+        let mut f = AtomicFile::create(&dest).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert!(!std::fs::symlink_metadata(&dest).unwrap().file_type().is_symlink(), "dest is still a link");
+        assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+    }
+
+    #[test]
+    fn stale_temps_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(format!(".a.csv.x1{TEMP_SUFFIX}")), b"stale").unwrap();
+        std::fs::write(dir.path().join(".keep.tmp"), b"not ours").unwrap();
+        std::fs::write(dir.path().join("a.csv"), b"result").unwrap();
+        assert_eq!(remove_stale_temps(dir.path()).unwrap(), 1);
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        left.sort();
+        assert_eq!(left, [".keep.tmp", "a.csv"]);
     }
 }

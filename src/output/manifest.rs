@@ -8,6 +8,8 @@ pub const GIT_COMMIT: Option<&str> = option_env!("HASHSIM_GIT_COMMIT");
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest<'a> {
+    /// `run` (a sweep's manifest says `sweep`): what may replace this folder.
+    pub kind: &'static str,
     pub hashsim_version: &'static str,
     pub git_commit: Option<&'static str>,
     pub command: &'a str,
@@ -25,6 +27,7 @@ pub struct Manifest<'a> {
 impl<'a> Manifest<'a> {
     pub fn new(command: &'a str, loaded: &'a LoadedScenario) -> Manifest<'a> {
         Manifest {
+            kind: super::stage::RUN_MANIFEST_KIND,
             hashsim_version: env!("CARGO_PKG_VERSION"),
             git_commit: GIT_COMMIT,
             command,

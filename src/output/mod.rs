@@ -1,7 +1,10 @@
 //! Writers: CSV tables and the JSON manifest, each written atomically.
 
 pub mod atomic;
+pub mod cleanup;
+pub mod lock;
 pub mod manifest;
+pub mod stage;
 
 use crate::engine::observe::{DayRow, Observer};
 use crate::engine::World;
