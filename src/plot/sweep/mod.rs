@@ -11,6 +11,7 @@ use super::style::*;
 use super::PlotOptions;
 use crate::error::{Error, Location, Result};
 use figures::{Heatmap, Layout, Line, Lines};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Preferred default metrics, first found wins; otherwise the manifest's first metric.
@@ -23,6 +24,14 @@ const DEFAULT_METRICS: [&str; 6] = [
     "mean_block_interval_s",
 ];
 const STATS: [&str; 4] = ["mean", "p5", "p50", "p95"];
+
+/// Most values of a parameter a heatmap shows as cells (~8 px each); beyond, numbers are
+/// shown as dots and text is not shown (a hostile file must not size the grid).
+const MAX_GRID: usize = 100;
+
+/// Most lines (values of the grouping parameter) in the line plot, beyond which they could
+/// not be told apart; the plot then fixes that parameter at its first value.
+const MAX_LINES: usize = 24;
 
 /// A sweep's aggregate table with its axes and metrics.
 pub struct SweepData {
@@ -148,8 +157,9 @@ impl SweepData {
     fn values(&self, key: &str) -> Values {
         let col = self.table.text(key).unwrap_or(&[]);
         let mut labels: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for v in col {
-            if !labels.contains(v) {
+            if seen.insert(v) {
                 labels.push(v.clone());
             }
         }
@@ -236,11 +246,28 @@ impl SweepData {
         }
         let mut out = Vec::new();
         match &y {
-            Some(y) => out.extend(render(&self.heatmap(&metric, &x, y), &opts.formats).map_err(Error::Other)?),
+            Some(y) => match self.heatmap(&metric, &x, y) {
+                Ok(h) => out.extend(render(&h, &opts.formats).map_err(Error::Other)?),
+                Err(why) => warnings.push(format!("skipped heatmap_{metric}: {why}")),
+            },
             None => warnings
                 .push(format!("skipped heatmap_{metric}: the sweep varies one parameter ({x}); a heatmap needs two")),
         }
-        out.extend(render(&self.lines(&metric, &x, y.as_deref()), &opts.formats).map_err(Error::Other)?);
+        let group = match y.as_deref() {
+            Some(g) if !self.sampled(&x) && !self.sampled(g) => {
+                let n = self.values(g).labels.len();
+                if n > MAX_LINES {
+                    warnings.push(format!(
+                        "lines_{metric}: {g} has {n} values, too many lines (at most {MAX_LINES}); drawn at its first value only (choose another --y)"
+                    ));
+                    None
+                } else {
+                    Some(g)
+                }
+            }
+            other => other,
+        };
+        out.extend(render(&self.lines(&metric, &x, group), &opts.formats).map_err(Error::Other)?);
         Ok(out)
     }
 
@@ -251,7 +278,8 @@ impl SweepData {
         }
     }
 
-    fn heatmap(&self, metric: &str, x: &str, y: &str) -> Heatmap {
+    /// The heatmap, or why there is none.
+    fn heatmap(&self, metric: &str, x: &str, y: &str) -> std::result::Result<Heatmap, String> {
         let (mparts, unit) = metric_parts(metric);
         let base = Heatmap {
             name: format!("heatmap_{metric}"),
@@ -262,21 +290,37 @@ impl SweepData {
             layout: Layout::Grid { x: Vec::new(), y: Vec::new(), cells: Vec::new() },
             note: String::new(),
         };
-        if self.sampled(x) || self.sampled(y) {
-            let (xc, yc) = (self.table.text(x).unwrap_or(&[]), self.table.text(y).unwrap_or(&[]));
-            let rows: Vec<usize> = (0..self.table.rows).collect();
+        let (xc, yc) = (self.table.text(x).unwrap_or(&[]), self.table.text(y).unwrap_or(&[]));
+        let sampled = self.sampled(x) || self.sampled(y);
+        let (xv, yv) = (self.values(x), self.values(y));
+        let big = xv.labels.len() > MAX_GRID || yv.labels.len() > MAX_GRID;
+        if sampled || (big && xv.numbers.is_some() && yv.numbers.is_some()) {
+            // Sampled: every point has its own values. Too big a grid: a dot per point.
+            let (rows, fixed) = if sampled { ((0..self.table.rows).collect(), Vec::new()) } else { self.fixed_rows(&[x, y]) };
             let num = |c: &[String], r: usize| c[r].parse::<f64>().unwrap_or(f64::NAN);
             let points = rows.iter().map(|&r| (num(xc, r), num(yc, r), self.stat(metric, "p50", r))).collect();
-            let note = format!("{}; sampled sweep", self.replicates_note(&rows, "dots: median"));
-            return Heatmap { layout: Layout::Scatter(points), note, ..base };
+            let mut note = self.replicates_note(&rows, "dots: median");
+            if sampled {
+                note.push_str("; sampled sweep");
+            }
+            if !fixed.is_empty() {
+                note.push_str(&format!("; fixed: {}", fixed.join(", ")));
+            }
+            return Ok(Heatmap { layout: Layout::Scatter(points), note, ..base });
+        }
+        if big {
+            return Err(format!(
+                "{x} and {y} have {} and {} values, not all numbers: too many for cells (at most {MAX_GRID} a side)",
+                xv.labels.len(),
+                yv.labels.len()
+            ));
         }
         let (rows, fixed) = self.fixed_rows(&[x, y]);
-        let (xv, yv) = (self.values(x), self.values(y));
-        let (xc, yc) = (self.table.text(x).unwrap_or(&[]), self.table.text(y).unwrap_or(&[]));
+        let (xi, yi) = (xv.index(), yv.index());
         let mut cells = vec![vec![f64::NAN; yv.labels.len()]; xv.labels.len()];
         for &r in &rows {
-            let i = xv.labels.iter().position(|l| l == &xc[r]);
-            let j = yv.labels.iter().position(|l| l == &yc[r]);
+            let i = xi.get(xc[r].as_str()).copied();
+            let j = yi.get(yc[r].as_str()).copied();
             if let (Some(i), Some(j)) = (i, j) {
                 if cells[i][j].is_nan() {
                     cells[i][j] = self.stat(metric, "p50", r);
@@ -291,7 +335,7 @@ impl SweepData {
             note.push_str(&format!("; fixed: {}", fixed.join(", ")));
         }
         let labels = |v: &Values| v.labels.iter().map(|l| compact(l)).collect::<Vec<_>>();
-        Heatmap { layout: Layout::Grid { x: labels(&xv), y: labels(&yv), cells }, note, ..base }
+        Ok(Heatmap { layout: Layout::Grid { x: labels(&xv), y: labels(&yv), cells }, note, ..base })
     }
 
     fn lines(&self, metric: &str, x: &str, group: Option<&str>) -> Lines {
@@ -339,15 +383,17 @@ impl SweepData {
         let (rows, fixed) = self.fixed_rows(&free);
         let groups: Vec<String> = group.map_or_else(|| vec![String::new()], |g| self.values(g).labels);
         let gc = group.and_then(|g| self.table.text(g));
+        let xi = xv.index();
         let mut lines = Vec::new();
         for (k, gval) in groups.iter().enumerate() {
             let mut pts: Vec<(usize, usize)> = Vec::new(); // (x index, row)
+            let mut taken = vec![false; xv.labels.len()];
             for &r in &rows {
                 if gc.is_some_and(|c| &c[r] != gval) {
                     continue;
                 }
-                if let Some(i) = xv.labels.iter().position(|l| l == &xc[r]) {
-                    if !pts.iter().any(|p| p.0 == i) {
+                if let Some(&i) = xi.get(xc[r].as_str()) {
+                    if !std::mem::replace(&mut taken[i], true) {
                         pts.push((i, r));
                     }
                 }
@@ -405,6 +451,11 @@ struct Values {
 impl Values {
     fn position(&self, i: usize) -> f64 {
         self.numbers.as_ref().map_or(i as f64, |n| n[i])
+    }
+
+    /// Each value's position in `labels`.
+    fn index(&self) -> HashMap<&str, usize> {
+        self.labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect()
     }
 }
 
