@@ -3,7 +3,9 @@
 //! and a legend drawn above the plot so it never hides data.
 
 use super::data::civil_from_days;
-use super::ticks::{calendar_day, date_ticks, fmt_date, fmt_number, fmt_power, log_ticks, nice_ticks, whole_days, MAX_TICKS};
+use super::ticks::{
+    calendar_day, date_ticks, fmt_date, fmt_number, fmt_power, log_ticks, nice_ticks, whole_days, MAX_TICKS,
+};
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -296,7 +296,8 @@ impl SweepData {
         let big = xv.labels.len() > MAX_GRID || yv.labels.len() > MAX_GRID;
         if sampled || (big && xv.numbers.is_some() && yv.numbers.is_some()) {
             // Sampled: every point has its own values. Too big a grid: a dot per point.
-            let (rows, fixed) = if sampled { ((0..self.table.rows).collect(), Vec::new()) } else { self.fixed_rows(&[x, y]) };
+            let (rows, fixed) =
+                if sampled { ((0..self.table.rows).collect(), Vec::new()) } else { self.fixed_rows(&[x, y]) };
             let num = |c: &[String], r: usize| c[r].parse::<f64>().unwrap_or(f64::NAN);
             let points = rows.iter().map(|&r| (num(xc, r), num(yc, r), self.stat(metric, "p50", r))).collect();
             let mut note = self.replicates_note(&rows, "dots: median");
@@ -458,4 +459,3 @@ impl Values {
         self.labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect()
     }
 }
-
