@@ -33,11 +33,9 @@ fn overrides(set: &[String]) -> Result<Vec<Override>> {
     set.iter().map(|s| Override::parse(s)).collect()
 }
 
+/// `jobs` threads (at most `cli::max_jobs()`, checked when parsing).
 fn thread_pool(jobs: Option<usize>) -> Result<()> {
     if let Some(n) = jobs {
-        if n == 0 {
-            return Err(Error::Other("--jobs must be at least 1".into()));
-        }
         rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| Error::Other(e.to_string()))?;
     }
     Ok(())
@@ -129,13 +127,14 @@ fn cmd_validate(args: ValidateArgs) -> Result<()> {
     }
 }
 
-/// Parses `6`, `0-10` (inclusive) and lists of them.
+/// Parses `6`, `0-10` (inclusive) and lists of them: at most `MAX_CONFIRMATIONS + 1` values
+/// in all (each once), counted before any is listed, so a long list cannot exhaust memory.
 fn parse_confirmations(items: &[String]) -> Result<Vec<u32>> {
     use hashsim::metrics::risk::MAX_CONFIRMATIONS;
     let bad = |s: &str| {
         Error::Other(format!("--z {s:?}: expected whole numbers or ranges like 0-10, at most {MAX_CONFIRMATIONS}"))
     };
-    let mut out = Vec::new();
+    let mut ranges = Vec::new();
     for item in items {
         let (a, b) = match item.split_once('-') {
             Some((a, b)) => {
@@ -149,8 +148,16 @@ fn parse_confirmations(items: &[String]) -> Result<Vec<u32>> {
         if a > b || b > MAX_CONFIRMATIONS {
             return Err(bad(item));
         }
-        out.extend(a..=b);
+        ranges.push(a..=b);
     }
+    let count: u64 = ranges.iter().map(|r| u64::from(r.end() - r.start()) + 1).sum();
+    if count > u64::from(MAX_CONFIRMATIONS) + 1 {
+        return Err(Error::Other(format!(
+            "--z: {count} values in all; at most {} (every z from 0 to {MAX_CONFIRMATIONS} once)",
+            u64::from(MAX_CONFIRMATIONS) + 1
+        )));
+    }
+    let mut out: Vec<u32> = ranges.into_iter().flatten().collect();
     if out.is_empty() {
         out.push(6);
     }
@@ -191,7 +198,7 @@ fn cmd_risk(args: RiskArgs) -> Result<()> {
         return Ok(());
     }
     let zs = parse_confirmations(&args.z)?;
-    let d = args.digits;
+    let d = usize::from(args.digits);
     if args.csv {
         println!("q,z,nakamoto_probability,rosenfeld_probability");
     } else {

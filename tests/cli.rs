@@ -199,3 +199,61 @@ fn bundled_scenarios_validate() {
         }
     }
 }
+
+/// The largest `--jobs` the binary accepts here (4 threads per core).
+fn max_jobs() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Catches `--jobs` taken whatever its size (`--jobs 100000` spent minutes creating threads):
+/// one past the cap is refused, naming the range, before anything is run or written.
+#[test]
+fn jobs_are_capped_at_a_few_per_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 6, 3, 1));
+    let sweep = write(
+        dir.path(),
+        "sweep.toml",
+        "[sweep]\nname = \"j\"\nbase = \"s.toml\"\nseed = 1\nreplicates = 1\n\n[[axes]]\nkey = \"price.initial_usd\"\nvalues = [60000, 90000]\n",
+    );
+    let max = max_jobs();
+    let range = format!("from 1 to {max}");
+    let out = dir.path().join("out");
+    for jobs in [(max + 1).to_string(), "100000".into(), "0".into(), "-1".into()] {
+        for command in ["run", "sweep"] {
+            let file = if command == "run" { &f } else { &sweep };
+            let assert = hashsim()
+                .env_remove("SLURM_ARRAY_TASK_ID")
+                .arg(command)
+                .arg(file)
+                .arg("--out")
+                .arg(&out)
+                .args(["--jobs", &jobs])
+                .assert()
+                .code(2);
+            let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+            assert!(stderr.contains("--jobs") && stderr.contains(&range), "{command} --jobs {jobs}: {stderr}");
+            assert!(!out.exists(), "{command} --jobs {jobs}: nothing written");
+        }
+    }
+    run_ok(&f, &out, &["--jobs", &max.to_string()]);
+}
+
+/// Catches help that names files a run does not write (`miners.csv`) or omits ones it does.
+#[test]
+fn run_help_names_the_files_a_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 6, 3, 1));
+    let out = dir.path().join("out");
+    run_ok(&f, &out, &[]);
+    let help = String::from_utf8(hashsim().args(["run", "--help"]).output().unwrap().stdout).unwrap();
+    let first = help.lines().next().unwrap();
+    let mut written: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    for name in &written {
+        assert!(first.contains(name.as_str()), "`run --help` does not name {name}: {first}");
+    }
+    let named = first.split([' ', ',', ';']).filter(|w| w.ends_with(".csv") || w.ends_with(".json")).count();
+    assert_eq!(named, written.len(), "`run --help` names files a run does not write: {first} (wrote {written:?})");
+}
