@@ -163,3 +163,46 @@ fn no_attacker_and_a_whole_network_attacker_are_answered() {
     let rows = table(&["--q", "0,1", "--max-risk", "0.001"]);
     assert_eq!((rows[0][2].as_str(), rows[1][2].as_str()), ("0", "never"));
 }
+
+/// Catches the panic (exit 101, "failed printing to stdout") of `risk ... | head -1`: the
+/// reader takes one line and closes the pipe while `risk` still has ~10,000 rows to write
+/// (more than a pipe holds, so it is still writing). It ends quietly with exit 0.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashsim"))
+        .args(["risk", "--q", "0.3", "--z", "0-10000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("q "), "{first}");
+    // The reader (and the pipe's reading end) is dropped here.
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "quiet: {stderr}");
+}
+
+/// Catches the panic on a full device: an error (exit 1) said on stderr, as for any
+/// failed write.
+#[test]
+fn a_full_device_is_an_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("no /dev/full here: nothing to check");
+        return;
+    };
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashsim"))
+        .args(["risk", "--q", "0.3"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: cannot write to standard output: "), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
