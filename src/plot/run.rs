@@ -17,6 +17,9 @@ const HALVING_INTERVAL: u64 = 210_000;
 /// 64 intervals too), and a corrupted height must not make millions of markers.
 const MAX_HALVINGS: u64 = 64;
 
+/// Events named on one marker; more on the same day are counted.
+const MAX_EVENT_LABELS: usize = 4;
+
 /// Hashrate by operator state, stacked bottom to top.
 const STATES: [(&str, &str, RGBColor); 5] = [
     ("hashrate_mining_eh_s", "mining", OI_BLUE),
@@ -325,7 +328,15 @@ pub fn events(manifest: &serde_json::Value) -> Vec<Marker> {
     }
     by_day
         .into_iter()
-        .map(|(day, labels)| Marker { day: day as f64, label: labels.join(", "), kind: MarkerKind::Event })
+        .map(|(day, mut labels)| {
+            // A label is one line of text along the marker: a few events, then a count.
+            let more = labels.len().saturating_sub(MAX_EVENT_LABELS);
+            labels.truncate(MAX_EVENT_LABELS);
+            if more > 0 {
+                labels.push(format!("{more} more"));
+            }
+            Marker { day: day as f64, label: labels.join(", "), kind: MarkerKind::Event }
+        })
         .collect()
 }
 
@@ -399,5 +410,10 @@ mod tests {
         assert_eq!(e[0].label, "price shock \u{2212}38%, fee shock");
         assert_eq!(e[1].label, "jurisdiction ban (CN)");
         assert!(events(&serde_json::json!({})).is_empty());
+        // Catches a marker label as long as the day's events are many (one line of text).
+        let many: Vec<serde_json::Value> =
+            (0..1000).map(|_| serde_json::json!({"day": 5, "kind": "fee_shock"})).collect();
+        let e = events(&serde_json::json!({"scenario": {"events": many}}));
+        assert_eq!(e[0].label, "fee shock, fee shock, fee shock, fee shock, 996 more");
     }
 }
