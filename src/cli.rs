@@ -12,15 +12,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario file; write timeseries.csv, miners.csv, summary.csv, manifest.json.
+    /// Run a scenario file; write timeseries.csv, operators.csv, events.csv, summary.csv, manifest.json.
     Run(RunArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),
     /// Double-spend risk: probability that an attacker with share q overtakes z confirmations.
     Risk(RiskArgs),
-    /// Run a parameter sweep (axes x replicates); write runs.csv, aggregate.csv, manifest.json.
+    /// Run a parameter sweep (axes x replicates); write runs.csv, aggregate.csv, manifest.json, runs.journal.
+    ///
+    /// A shard (--shard) writes no aggregate.csv: `hashsim merge` makes it from all the shards.
     Sweep(SweepArgs),
-    /// Combine the shard folders of one sweep into runs.csv, aggregate.csv, manifest.json.
+    /// Combine the shard folders of one sweep into runs.csv, aggregate.csv, manifest.json (and series/).
     Merge(MergeArgs),
     /// Render figures (SVG, PNG) of a run or sweep directory into RESULTS_DIR/figures/.
     Plot(PlotArgs),
@@ -36,7 +38,8 @@ pub struct PlotArgs {
     /// Sweep: the swept parameter on the x axis, e.g. price.initial_usd [default: the first].
     #[arg(long, value_name = "KEY")]
     pub x: Option<String>,
-    /// Sweep: the heatmap's y parameter, one line per value in the line plot [default: the second].
+    /// Sweep: the heatmap's y parameter, one line per value in the line plot [default: the
+    /// first swept parameter other than --x].
     #[arg(long, value_name = "KEY")]
     pub y: Option<String>,
     /// Output formats.
@@ -54,8 +57,8 @@ pub struct SweepArgs {
     /// Output folder [default: results/<sweep.name>, or results/<name>/shards/shard-K-of-N].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Threads running runs in parallel [default: all cores].
-    #[arg(long, short = 'j')]
+    /// Threads running runs in parallel, at most 4 per core [default: all cores].
+    #[arg(long, short = 'j', value_parser = parse_jobs, allow_negative_numbers = true)]
     pub jobs: Option<usize>,
     /// Run only shard K of N, K counted from 0 (e.g. 0/4 .. 3/4) [default: from
     /// SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT and SLURM_ARRAY_TASK_MIN when set].
@@ -98,8 +101,8 @@ pub struct RunArgs {
     /// Override a scenario value, e.g. --set price.initial_usd=60000 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Threads for replicates [default: all cores].
-    #[arg(long, short = 'j')]
+    /// Threads for replicates, at most 4 per core [default: all cores].
+    #[arg(long, short = 'j', value_parser = parse_jobs, allow_negative_numbers = true)]
     pub jobs: Option<usize>,
     /// Write into --out even if it holds files that are not a hashsim run's (only the run's
     /// own files are replaced; others are left alone).
@@ -123,20 +126,49 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct RiskArgs {
     /// Attacker share(s) of total hashrate, 0..=1: e.g. 0.3 or 0.1,0.2,0.3.
-    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    #[arg(long, value_delimiter = ',', required = true, num_args = 1.., allow_negative_numbers = true)]
     pub q: Vec<f64>,
     /// Confirmations: numbers and inclusive ranges, e.g. 6 or 0-10 or 0,5,10 [default: 6].
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     pub z: Vec<String>,
     /// Instead of probabilities, the confirmations needed for a risk below this, e.g. 0.001.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub max_risk: Option<f64>,
     /// Print CSV instead of an aligned table.
     #[arg(long)]
     pub csv: bool,
-    /// Decimal places of probabilities in the table.
-    #[arg(long, default_value_t = 7)]
-    pub digits: usize,
+    /// Decimal places of probabilities in the table, 0..=17 (--csv prints every digit).
+    #[arg(long, default_value_t = 7, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u8).range(0..=i64::from(MAX_DIGITS)))]
+    pub digits: u8,
+}
+
+/// Most `--digits`: an f64 has at most 17 significant decimal digits; more are noise (and
+/// Rust's formatter panics past 65,535).
+pub const MAX_DIGITS: u8 = 17;
+
+/// Most threads per core for `--jobs`: more only add memory (each runs a simulation) and
+/// contention; unbounded, `--jobs 100000` spent minutes creating threads.
+pub const JOBS_PER_CORE: usize = 4;
+
+/// The largest `--jobs` on this machine.
+pub fn max_jobs() -> usize {
+    cores() * JOBS_PER_CORE
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    let max = max_jobs();
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number from 1 to {max} ({JOBS_PER_CORE} threads per core, {} core(s) here)",
+            cores()
+        )),
+    }
 }
 
 #[cfg(test)]

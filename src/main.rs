@@ -1,12 +1,15 @@
 //! The `hashsim` binary: parse arguments, call the library, render results and errors.
 
 mod cli;
+mod console;
 
 use clap::Parser;
 use cli::{Cli, Command, MergeArgs, PlotArgs, RiskArgs, RunArgs, SweepArgs, ValidateArgs};
+use console::Outcome;
 use hashsim::run::{RunOptions, RunReport};
 use hashsim::scenario::{self, Override};
 use hashsim::{Error, Result};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,39 +17,37 @@ use std::process::ExitCode;
 const EXIT_INTERRUPTED: i32 = 130;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return console::clap_exit(&e, &mut io::stderr()),
+    };
     // An interrupted run removes its unfinished output folder; a kill (SIGKILL) cannot be
     // caught, and the next writer of that folder removes what it left.
     let _ = ctrlc::set_handler(|| {
         hashsim::output::cleanup::remove_registered();
         std::process::exit(EXIT_INTERRUPTED);
     });
-    let result = match cli.command {
-        Command::Run(args) => cmd_run(args),
-        Command::Validate(args) => cmd_validate(args),
-        Command::Risk(args) => cmd_risk(args),
-        Command::Sweep(args) => cmd_sweep(args),
-        Command::Merge(args) => cmd_merge(args),
-        Command::Plot(args) => cmd_plot(args),
+    // All results go through `out` (see `console`: no write may panic). Not locked for the
+    // whole command, so that no other thread (a signal handler, say) can block on it.
+    let mut out = io::stdout();
+    let outcome = match cli.command {
+        Command::Run(args) => cmd_run(args, &mut out),
+        Command::Validate(args) => cmd_validate(args, &mut out),
+        Command::Risk(args) => cmd_risk(args, &mut out),
+        Command::Sweep(args) => cmd_sweep(args, &mut out),
+        Command::Merge(args) => cmd_merge(args, &mut out),
+        Command::Plot(args) => cmd_plot(args, &mut out),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    console::finish(outcome, &mut out, &mut io::stderr())
 }
 
 fn overrides(set: &[String]) -> Result<Vec<Override>> {
     set.iter().map(|s| Override::parse(s)).collect()
 }
 
+/// `jobs` threads (at most `cli::max_jobs()`, checked when parsing).
 fn thread_pool(jobs: Option<usize>) -> Result<()> {
     if let Some(n) = jobs {
-        if n == 0 {
-            return Err(Error::Other("--jobs must be at least 1".into()));
-        }
         rayon::ThreadPoolBuilder::new().num_threads(n).build_global().map_err(|e| Error::Other(e.to_string()))?;
     }
     Ok(())
@@ -56,25 +57,25 @@ fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
 }
 
-fn cmd_run(args: RunArgs) -> Result<()> {
+fn cmd_run(args: RunArgs, out: &mut impl Write) -> Outcome {
     thread_pool(args.jobs)?;
     let loaded = scenario::load(&args.scenario, &overrides(&args.set)?)?;
     let sim = &loaded.scenario.simulation;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&sim.name));
+    let out_dir = args.out.clone().unwrap_or_else(|| PathBuf::from("results").join(&sim.name));
     let total = u64::from(sim.days) * u64::from(sim.replicates);
     let bar = hashsim::progress::bar(total, "days", args.quiet);
-    let opts = RunOptions { out_dir: out, command: command_line(), force: args.force };
+    let opts = RunOptions { out_dir, command: command_line(), force: args.force };
     let report = hashsim::run::run(&loaded, &opts, &|| bar.inc(1))?;
     bar.finish_and_clear();
     if !args.quiet {
-        print_report(&loaded.scenario.simulation.name, &report);
+        print_report(out, &loaded.scenario.simulation.name, &report)?;
     }
     Ok(())
 }
 
-fn print_report(name: &str, r: &RunReport) {
+fn print_report(out: &mut impl Write, name: &str, r: &RunReport) -> io::Result<()> {
     let n = r.summaries.len();
-    println!("{name}: {n} replicate(s) in {:.2} s -> {}", r.wall_time_s, r.out_dir.display());
+    writeln!(out, "{name}: {n} replicate(s) in {:.2} s -> {}", r.wall_time_s, r.out_dir.display())?;
     // (label, summary column, divisor, decimals)
     let cols: [(&str, &str, f64, usize); 10] = [
         ("blocks", "blocks_total", 1.0, 0),
@@ -88,37 +89,40 @@ fn print_report(name: &str, r: &RunReport) {
         ("51% min $B", "attack_cheapest_usd_min", 1e9, 2),
         ("pivots", "pivots_total", 1.0, 0),
     ];
-    print!("{:>4}", "rep");
+    write!(out, "{:>4}", "rep")?;
     for (label, ..) in cols {
-        print!(" {label:>12}");
+        write!(out, " {label:>12}")?;
     }
-    println!();
+    writeln!(out)?;
     for s in r.summaries.iter().take(10) {
-        print!("{:>4}", s.replicate);
+        write!(out, "{:>4}", s.replicate)?;
         for (_, key, div, dec) in cols {
             match s.get(key).filter(|v| v.is_finite()) {
-                Some(v) => print!(" {:>12.dec$}", v / div),
-                None => print!(" {:>12}", "-"),
+                Some(v) => write!(out, " {:>12.dec$}", v / div)?,
+                None => write!(out, " {:>12}", "-")?,
             }
         }
-        println!();
+        writeln!(out)?;
     }
     if n > 10 {
-        println!("... {} more in summary.csv", n - 10);
+        writeln!(out, "... {} more in summary.csv", n - 10)?;
     }
     let files: Vec<String> =
         r.files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-    println!("wrote {}", files.join(", "));
+    writeln!(out, "wrote {}", files.join(", "))
 }
 
-fn cmd_validate(args: ValidateArgs) -> Result<()> {
+fn cmd_validate(args: ValidateArgs, out: &mut impl Write) -> Outcome {
     let o = overrides(&args.set)?;
     let mut problems = Vec::new();
+    // Every file is checked even if printing fails: the status must say whether all are valid.
+    let mut printed = Ok(());
     for path in &args.scenarios {
         match scenario::load(path, &o) {
-            Ok(l) => {
+            Ok(l) if printed.is_ok() => {
                 let s = &l.scenario;
-                println!(
+                printed = writeln!(
+                    out,
                     "ok: {} ({} days, {} replicate(s), {} generated + {} named operators, {} events)",
                     path.display(),
                     s.simulation.days,
@@ -128,23 +132,25 @@ fn cmd_validate(args: ValidateArgs) -> Result<()> {
                     s.events.len()
                 );
             }
+            Ok(_) => {}
             Err(e) => problems.push(e.to_string()),
         }
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(printed?)
     } else {
-        Err(Error::Other(problems.join("\n")))
+        Err(Error::Other(problems.join("\n")).into())
     }
 }
 
-/// Parses `6`, `0-10` (inclusive) and lists of them.
+/// Parses `6`, `0-10` (inclusive) and lists of them: at most `MAX_CONFIRMATIONS + 1` values
+/// in all (each once), counted before any is listed, so a long list cannot exhaust memory.
 fn parse_confirmations(items: &[String]) -> Result<Vec<u32>> {
     use hashsim::metrics::risk::MAX_CONFIRMATIONS;
     let bad = |s: &str| {
         Error::Other(format!("--z {s:?}: expected whole numbers or ranges like 0-10, at most {MAX_CONFIRMATIONS}"))
     };
-    let mut out = Vec::new();
+    let mut ranges = Vec::new();
     for item in items {
         let (a, b) = match item.split_once('-') {
             Some((a, b)) => {
@@ -158,68 +164,81 @@ fn parse_confirmations(items: &[String]) -> Result<Vec<u32>> {
         if a > b || b > MAX_CONFIRMATIONS {
             return Err(bad(item));
         }
-        out.extend(a..=b);
+        ranges.push(a..=b);
     }
+    let count: u64 = ranges.iter().map(|r| u64::from(r.end() - r.start()) + 1).sum();
+    if count > u64::from(MAX_CONFIRMATIONS) + 1 {
+        return Err(Error::Other(format!(
+            "--z: {count} values in all; at most {} (every z from 0 to {MAX_CONFIRMATIONS} once)",
+            u64::from(MAX_CONFIRMATIONS) + 1
+        )));
+    }
+    let mut out: Vec<u32> = ranges.into_iter().flatten().collect();
     if out.is_empty() {
         out.push(6);
     }
     Ok(out)
 }
 
-fn cmd_risk(args: RiskArgs) -> Result<()> {
+fn cmd_risk(args: RiskArgs, out: &mut impl Write) -> Outcome {
     use hashsim::metrics::risk::{confirmations_needed, nakamoto_probability, rosenfeld_probability, RiskModel};
     for &q in &args.q {
         if !(0.0..=1.0).contains(&q) {
-            return Err(Error::Other(format!("--q {q}: the attacker share must be between 0 and 1")));
+            return Err(Error::Other(format!("--q {q}: the attacker share must be between 0 and 1")).into());
         }
     }
     let sep = if args.csv { "," } else { "  " };
     if let Some(risk) = args.max_risk {
         if !(risk > 0.0 && risk < 1.0) {
-            return Err(Error::Other(format!("--max-risk {risk}: must be between 0 and 1 (exclusive)")));
+            return Err(Error::Other(format!("--max-risk {risk}: must be between 0 and 1 (exclusive)")).into());
         }
         let show =
             |z: Option<u32>| z.map_or_else(|| if args.csv { String::new() } else { "never".into() }, |z| z.to_string());
         if args.csv {
-            println!("q,max_risk,nakamoto_confirmations,rosenfeld_confirmations");
+            writeln!(out, "q,max_risk,nakamoto_confirmations,rosenfeld_confirmations")?;
         } else {
-            println!(
+            writeln!(
+                out,
                 "{:<5}{sep}{:<8}{sep}{:>22}{sep}{:>23}",
                 "q", "max_risk", "nakamoto_confirmations", "rosenfeld_confirmations"
-            );
+            )?;
         }
         for &q in &args.q {
             let n = show(confirmations_needed(q, risk, RiskModel::Nakamoto));
             let r = show(confirmations_needed(q, risk, RiskModel::Rosenfeld));
             if args.csv {
-                println!("{q},{risk},{n},{r}");
+                writeln!(out, "{q},{risk},{n},{r}")?;
             } else {
-                println!("{q:<5}{sep}{risk:<8}{sep}{n:>22}{sep}{r:>23}");
+                writeln!(out, "{q:<5}{sep}{risk:<8}{sep}{n:>22}{sep}{r:>23}")?;
             }
         }
         return Ok(());
     }
     let zs = parse_confirmations(&args.z)?;
-    let d = args.digits;
+    let d = usize::from(args.digits);
     if args.csv {
-        println!("q,z,nakamoto_probability,rosenfeld_probability");
+        writeln!(out, "q,z,nakamoto_probability,rosenfeld_probability")?;
     } else {
-        println!("{:<5}{sep}{:>3}{sep}{:>20}{sep}{:>21}", "q", "z", "nakamoto_probability", "rosenfeld_probability");
+        writeln!(
+            out,
+            "{:<5}{sep}{:>3}{sep}{:>20}{sep}{:>21}",
+            "q", "z", "nakamoto_probability", "rosenfeld_probability"
+        )?;
     }
     for &q in &args.q {
         for &z in &zs {
             let (n, r) = (nakamoto_probability(q, z), rosenfeld_probability(q, z));
             if args.csv {
-                println!("{q},{z},{n:e},{r:e}");
+                writeln!(out, "{q},{z},{n:e},{r:e}")?;
             } else {
-                println!("{q:<5}{sep}{z:>3}{sep}{n:>20.d$}{sep}{r:>21.d$}");
+                writeln!(out, "{q:<5}{sep}{z:>3}{sep}{n:>20.d$}{sep}{r:>21.d$}")?;
             }
         }
     }
     Ok(())
 }
 
-fn cmd_sweep(args: SweepArgs) -> Result<()> {
+fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {
     use hashsim::sweep::{self, Shard, SweepOptions, SweepRun};
     thread_pool(args.jobs)?;
     let shard = match &args.shard {
@@ -228,7 +247,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<()> {
     };
     let sw = sweep::load(&args.sweep)?;
     if args.dry_run {
-        println!("{}", sw.describe());
+        writeln!(out, "{}", sw.describe())?;
         return Ok(());
     }
     let out_dir = args.out.unwrap_or_else(|| sweep::default_out(&sw, shard));
@@ -239,35 +258,35 @@ fn cmd_sweep(args: SweepArgs) -> Result<()> {
     bar.finish_and_clear();
     let report = report?;
     if !args.quiet {
-        println!("{report}");
+        writeln!(out, "{report}")?;
     }
     Ok(())
 }
 
-fn cmd_merge(args: MergeArgs) -> Result<()> {
-    let out = match args.out {
+fn cmd_merge(args: MergeArgs, out: &mut impl Write) -> Outcome {
+    let out_dir = match args.out {
         Some(o) => o,
         None => hashsim::sweep::merge::default_out(&args.dirs)?,
     };
-    let report = hashsim::sweep::merge(&args.dirs, &out, &command_line())?;
+    let report = hashsim::sweep::merge(&args.dirs, &out_dir, &command_line())?;
     if !args.quiet {
-        println!("{report}");
+        writeln!(out, "{report}")?;
     }
     Ok(())
 }
 
-fn cmd_plot(args: PlotArgs) -> Result<()> {
+fn cmd_plot(args: PlotArgs, out: &mut impl Write) -> Outcome {
     use hashsim::plot::{self, Format, PlotOptions};
     let formats = args.formats.iter().map(|f| f.parse::<Format>()).collect::<Result<Vec<_>>>()?;
     let opts = PlotOptions { metric: args.metric, x: args.x, y: args.y, formats };
     let report = plot::plot(&args.results_dir, &opts)?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        console::warn(w)?;
     }
     if !args.quiet {
         let names: Vec<String> =
             report.files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-        println!("wrote {} figure file(s) to {}: {}", names.len(), report.out_dir.display(), names.join(", "));
+        writeln!(out, "wrote {} figure file(s) to {}: {}", names.len(), report.out_dir.display(), names.join(", "))?;
     }
     Ok(())
 }

@@ -199,3 +199,178 @@ fn bundled_scenarios_validate() {
         }
     }
 }
+
+/// The largest `--jobs` the binary accepts here (4 threads per core).
+fn max_jobs() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Catches `--jobs` taken whatever its size (`--jobs 100000` spent minutes creating threads):
+/// one past the cap is refused, naming the range, before anything is run or written.
+#[test]
+fn jobs_are_capped_at_a_few_per_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 6, 3, 1));
+    let sweep = write(
+        dir.path(),
+        "sweep.toml",
+        "[sweep]\nname = \"j\"\nbase = \"s.toml\"\nseed = 1\nreplicates = 1\n\n[[axes]]\nkey = \"price.initial_usd\"\nvalues = [60000, 90000]\n",
+    );
+    let max = max_jobs();
+    let range = format!("from 1 to {max}");
+    let out = dir.path().join("out");
+    for jobs in [(max + 1).to_string(), "100000".into(), "0".into(), "-1".into()] {
+        for command in ["run", "sweep"] {
+            let file = if command == "run" { &f } else { &sweep };
+            let assert = hashsim()
+                .env_remove("SLURM_ARRAY_TASK_ID")
+                .arg(command)
+                .arg(file)
+                .arg("--out")
+                .arg(&out)
+                .args(["--jobs", &jobs])
+                .assert()
+                .code(2);
+            let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+            assert!(stderr.contains("--jobs") && stderr.contains(&range), "{command} --jobs {jobs}: {stderr}");
+            assert!(!out.exists(), "{command} --jobs {jobs}: nothing written");
+        }
+    }
+    run_ok(&f, &out, &["--jobs", &max.to_string()]);
+}
+
+/// Catches help that names files a run does not write (`miners.csv`) or omits ones it does.
+#[test]
+fn run_help_names_the_files_a_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", &small_economy("eco", 6, 3, 1));
+    let out = dir.path().join("out");
+    run_ok(&f, &out, &[]);
+    let help = String::from_utf8(hashsim().args(["run", "--help"]).output().unwrap().stdout).unwrap();
+    let first = help.lines().next().unwrap();
+    let mut written: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    for name in &written {
+        assert!(first.contains(name.as_str()), "`run --help` does not name {name}: {first}");
+    }
+    let named = first.split([' ', ',', ';']).filter(|w| w.ends_with(".csv") || w.ends_with(".json")).count();
+    assert_eq!(named, written.len(), "`run --help` names files a run does not write: {first} (wrote {written:?})");
+}
+
+/// Spawns `hashsim args` with stdout `stdout` and waits (killing it after a minute, a hang);
+/// returns its exit code and stderr.
+fn status_with_stdout(args: &[&std::ffi::OsStr], stdout: std::process::Stdio, close: bool) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashsim"))
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if close {
+        // The reading end closes before the first write: as behind `| head -0`.
+        drop(child.stdout.take());
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("hashsim {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (status.code(), stderr)
+}
+
+/// Catches `println!` panics (exit 101) when stdout is a closed pipe or a full device, in
+/// every command's printing: a closed pipe ends quietly with exit 0 (the reader wanted no
+/// more), a full device is an error (exit 1) said on stderr.
+#[test]
+fn every_command_survives_a_closed_pipe_and_reports_a_full_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let scenario = write(p, "s.toml", &small_economy("eco", 6, 3, 1));
+    let sweep = write(
+        p,
+        "sweep.toml",
+        "[sweep]\nname = \"pipe\"\nbase = \"s.toml\"\nseed = 1\nreplicates = 1\n\n[[axes]]\nkey = \"price.initial_usd\"\nvalues = [60000, 90000]\n",
+    );
+    let plot_dir = p.join("plotted");
+    std::fs::create_dir(&plot_dir).unwrap();
+    for name in ["timeseries.csv", "manifest.json"] {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plot/run").join(name);
+        std::fs::copy(fixture, plot_dir.join(name)).unwrap();
+    }
+    let s = |x: &str| x.to_string();
+    let path = |x: &std::path::Path| x.display().to_string();
+    // (what, arguments (OUT: a fresh folder per attempt), files the command writes there)
+    let commands: Vec<(&str, Vec<String>, &[&str])> = vec![
+        ("run", vec![s("run"), path(&scenario), s("--out"), s("OUT")], &["summary.csv"]),
+        ("validate", vec![s("validate"), path(&scenario)], &[]),
+        ("risk", vec![s("risk"), s("--q"), s("0.1,0.3"), s("--z"), s("0-10")], &[]),
+        ("risk --max-risk", vec![s("risk"), s("--q"), s("0.1"), s("--max-risk"), s("0.001")], &[]),
+        ("sweep --dry-run", vec![s("sweep"), path(&sweep), s("--dry-run")], &[]),
+        (
+            "sweep shard 0/2",
+            vec![s("sweep"), path(&sweep), s("--shard"), s("0/2"), s("--out"), s("OUT")],
+            &["runs.csv"],
+        ),
+        ("plot", vec![s("plot"), path(&plot_dir)], &[]),
+    ];
+    let devices: Vec<(&str, bool)> = if std::path::Path::new("/dev/full").exists() {
+        vec![("closed pipe", true), ("/dev/full", false)]
+    } else {
+        eprintln!("no /dev/full here: only closed pipes are tried");
+        vec![("closed pipe", true)]
+    };
+    for (what, args, files) in &commands {
+        for (device, closed) in &devices {
+            let out = p.join(format!("{}-{}", what.replace([' ', '/'], "_"), if *closed { "pipe" } else { "full" }));
+            let args: Vec<std::ffi::OsString> =
+                args.iter().map(|a| if a == "OUT" { out.clone().into_os_string() } else { a.into() }).collect();
+            let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+            let stdout = if *closed {
+                std::process::Stdio::piped()
+            } else {
+                std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap().into()
+            };
+            let (code, stderr) = status_with_stdout(&args, stdout, *closed);
+            assert!(!stderr.contains("panicked"), "{what}, {device}: {stderr}");
+            if *closed {
+                assert_eq!(code, Some(0), "{what}, {device}: {stderr}");
+                assert!(stderr.is_empty(), "{what}, {device}: quiet, but stderr is {stderr:?}");
+            } else {
+                assert_eq!(code, Some(1), "{what}, {device}: {stderr}");
+                assert!(stderr.contains("error: cannot write to standard output: "), "{what}, {device}: {stderr}");
+            }
+            for f in files.iter() {
+                assert!(out.join(f).is_file(), "{what}, {device}: the work is done ({f} written)");
+            }
+        }
+    }
+    // Merge: the second shard, then the merge's report to each device.
+    let shard1 = p.join("shard1");
+    sweep_ok(&sweep, &shard1, &["--shard", "1/2"]);
+    for (device, closed) in &devices {
+        let out = p.join(format!("merged-{closed}"));
+        let shard0 = p.join("sweep_shard_0_2-pipe");
+        let args =
+            [std::ffi::OsStr::new("merge"), shard0.as_os_str(), shard1.as_os_str(), "--out".as_ref(), out.as_os_str()];
+        let stdout = if *closed {
+            std::process::Stdio::piped()
+        } else {
+            std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap().into()
+        };
+        let (code, stderr) = status_with_stdout(&args, stdout, *closed);
+        assert!(!stderr.contains("panicked"), "merge, {device}: {stderr}");
+        assert_eq!(code, Some(if *closed { 0 } else { 1 }), "merge, {device}: {stderr}");
+        assert!(out.join("aggregate.csv").is_file(), "merge, {device}: the work is done");
+    }
+}

@@ -338,3 +338,118 @@ fn bad_directories_are_clear_errors_and_write_nothing() {
     assert!(e.contains("aggregate.csv") && e.contains("fees.mean_btc_per_block"), "{e}");
     assert!(!dir.join("figures").exists());
 }
+
+/// Generous: a correct `plot` of these fixtures takes a second or two.
+const HANG: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The run fixture with cell `column` of data row `row` (from 0) set to `value`.
+fn run_with_cell(row: usize, column: &str, value: &str) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = copy_fixture("run");
+    let path = dir.join("timeseries.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let col = lines[0].split(',').position(|c| c == column).unwrap();
+    let mut cells: Vec<String> = lines[row + 1].split(',').map(str::to_string).collect();
+    cells[col] = value.into();
+    lines[row + 1] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    (tmp, dir)
+}
+
+/// Catches the hang (590 s, 2 GB) on a timeseries row with day 4,000,000,000: the date axis
+/// stepped month by month across eleven million years. Now a located error, at once.
+#[test]
+fn absurd_days_and_replicates_are_located_errors_not_hangs() {
+    let cases = [
+        ("day", "4000000000", "timeseries.csv:121: column day: must be between 0 and 36525 (got 4000000000)"),
+        ("day", "-3", "timeseries.csv:121: column day: must be between 0 and 36525 (got -3)"),
+        ("day", "2.5", "timeseries.csv:121: column day: must be a whole number (got 2.5)"),
+        ("replicate", "1e300", "timeseries.csv:121: column replicate: must be between 0 and 99999 (got 1e300)"),
+    ];
+    for (column, value, want) in cases {
+        let (_t, dir) = run_with_cell(119, column, value);
+        let out = hashsim().arg("plot").arg(&dir).timeout(HANG).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{column} = {value}: {stderr}");
+        assert!(stderr.contains(want), "{column} = {value}: {stderr}");
+        assert!(!dir.join("figures").exists(), "{column} = {value}: nothing written");
+    }
+}
+
+/// Catches axes that hang or panic on extreme but parseable values: a log axis from 5e-324
+/// to 1e308 underflowed to log10(0) = -inf and its tick loop overflowed; a huge height made
+/// one halving marker per multiple of 210,000.
+#[test]
+fn extreme_values_still_plot() {
+    let (_t, dir) = copy_fixture("run");
+    let path = dir.join("timeseries.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<String> = lines[0].split(',').map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let edits = [
+        (1, "attack_cheapest_usd", "5e-324"),
+        (2, "attack_cheapest_usd", "1e308"),
+        (3, "price_usd", "inf"),
+        (4, "difficulty", "-1.7e308"),
+        (5, "difficulty", "1.7e308"),
+        (6, "height", "1e30"),
+        (7, "hhi_operators", "-inf"),
+    ];
+    for (row, name, value) in edits {
+        let c = col(name);
+        let mut cells: Vec<String> = lines[row].split(',').map(str::to_string).collect();
+        cells[c] = value.into();
+        lines[row] = cells.join(",");
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = hashsim().arg("plot").arg(&dir).timeout(HANG).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(files(&dir.join("figures")).len(), 10);
+    let svg = std::fs::read_to_string(dir.join("figures/attack_cost.svg")).unwrap();
+    assert!(svg.matches("halving</text>").count() <= 64, "at most 64 halvings are marked");
+}
+
+/// A sweep folder over parameters `a` and `b` (the manifest says both are grids) with one
+/// point per `(a, b)` of `points`, of metric `m`.
+fn sweep_dir(points: &[(String, String)]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sweep");
+    std::fs::create_dir(&dir).unwrap();
+    let mut csv = String::from("point,a,b,replicates,m_mean,m_p5,m_p50,m_p95\n");
+    for (k, (a, b)) in points.iter().enumerate() {
+        let m = (k % 97) as f64;
+        csv.push_str(&format!("{k},{a},{b},2,{m},{},{m},{}\n", m - 1.0, m + 1.0));
+    }
+    std::fs::write(dir.join("aggregate.csv"), csv).unwrap();
+    let manifest = r#"{"axes": [{"key": "a", "kind": "values"}, {"key": "b", "kind": "values"}], "metrics": ["m"]}"#;
+    std::fs::write(dir.join("manifest.json"), manifest).unwrap();
+    (tmp, dir)
+}
+
+/// Catches figures sized by the data: a heatmap grid of (values of a) x (values of b) cells
+/// (5,000 x 5,000 here: 25 million rectangles) and value lookups quadratic in the rows.
+#[test]
+fn huge_sweep_grids_become_dots_and_many_lines_are_fixed() {
+    let diagonal: Vec<(String, String)> = (0..5_000).map(|i| (i.to_string(), format!("{}", i as f64 * 0.5))).collect();
+    let (_t, dir) = sweep_dir(&diagonal);
+    let out = hashsim().arg("plot").arg(&dir).arg("-q").timeout(HANG).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let svg = std::fs::read_to_string(dir.join("figures/heatmap_m.svg")).unwrap();
+    assert!(svg.contains("dots: median of 2 replicates"), "a grid this big is drawn as dots");
+    assert!(svg.matches("<rect").count() < 1_000, "no cell per pair of values");
+
+    // Too many text values for cells: no heatmap, with a warning; 30 lines are too many.
+    let grid: Vec<(String, String)> =
+        (0..120).flat_map(|i| (0..30).map(move |j| (i.to_string(), format!("v{j}")))).collect();
+    let (_t, dir) = sweep_dir(&grid);
+    let out = hashsim().arg("plot").arg(&dir).arg("-q").timeout(HANG).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("warning: skipped heatmap_m: a and b have 120 and 30 values, not all numbers"), "{stderr}");
+    assert!(stderr.contains("warning: lines_m: b has 30 values, too many lines (at most 24)"), "{stderr}");
+    assert_eq!(files(&dir.join("figures")), ["lines_m.png", "lines_m.svg"]);
+    check_svg(&dir.join("figures/lines_m.svg"), &["fixed: b = v0"]);
+}

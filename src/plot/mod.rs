@@ -6,10 +6,12 @@
 //! are missing (older outputs) are skipped with a warning naming the columns.
 
 pub mod data;
+pub mod labels;
 pub mod render;
 pub mod run;
 pub mod style;
 pub mod sweep;
+pub mod ticks;
 
 use crate::error::{Error, Result};
 use crate::output::atomic::write_atomic;

@@ -440,7 +440,8 @@ impl TimeFigure<'_> {
             }
             let (l, h) = (lo.log10(), hi.log10());
             let pad = ((h - l) * 0.06).max(0.1);
-            return Axis::log(10f64.powf(l - pad), 10f64.powf(h + pad), 6);
+            // In decades: 10^(l - pad) can underflow to 0 for tiny values.
+            return Axis::log_decades(l - pad, h + pad, 6);
         }
         let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);

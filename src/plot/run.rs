@@ -1,7 +1,7 @@
 //! Figures of a run directory (`timeseries.csv` + `manifest.json`): one [`TimeFigure`] each,
 //! median across replicates with a p5-p95 band, halvings and scenario events marked.
 
-use super::data::{band, parse_date, read_json, read_table, Band, Table};
+use super::data::{band, parse_date, read_json, read_table, Band, Table, MAX_DAYS, MAX_REPLICATES};
 use super::render::{render, Frame, Marker, MarkerKind, Panel, Rendered, Series, TimeFigure};
 use super::style::*;
 use super::Format;
@@ -12,6 +12,13 @@ use std::path::Path;
 
 /// Blocks between subsidy halvings.
 const HALVING_INTERVAL: u64 = 210_000;
+
+/// Halvings marked at most: the subsidy is zero after 64 (the scenario caps `chain.height` at
+/// 64 intervals too), and a corrupted height must not make millions of markers.
+const MAX_HALVINGS: u64 = 64;
+
+/// Events named on one marker; more on the same day are counted.
+const MAX_EVENT_LABELS: usize = 4;
 
 /// Hashrate by operator state, stacked bottom to top.
 const STATES: [(&str, &str, RGBColor); 5] = [
@@ -106,15 +113,11 @@ impl RunData {
                 format!("missing column(s) {} (is this a hashsim timeseries.csv?)", missing.join(", ")),
             ));
         }
+        // Bounded here, as the scenario bounds them: every figure is sized by the days.
+        table.check_whole("day", 0, MAX_DAYS)?;
+        table.check_whole("replicate", 0, MAX_REPLICATES - 1)?;
         let reps = table.num("replicate").expect("checked");
         let days_col = table.num("day").expect("checked");
-        if let Some(i) = days_col.iter().chain(reps).position(|v| !v.is_finite()) {
-            let i = i % table.rows;
-            return Err(Error::invalid(
-                Location { source: path.display().to_string(), line: Some(i + 2), ..Default::default() },
-                "replicate and day must not be empty",
-            ));
-        }
         let mut day_set: BTreeMap<i64, usize> = days_col.iter().map(|&d| (d as i64, 0)).collect();
         for (i, v) in day_set.values_mut().enumerate() {
             *v = i;
@@ -255,7 +258,8 @@ impl RunData {
 }
 
 /// Days on which the chain height crosses a multiple of 210,000, per halving the median day
-/// over the replicates. `start_height` is the tip before day 0 (from the manifest).
+/// over the replicates. `start_height` is the tip before day 0 (from the manifest). A
+/// replicate crosses each of the first [`MAX_HALVINGS`] at most once, whatever its heights.
 pub fn halvings(table: &Table, start_height: Option<u64>) -> Vec<Marker> {
     let (Some(h), Some(reps), Some(days)) = (table.num("height"), table.num("replicate"), table.num("day")) else {
         return Vec::new();
@@ -263,22 +267,23 @@ pub fn halvings(table: &Table, start_height: Option<u64>) -> Vec<Marker> {
     let mut rows: Vec<usize> = (0..table.rows).collect();
     rows.sort_by(|&a, &b| reps[a].total_cmp(&reps[b]).then(days[a].total_cmp(&days[b])));
     let mut crossings: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
+    // The replicate and the last halving it has passed.
     let mut prev: Option<(f64, u64)> = None;
     for &i in &rows {
         if !h[i].is_finite() {
             continue;
         }
-        let height = h[i] as u64;
+        let passed = (h[i] as u64 / HALVING_INTERVAL).min(MAX_HALVINGS);
         let before = match prev {
             Some((r, p)) if r == reps[i] => Some(p),
-            _ => start_height,
+            _ => start_height.map(|s| (s / HALVING_INTERVAL).min(MAX_HALVINGS)),
         };
         if let Some(p) = before {
-            for k in (p / HALVING_INTERVAL + 1)..=(height / HALVING_INTERVAL) {
+            for k in (p + 1)..=passed {
                 crossings.entry(k).or_default().push(days[i]);
             }
         }
-        prev = Some((reps[i], height));
+        prev = Some((reps[i], before.map_or(passed, |p| p.max(passed))));
     }
     crossings
         .into_iter()
@@ -323,7 +328,15 @@ pub fn events(manifest: &serde_json::Value) -> Vec<Marker> {
     }
     by_day
         .into_iter()
-        .map(|(day, labels)| Marker { day: day as f64, label: labels.join(", "), kind: MarkerKind::Event })
+        .map(|(day, mut labels)| {
+            // A label is one line of text along the marker: a few events, then a count.
+            let more = labels.len().saturating_sub(MAX_EVENT_LABELS);
+            labels.truncate(MAX_EVENT_LABELS);
+            if more > 0 {
+                labels.push(format!("{more} more"));
+            }
+            Marker { day: day as f64, label: labels.join(", "), kind: MarkerKind::Event }
+        })
         .collect()
 }
 
@@ -368,6 +381,22 @@ mod tests {
         assert_eq!(halvings(&t, Some(1_049_999))[0].day, 0.0);
     }
 
+    /// Catches halving markers made by walking every multiple of 210,000 up to a corrupted
+    /// height (1e18: ~5e12 steps), and heights that go down and up counting a halving twice.
+    #[test]
+    fn halvings_are_bounded_whatever_the_heights() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.csv");
+        std::fs::write(&p, "replicate,day,height\n0,0,0\n0,1,1e18\n0,2,0\n0,3,inf\n1,0,100\n1,1,-5\n").unwrap();
+        let t = read_table(&p, &["replicate", "day", "height"], &[]).unwrap();
+        let m = halvings(&t, Some(u64::MAX));
+        assert!(m.is_empty(), "{m:?}");
+        let m = halvings(&t, Some(0));
+        assert_eq!(m.len(), MAX_HALVINGS as usize);
+        assert!(m.iter().all(|m| m.day == 1.0), "each crossed once, on day 1");
+        assert_eq!(m[63].label, "64th halving");
+    }
+
     #[test]
     fn events_are_labelled_and_merged_by_day() {
         let m: serde_json::Value = serde_json::json!({"scenario": {"events": [
@@ -381,5 +410,10 @@ mod tests {
         assert_eq!(e[0].label, "price shock \u{2212}38%, fee shock");
         assert_eq!(e[1].label, "jurisdiction ban (CN)");
         assert!(events(&serde_json::json!({})).is_empty());
+        // Catches a marker label as long as the day's events are many (one line of text).
+        let many: Vec<serde_json::Value> =
+            (0..1000).map(|_| serde_json::json!({"day": 5, "kind": "fee_shock"})).collect();
+        let e = events(&serde_json::json!({"scenario": {"events": many}}));
+        assert_eq!(e[0].label, "fee shock, fee shock, fee shock, fee shock, 996 more");
     }
 }

@@ -2,7 +2,10 @@
 //! Okabe-Ito and viridis palettes, axes with date, numeric, logarithmic or categorical ticks,
 //! and a legend drawn above the plot so it never hides data.
 
-use super::data::{civil_from_days, days_from_civil};
+use super::data::civil_from_days;
+use super::ticks::{
+    calendar_day, date_ticks, fmt_date, fmt_number, fmt_power, log_ticks, nice_ticks, whole_days, MAX_TICKS,
+};
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -128,21 +131,47 @@ pub struct Axis {
     pub log: bool,
 }
 
+/// Axis ends are kept within this, so that their difference is finite.
+const AXIS_LIMIT: f64 = f64::MAX / 4.0;
+
+/// Log axes' ends in decades: past f64's range (1e-324..1e308) there is nothing to show.
+const LOG_LIMIT: f64 = 400.0;
+
+/// Usable ends for an axis over `lo..hi`, whatever the data: finite, within `limit`, and
+/// apart (a single value gets an axis around it, a unit wide unless the value is huge).
+fn ends(lo: f64, hi: f64, limit: f64) -> (f64, f64) {
+    let (lo, hi) = (lo.clamp(-limit, limit), hi.clamp(-limit, limit));
+    let around = |v: f64| {
+        let w = (v.abs() * 1e-9).max(0.5);
+        (v - w, v + w)
+    };
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) if hi > lo => (lo, hi),
+        (true, _) => around(lo),
+        (false, true) => around(hi),
+        (false, false) => (0.0, 1.0),
+    }
+}
+
 impl Axis {
     pub fn linear(lo: f64, hi: f64, labels: usize) -> Axis {
-        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
+        let (lo, hi) = ends(lo, hi, AXIS_LIMIT);
         Axis { lo, hi, ticks: Ticks::Linear, labels, log: false }
     }
 
     /// A log axis over positive values `lo..hi` (stored as their log10).
     pub fn log(lo: f64, hi: f64, labels: usize) -> Axis {
-        let (lo, hi) = (lo.log10(), hi.log10());
-        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
+        Axis::log_decades(lo.log10(), hi.log10(), labels)
+    }
+
+    /// A log axis from 10^`lo` to 10^`hi`.
+    pub fn log_decades(lo: f64, hi: f64, labels: usize) -> Axis {
+        let (lo, hi) = ends(lo, hi, LOG_LIMIT);
         Axis { lo, hi, ticks: Ticks::Log, labels, log: true }
     }
 
     pub fn days(lo: f64, hi: f64, start: Option<i64>, labels: usize) -> Axis {
-        let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
+        let (lo, hi) = ends(lo, hi, AXIS_LIMIT);
         Axis { lo, hi, ticks: Ticks::Days { start }, labels, log: false }
     }
 
@@ -173,8 +202,9 @@ impl Axis {
         }
     }
 
+    /// Where the ticks go, at most `max` (and never more than [`MAX_TICKS`]) of them.
     pub fn tick_values(&self, max: usize) -> Vec<f64> {
-        let max = max.max(2);
+        let max = max.clamp(2, MAX_TICKS);
         match &self.ticks {
             Ticks::Linear => nice_ticks(self.lo, self.hi, max).0,
             Ticks::Log => log_ticks(self.lo, self.hi, max),
@@ -200,8 +230,10 @@ impl Axis {
         if labels.iter().any(|l| l.len() == 4 && l.chars().all(|c| c.is_ascii_digit())) {
             return String::new();
         }
-        let (y0, _, _) = civil_from_days(start + self.lo.round() as i64);
-        let (y1, _, _) = civil_from_days(start + self.hi.round() as i64);
+        let (Some(first), Some(last)) = (calendar_day(start, self.lo), calendar_day(start, self.hi)) else {
+            return String::new();
+        };
+        let (y0, y1) = (civil_from_days(first).0, civil_from_days(last).0);
         if y0 == y1 {
             format!(" ({y0})")
         } else {
@@ -231,8 +263,11 @@ impl Axis {
                 .map(|t| t.1.clone())
                 .unwrap_or_default(),
             Ticks::Days { start: Some(start) } => {
-                let (_, months) = date_ticks(self.lo, self.hi, *start, self.labels.max(2));
-                fmt_date(start + v.round() as i64, months)
+                let (_, months) = date_ticks(self.lo, self.hi, *start, self.labels);
+                match calendar_day(*start, v) {
+                    Some(z) => fmt_date(z, months),
+                    None => format!("{}", v.round() as i64),
+                }
             }
             Ticks::Days { start: None } => format!("{}", v.round() as i64),
         }
@@ -245,7 +280,8 @@ impl Ranged for Axis {
 
     fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
         let f = (v - self.lo) / (self.hi - self.lo);
-        limit.0 + (f * f64::from(limit.1 - limit.0)).round() as i32
+        // `as` saturates (NaN -> 0); the sum must too, for values far outside the axis.
+        limit.0.saturating_add((f * f64::from(limit.1 - limit.0)).round() as i32)
     }
 
     fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
@@ -260,187 +296,6 @@ impl Ranged for Axis {
 impl ValueFormatter<f64> for Axis {
     fn format_ext(&self, v: &f64) -> String {
         self.label(*v)
-    }
-}
-
-/// Round ticks between `lo` and `hi`, at most `max` of them, and their step.
-pub fn nice_ticks(lo: f64, hi: f64, max: usize) -> (Vec<f64>, f64) {
-    let span = hi - lo;
-    if !(span.is_finite() && span > 0.0) {
-        return (vec![lo], 1.0);
-    }
-    let raw = span / (max.max(2) - 1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| (hi / s).floor() - (lo / s).ceil() < max as f64)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    ((first..=last).map(|k| k as f64 * step).collect(), step)
-}
-
-/// Round ticks at whole days (no duplicates on a span of a day or two).
-fn whole_days(lo: f64, hi: f64, max: usize) -> Vec<f64> {
-    let mut t: Vec<f64> =
-        nice_ticks(lo, hi, max).0.into_iter().map(f64::round).filter(|d| *d >= lo && *d <= hi).collect();
-    t.dedup();
-    t
-}
-
-fn log_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
-    let (a, b) = (lo.ceil() as i64, hi.floor() as i64);
-    let decades = (b - a + 1).max(0) as usize;
-    if decades >= 2 {
-        let step = decades.div_ceil(max).max(1);
-        return (a..=b).step_by(step).map(|k| k as f64).collect();
-    }
-    // Less than two decades: 1, 2, 5 x 10^k.
-    let mut out = Vec::new();
-    for k in (lo.floor() as i64)..=(hi.ceil() as i64) {
-        for m in [1.0f64, 2.0, 5.0] {
-            let v = k as f64 + m.log10();
-            if v >= lo - 1e-9 && v <= hi + 1e-9 {
-                out.push(v);
-            }
-        }
-    }
-    out
-}
-
-/// A number for a tick label: as many decimals as the step needs, thousands separated.
-pub fn fmt_number(v: f64, step: f64) -> String {
-    // As many decimals as the step has (0.25 -> 2, 2.5 -> 1, 200 -> 0).
-    let decimals = if step > 0.0 && step.is_finite() {
-        (0..10)
-            .find(|&d| {
-                let x = step * 10f64.powi(d);
-                (x - x.round()).abs() < 1e-6 * x.max(1.0)
-            })
-            .unwrap_or(10) as usize
-    } else {
-        0
-    };
-    let v = if v.abs() < step * 1e-9 { 0.0 } else { v };
-    group_thousands(&format!("{v:.decimals$}"))
-}
-
-/// `12345.6` -> `12,345.6`.
-pub fn group_thousands(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
-    if int.len() <= 4 {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
-fn superscript(n: i64) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| match c {
-            '-' => '\u{207B}',
-            '0' => '\u{2070}',
-            '1' => '\u{00B9}',
-            '2' => '\u{00B2}',
-            '3' => '\u{00B3}',
-            d => char::from_u32(0x2070 + d.to_digit(10).unwrap_or(0)).unwrap_or(d),
-        })
-        .collect()
-}
-
-/// A log10 value as `10⁹` or `2×10⁹` (plain numbers between 0.01 and 1000).
-pub fn fmt_power(log: f64) -> String {
-    let k = log.floor();
-    let m = 10f64.powf(log - k);
-    let m = if (m - m.round()).abs() < 1e-6 { m.round() } else { m };
-    let v = 10f64.powf(log);
-    if (-2.0..3.0).contains(&k) {
-        let decimals = if k < 0.0 { (-k) as usize } else { 0 };
-        return format!("{v:.decimals$}");
-    }
-    let k = k as i64;
-    if (m - 1.0).abs() < 1e-6 {
-        format!("10{}", superscript(k))
-    } else {
-        format!("{m:.0}\u{00D7}10{}", superscript(k))
-    }
-}
-
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// Month-start ticks (in days from day 0) every 1, 2, 3, 6, 12, ... months, at most `max`, and
-/// the step in months (0: too short a span, ticks are days).
-fn date_ticks(lo: f64, hi: f64, start: i64, max: usize) -> (Vec<f64>, u32) {
-    let (y0, m0, _) = civil_from_days(start + lo.floor() as i64);
-    for step in [1u32, 2, 3, 6, 12, 24, 60, 120, 240, 600] {
-        let mut ticks = Vec::new();
-        let (mut y, mut m) = (y0, m0);
-        loop {
-            let month_index = y * 12 + i64::from(m) - 1;
-            if month_index % i64::from(step) == 0 {
-                let day = (days_from_civil(y, m, 1) - start) as f64;
-                if day > hi {
-                    break;
-                }
-                if day >= lo {
-                    ticks.push(day);
-                }
-            }
-            m += 1;
-            if m > 12 {
-                m = 1;
-                y += 1;
-            }
-            if (days_from_civil(y, m, 1) - start) as f64 > hi {
-                break;
-            }
-        }
-        if ticks.len() <= max {
-            if ticks.len() >= 3 || step > 1 {
-                return (ticks, step);
-            }
-            break;
-        }
-    }
-    // A few months or less: days of the month.
-    const DAYS: [&[u32]; 5] =
-        [&[1, 15], &[1, 11, 21], &[1, 8, 15, 22], &[1, 6, 11, 16, 21, 26], &[1, 4, 7, 10, 13, 16, 19, 22, 25, 28]];
-    let mut best: Vec<f64> = Vec::new();
-    for set in DAYS {
-        let ticks: Vec<f64> = ((lo.ceil() as i64)..=(hi.floor() as i64))
-            .filter(|&d| set.contains(&civil_from_days(start + d).2))
-            .map(|d| d as f64)
-            .collect();
-        if ticks.len() > max {
-            break;
-        }
-        best = ticks;
-    }
-    if best.len() < 2 {
-        best = whole_days(lo, hi, max);
-    }
-    (best, 0)
-}
-
-fn fmt_date(z: i64, months: u32) -> String {
-    let (y, m, d) = civil_from_days(z);
-    match months {
-        0 => format!("{} {d}", MONTHS[m as usize - 1]),
-        s if s >= 12 => format!("{y}"),
-        _ if m == 1 => format!("{y}"),
-        _ => MONTHS[m as usize - 1].to_string(),
     }
 }
 
@@ -570,44 +425,42 @@ mod tests {
     use crate::plot::data::parse_date;
 
     #[test]
-    fn nice_ticks_are_round() {
-        assert_eq!(nice_ticks(0.0, 10.0, 6).0, vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
-        let (t, step) = nice_ticks(0.13, 0.92, 5);
-        assert_eq!(step, 0.2);
-        assert_eq!(t.len(), 4);
-        assert_eq!(fmt_number(0.6000000000000001, 0.2), "0.6");
-        assert_eq!(fmt_number(2.5, 2.5), "2.5");
-        assert_eq!(fmt_number(12500.0, 2500.0), "12,500");
-        assert_eq!(fmt_number(1200.0, 200.0), "1200");
-        assert_eq!(fmt_number(-0.0, 1.0), "0");
-    }
-
-    #[test]
-    fn powers_of_ten() {
-        assert_eq!(fmt_power(9.0), "10\u{2079}");
-        assert_eq!(fmt_power(10.0), "10\u{00B9}\u{2070}");
-        assert_eq!(fmt_power(9.0 + 2f64.log10()), "2\u{00D7}10\u{2079}");
-        assert_eq!(fmt_power(2.0), "100");
-        assert_eq!(fmt_power(-1.0), "0.1");
-        assert_eq!(log_ticks(8.2, 11.9, 6), vec![9.0, 10.0, 11.0]);
-    }
-
-    #[test]
-    fn date_ticks_fall_on_month_starts() {
+    fn date_axes_name_the_years_their_labels_do_not() {
         let start = parse_date("2025-11-21").unwrap();
-        let (ticks, step) = date_ticks(0.0, 1094.0, start, 7);
-        assert_eq!(step, 6);
-        let labels: Vec<String> = ticks.iter().map(|&d| fmt_date(start + d as i64, step)).collect();
-        assert_eq!(labels, ["2026", "Jul", "2027", "Jul", "2028", "Jul"]);
-        assert_eq!(civil_from_days(start + ticks[0] as i64), (2026, 1, 1));
-        let axis = Axis::days(0.0, 1094.0, Some(start), 7);
-        assert_eq!(axis.year_suffix(), "");
-        let (ticks, step) = date_ticks(0.0, 40.0, start, 6);
-        assert_eq!(step, 0);
-        let labels: Vec<String> = ticks.iter().map(|&d| fmt_date(start + d as i64, step)).collect();
-        assert_eq!(labels, ["Nov 22", "Dec 1", "Dec 8", "Dec 15", "Dec 22"]);
+        assert_eq!(Axis::days(0.0, 1094.0, Some(start), 7).year_suffix(), "");
         assert_eq!(Axis::days(0.0, 45.0, Some(start), 6).year_suffix(), " (2025\u{2013}2026)");
         assert_eq!(Axis::days(0.0, 20.0, Some(start), 6).year_suffix(), " (2025)");
+    }
+
+    /// Catches axes that hang, panic (overflow in date arithmetic or in a tick count) or
+    /// produce unbounded tick lists on extreme or non-finite data.
+    #[test]
+    fn axes_stay_usable_on_extreme_ranges() {
+        let start = Some(parse_date("2025-11-21").unwrap());
+        let extremes = [0.0, 1.0, -1e300, 1e300, f64::MAX, f64::MIN, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+        for &lo in &extremes {
+            for &hi in &extremes {
+                let axes = [
+                    Axis::linear(lo, hi, 6),
+                    Axis::log(lo, hi, 6),
+                    Axis::log_decades(lo, hi, 6),
+                    Axis::days(lo, hi, start, 7),
+                    Axis::days(lo, hi, None, 7),
+                ];
+                for a in axes {
+                    assert!(a.lo.is_finite() && a.hi.is_finite() && a.hi > a.lo, "{lo:e} {hi:e}: {a:?}");
+                    assert!((a.hi - a.lo).is_finite(), "{lo:e} {hi:e}: {a:?}");
+                    let ticks = a.tick_values(usize::MAX);
+                    assert!(ticks.len() <= MAX_TICKS + 1, "{lo:e} {hi:e}: {a:?}: {} ticks", ticks.len());
+                    for t in ticks {
+                        let _ = a.label(t);
+                        let _ = a.map(&t, (0, 1000));
+                    }
+                    let _ = a.year_suffix();
+                    let _ = a.map(&f64::MAX, (100, 1000));
+                }
+            }
+        }
     }
 
     #[test]
