@@ -7,7 +7,7 @@ use super::axis::{self, AxisValue, Method, SampleSpec, Scale, MAX_AXIS_VALUES};
 use crate::error::{line_col, Error, Location, Problem, Result};
 use crate::rng::mix64;
 use crate::run::RunSummary;
-use crate::scenario::{load_str, LoadedScenario, Override};
+use crate::scenario::{check_name, load_str, LoadedScenario, Override};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -206,15 +206,8 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
     let mut problems: Vec<Problem> = Vec::new();
     let sw = raw.sweep.get_ref();
     let name = sw.name.get_ref().clone();
-    if name.is_empty()
-        || name.starts_with('.')
-        || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-    {
-        push(
-            &mut problems,
-            at(sw.name.span().start, "sweep.name"),
-            format!("must be letters, digits, '-', '_' or '.', not starting with '.' (got {name:?})"),
-        );
+    if let Err(msg) = check_name(&name) {
+        push(&mut problems, at(sw.name.span().start, "sweep.name"), msg);
     }
     let replicates = sw.replicates.as_ref().map_or(1, |r| *r.get_ref());
     if let Some(r) = &sw.replicates {
