@@ -13,7 +13,9 @@
 //! - [`merge`]: combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles.
 
 pub mod axis;
+mod blame;
 pub mod exec;
+pub mod fingerprint;
 pub mod merge;
 pub mod output;
 pub mod shard;

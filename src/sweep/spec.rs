@@ -4,12 +4,15 @@
 //! unless the whole sweep validates.
 
 use super::axis::{self, AxisValue, Method, SampleSpec, Scale, MAX_AXIS_VALUES};
+use super::blame::{blame, blame_set, cap_problems};
+use super::fingerprint::{fingerprint, input_files, InputFile, PointInputs};
 use crate::error::{line_col, Error, Location, Problem, Result};
 use crate::rng::mix64;
 use crate::run::RunSummary;
 use crate::scenario::{check_name, load_str, LoadedScenario, Override};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -17,8 +20,8 @@ use toml::Spanned;
 pub const MAX_RUNS: u64 = 1_000_000;
 /// Most replicates per point.
 pub const MAX_REPLICATES: u32 = 100_000;
-/// Problems reported at most when many points fail.
-const MAX_PROBLEMS: usize = 20;
+/// Most axes one sweep may declare (each is checked against the base scenario on its own).
+pub const MAX_AXES: usize = 100;
 /// Keys the sweep sets itself for every run.
 const RESERVED: [&str; 2] = ["simulation.seed", "simulation.replicates"];
 
@@ -151,14 +154,28 @@ pub struct Sweep {
     pub points: u64,
     /// The summary metrics of every run, in column order.
     pub metrics: Vec<&'static str>,
-    /// Hash of everything that determines the outputs: resolved scenarios of every point,
-    /// seeds, replicates and columns. Shards of one sweep share it; merge refuses others.
+    /// Hash of everything that determines the outputs ([`super::fingerprint`]). Shards of
+    /// one sweep share it; `--resume` and merge refuse others.
     pub fingerprint: String,
+    /// The files the scenarios read (base scenario first) with hashes of their bytes.
+    pub inputs: Vec<InputFile>,
     dims: Vec<Dim>,
     /// Drawn values of the sampled axes, `[sample][i]` for the i-th sampled axis.
     sample_rows: Vec<Vec<AxisValue>>,
     base_text: String,
     base_dir: PathBuf,
+    /// Per point, its entry in `input_sets`: what it loaded at validation, checked again by
+    /// every run so a file changed meanwhile cannot slip into the results.
+    point_inputs: Vec<u32>,
+    input_sets: Vec<PointInputs>,
+}
+
+/// What [`Sweep::validate`] finds.
+struct Validated {
+    fingerprint: String,
+    inputs: Vec<InputFile>,
+    point_inputs: Vec<u32>,
+    input_sets: Vec<PointInputs>,
 }
 
 /// The seed of run (`point`, `replicate`) of a sweep with seed `sweep_seed`:
@@ -385,6 +402,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             _ => dims.push(Dim::Grid(i)),
         }
     }
+    if axes.len() > MAX_AXES {
+        push(&mut problems, at(raw.sweep.span().start, "axes"), format!("at most {MAX_AXES} axes (got {})", axes.len()));
+    }
     let sizes: Vec<u128> = dims
         .iter()
         .map(|d| match d {
@@ -392,8 +412,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             Dim::Samples(_) => u128::from(samples.unwrap_or(0)),
         })
         .collect();
-    let points: u128 = sizes.iter().product();
-    let runs = points * u128::from(replicates);
+    // Saturating: a product past u128 is as refused as any above MAX_RUNS.
+    let points: u128 = sizes.iter().fold(1u128, |acc, &n| acc.saturating_mul(n));
+    let runs = points.saturating_mul(u128::from(replicates));
     if problems.is_empty() && runs > u128::from(MAX_RUNS) {
         let shape = sizes.iter().map(u128::to_string).collect::<Vec<_>>().join(" x ");
         push(
@@ -440,13 +461,20 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
         points: points as u64,
         metrics: RunSummary::columns().into_iter().filter(|c| *c != "replicate").collect(),
         fingerprint: String::new(),
+        inputs: Vec::new(),
         dims,
         sample_rows,
         base_text,
         base_dir,
+        point_inputs: Vec::new(),
+        input_sets: Vec::new(),
     };
     let set_at = at(sw.set.as_ref().map_or(raw.sweep.span().start, |t| t.span().start), "sweep.set");
-    sweep.fingerprint = sweep.validate(&set_at)?;
+    let v = sweep.validate(&set_at)?;
+    sweep.fingerprint = v.fingerprint;
+    sweep.inputs = v.inputs;
+    sweep.point_inputs = v.point_inputs;
+    sweep.input_sets = v.input_sets;
     Ok(sweep)
 }
 
@@ -464,12 +492,6 @@ fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) 
         }
     }
 }
-
-/// FNV-1a, 64 bits: a stable, platform-independent hash for fingerprints.
-pub(crate) fn fnv1a(state: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(state, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01B3))
-}
-pub(crate) const FNV_OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
 
 impl Sweep {
     /// Total runs: points x replicates.
@@ -534,9 +556,21 @@ impl Sweep {
         o
     }
 
-    /// The scenario of run `run`, ready for `engine::run_replicate(.., 0, ..)`.
+    /// The scenario of run `run`, ready for `engine::run_replicate(.., 0, ..)`. Refused if a
+    /// file it reads (catalog, price path) no longer holds what the validation loaded.
     pub fn scenario(&self, run: &RunSpec) -> Result<LoadedScenario> {
-        self.load_base(&self.overrides(run.point, run.seed))
+        let loaded = self.load_base(&self.overrides(run.point, run.seed))?;
+        let expected = self.point_inputs.get(run.point as usize).and_then(|&i| self.input_sets.get(i as usize));
+        if let Some(expected) = expected {
+            expected.check_unchanged(&PointInputs::of(&loaded, &self.base_dir)).map_err(|file| {
+                Error::Other(format!(
+                    "{} changed while the sweep was running: its runs would mix two versions of it; restore \
+                     it, or start the sweep over (--force)",
+                    file.display()
+                ))
+            })?;
+        }
+        Ok(loaded)
     }
 
     fn load_base(&self, overrides: &[Override]) -> Result<LoadedScenario> {
@@ -570,17 +604,19 @@ impl Sweep {
 
     /// Loads the base scenario with the overrides of every axis value alone, then of every
     /// point, before anything runs; a bad value is reported with its place in the sweep file.
-    /// Returns the sweep's fingerprint.
-    fn validate(&self, set_at: &Location) -> Result<String> {
-        let check =
-            |at: &Location, what: &str, extra: &[Override]| -> std::result::Result<LoadedScenario, Vec<Problem>> {
-                let mut o = self.set.clone();
-                o.extend_from_slice(extra);
-                o.push(Override { key: "simulation.replicates".into(), value: "1".into() });
-                o.push(Override { key: "simulation.seed".into(), value: "0".into() });
-                self.load_base(&o).map_err(|e| blame(e, at, what))
-            };
-        check(set_at, "", &[]).map_err(Error::Invalid)?;
+    /// Returns the sweep's fingerprint and what each point reads.
+    fn validate(&self, set_at: &Location) -> Result<Validated> {
+        let with = |extra: &[Override]| {
+            let mut o = self.set.clone();
+            o.extend_from_slice(extra);
+            o.push(Override { key: "simulation.replicates".into(), value: "1".into() });
+            o.push(Override { key: "simulation.seed".into(), value: "0".into() });
+            self.load_base(&o)
+        };
+        let check = |at: &Location, what: &str, extra: &[Override]| with(extra).map_err(|e| blame(e, at, what));
+        // The base with `set` alone: its own errors are located in it, not in `[sweep] set`.
+        let source = self.base.display().to_string();
+        with(&[]).map_err(|e| Error::Invalid(blame_set(e, set_at, &source, &self.base_text)))?;
 
         // Each value alone: pins a bad value to its axis and its place in the file.
         let mut problems: Vec<Problem> = Vec::new();
@@ -609,7 +645,8 @@ impl Sweep {
 
         // Every point: combinations can fail where single values do not (cross-field rules).
         let point_at = self.axes.first().map_or(set_at.clone(), |a| a.at.clone());
-        let results: Vec<std::result::Result<u64, Vec<Problem>>> = (0..self.points)
+        type PointResult = std::result::Result<(u64, PointInputs), Vec<Problem>>;
+        let results: Vec<PointResult> = (0..self.points)
             .into_par_iter()
             .map(|p| {
                 let values = self.point_values(p);
@@ -623,31 +660,34 @@ impl Sweep {
                 let mut at = point_at.clone();
                 at.key = Some(format!("point {p}"));
                 let loaded = check(&at, &label, &extra)?;
-                let json = serde_json::to_string(&loaded.scenario).unwrap_or_default();
-                let mut h = fnv1a(FNV_OFFSET, json.as_bytes());
-                for x in loaded.price_path_usd.iter().flatten() {
-                    h = fnv1a(h, &x.to_bits().to_le_bytes());
-                }
-                Ok(h)
+                let inputs = PointInputs::of(&loaded, &self.base_dir);
+                Ok((inputs.point_hash(&loaded), inputs))
             })
             .collect();
-        let mut h = fnv1a(FNV_OFFSET, b"hashsim sweep v1\n");
-        for part in
-            [self.name.as_str(), &self.seed.to_string(), &self.replicates.to_string(), &self.columns().join(",")]
-        {
-            h = fnv1a(h, part.as_bytes());
-            h = fnv1a(h, b"\n");
-        }
+        let mut hashes = Vec::with_capacity(results.len());
+        let mut point_inputs = Vec::with_capacity(results.len());
+        let mut input_sets: Vec<PointInputs> = Vec::new();
+        let mut set_of: HashMap<PointInputs, u32> = HashMap::new();
         for r in results {
             match r {
-                Ok(ph) => h = fnv1a(h, &ph.to_le_bytes()),
+                Ok((h, inputs)) => {
+                    hashes.push(h);
+                    let i = *set_of.entry(inputs).or_insert_with_key(|k| {
+                        input_sets.push(k.clone());
+                        (input_sets.len() - 1) as u32
+                    });
+                    point_inputs.push(i);
+                }
                 Err(ps) => problems.extend(ps),
             }
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(cap_problems(problems)));
         }
-        Ok(format!("{h:016x}"))
+        let inputs = input_files(&self.base, &self.base_text, &input_sets)?;
+        let identity =
+            [self.name.as_str(), &self.seed.to_string(), &self.replicates.to_string(), &self.columns().join(",")];
+        Ok(Validated { fingerprint: fingerprint(&identity, &hashes, &inputs), inputs, point_inputs, input_sets })
     }
 
     /// Indices of the sampled axes, in the order of `sample_rows` columns.
@@ -666,43 +706,6 @@ impl Sweep {
 pub fn run_id(index: u64, total: u64) -> String {
     let width = total.saturating_sub(1).to_string().len().max(6);
     format!("r{index:0width$}")
-}
-
-/// A scenario error, re-located at `at` in the sweep file, prefixed with `what` (e.g.
-/// `price.initial_usd = -5`). Problems of the overrides keep only their key and message;
-/// problems located in the base file keep their location there.
-fn blame(e: Error, at: &Location, what: &str) -> Vec<Problem> {
-    let prefix = if what.is_empty() { String::new() } else { format!("{what}: ") };
-    let inner = match e {
-        Error::Invalid(ps) => ps,
-        other => vec![Problem { location: Location::default(), message: other.to_string() }],
-    };
-    inner
-        .into_iter()
-        .map(|p| {
-            let detail = if p.location.source.is_empty() || p.location.source.starts_with("--set") {
-                match &p.location.key {
-                    Some(k) if !what.starts_with(&format!("{k} = ")) => format!("{k}: {}", p.message),
-                    _ => p.message.clone(),
-                }
-            } else {
-                p.to_string()
-            };
-            Problem { location: at.clone(), message: format!("{prefix}{detail}") }
-        })
-        .collect()
-}
-
-fn cap_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
-    if problems.len() > MAX_PROBLEMS {
-        let more = problems.len() - MAX_PROBLEMS;
-        problems.truncate(MAX_PROBLEMS);
-        problems.push(Problem {
-            location: Location { source: "...".into(), ..Location::default() },
-            message: format!("and {more} more problem(s)"),
-        });
-    }
-    problems
 }
 
 #[cfg(test)]
