@@ -90,10 +90,18 @@ fn resolve(base_dir: &Path, p: &str) -> PathBuf {
     }
 }
 
-/// Hashes the base scenario's text and every other file in `points` (first use first).
-pub(crate) fn input_files(base: &Path, base_text: &str, points: &[PointInputs]) -> Result<Vec<InputFile>> {
+/// Hashes the base scenario's text and every other file in `points` (first use first). Paths
+/// are listed relative to `sweep_dir` (the sweep file's folder), so they read the same from
+/// any working directory.
+pub(crate) fn input_files(
+    sweep_dir: &Path,
+    base: &Path,
+    base_text: &str,
+    points: &[PointInputs],
+) -> Result<Vec<InputFile>> {
     let hex = |bytes: &[u8]| format!("{:016x}", fnv1a(FNV_OFFSET, bytes));
-    let mut files = vec![InputFile { path: base.display().to_string(), fnv1a: hex(base_text.as_bytes()) }];
+    let label = |p: &Path| p.strip_prefix(sweep_dir).unwrap_or(p).display().to_string();
+    let mut files = vec![InputFile { path: label(base), fnv1a: hex(base_text.as_bytes()) }];
     let mut seen: Vec<&Path> = Vec::new();
     for p in points.iter().flat_map(|p| p.catalog.iter().chain(&p.price)) {
         if seen.contains(&p.as_path()) {
@@ -101,7 +109,7 @@ pub(crate) fn input_files(base: &Path, base_text: &str, points: &[PointInputs]) 
         }
         seen.push(p);
         let bytes = std::fs::read(p).map_err(|e| Error::Read { path: p.clone(), source: e })?;
-        files.push(InputFile { path: p.display().to_string(), fnv1a: hex(&bytes) });
+        files.push(InputFile { path: label(p), fnv1a: hex(&bytes) });
     }
     Ok(files)
 }
@@ -128,13 +136,14 @@ pub fn changed_files(a: &[InputFile], b: &[InputFile]) -> Vec<String> {
     a.iter().filter(|x| b.iter().any(|y| y.path == x.path && y.fnv1a != x.fnv1a)).map(|x| x.path.clone()).collect()
 }
 
-/// A hint naming the files that differ between `a` and `b`, or nothing.
-pub fn changed_hint(a: &[InputFile], b: &[InputFile]) -> String {
+/// Why two fingerprints differ, for messages: the files that changed if the lists tell, else
+/// what may have.
+pub fn why_different(a: &[InputFile], b: &[InputFile]) -> String {
     let changed = changed_files(a, b);
     if changed.is_empty() {
-        String::new()
+        "the sweep file, its base scenario or a file they read changed".into()
     } else {
-        format!(" ({} changed)", changed.join(", "))
+        format!("{} changed", changed.join(", "))
     }
 }
 
@@ -156,7 +165,7 @@ mod tests {
         let a = [f("base.toml", "1"), f("cat.toml", "2")];
         let b = [f("base.toml", "1"), f("cat.toml", "3"), f("new.csv", "4")];
         assert_eq!(changed_files(&a, &b), ["cat.toml"]);
-        assert_eq!(changed_hint(&a, &a), "");
-        assert!(changed_hint(&a, &b).contains("cat.toml changed"));
+        assert!(why_different(&a, &a).contains("the sweep file"));
+        assert_eq!(why_different(&a, &b), "cat.toml changed");
     }
 }

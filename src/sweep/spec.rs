@@ -4,17 +4,14 @@
 //! unless the whole sweep validates.
 
 use super::axis::{self, AxisValue, Method, SampleSpec, Scale, MAX_AXIS_VALUES};
-use super::blame::{blame, blame_set, cap_problems};
-use super::fingerprint::{fingerprint, input_files, InputFile, PointInputs};
+use super::fingerprint::{InputFile, PointInputs};
+use super::raw::{flatten, RawFile};
 use crate::error::{line_col, Error, Location, Problem, Result};
 use crate::rng::mix64;
 use crate::run::RunSummary;
 use crate::scenario::{check_name, load_str, LoadedScenario, Override};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use toml::Spanned;
 
 /// Most runs (points x replicates) one sweep may expand to.
 pub const MAX_RUNS: u64 = 1_000_000;
@@ -24,64 +21,6 @@ pub const MAX_REPLICATES: u32 = 100_000;
 pub const MAX_AXES: usize = 100;
 /// Keys the sweep sets itself for every run.
 const RESERVED: [&str; 2] = ["simulation.seed", "simulation.replicates"];
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    sweep: Spanned<RawSweep>,
-    #[serde(default)]
-    axes: Vec<Spanned<RawAxis>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSweep {
-    name: Spanned<String>,
-    base: Spanned<String>,
-    seed: Spanned<u64>,
-    #[serde(default)]
-    replicates: Option<Spanned<u32>>,
-    #[serde(default)]
-    set: Option<Spanned<toml::Table>>,
-    #[serde(default)]
-    samples: Option<Spanned<u32>>,
-    #[serde(default)]
-    method: Option<Spanned<Method>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAxis {
-    key: Spanned<String>,
-    #[serde(default)]
-    values: Option<Spanned<Vec<Spanned<toml::Value>>>>,
-    #[serde(default)]
-    range: Option<Spanned<RawRange>>,
-    #[serde(default)]
-    sample: Option<Spanned<RawSample>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRange {
-    from: f64,
-    to: f64,
-    #[serde(default)]
-    steps: Option<u64>,
-    #[serde(default)]
-    step: Option<f64>,
-    #[serde(default)]
-    scale: Scale,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSample {
-    min: f64,
-    max: f64,
-    #[serde(default)]
-    scale: Scale,
-}
 
 /// How an axis gets its values, as written (recorded in `manifest.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,13 +52,13 @@ pub struct Axis {
     /// are drawn per sample.
     pub values: Vec<AxisValue>,
     /// Where the axis is in the sweep file, and each listed value.
-    at: Location,
-    value_at: Vec<Location>,
+    pub(super) at: Location,
+    pub(super) value_at: Vec<Location>,
 }
 
 /// One dimension of the point grid: a grid axis, or all sampled axes together.
 #[derive(Debug, Clone)]
-enum Dim {
+pub(super) enum Dim {
     Grid(usize),
     Samples(Vec<usize>),
 }
@@ -159,21 +98,13 @@ pub struct Sweep {
     pub fingerprint: String,
     /// The files the scenarios read (base scenario first) with hashes of their bytes.
     pub inputs: Vec<InputFile>,
-    dims: Vec<Dim>,
+    pub(super) dims: Vec<Dim>,
     /// Drawn values of the sampled axes, `[sample][i]` for the i-th sampled axis.
-    sample_rows: Vec<Vec<AxisValue>>,
-    base_text: String,
-    base_dir: PathBuf,
+    pub(super) sample_rows: Vec<Vec<AxisValue>>,
+    pub(super) base_text: String,
+    pub(super) base_dir: PathBuf,
     /// Per point, its entry in `input_sets`: what it loaded at validation, checked again by
     /// every run so a file changed meanwhile cannot slip into the results.
-    point_inputs: Vec<u32>,
-    input_sets: Vec<PointInputs>,
-}
-
-/// What [`Sweep::validate`] finds.
-struct Validated {
-    fingerprint: String,
-    inputs: Vec<InputFile>,
     point_inputs: Vec<u32>,
     input_sets: Vec<PointInputs>,
 }
@@ -403,7 +334,11 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
         }
     }
     if axes.len() > MAX_AXES {
-        push(&mut problems, at(raw.sweep.span().start, "axes"), format!("at most {MAX_AXES} axes (got {})", axes.len()));
+        push(
+            &mut problems,
+            at(raw.sweep.span().start, "axes"),
+            format!("at most {MAX_AXES} axes (got {})", axes.len()),
+        );
     }
     let sizes: Vec<u128> = dims
         .iter()
@@ -480,17 +415,6 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
 
 fn push(problems: &mut Vec<Problem>, location: Location, message: String) {
     problems.push(Problem { location, message });
-}
-
-/// `a = { b = 1 }` -> `a.b = 1`.
-fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
-    for (k, v) in t {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-        match v {
-            toml::Value::Table(inner) => flatten(&key, inner, out),
-            other => out.push((key, other.clone())),
-        }
-    }
 }
 
 impl Sweep {
@@ -573,7 +497,7 @@ impl Sweep {
         Ok(loaded)
     }
 
-    fn load_base(&self, overrides: &[Override]) -> Result<LoadedScenario> {
+    pub(super) fn load_base(&self, overrides: &[Override]) -> Result<LoadedScenario> {
         load_str(&self.base_text, &self.base.display().to_string(), &self.base_dir, overrides)
     }
 
@@ -602,96 +526,8 @@ impl Sweep {
         )
     }
 
-    /// Loads the base scenario with the overrides of every axis value alone, then of every
-    /// point, before anything runs; a bad value is reported with its place in the sweep file.
-    /// Returns the sweep's fingerprint and what each point reads.
-    fn validate(&self, set_at: &Location) -> Result<Validated> {
-        let with = |extra: &[Override]| {
-            let mut o = self.set.clone();
-            o.extend_from_slice(extra);
-            o.push(Override { key: "simulation.replicates".into(), value: "1".into() });
-            o.push(Override { key: "simulation.seed".into(), value: "0".into() });
-            self.load_base(&o)
-        };
-        let check = |at: &Location, what: &str, extra: &[Override]| with(extra).map_err(|e| blame(e, at, what));
-        // The base with `set` alone: its own errors are located in it, not in `[sweep] set`.
-        let source = self.base.display().to_string();
-        with(&[]).map_err(|e| Error::Invalid(blame_set(e, set_at, &source, &self.base_text)))?;
-
-        // Each value alone: pins a bad value to its axis and its place in the file.
-        let mut problems: Vec<Problem> = Vec::new();
-        for a in &self.axes {
-            let singles: Vec<(AxisValue, Location)> = match a.spec {
-                AxisSpec::Sample { .. } => {
-                    let i = self.axes.iter().position(|b| b.key == a.key).unwrap_or(0);
-                    let j = self.sampled().iter().position(|&k| k == i).unwrap_or(0);
-                    self.sample_rows.iter().map(|row| (row[j].clone(), a.at.clone())).collect()
-                }
-                _ => a.values.iter().cloned().zip(a.value_at.iter().cloned()).collect(),
-            };
-            let found: Vec<Problem> = singles
-                .par_iter()
-                .filter_map(|(v, at)| {
-                    let o = Override { key: a.key.clone(), value: v.to_toml() };
-                    check(at, &format!("{} = {}", a.key, v.to_cell()), std::slice::from_ref(&o)).err()
-                })
-                .flatten()
-                .collect();
-            problems.extend(found);
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(cap_problems(problems)));
-        }
-
-        // Every point: combinations can fail where single values do not (cross-field rules).
-        let point_at = self.axes.first().map_or(set_at.clone(), |a| a.at.clone());
-        type PointResult = std::result::Result<(u64, PointInputs), Vec<Problem>>;
-        let results: Vec<PointResult> = (0..self.points)
-            .into_par_iter()
-            .map(|p| {
-                let values = self.point_values(p);
-                let extra: Vec<Override> = self
-                    .axes
-                    .iter()
-                    .zip(&values)
-                    .map(|(a, v)| Override { key: a.key.clone(), value: v.to_toml() })
-                    .collect();
-                let label = extra.iter().map(|o| format!("{} = {}", o.key, o.value)).collect::<Vec<_>>().join(", ");
-                let mut at = point_at.clone();
-                at.key = Some(format!("point {p}"));
-                let loaded = check(&at, &label, &extra)?;
-                let inputs = PointInputs::of(&loaded, &self.base_dir);
-                Ok((inputs.point_hash(&loaded), inputs))
-            })
-            .collect();
-        let mut hashes = Vec::with_capacity(results.len());
-        let mut point_inputs = Vec::with_capacity(results.len());
-        let mut input_sets: Vec<PointInputs> = Vec::new();
-        let mut set_of: HashMap<PointInputs, u32> = HashMap::new();
-        for r in results {
-            match r {
-                Ok((h, inputs)) => {
-                    hashes.push(h);
-                    let i = *set_of.entry(inputs).or_insert_with_key(|k| {
-                        input_sets.push(k.clone());
-                        (input_sets.len() - 1) as u32
-                    });
-                    point_inputs.push(i);
-                }
-                Err(ps) => problems.extend(ps),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(cap_problems(problems)));
-        }
-        let inputs = input_files(&self.base, &self.base_text, &input_sets)?;
-        let identity =
-            [self.name.as_str(), &self.seed.to_string(), &self.replicates.to_string(), &self.columns().join(",")];
-        Ok(Validated { fingerprint: fingerprint(&identity, &hashes, &inputs), inputs, point_inputs, input_sets })
-    }
-
     /// Indices of the sampled axes, in the order of `sample_rows` columns.
-    fn sampled(&self) -> Vec<usize> {
+    pub(super) fn sampled(&self) -> Vec<usize> {
         self.dims
             .iter()
             .find_map(|d| match d {
@@ -735,14 +571,5 @@ mod tests {
         assert_eq!(run_id(123, 1000), "r000123");
         assert_eq!(run_id(0, 1), "r000000");
         assert_eq!(run_id(5, 12_345_678), "r00000005");
-    }
-
-    #[test]
-    fn flatten_dotted_tables() {
-        let t: toml::Table = toml::from_str("\"a.b\" = 1\nc = { d = 2, e = { f = \"x\" } }").unwrap();
-        let mut out = Vec::new();
-        flatten("", &t, &mut out);
-        let keys: Vec<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["a.b", "c.d", "c.e.f"]);
     }
 }
