@@ -70,6 +70,10 @@ pub struct SweepArgs {
     /// Check and expand the sweep, print its size and fingerprint, run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write into --out even if it is not this sweep's folder, or start its journal over
+    /// (only the sweep's own files are replaced; others are left alone).
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar and no report.
     #[arg(long, short = 'q')]
     pub quiet: bool,

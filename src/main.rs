@@ -232,7 +232,14 @@ fn cmd_sweep(args: SweepArgs) -> Result<()> {
         return Ok(());
     }
     let out_dir = args.out.unwrap_or_else(|| sweep::default_out(&sw, shard));
-    let opts = SweepOptions { out_dir, shard, resume: args.resume, series: args.series, command: command_line() };
+    let opts = SweepOptions {
+        out_dir,
+        shard,
+        resume: args.resume,
+        series: args.series,
+        force: args.force,
+        command: command_line(),
+    };
     let run = SweepRun::open(&sw, opts)?;
     let bar = hashsim::progress::bar(run.pending(), "runs", args.quiet);
     let report = run.execute(&|| bar.inc(1));

@@ -2,7 +2,7 @@
 //! single-machine sweep writes (the same bytes: both are written by the same functions from
 //! the same rows), refusing mixed sweeps and missing or duplicated runs.
 
-use super::exec::JOURNAL;
+use super::journal::JOURNAL;
 use super::output::{
     csv_line, file_name, parse_line, parse_metric, write_aggregate, write_runs, Rows, Shape, SweepManifest,
 };

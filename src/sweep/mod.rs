@@ -19,6 +19,7 @@ pub mod axis;
 mod blame;
 pub mod exec;
 pub mod fingerprint;
+pub mod journal;
 pub mod merge;
 pub mod output;
 mod raw;
