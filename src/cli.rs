@@ -87,6 +87,10 @@ pub struct MergeArgs {
     /// Output folder [default: results/<sweep name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into --out even if it holds files that are not this sweep's (only the merge's
+    /// own files are replaced; others are left alone).
+    #[arg(long)]
+    pub force: bool,
     /// No report.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -256,7 +256,7 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
         Some(o) => o,
         None => hashsim::sweep::merge::default_out(&args.dirs)?,
     };
-    let report = hashsim::sweep::merge(&args.dirs, &out, &command_line())?;
+    let report = hashsim::sweep::merge(&args.dirs, &out, &command_line(), args.force)?;
     if !args.quiet {
         println!("{report}");
     }

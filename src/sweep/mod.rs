@@ -20,6 +20,7 @@ mod blame;
 pub mod exec;
 pub mod fingerprint;
 pub mod journal;
+mod manifest_check;
 pub mod merge;
 pub mod output;
 mod raw;
