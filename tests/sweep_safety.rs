@@ -395,6 +395,21 @@ fn degenerate_sweep_inputs_are_refused() {
     let many: String = (0..101).map(|i| format!("[[axes]]\nkey = \"events.0.x{i}\"\nvalues = [1]\n")).collect();
     write(dir.path(), "many.toml", &format!("{SWEEP}{many}"));
     let err = fails(dir.path(), &["sweep", "many.toml", "--out", "o"]);
-    assert!(err.contains("axes: at most 100 axes (got 102)"), "{err}");
+    assert!(err.contains("many.toml:308:1: axes[100]: at most 100 axes (got 102)"), "{err}");
+    // Ranges past the run limit are not expanded; draws past the sample limit are not drawn.
+    let wide: String = (0..3)
+        .map(|i| format!("[[axes]]\nkey = \"events.0.x{i}\"\nrange = {{ from = 0, to = 1, steps = 100000 }}\n"))
+        .collect();
+    write(dir.path(), "wide.toml", &format!("{SWEEP}{wide}"));
+    let err = fails(dir.path(), &["sweep", "wide.toml", "--out", "o"]);
+    assert!(
+        err.contains("axes[3].range: events.0.x2: the axes before it already expand to more than 1000000"),
+        "{err}"
+    );
+    let sampled: String =
+        (0..20).map(|i| format!("[[axes]]\nkey = \"events.0.s{i}\"\nsample = {{ min = 0, max = 1 }}\n")).collect();
+    write(dir.path(), "sampled.toml", &format!("{}{sampled}", SWEEP.replace("replicates = 2", "samples = 1000000")));
+    let err = fails(dir.path(), &["sweep", "sampled.toml", "--out", "o"]);
+    assert!(err.contains("1000000 samples x 20 sampled axes: at most 10000000 drawn values"), "{err}");
     assert!(!dir.path().join("o").exists());
 }

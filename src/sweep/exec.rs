@@ -124,6 +124,9 @@ impl<'a> SweepRun<'a> {
                     )));
                 }
                 (Err(_), false, true) => None,
+                (Err(why), true, true) => {
+                    return Err(refuse(format!("{JOURNAL}: {why} (without --resume)")));
+                }
                 (Err(why), _, _) => return Err(refuse(format!("{JOURNAL}: {why}"))),
             },
             Peek::Unusable(why) if !opts.force => {

@@ -8,6 +8,7 @@ use super::journal::{peek, Peek, JOURNAL};
 use super::manifest_check::{axis_mismatch, same_sweep, AxisCells};
 use super::output::{
     csv_line, file_name, parse_line, parse_metric, write_aggregate, write_runs, Rows, Shape, SweepManifest,
+    MAX_ROW_FILES,
 };
 use super::shard::{Shard, MAX_SHARDS};
 use super::spec::{run_id, run_seed, RUN_COLUMNS};
@@ -69,8 +70,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &str, force: bool) -> Result
     if dirs.is_empty() {
         return Err(Error::Other("merge needs at least one shard folder".into()));
     }
-    if dirs.len() > MAX_SHARDS as usize {
-        return Err(Error::Other(format!("at most {MAX_SHARDS} shard folders (got {})", dirs.len())));
+    let max_dirs = MAX_ROW_FILES.min(MAX_SHARDS as usize);
+    if dirs.len() > max_dirs {
+        return Err(Error::Other(format!("at most {max_dirs} shard folders (got {})", dirs.len())));
     }
     // Each folder: a finished sweep or shard of the same sweep, by the same build.
     let mut manifests = Vec::new();

@@ -65,6 +65,9 @@ pub(crate) struct Rows {
 
 const MISSING: u64 = u64::MAX;
 const OFFSET_BITS: u32 = 48;
+/// Most row files one [`Rows`] can index (file numbers in the top 16 bits, the last pattern
+/// left to `MISSING`).
+pub(crate) const MAX_ROW_FILES: usize = (1 << (64 - OFFSET_BITS)) - 1;
 
 impl Rows {
     pub(crate) fn new(total: u64) -> Rows {

@@ -19,6 +19,8 @@ pub const MAX_RUNS: u64 = 1_000_000;
 pub const MAX_REPLICATES: u32 = 100_000;
 /// Most axes one sweep may declare (each is checked against the base scenario on its own).
 pub const MAX_AXES: usize = 100;
+/// Most sampled values (samples x sampled axes) a sweep draws and keeps in memory (~0.3 GB).
+pub const MAX_SAMPLED_VALUES: u64 = 10_000_000;
 /// Keys the sweep sets itself for every run.
 const RESERVED: [&str; 2] = ["simulation.seed", "simulation.replicates"];
 
@@ -188,8 +190,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
     }
 
     // Axes.
+    if let Some(extra) = raw.axes.get(MAX_AXES) {
+        let msg = format!("at most {MAX_AXES} axes (got {})", raw.axes.len());
+        push(&mut problems, at(extra.span().start, &format!("axes[{MAX_AXES}]")), msg);
+        return Err(Error::Invalid(problems));
+    }
     let mut axes: Vec<Axis> = Vec::new();
     let mut sample_specs: Vec<(usize, SampleSpec)> = Vec::new();
+    // Points of the grid axes so far: past MAX_RUNS, no further range is expanded (memory).
+    let mut grid: u128 = 1;
     for (i, a) in raw.axes.iter().enumerate() {
         let ra = a.get_ref();
         let key = ra.key.get_ref().trim().to_string();
@@ -261,6 +270,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             let rr = r.get_ref().clone();
             let range_at = at(r.span().start, &format!("axes[{i}].range"));
             let values = match (rr.steps, rr.step, rr.scale) {
+                _ if grid > u128::from(MAX_RUNS) => {
+                    Err(format!("the axes before it already expand to more than {MAX_RUNS} points"))
+                }
                 (Some(n), None, s) => axis::range_steps(rr.from, rr.to, n, s),
                 (None, Some(st), Scale::Linear) => axis::range_step(rr.from, rr.to, st),
                 (None, Some(_), Scale::Log) => Err("step is for linear ranges: give a log range steps = N".into()),
@@ -289,6 +301,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             axis.spec = AxisSpec::Sample { min: rs.min, max: rs.max, scale: rs.scale };
             sample_specs.push((i, SampleSpec { min: rs.min, max: rs.max, scale: rs.scale }));
         }
+        if !matches!(axis.spec, AxisSpec::Sample { .. }) {
+            grid = grid.saturating_mul(axis.values.len().max(1) as u128);
+        }
         axes.push(axis);
     }
 
@@ -309,6 +324,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             &mut problems,
             at(s.span().start, "sweep.samples"),
             format!("must be between 1 and {MAX_RUNS} (got {})", s.get_ref()),
+        ),
+        (Some(s), false) if u64::from(*s.get_ref()) * sample_specs.len() as u64 > MAX_SAMPLED_VALUES => push(
+            &mut problems,
+            at(s.span().start, "sweep.samples"),
+            format!(
+                "{} samples x {} sampled axes: at most {MAX_SAMPLED_VALUES} drawn values",
+                s.get_ref(),
+                sample_specs.len()
+            ),
         ),
         _ => {}
     }
@@ -332,13 +356,6 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             }
             _ => dims.push(Dim::Grid(i)),
         }
-    }
-    if axes.len() > MAX_AXES {
-        push(
-            &mut problems,
-            at(raw.sweep.span().start, "axes"),
-            format!("at most {MAX_AXES} axes (got {})", axes.len()),
-        );
     }
     let sizes: Vec<u128> = dims
         .iter()
