@@ -169,7 +169,10 @@ pub(crate) fn scan(sweep: &Sweep, path: &Path, expect: &JournalHeader) -> Result
         offset += n as u64;
     }
     if line_no < 2 {
-        return Err(Error::Other(format!("{}: the journal has no header", path.display())));
+        return Err(Error::Other(format!(
+            "{}: the journal is cut inside its header: start the sweep over with --force",
+            path.display()
+        )));
     }
     Ok(Scan { rows, good_len: offset, len })
 }
