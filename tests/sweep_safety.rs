@@ -108,7 +108,8 @@ fn tampered_manifests_are_refused_and_nothing_is_written() {
     }
 }
 
-/// Catches rows whose axis columns do not match the manifest's axis values (defect 13).
+/// Catches rows whose axis columns do not match the manifest's axis values (merge checked
+/// only their point, replicate and seed).
 #[test]
 fn merge_checks_the_axis_columns_of_every_row() {
     let dir = tempfile::tempdir().unwrap();

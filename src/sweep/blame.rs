@@ -121,9 +121,14 @@ pub(crate) fn cap_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
 mod tests {
     use super::*;
 
+    /// Catches a base-scenario error without its key (e.g. `population` for a missing field,
+    /// `events[1].day`), or with its parent's key (nested entries lie outside their header).
     #[test]
     fn keys_are_found_by_position() {
-        let text = "[simulation]\nname = \"b\"\n\n[population]\noperators = 10\n\n[[events]]\nday = 1\n\n[[events]]\nday = 2\n";
+        let text = concat!(
+            "[simulation]\nname = \"b\"\n\n[population]\noperators = 10\n\n",
+            "[[events]]\nday = 1\n\n[[events]]\nday = 2\n"
+        );
         assert_eq!(key_at(text, 2, 8).as_deref(), Some("simulation.name"));
         assert_eq!(key_at(text, 2, 1).as_deref(), Some("simulation.name"));
         assert_eq!(key_at(text, 4, 1).as_deref(), Some("population"));

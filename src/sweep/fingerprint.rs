@@ -151,6 +151,7 @@ pub fn why_different(a: &[InputFile], b: &[InputFile]) -> String {
 mod tests {
     use super::*;
 
+    /// Catches a hash that is not FNV-1a (fingerprints and checksums would not be portable).
     #[test]
     fn fnv1a_is_the_reference_function() {
         // Reference values of FNV-1a 64 (the published test vectors).
@@ -159,6 +160,7 @@ mod tests {
         assert_eq!(fnv1a(FNV_OFFSET, b"foobar"), 0x8594_4171_f739_67e8);
     }
 
+    /// Catches a refusal that names the wrong file, or a file only one list has.
     #[test]
     fn changed_files_are_named() {
         let f = |p: &str, h: &str| InputFile { path: p.into(), fnv1a: h.into() };

@@ -447,3 +447,24 @@ pub fn journal_runs(dir: &Path) -> Option<u64> {
     }
     Some(lines.saturating_sub(2))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Catches path comparisons that `..`, `.` or a symbolic link get around.
+    #[test]
+    fn real_paths_resolve_dots_and_links() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().canonicalize().unwrap();
+        std::fs::create_dir(real.join("s1")).unwrap();
+        assert_eq!(real_path(&real.join("s1/../s1")).unwrap(), real.join("s1"));
+        assert_eq!(real_path(&real.join("./s1/.")).unwrap(), real.join("s1"));
+        assert_eq!(real_path(&real.join("new/../s1/x")).unwrap(), real.join("s1/x"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(real.join("s1"), real.join("link")).unwrap();
+            assert_eq!(real_path(&real.join("link/sub/..")).unwrap(), real.join("s1"));
+        }
+    }
+}
