@@ -105,6 +105,7 @@ fn small_sweep(c: &mut Criterion) {
                 shard: hashsim::sweep::Shard::ALL,
                 resume: false,
                 series: false,
+                force: false,
                 command: "bench".into(),
             };
             hashsim::sweep::SweepRun::open(&sweep, opts).expect("opens").execute(&|| {}).expect("runs")

@@ -73,6 +73,10 @@ pub struct SweepArgs {
     /// Check and expand the sweep, print its size and fingerprint, run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write into --out even if it is not this sweep's folder, or start its journal over
+    /// (only the sweep's own files are replaced; others are left alone).
+    #[arg(long)]
+    pub force: bool,
     /// No progress bar and no report.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -86,6 +90,10 @@ pub struct MergeArgs {
     /// Output folder [default: results/<sweep name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into --out even if it holds files that are not this sweep's (only the merge's
+    /// own files are replaced; others are left alone).
+    #[arg(long)]
+    pub force: bool,
     /// No report.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -251,7 +251,14 @@ fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {
         return Ok(());
     }
     let out_dir = args.out.unwrap_or_else(|| sweep::default_out(&sw, shard));
-    let opts = SweepOptions { out_dir, shard, resume: args.resume, series: args.series, command: command_line() };
+    let opts = SweepOptions {
+        out_dir,
+        shard,
+        resume: args.resume,
+        series: args.series,
+        force: args.force,
+        command: command_line(),
+    };
     let run = SweepRun::open(&sw, opts)?;
     let bar = hashsim::progress::bar(run.pending(), "runs", args.quiet);
     let report = run.execute(&|| bar.inc(1));
@@ -268,7 +275,7 @@ fn cmd_merge(args: MergeArgs, out: &mut impl Write) -> Outcome {
         Some(o) => o,
         None => hashsim::sweep::merge::default_out(&args.dirs)?,
     };
-    let report = hashsim::sweep::merge(&args.dirs, &out_dir, &command_line())?;
+    let report = hashsim::sweep::merge(&args.dirs, &out_dir, &command_line(), args.force)?;
     if !args.quiet {
         writeln!(out, "{report}")?;
     }

@@ -794,14 +794,8 @@ impl Scenario {
     /// Range-checks every value, recording each problem under its dotted key.
     pub fn validate(&self, c: &mut Checker) {
         let s = &self.simulation;
-        if s.name.is_empty()
-            || !s.name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-            || s.name.starts_with('.')
-        {
-            c.fail(
-                "simulation.name",
-                format!("must be letters, digits, '-', '_' or '.', not starting with '.' (got {:?})", s.name),
-            );
+        if let Err(msg) = super::name::check_name(&s.name) {
+            c.fail("simulation.name", msg);
         }
         c.int_range("simulation.days", s.days.into(), 1, 36_525);
         c.int_range("simulation.replicates", s.replicates.into(), 1, 100_000);

@@ -1,34 +1,36 @@
-//! Running a sweep (or one shard of it): rayon across runs, each finished run appended to an
-//! append-only journal at once, outputs written from the journal at the end.
+//! Running a sweep (or one shard of it): rayon across runs, each finished run appended to the
+//! journal ([`super::journal`]) at once, outputs written from the journal at the end.
 //!
-//! The journal (`runs.journal`) is a header line (`#hashsim-sweep-journal v1 {json}`: the
-//! fingerprint, shard, options and build), the `runs.csv` header, then one `runs.csv` row per
-//! finished run in completion order, each written with a single `write` call. A crash or
-//! Ctrl-C loses only the runs in flight; a half-written last line (no `\n`) is cut off on
-//! `--resume`, which then runs only what is missing.
+//! The output folder is locked ([`OutputLock`]) for the whole sweep, outputs included, so two
+//! sweeps never write one folder. Under the lock, temporary files a killed process left are
+//! removed, and the folder must be this sweep's: absent or empty, holding this sweep's journal
+//! (`--resume` continues it), or, with `--force`, anything (only the sweep's own files are
+//! replaced). A crash or Ctrl-C loses only the runs in flight.
 
-use super::output::{
-    csv_line, file_name, metric_cell, parse_line, parse_metric, write_aggregate, write_runs, Rows, Shape, SweepManifest,
-};
+use super::journal::{check_header, peek, row_line, scan, JournalHeader, Peek, JOURNAL};
+use super::output::{csv_line, file_name, metric_cell, write_aggregate, write_runs, Rows, Shape, SweepManifest};
 use super::shard::Shard;
-use super::spec::{run_id, RunSpec, Sweep, RUN_COLUMNS};
+use super::spec::{RunSpec, Sweep};
 use crate::engine::observe::{Observer, Tee};
 use crate::engine::run_replicate;
 use crate::error::{Error, Result};
+use crate::output::atomic::{remove_stale_temps, write_atomic, AtomicFile};
+use crate::output::lock::OutputLock;
 use crate::output::CsvSink;
 use crate::run::SummaryTally;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// The journal's file name in the output folder.
-pub const JOURNAL: &str = "runs.journal";
-const MAGIC: &str = "#hashsim-sweep-journal v1 ";
+/// What a sweep folder may hold besides this sweep's journal: its outputs and the figures
+/// `hashsim plot` draws from them.
+const SWEEP_ENTRIES: [&str; 6] = [JOURNAL, "runs.csv", "aggregate.csv", "manifest.json", "series", "figures"];
+/// Entries named at most when a folder is refused.
+const MAX_NAMED: usize = 5;
 
 /// Where and how to run a sweep.
 #[derive(Debug, Clone)]
@@ -39,6 +41,9 @@ pub struct SweepOptions {
     pub resume: bool,
     /// Write each run's daily rows to `series/<run_id>.csv`.
     pub series: bool,
+    /// Write into a folder that is not this sweep's, or start this sweep's journal over
+    /// (replacing only the sweep's own files).
+    pub force: bool,
     /// The command line, for the manifest.
     pub command: String,
 }
@@ -77,100 +82,105 @@ impl fmt::Display for SweepReport {
     }
 }
 
-/// The journal's first line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct JournalHeader {
-    fingerprint: String,
-    shard: Shard,
-    series: bool,
-    runs: u64,
-    hashsim_version: String,
-    git_commit: Option<String>,
-}
-
-impl JournalHeader {
-    fn new(sweep: &Sweep, opts: &SweepOptions) -> JournalHeader {
-        JournalHeader {
-            fingerprint: sweep.fingerprint.clone(),
-            shard: opts.shard,
-            series: opts.series,
-            runs: sweep.runs(),
-            hashsim_version: env!("CARGO_PKG_VERSION").into(),
-            git_commit: crate::output::manifest::GIT_COMMIT.map(str::to_string),
-        }
-    }
-
-    fn line(&self) -> String {
-        format!("{MAGIC}{}\n", serde_json::to_string(self).unwrap_or_default())
-    }
-}
-
-/// A sweep ready to run in its output folder: journal open, finished runs known.
+/// A sweep ready to run in its output folder: folder locked, journal open, finished runs known.
 pub struct SweepRun<'a> {
     sweep: &'a Sweep,
     opts: SweepOptions,
+    header: JournalHeader,
     journal_path: PathBuf,
     journal: Mutex<File>,
     pending: Vec<u64>,
     resumed: u64,
     start: Instant,
-}
-
-/// What a journal holds.
-struct Scan {
-    /// (run, byte offset of its row), in file order.
-    rows: Vec<(u64, u64)>,
-    /// Length up to the end of the last complete line.
-    complete_len: u64,
+    /// Held until the outputs are written.
+    _lock: OutputLock,
 }
 
 impl<'a> SweepRun<'a> {
-    /// Prepares `out_dir`: a new journal, or with `resume` the existing one checked against
-    /// this sweep and cut after its last complete line.
+    /// Locks and prepares `out_dir`: a new journal, or with `resume` the existing one checked
+    /// against this sweep, its rows verified, and a last line cut short dropped.
     pub fn open(sweep: &'a Sweep, opts: SweepOptions) -> Result<SweepRun<'a>> {
         let start = Instant::now();
         let out = &opts.out_dir;
-        let journal_path = out.join(JOURNAL);
-        let header = JournalHeader::new(sweep, &opts);
-        let columns = csv_line(sweep.columns());
-        let mut done = vec![false; sweep.runs() as usize];
-        let mut resumed = 0;
-        // A journal cut before its two header lines (killed at once) holds nothing: start afresh.
-        let exists = has_header(&journal_path);
-        if exists && !opts.resume {
-            let n = scan(sweep, &journal_path, None).map(|s| s.rows.len().to_string()).unwrap_or_else(|_| "?".into());
-            return Err(Error::Other(format!(
-                "{} already holds a sweep journal ({n} runs done): add --resume to continue it, \
-                 or choose another --out (or remove the folder) to start over",
-                out.display()
-            )));
-        }
-        std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+        let lock = OutputLock::acquire(out)?;
+        check_kinds(out)?;
+        // Under the lock no live writer owns temporary files: those left are a killed one's.
         let series_dir = out.join("series");
+        remove_stale_temps(out)?;
+        remove_stale_temps(&series_dir)?;
+
+        let journal_path = out.join(JOURNAL);
+        let header = JournalHeader::new(sweep, opts.shard, opts.series);
+        let refuse = |why: String| Error::Other(format!("{}: {why}", out.display()));
+        let existing = match peek(&journal_path)? {
+            Peek::Header(found) => match (check_header(&found, &header), opts.resume, opts.force) {
+                (Ok(()), true, _) => Some(scan(sweep, &journal_path, &header)?),
+                (Ok(()), false, true) => None,
+                (Ok(()), false, false) => {
+                    let n = scan(sweep, &journal_path, &header).map_or("?".into(), |s| s.rows.len().to_string());
+                    return Err(refuse(format!(
+                        "already holds this sweep's journal ({n} runs done): add --resume to continue it, \
+                         --force to start over, or choose another --out"
+                    )));
+                }
+                (Err(_), false, true) => None,
+                (Err(why), true, true) => {
+                    return Err(refuse(format!("{JOURNAL}: {why} (without --resume)")));
+                }
+                (Err(why), _, _) => return Err(refuse(format!("{JOURNAL}: {why}"))),
+            },
+            Peek::Unusable(why) if !opts.force => {
+                return Err(refuse(format!("{JOURNAL}: {why}: choose another --out, or --force to start over")));
+            }
+            Peek::Missing | Peek::Cut | Peek::Unusable(_) => {
+                let foreign = if opts.force { Vec::new() } else { foreign_entries(out, sweep, opts.shard)? };
+                if !foreign.is_empty() {
+                    return Err(refuse(format!(
+                        "not empty and not this sweep's folder ({}): choose another --out, or add --force to \
+                         write the sweep's files into it (other files are left alone)",
+                        foreign.join(", ")
+                    )));
+                }
+                None
+            }
+        };
+
+        std::fs::create_dir_all(out).map_err(|e| Error::write(out, e))?;
+        let mut done = vec![false; sweep.runs() as usize];
+        let resumed = existing.as_ref().map_or(0, |s| s.rows.len() as u64);
+        match &existing {
+            Some(s) => {
+                for (r, _) in &s.rows {
+                    done[*r as usize] = true;
+                }
+                if s.good_len < s.len {
+                    // A last line cut short: the journal is copied without it and renamed over
+                    // itself (never truncated in place, so a crash now loses nothing).
+                    copy_prefix(&journal_path, s.good_len)?;
+                }
+            }
+            None => {
+                write_atomic(&journal_path, header.text(sweep).as_bytes())?;
+            }
+        }
+        let journal =
+            OpenOptions::new().append(true).open(&journal_path).map_err(|e| Error::write(&journal_path, e))?;
         if opts.series {
             std::fs::create_dir_all(&series_dir).map_err(|e| Error::write(&series_dir, e))?;
-            remove_stale_temp_files(&series_dir);
         }
-        let journal = if exists {
-            let s = scan(sweep, &journal_path, Some(&header))?;
-            for (r, _) in &s.rows {
-                done[*r as usize] = true;
-            }
-            resumed = s.rows.len() as u64;
-            let f = OpenOptions::new().write(true).open(&journal_path).map_err(|e| Error::write(&journal_path, e))?;
-            // Cut a half-written last line, then append after it.
-            f.set_len(s.complete_len).map_err(|e| Error::write(&journal_path, e))?;
-            drop(f);
-            OpenOptions::new().append(true).open(&journal_path).map_err(|e| Error::write(&journal_path, e))?
-        } else {
-            let mut f = File::create(&journal_path).map_err(|e| Error::write(&journal_path, e))?;
-            f.write_all(format!("{}{columns}", header.line()).as_bytes())
-                .map_err(|e| Error::write(&journal_path, e))?;
-            f
-        };
         let shard = opts.shard;
         let pending: Vec<u64> = (0..sweep.runs()).filter(|&r| shard.contains(r) && !done[r as usize]).collect();
-        Ok(SweepRun { sweep, opts, journal_path, journal: Mutex::new(journal), pending, resumed, start })
+        Ok(SweepRun {
+            sweep,
+            opts,
+            header,
+            journal_path,
+            journal: Mutex::new(journal),
+            pending,
+            resumed,
+            start,
+            _lock: lock,
+        })
     }
 
     /// Runs still to do.
@@ -186,7 +196,7 @@ impl<'a> SweepRun<'a> {
         self.pending.par_iter().try_for_each(|&r| {
             let line = run_one(sweep, &sweep.run(r), series_dir.as_deref())?;
             let mut j = self.journal.lock().map_err(|_| Error::Other("journal lock poisoned".into()))?;
-            j.write_all(line.as_bytes()).map_err(|e| Error::write(&self.journal_path, e))?;
+            j.write_all(row_line(&line).as_bytes()).map_err(|e| Error::write(&self.journal_path, e))?;
             drop(j);
             on_run();
             Ok::<(), Error>(())
@@ -198,11 +208,11 @@ impl<'a> SweepRun<'a> {
         // Outputs, from the journal alone.
         let out = &self.opts.out_dir;
         let shard = self.opts.shard;
-        let s = scan(sweep, &self.journal_path, None)?;
+        let s = scan(sweep, &self.journal_path, &self.header)?;
         let mut rows = Rows::new(sweep.runs());
         let f = rows.add_file(&self.journal_path)?;
         for (r, off) in s.rows {
-            // A run written twice (two processes resuming one folder) keeps its first row.
+            // A run written twice (never expected under the lock) keeps its first row.
             let _ = rows.insert(r, f, off);
         }
         let mine = || (0..sweep.runs()).filter(move |&r| shard.contains(r));
@@ -273,133 +283,64 @@ fn run_one(sweep: &Sweep, run: &RunSpec, series_dir: Option<&Path>) -> Result<St
     Ok(csv_line(&fields))
 }
 
-/// Reads a journal: checks its header against `expect` (when given) and every complete row
-/// against the sweep. A last line without `\n` (a write cut short) is left out.
-fn scan(sweep: &Sweep, path: &Path, expect: Option<&JournalHeader>) -> Result<Scan> {
-    let f = File::open(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-    let mut reader = BufReader::new(f);
-    let bad = |msg: String| Error::Other(format!("{}: {msg}", path.display()));
-    let mut buf = Vec::new();
-    let mut offset = 0u64;
-    let mut line_no = 0usize;
-    let mut rows = Vec::new();
-    let mut complete_len = 0u64;
-    let columns = csv_line(sweep.columns());
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
-        if n == 0 || buf.last() != Some(&b'\n') {
-            break; // end, or a half-written last line
-        }
-        line_no += 1;
-        let text = String::from_utf8_lossy(&buf);
-        match line_no {
-            1 => {
-                let h: JournalHeader = text
-                    .strip_prefix(MAGIC)
-                    .and_then(|j| serde_json::from_str(j).ok())
-                    .ok_or_else(|| bad("not a hashsim sweep journal".into()))?;
-                if let Some(e) = expect {
-                    check_header(&h, e).map_err(bad)?;
-                }
-            }
-            2 => {
-                if text != columns {
-                    return Err(bad(format!(
-                        "its columns differ from this sweep's: {} vs {}",
-                        text.trim_end(),
-                        columns.trim_end()
-                    )));
-                }
-            }
-            _ => {
-                let r = check_row(sweep, &text).map_err(|m| bad(format!("line {line_no}: {m}")))?;
-                rows.push((r, offset));
-            }
-        }
-        offset += n as u64;
-        complete_len = offset;
+/// Refuses an output folder, or a `series/` or journal in it, that is something else than a
+/// folder or file: a symbolic link planted there would lead writes outside the folder.
+pub(crate) fn check_kinds(out: &Path) -> Result<()> {
+    let kind = |p: &Path| std::fs::symlink_metadata(p).ok().map(|m| m.file_type());
+    let folder = |p: &Path| kind(p).is_none_or(|t| t.is_dir());
+    if !folder(out) {
+        return Err(Error::Other(format!(
+            "--out {} exists and is not a folder (or is a symbolic link)",
+            out.display()
+        )));
     }
-    if line_no < 2 {
-        return Err(bad("the journal has no header: remove the folder and start again".into()));
-    }
-    Ok(Scan { rows, complete_len })
-}
-
-fn check_header(found: &JournalHeader, want: &JournalHeader) -> std::result::Result<(), String> {
-    if found.fingerprint != want.fingerprint {
-        return Err(format!(
-            "it belongs to another sweep (fingerprint {}, this sweep {}): the sweep file or its base \
-             scenario changed; use another --out",
-            found.fingerprint, want.fingerprint
-        ));
-    }
-    if found.shard != want.shard {
-        return Err(format!("it was written by shard {}; this is shard {}", found.shard, want.shard));
-    }
-    if (&found.hashsim_version, &found.git_commit) != (&want.hashsim_version, &want.git_commit) {
-        return Err(format!(
-            "it was written by hashsim {} (commit {}), this is {} (commit {}): resuming would mix two builds' \
-             results; use another --out",
-            found.hashsim_version,
-            found.git_commit.as_deref().unwrap_or("unknown"),
-            want.hashsim_version,
-            want.git_commit.as_deref().unwrap_or("unknown")
-        ));
-    }
-    if found.series != want.series {
-        return Err(format!(
-            "it was started {} --series: resume with the same setting",
-            if found.series { "with" } else { "without" }
-        ));
+    let series = out.join("series");
+    let journal = out.join(JOURNAL);
+    if !folder(&series) || kind(&journal).is_some_and(|t| !t.is_file()) {
+        return Err(Error::Other(format!(
+            "{}: its series/ or {JOURNAL} is not a plain folder or file: remove it",
+            out.display()
+        )));
     }
     Ok(())
 }
 
-/// Checks one row against the sweep (id, point, replicate, seed, axis values, numbers);
-/// returns its run index.
-pub(crate) fn check_row(sweep: &Sweep, line: &str) -> std::result::Result<u64, String> {
-    let fields = parse_line(line).ok_or("not a CSV row")?;
-    let ncol = RUN_COLUMNS.len() + sweep.axes.len() + sweep.metrics.len();
-    if fields.len() != ncol {
-        return Err(format!("{} fields, expected {ncol}", fields.len()));
+/// The entries that make `out` (which holds no journal of this sweep) another's folder: names
+/// a sweep does not write, or outputs without this sweep's (and shard's) `manifest.json`.
+fn foreign_entries(out: &Path, sweep: &Sweep, shard: Shard) -> Result<Vec<String>> {
+    let entries = match std::fs::read_dir(out) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::Read { path: out.to_path_buf(), source: e }),
+    };
+    let mut names = Vec::new();
+    for e in entries {
+        let e = e.map_err(|e| Error::Read { path: out.to_path_buf(), source: e })?;
+        names.push(e.file_name().to_string_lossy().into_owned());
     }
-    let r: u64 = fields[0]
-        .strip_prefix('r')
-        .and_then(|d| d.parse().ok())
-        .filter(|r| *r < sweep.runs() && run_id(*r, sweep.runs()) == fields[0])
-        .ok_or_else(|| format!("bad run id {:?}", fields[0]))?;
-    let spec = sweep.run(r);
-    let mut want = vec![spec.point.to_string(), spec.replicate.to_string(), spec.seed.to_string()];
-    want.extend(sweep.point_values(spec.point).iter().map(|v| v.to_cell()));
-    if fields[1..RUN_COLUMNS.len() + sweep.axes.len()] != want[..] {
-        return Err(format!("run {} does not match this sweep's point, replicate, seed or axis values", fields[0]));
-    }
-    if let Some(cell) = fields[RUN_COLUMNS.len() + sweep.axes.len()..].iter().find(|c| parse_metric(c).is_none()) {
-        return Err(format!("run {}: {cell:?} is not a number", fields[0]));
-    }
-    Ok(r)
-}
-
-/// Whether `path` is a journal with at least its two header lines.
-fn has_header(path: &Path) -> bool {
-    let Ok(f) = File::open(path) else { return false };
-    let mut r = BufReader::new(f);
-    let mut buf = Vec::new();
-    (0..2).all(|_| {
-        buf.clear();
-        matches!(r.read_until(b'\n', &mut buf), Ok(n) if n > 0 && buf.last() == Some(&b'\n'))
-    })
-}
-
-/// Removes temporary files a killed run left in `dir` (its atomic writers' `.NAME.PID.tmp`).
-fn remove_stale_temp_files(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.ends_with(".tmp") {
-                let _ = std::fs::remove_file(e.path());
-            }
+    names.sort();
+    let mut foreign: Vec<String> =
+        names.iter().filter(|n| !SWEEP_ENTRIES.contains(&n.as_str())).take(MAX_NAMED).cloned().collect();
+    let outputs = ["runs.csv", "aggregate.csv", "manifest.json"];
+    if foreign.is_empty() && names.iter().any(|n| outputs.contains(&n.as_str())) {
+        let ours = SweepManifest::read(out).is_ok_and(|m| {
+            let m_shard = m.shard.as_ref().map_or(Shard::ALL, |s| Shard { index: s.index, count: s.count });
+            m.fingerprint == sweep.fingerprint && m_shard == shard
+        });
+        if !ours {
+            foreign.push("outputs of another sweep or shard, or without a manifest.json".into());
         }
     }
+    Ok(foreign)
+}
+
+/// Replaces `path` by its first `len` bytes, atomically.
+fn copy_prefix(path: &Path, len: u64) -> Result<()> {
+    let src = File::open(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
+    let mut dest = AtomicFile::create(path)?;
+    let copied = std::io::copy(&mut src.take(len), &mut dest).map_err(|e| Error::write(path, e))?;
+    if copied != len {
+        return Err(Error::Other(format!("{}: shorter than it was a moment ago", path.display())));
+    }
+    dest.commit().map(drop)
 }

@@ -6,19 +6,28 @@
 //! Runs go in parallel across rayon threads, or across machines as shards (`--shard K/N`,
 //! from Slurm job arrays) that `hashsim merge` combines into the very same files.
 //!
-//! - [`spec`]: the sweep file, expansion, validation of every point, fingerprint;
+//! - [`spec`]: the sweep file (as written: `raw`), expansion, runs; `validate`: every point
+//!   checked against the base scenario (errors placed by `blame`); [`fingerprint`]: what
+//!   identifies a sweep, input files included;
 //! - [`axis`]: value lists, decimal-exact ranges, log ranges, random and Latin-hypercube samples;
-//! - [`exec`]: running with a journal, `--resume`, outputs;
-//! - [`output`]: `runs.csv`, `aggregate.csv`, `manifest.json`;
+//! - [`exec`]: running in a locked output folder with a [`journal`], `--resume`, outputs;
+//! - [`output`]: `runs.csv`, `aggregate.csv`, `manifest.json` (checked when read back:
+//!   `manifest_check`);
 //! - [`merge`]: combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles.
 
 pub mod axis;
+mod blame;
 pub mod exec;
+pub mod fingerprint;
+pub mod journal;
+mod manifest_check;
 pub mod merge;
 pub mod output;
+mod raw;
 pub mod shard;
 pub mod spec;
 pub mod stats;
+mod validate;
 
 pub use exec::{SweepOptions, SweepReport, SweepRun};
 pub use merge::{merge, MergeReport};

@@ -3,6 +3,7 @@
 //! single-machine sweep and merged shards give the same bytes; and `manifest.json`.
 
 use super::axis::fmt_number;
+use super::fingerprint::InputFile;
 use super::shard::Shard;
 use super::spec::{AxisSpec, Sweep, RUN_COLUMNS, SEED_DERIVATION};
 use super::stats::{summarize, QUANTILE_DEFINITION};
@@ -64,6 +65,9 @@ pub(crate) struct Rows {
 
 const MISSING: u64 = u64::MAX;
 const OFFSET_BITS: u32 = 48;
+/// Most row files one [`Rows`] can index (file numbers in the top 16 bits, the last pattern
+/// left to `MISSING`).
+pub(crate) const MAX_ROW_FILES: usize = (1 << (64 - OFFSET_BITS)) - 1;
 
 impl Rows {
     pub(crate) fn new(total: u64) -> Rows {
@@ -162,8 +166,10 @@ pub(crate) fn write_aggregate(dest: &Path, shape: &Shape, rows: &mut Rows) -> Re
             let fields = parse_line(&line)
                 .filter(|f| f.len() == first_metric + shape.metrics.len())
                 .ok_or_else(|| Error::Other(format!("run {r}: malformed row {:?}", line.trim_end())))?;
-            if axis_cells.is_empty() {
+            if r == p * reps {
                 axis_cells = fields[RUN_COLUMNS.len()..first_metric].to_vec();
+            } else if fields[RUN_COLUMNS.len()..first_metric] != axis_cells[..] {
+                return Err(Error::Other(format!("point {p}: its runs have different axis values")));
             }
             for (m, cell) in fields[first_metric..].iter().enumerate() {
                 values[m].push(parse_metric(cell).unwrap_or(f64::NAN));
@@ -224,6 +230,9 @@ pub struct SweepManifest {
     pub quantiles: String,
     /// Identifies the run list; equal for all shards of one sweep.
     pub fingerprint: String,
+    /// The files the scenarios read, with hashes of their bytes (part of the fingerprint).
+    #[serde(default)]
+    pub inputs: Vec<InputFile>,
     /// The slice this folder holds; absent for a whole or merged sweep.
     pub shard: Option<ShardManifest>,
     /// The shard folders a merge read.
@@ -236,6 +245,9 @@ pub struct SweepManifest {
 }
 
 pub const MANIFEST_KIND: &str = "hashsim sweep";
+
+/// Largest `manifest.json` read back: its axis values and input list, with room to spare.
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
 
 impl SweepManifest {
     pub(crate) fn new(sweep: &Sweep, shard: Shard, series: bool, command: &str) -> SweepManifest {
@@ -267,6 +279,7 @@ impl SweepManifest {
             metrics: sweep.metrics.iter().map(|m| m.to_string()).collect(),
             quantiles: QUANTILE_DEFINITION.into(),
             fingerprint: sweep.fingerprint.clone(),
+            inputs: sweep.inputs.clone(),
             shard: (!shard.is_all()).then(|| ShardManifest {
                 index: shard.index,
                 count: shard.count,
@@ -295,14 +308,20 @@ impl SweepManifest {
         crate::output::atomic::write_atomic(dest, &json)
     }
 
+    /// Reads and checks `dir/manifest.json` (every field: [`super::manifest_check`]).
     pub(crate) fn read(dir: &Path) -> Result<SweepManifest> {
         let path = dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
-        let m: SweepManifest = serde_json::from_str(&text)
-            .map_err(|e| Error::Other(format!("{}: not a sweep manifest ({e})", path.display())))?;
-        if m.kind != MANIFEST_KIND {
-            return Err(Error::Other(format!("{}: not a sweep manifest (kind {:?})", path.display(), m.kind)));
+        let bad = |msg: String| Error::Other(format!("{}: {msg}", path.display()));
+        let size = std::fs::metadata(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?.len();
+        if size > MAX_MANIFEST_BYTES {
+            return Err(bad(format!("{size} bytes: a sweep manifest is at most {MAX_MANIFEST_BYTES}")));
         }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
+        let m: SweepManifest = serde_json::from_str(&text).map_err(|e| bad(format!("not a sweep manifest ({e})")))?;
+        if m.kind != MANIFEST_KIND {
+            return Err(bad(format!("not a sweep manifest (kind {:?})", m.kind)));
+        }
+        super::manifest_check::check(&m).map_err(bad)?;
         Ok(m)
     }
 }

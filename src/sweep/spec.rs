@@ -4,81 +4,25 @@
 //! unless the whole sweep validates.
 
 use super::axis::{self, AxisValue, Method, SampleSpec, Scale, MAX_AXIS_VALUES};
+use super::fingerprint::{InputFile, PointInputs};
+use super::raw::{flatten, RawFile};
 use crate::error::{line_col, Error, Location, Problem, Result};
 use crate::rng::mix64;
 use crate::run::RunSummary;
-use crate::scenario::{load_str, LoadedScenario, Override};
-use rayon::prelude::*;
+use crate::scenario::{check_name, load_str, LoadedScenario, Override};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use toml::Spanned;
 
 /// Most runs (points x replicates) one sweep may expand to.
 pub const MAX_RUNS: u64 = 1_000_000;
 /// Most replicates per point.
 pub const MAX_REPLICATES: u32 = 100_000;
-/// Problems reported at most when many points fail.
-const MAX_PROBLEMS: usize = 20;
+/// Most axes one sweep may declare (each is checked against the base scenario on its own).
+pub const MAX_AXES: usize = 100;
+/// Most sampled values (samples x sampled axes) a sweep draws and keeps in memory (~0.3 GB).
+pub const MAX_SAMPLED_VALUES: u64 = 10_000_000;
 /// Keys the sweep sets itself for every run.
 const RESERVED: [&str; 2] = ["simulation.seed", "simulation.replicates"];
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    sweep: Spanned<RawSweep>,
-    #[serde(default)]
-    axes: Vec<Spanned<RawAxis>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSweep {
-    name: Spanned<String>,
-    base: Spanned<String>,
-    seed: Spanned<u64>,
-    #[serde(default)]
-    replicates: Option<Spanned<u32>>,
-    #[serde(default)]
-    set: Option<Spanned<toml::Table>>,
-    #[serde(default)]
-    samples: Option<Spanned<u32>>,
-    #[serde(default)]
-    method: Option<Spanned<Method>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAxis {
-    key: Spanned<String>,
-    #[serde(default)]
-    values: Option<Spanned<Vec<Spanned<toml::Value>>>>,
-    #[serde(default)]
-    range: Option<Spanned<RawRange>>,
-    #[serde(default)]
-    sample: Option<Spanned<RawSample>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRange {
-    from: f64,
-    to: f64,
-    #[serde(default)]
-    steps: Option<u64>,
-    #[serde(default)]
-    step: Option<f64>,
-    #[serde(default)]
-    scale: Scale,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSample {
-    min: f64,
-    max: f64,
-    #[serde(default)]
-    scale: Scale,
-}
 
 /// How an axis gets its values, as written (recorded in `manifest.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,13 +54,13 @@ pub struct Axis {
     /// are drawn per sample.
     pub values: Vec<AxisValue>,
     /// Where the axis is in the sweep file, and each listed value.
-    at: Location,
-    value_at: Vec<Location>,
+    pub(super) at: Location,
+    pub(super) value_at: Vec<Location>,
 }
 
 /// One dimension of the point grid: a grid axis, or all sampled axes together.
 #[derive(Debug, Clone)]
-enum Dim {
+pub(super) enum Dim {
     Grid(usize),
     Samples(Vec<usize>),
 }
@@ -151,14 +95,20 @@ pub struct Sweep {
     pub points: u64,
     /// The summary metrics of every run, in column order.
     pub metrics: Vec<&'static str>,
-    /// Hash of everything that determines the outputs: resolved scenarios of every point,
-    /// seeds, replicates and columns. Shards of one sweep share it; merge refuses others.
+    /// Hash of everything that determines the outputs ([`super::fingerprint`]). Shards of
+    /// one sweep share it; `--resume` and merge refuse others.
     pub fingerprint: String,
-    dims: Vec<Dim>,
+    /// The files the scenarios read (base scenario first) with hashes of their bytes.
+    pub inputs: Vec<InputFile>,
+    pub(super) dims: Vec<Dim>,
     /// Drawn values of the sampled axes, `[sample][i]` for the i-th sampled axis.
-    sample_rows: Vec<Vec<AxisValue>>,
-    base_text: String,
-    base_dir: PathBuf,
+    pub(super) sample_rows: Vec<Vec<AxisValue>>,
+    pub(super) base_text: String,
+    pub(super) base_dir: PathBuf,
+    /// Per point, its entry in `input_sets`: what it loaded at validation, checked again by
+    /// every run so a file changed meanwhile cannot slip into the results.
+    point_inputs: Vec<u32>,
+    input_sets: Vec<PointInputs>,
 }
 
 /// The seed of run (`point`, `replicate`) of a sweep with seed `sweep_seed`:
@@ -206,15 +156,8 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
     let mut problems: Vec<Problem> = Vec::new();
     let sw = raw.sweep.get_ref();
     let name = sw.name.get_ref().clone();
-    if name.is_empty()
-        || name.starts_with('.')
-        || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
-    {
-        push(
-            &mut problems,
-            at(sw.name.span().start, "sweep.name"),
-            format!("must be letters, digits, '-', '_' or '.', not starting with '.' (got {name:?})"),
-        );
+    if let Err(msg) = check_name(&name) {
+        push(&mut problems, at(sw.name.span().start, "sweep.name"), msg);
     }
     let replicates = sw.replicates.as_ref().map_or(1, |r| *r.get_ref());
     if let Some(r) = &sw.replicates {
@@ -247,8 +190,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
     }
 
     // Axes.
+    if let Some(extra) = raw.axes.get(MAX_AXES) {
+        let msg = format!("at most {MAX_AXES} axes (got {})", raw.axes.len());
+        push(&mut problems, at(extra.span().start, &format!("axes[{MAX_AXES}]")), msg);
+        return Err(Error::Invalid(problems));
+    }
     let mut axes: Vec<Axis> = Vec::new();
     let mut sample_specs: Vec<(usize, SampleSpec)> = Vec::new();
+    // Points of the grid axes so far: past MAX_RUNS, no further range is expanded (memory).
+    let mut grid: u128 = 1;
     for (i, a) in raw.axes.iter().enumerate() {
         let ra = a.get_ref();
         let key = ra.key.get_ref().trim().to_string();
@@ -320,6 +270,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             let rr = r.get_ref().clone();
             let range_at = at(r.span().start, &format!("axes[{i}].range"));
             let values = match (rr.steps, rr.step, rr.scale) {
+                _ if grid > u128::from(MAX_RUNS) => {
+                    Err(format!("the axes before it already expand to more than {MAX_RUNS} points"))
+                }
                 (Some(n), None, s) => axis::range_steps(rr.from, rr.to, n, s),
                 (None, Some(st), Scale::Linear) => axis::range_step(rr.from, rr.to, st),
                 (None, Some(_), Scale::Log) => Err("step is for linear ranges: give a log range steps = N".into()),
@@ -348,6 +301,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             axis.spec = AxisSpec::Sample { min: rs.min, max: rs.max, scale: rs.scale };
             sample_specs.push((i, SampleSpec { min: rs.min, max: rs.max, scale: rs.scale }));
         }
+        if !matches!(axis.spec, AxisSpec::Sample { .. }) {
+            grid = grid.saturating_mul(axis.values.len().max(1) as u128);
+        }
         axes.push(axis);
     }
 
@@ -368,6 +324,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             &mut problems,
             at(s.span().start, "sweep.samples"),
             format!("must be between 1 and {MAX_RUNS} (got {})", s.get_ref()),
+        ),
+        (Some(s), false) if u64::from(*s.get_ref()) * sample_specs.len() as u64 > MAX_SAMPLED_VALUES => push(
+            &mut problems,
+            at(s.span().start, "sweep.samples"),
+            format!(
+                "{} samples x {} sampled axes: at most {MAX_SAMPLED_VALUES} drawn values",
+                s.get_ref(),
+                sample_specs.len()
+            ),
         ),
         _ => {}
     }
@@ -399,8 +364,9 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             Dim::Samples(_) => u128::from(samples.unwrap_or(0)),
         })
         .collect();
-    let points: u128 = sizes.iter().product();
-    let runs = points * u128::from(replicates);
+    // Saturating: a product past u128 is as refused as any above MAX_RUNS.
+    let points: u128 = sizes.iter().fold(1u128, |acc, &n| acc.saturating_mul(n));
+    let runs = points.saturating_mul(u128::from(replicates));
     if problems.is_empty() && runs > u128::from(MAX_RUNS) {
         let shape = sizes.iter().map(u128::to_string).collect::<Vec<_>>().join(" x ");
         push(
@@ -447,36 +413,26 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
         points: points as u64,
         metrics: RunSummary::columns().into_iter().filter(|c| *c != "replicate").collect(),
         fingerprint: String::new(),
+        inputs: Vec::new(),
         dims,
         sample_rows,
         base_text,
         base_dir,
+        point_inputs: Vec::new(),
+        input_sets: Vec::new(),
     };
     let set_at = at(sw.set.as_ref().map_or(raw.sweep.span().start, |t| t.span().start), "sweep.set");
-    sweep.fingerprint = sweep.validate(&set_at)?;
+    let v = sweep.validate(&set_at)?;
+    sweep.fingerprint = v.fingerprint;
+    sweep.inputs = v.inputs;
+    sweep.point_inputs = v.point_inputs;
+    sweep.input_sets = v.input_sets;
     Ok(sweep)
 }
 
 fn push(problems: &mut Vec<Problem>, location: Location, message: String) {
     problems.push(Problem { location, message });
 }
-
-/// `a = { b = 1 }` -> `a.b = 1`.
-fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
-    for (k, v) in t {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-        match v {
-            toml::Value::Table(inner) => flatten(&key, inner, out),
-            other => out.push((key, other.clone())),
-        }
-    }
-}
-
-/// FNV-1a, 64 bits: a stable, platform-independent hash for fingerprints.
-pub(crate) fn fnv1a(state: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(state, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01B3))
-}
-pub(crate) const FNV_OFFSET: u64 = 0xCBF2_9CE4_8422_2325;
 
 impl Sweep {
     /// Total runs: points x replicates.
@@ -541,12 +497,24 @@ impl Sweep {
         o
     }
 
-    /// The scenario of run `run`, ready for `engine::run_replicate(.., 0, ..)`.
+    /// The scenario of run `run`, ready for `engine::run_replicate(.., 0, ..)`. Refused if a
+    /// file it reads (catalog, price path) no longer holds what the validation loaded.
     pub fn scenario(&self, run: &RunSpec) -> Result<LoadedScenario> {
-        self.load_base(&self.overrides(run.point, run.seed))
+        let loaded = self.load_base(&self.overrides(run.point, run.seed))?;
+        let expected = self.point_inputs.get(run.point as usize).and_then(|&i| self.input_sets.get(i as usize));
+        if let Some(expected) = expected {
+            expected.check_unchanged(&PointInputs::of(&loaded, &self.base_dir)).map_err(|file| {
+                Error::Other(format!(
+                    "{} changed while the sweep was running: its runs would mix two versions of it; restore \
+                     it, or start the sweep over (--force)",
+                    file.display()
+                ))
+            })?;
+        }
+        Ok(loaded)
     }
 
-    fn load_base(&self, overrides: &[Override]) -> Result<LoadedScenario> {
+    pub(super) fn load_base(&self, overrides: &[Override]) -> Result<LoadedScenario> {
         load_str(&self.base_text, &self.base.display().to_string(), &self.base_dir, overrides)
     }
 
@@ -575,90 +543,8 @@ impl Sweep {
         )
     }
 
-    /// Loads the base scenario with the overrides of every axis value alone, then of every
-    /// point, before anything runs; a bad value is reported with its place in the sweep file.
-    /// Returns the sweep's fingerprint.
-    fn validate(&self, set_at: &Location) -> Result<String> {
-        let check =
-            |at: &Location, what: &str, extra: &[Override]| -> std::result::Result<LoadedScenario, Vec<Problem>> {
-                let mut o = self.set.clone();
-                o.extend_from_slice(extra);
-                o.push(Override { key: "simulation.replicates".into(), value: "1".into() });
-                o.push(Override { key: "simulation.seed".into(), value: "0".into() });
-                self.load_base(&o).map_err(|e| blame(e, at, what))
-            };
-        check(set_at, "", &[]).map_err(Error::Invalid)?;
-
-        // Each value alone: pins a bad value to its axis and its place in the file.
-        let mut problems: Vec<Problem> = Vec::new();
-        for a in &self.axes {
-            let singles: Vec<(AxisValue, Location)> = match a.spec {
-                AxisSpec::Sample { .. } => {
-                    let i = self.axes.iter().position(|b| b.key == a.key).unwrap_or(0);
-                    let j = self.sampled().iter().position(|&k| k == i).unwrap_or(0);
-                    self.sample_rows.iter().map(|row| (row[j].clone(), a.at.clone())).collect()
-                }
-                _ => a.values.iter().cloned().zip(a.value_at.iter().cloned()).collect(),
-            };
-            let found: Vec<Problem> = singles
-                .par_iter()
-                .filter_map(|(v, at)| {
-                    let o = Override { key: a.key.clone(), value: v.to_toml() };
-                    check(at, &format!("{} = {}", a.key, v.to_cell()), std::slice::from_ref(&o)).err()
-                })
-                .flatten()
-                .collect();
-            problems.extend(found);
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(cap_problems(problems)));
-        }
-
-        // Every point: combinations can fail where single values do not (cross-field rules).
-        let point_at = self.axes.first().map_or(set_at.clone(), |a| a.at.clone());
-        let results: Vec<std::result::Result<u64, Vec<Problem>>> = (0..self.points)
-            .into_par_iter()
-            .map(|p| {
-                let values = self.point_values(p);
-                let extra: Vec<Override> = self
-                    .axes
-                    .iter()
-                    .zip(&values)
-                    .map(|(a, v)| Override { key: a.key.clone(), value: v.to_toml() })
-                    .collect();
-                let label = extra.iter().map(|o| format!("{} = {}", o.key, o.value)).collect::<Vec<_>>().join(", ");
-                let mut at = point_at.clone();
-                at.key = Some(format!("point {p}"));
-                let loaded = check(&at, &label, &extra)?;
-                let json = serde_json::to_string(&loaded.scenario).unwrap_or_default();
-                let mut h = fnv1a(FNV_OFFSET, json.as_bytes());
-                for x in loaded.price_path_usd.iter().flatten() {
-                    h = fnv1a(h, &x.to_bits().to_le_bytes());
-                }
-                Ok(h)
-            })
-            .collect();
-        let mut h = fnv1a(FNV_OFFSET, b"hashsim sweep v1\n");
-        for part in
-            [self.name.as_str(), &self.seed.to_string(), &self.replicates.to_string(), &self.columns().join(",")]
-        {
-            h = fnv1a(h, part.as_bytes());
-            h = fnv1a(h, b"\n");
-        }
-        for r in results {
-            match r {
-                Ok(ph) => h = fnv1a(h, &ph.to_le_bytes()),
-                Err(ps) => problems.extend(ps),
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Invalid(cap_problems(problems)));
-        }
-        Ok(format!("{h:016x}"))
-    }
-
     /// Indices of the sampled axes, in the order of `sample_rows` columns.
-    fn sampled(&self) -> Vec<usize> {
+    pub(super) fn sampled(&self) -> Vec<usize> {
         self.dims
             .iter()
             .find_map(|d| match d {
@@ -673,43 +559,6 @@ impl Sweep {
 pub fn run_id(index: u64, total: u64) -> String {
     let width = total.saturating_sub(1).to_string().len().max(6);
     format!("r{index:0width$}")
-}
-
-/// A scenario error, re-located at `at` in the sweep file, prefixed with `what` (e.g.
-/// `price.initial_usd = -5`). Problems of the overrides keep only their key and message;
-/// problems located in the base file keep their location there.
-fn blame(e: Error, at: &Location, what: &str) -> Vec<Problem> {
-    let prefix = if what.is_empty() { String::new() } else { format!("{what}: ") };
-    let inner = match e {
-        Error::Invalid(ps) => ps,
-        other => vec![Problem { location: Location::default(), message: other.to_string() }],
-    };
-    inner
-        .into_iter()
-        .map(|p| {
-            let detail = if p.location.source.is_empty() || p.location.source.starts_with("--set") {
-                match &p.location.key {
-                    Some(k) if !what.starts_with(&format!("{k} = ")) => format!("{k}: {}", p.message),
-                    _ => p.message.clone(),
-                }
-            } else {
-                p.to_string()
-            };
-            Problem { location: at.clone(), message: format!("{prefix}{detail}") }
-        })
-        .collect()
-}
-
-fn cap_problems(mut problems: Vec<Problem>) -> Vec<Problem> {
-    if problems.len() > MAX_PROBLEMS {
-        let more = problems.len() - MAX_PROBLEMS;
-        problems.truncate(MAX_PROBLEMS);
-        problems.push(Problem {
-            location: Location { source: "...".into(), ..Location::default() },
-            message: format!("and {more} more problem(s)"),
-        });
-    }
-    problems
 }
 
 #[cfg(test)]
@@ -739,14 +588,5 @@ mod tests {
         assert_eq!(run_id(123, 1000), "r000123");
         assert_eq!(run_id(0, 1), "r000000");
         assert_eq!(run_id(5, 12_345_678), "r00000005");
-    }
-
-    #[test]
-    fn flatten_dotted_tables() {
-        let t: toml::Table = toml::from_str("\"a.b\" = 1\nc = { d = 2, e = { f = \"x\" } }").unwrap();
-        let mut out = Vec::new();
-        flatten("", &t, &mut out);
-        let keys: Vec<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["a.b", "c.d", "c.e.f"]);
     }
 }
