@@ -315,6 +315,10 @@ fn real_path(p: &Path) -> Result<PathBuf> {
 
 /// The entries that make `out` another's folder: names a merge does not write (other than
 /// folders holding the shard folders `inputs`), or outputs without this sweep's manifest.
+/// The folder `scripts/slurm/submit.sh` keeps the job logs in, inside the sweep's folder
+/// beside `shards/`: part of a Slurm sweep's own layout, not foreign.
+const SLURM_LOGS: &str = "logs";
+
 fn foreign_entries(out: &Path, sweep: &SweepManifest, inputs: &[PathBuf]) -> Result<Vec<String>> {
     let entries = match std::fs::read_dir(out) {
         Ok(e) => e,
@@ -327,8 +331,8 @@ fn foreign_entries(out: &Path, sweep: &SweepManifest, inputs: &[PathBuf]) -> Res
         let e = e.map_err(|e| Error::Read { path: out.to_path_buf(), source: e })?;
         let name = e.file_name().to_string_lossy().into_owned();
         let holds_input = real_path(&e.path()).is_ok_and(|p| inputs.iter().any(|i| i.starts_with(&p)));
-        if MERGE_OUTPUTS.contains(&name.as_str()) || name == "figures" {
-            outputs |= name != "series" && name != "figures";
+        if MERGE_OUTPUTS.contains(&name.as_str()) || name == "figures" || name == SLURM_LOGS {
+            outputs |= name != "series" && name != "figures" && name != SLURM_LOGS;
         } else if name == JOURNAL {
             outputs = true;
         } else if !holds_input {
