@@ -127,6 +127,43 @@ pub fn th_s_for_mw(mw: f64, j_per_th: f64) -> f64 {
     mw * 1e6 / j_per_th
 }
 
+/// Relative round-off of fleet arithmetic. TH/s and MW and their products carry a few parts
+/// in 1e16 of error; a remainder smaller than this share of a vintage is that error, not
+/// machines (no real fleet holds a billionth of a vintage).
+pub const FLEET_REL_TOL: f64 = 1e-9;
+
+/// Takes machines drawing `mw` out of `fleet`, least efficient first (splitting a vintage if
+/// needed), and returns them.
+///
+/// A vintage whose remainder would be within [`FLEET_REL_TOL`] of zero goes whole: `mw` is
+/// often worked out from the fleet itself (all losing machines), and `mw * 1e6 / e` can then
+/// exceed the vintage's own TH/s in the last bit, which left a vintage of -1e-11 TH/s behind.
+/// So every vintage left keeps a positive hashrate.
+pub fn remove_least_efficient(fleet: &mut Vec<Vintage>, mw: f64) -> Vec<Vintage> {
+    let mut out = Vec::new();
+    let mut left_mw = mw;
+    while left_mw > 0.0 && !fleet.is_empty() {
+        let (worst, _) =
+            fleet.iter().enumerate().max_by(|a, b| a.1.j_per_th.total_cmp(&b.1.j_per_th)).expect("non-empty");
+        let v = &mut fleet[worst];
+        let th = th_s_for_mw(left_mw, v.j_per_th);
+        if th >= v.th_s * (1.0 - FLEET_REL_TOL) {
+            left_mw -= v.mw();
+            out.push(fleet.swap_remove(worst));
+            // What is left of the request is its own round-off: done.
+            if left_mw <= mw * FLEET_REL_TOL {
+                break;
+            }
+        } else {
+            // th < th_s (1 - tol): the remainder is positive.
+            v.th_s -= th;
+            out.push(Vintage { th_s: th, j_per_th: v.j_per_th, running: v.running });
+            break;
+        }
+    }
+    out
+}
+
 /// Value of a used machine, USD per TH/s: its earning power over a horizon, floored at scrap.
 ///
 /// # Formula
@@ -191,6 +228,59 @@ mod tests {
         // Doubling the horizon doubles the above-scrap value.
         let q = secondary_price_usd_per_th(17.5, 0.038, 0.045, 730.0, 0.5);
         assert!((q / p - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn least_efficient_go_first_and_vintages_split() {
+        let mut fleet = vec![
+            Vintage { th_s: 1e6, j_per_th: 20.0, running: true }, // 20 MW
+            Vintage { th_s: 1e6, j_per_th: 30.0, running: true }, // 30 MW
+        ];
+        let out = remove_least_efficient(&mut fleet, 40.0);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].j_per_th, 30.0);
+        assert!((out[1].th_s - 0.5e6).abs() < 1e-6);
+        assert!((fleet[0].th_s - 0.5e6).abs() < 1e-6);
+        assert!(remove_least_efficient(&mut fleet, 0.0).is_empty());
+        assert!(remove_least_efficient(&mut fleet, -1.0).is_empty());
+        assert!(remove_least_efficient(&mut fleet, f64::NAN).is_empty());
+    }
+
+    /// Bug caught: removing a vintage's own MW (as computed from the fleet) split it and left
+    /// a vintage of -2.9e-11 TH/s (`price-crash.toml`, seed 8, 1000 operators), which made
+    /// `strategic`'s `clamp(0.0, losing_mw)` panic.
+    #[test]
+    fn removing_a_whole_vintage_leaves_nothing_negative() {
+        // The vintage seen in that run: 232,056.04534934534 TH/s at 45 J/TH, asked to remove
+        // 10.44252204072054 MW, its draw to the last bit but one.
+        let v = Vintage { th_s: 2.3205604534934534e5, j_per_th: 45.0, running: true };
+        let mw = 1.044252204072054e1;
+        assert!(v.mw() > mw && th_s_for_mw(mw, v.j_per_th) > v.th_s, "the case is the rounding one");
+        let mut fleet = vec![v.clone(), Vintage { th_s: 1e5, j_per_th: 20.0, running: true }];
+        let out = remove_least_efficient(&mut fleet, mw);
+        assert_eq!(out, vec![v]);
+        assert_eq!(fleet.len(), 1);
+        assert_eq!(fleet[0].th_s, 1e5, "the next vintage is not touched for round-off");
+        // Many random draws of "remove exactly these vintages' MW" never leave a remainder
+        // that is zero or negative.
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..20_000 {
+            let mut fleet: Vec<Vintage> = (0..3)
+                .map(|_| Vintage { th_s: 1.0 + next() * 1e7, j_per_th: 10.0 + next() * 90.0, running: true })
+                .collect();
+            let k = 1 + (next() * 3.0) as usize;
+            let mut sorted = fleet.clone();
+            sorted.sort_by(|a, b| b.j_per_th.total_cmp(&a.j_per_th));
+            let mw: f64 = sorted[..k].iter().map(Vintage::mw).sum();
+            remove_least_efficient(&mut fleet, mw);
+            assert!(fleet.iter().all(|v| v.th_s > 0.0), "{fleet:?}");
+        }
     }
 
     #[test]
