@@ -157,7 +157,8 @@ impl World {
                     let d = difficulty_from_bits(bits);
                     let reward = block_subsidy(s.chain.height + 1).to_btc() + s.fees.mean_btc_per_block();
                     let hp0 = hashprice_usd_per_th_day(d, reward, price0);
-                    calibrate(&mut population, s, hp0, hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64))?;
+                    let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
+                    calibrate(&mut population, s, hp0, target_th_s, &loaded.source)?;
                 }
                 bits
             }
@@ -863,7 +864,8 @@ fn operate_fleet(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareSpec
 /// Rescales the generated operators so that the population's hashrate (installed, or running
 /// on day 0 per `population.calibrate_to`) equals `target_th_s`. The run/idle rule is per
 /// TH/s, so which machines run on day 0 does not depend on the scale: one pass is exact.
-fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64) -> Result<()> {
+/// `source` (the scenario's file) is named in the error.
+fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64, source: &str) -> Result<()> {
     let n = pop.generated;
     if n == 0 {
         return Ok(());
@@ -892,7 +894,7 @@ fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64) -> 
             "no generated machine is profitable on day 0".to_string()
         };
         return Err(Error::invalid(
-            Location { source: "scenario".into(), key: Some("population.calibrate_to".into()), ..Location::default() },
+            Location { source: source.into(), key: Some("population.calibrate_to".into()), ..Location::default() },
             format!(
                 "cannot calibrate the population to the difficulty: {why}; set population.total_hashrate_eh_s instead"
             ),
