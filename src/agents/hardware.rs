@@ -1,7 +1,10 @@
 //! Mining hardware: the catalog of models, fleets as vintages, the efficiency frontier, and
 //! what used machines are worth.
 
-use crate::error::{line_col, Error, Location, Result};
+use crate::error::{line_col, Error, Location, Problem, Result};
+use crate::scenario::check::Checker;
+use crate::scenario::load::{locate, read_input};
+use crate::scenario::schema::{YEAR_MAX, YEAR_MIN};
 use crate::units::power_cost_usd_per_th_day;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -31,7 +34,7 @@ pub struct Catalog {
 pub const BUNDLED_CATALOG: &str = include_str!("../../scenarios/hardware.toml");
 
 impl Catalog {
-    /// Parses and checks a catalog; `source` names it in errors.
+    /// Parses and checks a catalog; `source` names it in errors, each located at its line.
     pub fn parse(text: &str, source: &str) -> Result<Catalog> {
         let mut c: Catalog = toml::from_str(text).map_err(|e| {
             let (line, column) =
@@ -41,44 +44,35 @@ impl Catalog {
                 e.message().trim_end().to_string(),
             )
         })?;
-        let at = |i: usize, key: &str| Location {
-            source: source.into(),
-            key: Some(format!("models[{i}].{key}")),
-            ..Location::default()
-        };
+        let mut check = Checker::default();
         if c.models.is_empty() {
-            return Err(Error::invalid(
-                Location { source: source.into(), ..Location::default() },
-                "the catalog has no [[models]]",
-            ));
+            check.fail("models", "the catalog has no [[models]]");
         }
         for (i, m) in c.models.iter().enumerate() {
-            if !(m.th_s > 0.0 && m.th_s < 1e6) {
-                return Err(Error::invalid(at(i, "th_s"), format!("must be above 0 and below 1e6 (got {})", m.th_s)));
-            }
-            if !(m.j_per_th > 0.0 && m.j_per_th < 10_000.0) {
-                return Err(Error::invalid(
-                    at(i, "j_per_th"),
-                    format!("must be above 0 and below 10000 (got {})", m.j_per_th),
-                ));
-            }
-            if !(m.price_usd_per_th >= 0.0 && m.price_usd_per_th < 1e5) {
-                return Err(Error::invalid(
-                    at(i, "price_usd_per_th"),
-                    format!("must be between 0 and 1e5 (got {})", m.price_usd_per_th),
-                ));
-            }
+            let key = |k: &str| format!("models[{i}].{k}");
+            check.range_open_lo(&key("th_s"), m.th_s, 0.0, 1e6);
+            check.range_open_lo(&key("j_per_th"), m.j_per_th, 0.0, 10_000.0);
+            check.range(&key("price_usd_per_th"), m.price_usd_per_th, 0.0, 1e5);
+            check.range(&key("released_year"), m.released_year, YEAR_MIN as f64, YEAR_MAX as f64);
             if c.models[..i].iter().any(|o| o.name == m.name) {
-                return Err(Error::invalid(at(i, "name"), format!("duplicate model {:?}", m.name)));
+                check.fail(&key("name"), format!("duplicate model {:?}", m.name));
             }
+        }
+        if !check.is_ok() {
+            let spans = toml::de::DeTable::parse(text).ok();
+            let problems = check
+                .problems
+                .into_iter()
+                .map(|(key, message)| Problem { location: locate(text, source, spans.as_ref(), &[], &key), message })
+                .collect();
+            return Err(Error::Invalid(problems));
         }
         c.models.sort_by(|a, b| a.released_year.total_cmp(&b.released_year));
         Ok(c)
     }
 
     pub fn load(path: &Path) -> Result<Catalog> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        Catalog::parse(&text, &path.display().to_string())
+        Catalog::parse(&read_input(path)?, &path.display().to_string())
     }
 
     pub fn bundled() -> Catalog {
@@ -212,9 +206,22 @@ mod tests {
             "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = -2\nreleased_year = 2020\nprice_usd_per_th = 1\n",
             "h.toml",
         );
-        assert!(e.unwrap_err().to_string().contains("models[0].j_per_th"));
+        assert!(e.unwrap_err().to_string().starts_with("h.toml:4:12: models[0].j_per_th: must be above 0"));
         let e = Catalog::parse("[[models]]\nname = \"x\"\nspeed = 1\n", "h.toml").unwrap_err().to_string();
         assert!(e.starts_with("h.toml:3:1"), "{e}");
+    }
+
+    /// Bug caught: a NaN or infinite `released_year` was accepted (and sorted the catalog
+    /// anyhow); years now have the range of `simulation.start_date`.
+    #[test]
+    fn released_year_must_be_a_calendar_year() {
+        for year in ["nan", "inf", "-inf", "1e300", "1969", "10000"] {
+            let text = format!(
+                "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = 2\nreleased_year = {year}\nprice_usd_per_th = 1\n"
+            );
+            let e = Catalog::parse(&text, "h.toml").unwrap_err().to_string();
+            assert!(e.starts_with("h.toml:5:17: models[0].released_year: must be between 1970 and 9999"), "{e}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::check::Checker;
 use super::dist::Dist;
 use crate::chain::target::U256;
+use crate::market::price::{PRICE_USD_MAX, PRICE_USD_MIN};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -749,13 +750,25 @@ pub fn parse_bits(s: &str) -> Option<u32> {
     }
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's `days_from_civil`).
+/// Calendar years a date may have (`simulation.start_date`, a catalog's `released_year`):
+/// day numbers count from 1970, and four digits keep date arithmetic far from overflow (a
+/// start in year 9e18 once overflowed it).
+pub const YEAR_MIN: i64 = 1970;
+pub const YEAR_MAX: i64 = 9999;
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date in years [`YEAR_MIN`]..=[`YEAR_MAX`]
+/// (Howard Hinnant's `days_from_civil`).
 pub fn parse_date(s: &str) -> Option<i64> {
     let mut it = s.split('-');
     let y: i64 = it.next()?.parse().ok()?;
     let m: u32 = it.next()?.parse().ok()?;
     let d: u32 = it.next()?.parse().ok()?;
-    if it.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if it.next().is_some()
+        || !(YEAR_MIN..=YEAR_MAX).contains(&y)
+        || !(1..=12).contains(&m)
+        || d == 0
+        || d > days_in_month(y, m)
+    {
         return None;
     }
     let y = if m <= 2 { y - 1 } else { y };
@@ -776,9 +789,10 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-/// `YYYY-MM-DD` of days since 1970-01-01 (Hinnant's `civil_from_days`).
+/// `YYYY-MM-DD` of days since 1970-01-01 (Hinnant's `civil_from_days`), for any `days`:
+/// the arithmetic is in i128, which no i64 day number can overflow.
 pub fn format_date(days: i64) -> String {
-    let z = days + 719_468;
+    let z = i128::from(days) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -786,7 +800,7 @@ pub fn format_date(days: i64) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let y = yoe + era * 400 + i128::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -806,7 +820,10 @@ impl Scenario {
         c.int_range("simulation.days", s.days.into(), 1, 36_525);
         c.int_range("simulation.replicates", s.replicates.into(), 1, 100_000);
         if parse_date(&s.start_date).is_none() {
-            c.fail("simulation.start_date", format!("must be a date YYYY-MM-DD (got {:?})", s.start_date));
+            c.fail(
+                "simulation.start_date",
+                format!("must be a date YYYY-MM-DD from {YEAR_MIN}-01-01 to {YEAR_MAX}-12-31 (got {:?})", s.start_date),
+            );
         }
 
         let ch = &self.chain;
@@ -833,9 +850,9 @@ impl Scenario {
         }
 
         match &self.price {
-            Price::Constant { initial_usd } => c.range("price.initial_usd", *initial_usd, 0.01, 1e9),
+            Price::Constant { initial_usd } => c.range("price.initial_usd", *initial_usd, PRICE_USD_MIN, PRICE_USD_MAX),
             Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => {
-                c.range("price.initial_usd", *initial_usd, 0.01, 1e9);
+                c.range("price.initial_usd", *initial_usd, PRICE_USD_MIN, PRICE_USD_MAX);
                 c.range("price.log_return_mean_per_day", *log_return_mean_per_day, -0.5, 0.5);
                 c.range("price.log_return_sd_per_day", *log_return_sd_per_day, 0.0, 1.0);
             }
@@ -1070,6 +1087,21 @@ mod tests {
         assert_eq!(parse_date("2024-02-30"), None);
         assert_eq!(parse_date("2024-02-29").map(format_date), Some("2024-02-29".into()));
         assert_eq!(parse_date("nonsense"), None);
+    }
+
+    /// Bug caught: a start in year 9e18 overflowed `days_from_civil` (dates such as
+    /// 10026365715106572-08-16, or a panic in a debug build).
+    #[test]
+    fn dates_outside_four_digit_years_are_refused() {
+        assert_eq!(parse_date("9000000000000000000-01-01"), None);
+        assert_eq!(parse_date("10000-01-01"), None);
+        assert_eq!(parse_date("1969-12-31"), None);
+        assert_eq!(parse_date("9999-12-31").map(format_date), Some("9999-12-31".into()));
+        // Any day number formats without overflow.
+        for days in [i64::MIN, -1, i64::MAX] {
+            assert!(format_date(days).len() >= 10);
+        }
+        assert_eq!(format_date(-1), "1969-12-31");
     }
 
     #[test]
