@@ -42,9 +42,11 @@ impl PriceProcess {
         PriceProcess { model, base_usd, shock_factor: 1.0 }
     }
 
-    /// The price today, USD.
+    /// The price today, USD: held within [`PRICE_USD_MIN`]..=[`PRICE_USD_MAX`], the range a
+    /// scenario may give, however far drift or shocks push (a drift of 0.5 a day overflowed to
+    /// an infinite price in four years, 200 shocks of -99% to zero).
     pub fn price_usd(&self) -> f64 {
-        self.base_usd * self.shock_factor
+        (self.base_usd * self.shock_factor).clamp(PRICE_USD_MIN, PRICE_USD_MAX)
     }
 
     /// Moves to day `day` (called once per day, `day >= 1`).
@@ -53,7 +55,8 @@ impl PriceProcess {
             PriceModel::Constant => {}
             PriceModel::Gbm { mean, sd } => {
                 let z: f64 = StandardNormal.sample(rng);
-                self.base_usd *= (mean + sd * z).exp();
+                // Bounded, so that the product with the shocks is never inf * 0.
+                self.base_usd = (self.base_usd * (mean + sd * z).exp()).clamp(PRICE_USD_MIN, PRICE_USD_MAX);
             }
             PriceModel::Path(p) => self.base_usd = p[day.min(p.len() - 1)],
         }
@@ -61,7 +64,9 @@ impl PriceProcess {
 
     /// Multiplies the price by `1 + change` from now on.
     pub fn shock(&mut self, change: f64) {
-        self.shock_factor *= 1.0 + change;
+        // Beyond this ratio any base price is moved past the bounds anyway.
+        const MOST: f64 = PRICE_USD_MAX / PRICE_USD_MIN;
+        self.shock_factor = (self.shock_factor * (1.0 + change)).clamp(1.0 / MOST, MOST);
     }
 }
 
@@ -162,6 +167,29 @@ mod tests {
         let mut p = PriceProcess::new(PriceModel::Constant, 100.0);
         p.shock(-0.38);
         assert!((p.price_usd() - 62.0).abs() < 1e-9);
+    }
+
+    /// Bug caught: a drift of 0.5 a day made the price infinite after ~1,400 days, and 200
+    /// shocks of -99% made it zero (then NaN where the two met).
+    #[test]
+    fn prices_stay_in_the_scenario_range() {
+        let mut rng = stream(replicate_seed(3, 0), Purpose::Price);
+        let mut p = PriceProcess::new(PriceModel::Gbm { mean: 0.5, sd: 0.0 }, 90_000.0);
+        for d in 1..3000 {
+            p.advance(d, &mut rng);
+        }
+        assert_eq!(p.price_usd(), PRICE_USD_MAX);
+        for _ in 0..400 {
+            p.shock(-0.99);
+        }
+        assert_eq!(p.price_usd(), PRICE_USD_MIN);
+        let mut q = PriceProcess::new(PriceModel::Constant, 100.0);
+        for _ in 0..400 {
+            q.shock(100.0);
+        }
+        assert_eq!(q.price_usd(), PRICE_USD_MAX);
+        q.shock(-0.5);
+        assert_eq!(q.price_usd(), PRICE_USD_MAX, "still far above the ceiling");
     }
 
     #[test]
