@@ -9,6 +9,12 @@ use crate::units::power_cost_usd_per_th_day;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// Machine efficiencies a scenario or catalog may give, J/TH: a thousand times better than
+/// today's best (~13 J/TH) to the first GPUs' order of magnitude. Near zero, a site's TH/s is
+/// infinite (a catalog model of 5e-324 J/TH made calibration multiply inf by 0: NaN hashrates).
+pub const J_PER_TH_MIN: f64 = 0.01;
+pub const J_PER_TH_MAX: f64 = 100_000.0;
+
 /// One ASIC model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,7 +57,7 @@ impl Catalog {
         for (i, m) in c.models.iter().enumerate() {
             let key = |k: &str| format!("models[{i}].{k}");
             check.range_open_lo(&key("th_s"), m.th_s, 0.0, 1e6);
-            check.range_open_lo(&key("j_per_th"), m.j_per_th, 0.0, 10_000.0);
+            check.range(&key("j_per_th"), m.j_per_th, J_PER_TH_MIN, J_PER_TH_MAX);
             check.range(&key("price_usd_per_th"), m.price_usd_per_th, 0.0, 1e5);
             check.range(&key("released_year"), m.released_year, YEAR_MIN as f64, YEAR_MAX as f64);
             if c.models[..i].iter().any(|o| o.name == m.name) {
@@ -206,9 +212,25 @@ mod tests {
             "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = -2\nreleased_year = 2020\nprice_usd_per_th = 1\n",
             "h.toml",
         );
-        assert!(e.unwrap_err().to_string().starts_with("h.toml:4:12: models[0].j_per_th: must be above 0"));
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .starts_with("h.toml:4:12: models[0].j_per_th: must be between 0.01 and 100000"));
         let e = Catalog::parse("[[models]]\nname = \"x\"\nspeed = 1\n", "h.toml").unwrap_err().to_string();
         assert!(e.starts_with("h.toml:3:1"), "{e}");
+    }
+
+    /// Bug caught: a model of 5e-324 J/TH (valid: above 0) gave sites infinite hashrate and,
+    /// through calibration, NaN (a panic in the attack metrics).
+    #[test]
+    fn efficiency_has_the_scenario_range() {
+        for e in ["5e-324", "0.001", "1e6"] {
+            let text = format!(
+                "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = {e}\nreleased_year = 2020\nprice_usd_per_th = 1\n"
+            );
+            let err = Catalog::parse(&text, "h.toml").unwrap_err().to_string();
+            assert!(err.contains("models[0].j_per_th: must be between 0.01 and 100000"), "{err}");
+        }
     }
 
     /// Bug caught: a NaN or infinite `released_year` was accepted (and sorted the catalog

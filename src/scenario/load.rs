@@ -139,9 +139,12 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
         }
         _ => None,
     };
-    let catalog = match &scenario.hardware.catalog {
-        Some(path) => Catalog::load(&resolve(base_dir, path))?,
-        None => Catalog::bundled(),
+    let (catalog, catalog_name) = match &scenario.hardware.catalog {
+        Some(path) => {
+            let p = resolve(base_dir, path);
+            (Catalog::load(&p)?, p.display().to_string())
+        }
+        None => (Catalog::bundled(), "scenarios/hardware.toml (bundled)".to_string()),
     };
     let unknown: Vec<Problem> = scenario
         .population
@@ -159,7 +162,11 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
                     overrides,
                     &format!("population.fleet_mix[{i}].model"),
                 ),
-                message: format!("unknown hardware model {:?}; the catalog has: {}", f.model, names.join(", ")),
+                message: format!(
+                    "unknown hardware model {:?}; the catalog {catalog_name} has: {}",
+                    f.model,
+                    names.join(", ")
+                ),
             }
         })
         .collect();

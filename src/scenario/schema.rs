@@ -3,6 +3,7 @@
 
 use super::check::Checker;
 use super::dist::Dist;
+use crate::agents::hardware::{J_PER_TH_MAX, J_PER_TH_MIN};
 use crate::chain::target::U256;
 use crate::market::price::{PRICE_USD_MAX, PRICE_USD_MIN};
 use serde::{Deserialize, Serialize};
@@ -896,7 +897,7 @@ impl Scenario {
         }
         p.power_usd_per_kwh.check(c, "population.power_usd_per_kwh", 0.0, false, 100.0);
         match (&p.efficiency_j_per_th, p.fleet_mix.is_empty()) {
-            (Some(d), true) => d.check(c, "population.efficiency_j_per_th", 0.0, true, 100_000.0),
+            (Some(d), true) => d.check(c, "population.efficiency_j_per_th", J_PER_TH_MIN, false, J_PER_TH_MAX),
             (None, false) => {
                 let mut sum = 0.0;
                 for (i, f) in p.fleet_mix.iter().enumerate() {
@@ -960,7 +961,7 @@ impl Scenario {
         for (i, m) in self.operators.iter().enumerate() {
             let key = format!("operators[{i}]");
             c.range_open_lo(&format!("{key}.hashrate_th_s"), m.hashrate_th_s, 0.0, 1e12);
-            c.range_open_lo(&format!("{key}.efficiency_j_per_th"), m.efficiency_j_per_th, 0.0, 100_000.0);
+            c.range(&format!("{key}.efficiency_j_per_th"), m.efficiency_j_per_th, J_PER_TH_MIN, J_PER_TH_MAX);
             c.range(&format!("{key}.power_usd_per_kwh"), m.power_usd_per_kwh, 0.0, 100.0);
             if let Some(mw) = m.site_mw {
                 let draw = m.hashrate_th_s * m.efficiency_j_per_th / 1e6;
