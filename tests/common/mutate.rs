@@ -274,7 +274,7 @@ pub fn mutate_toml(text: &str, rng: &mut Rng) -> (Vec<u8>, String) {
             while !text.is_char_boundary(cut) {
                 cut -= 1;
             }
-            (text[..cut].as_bytes().to_vec(), format!("truncated at byte {cut}"))
+            (text.as_bytes()[..cut].to_vec(), format!("truncated at byte {cut}"))
         }
         _ => flip_bytes(text.as_bytes(), rng),
     }
