@@ -3,8 +3,8 @@
 
 use crate::error::{line_col, Error, Location, Problem, Result};
 use crate::scenario::check::Checker;
+use crate::scenario::date::{YEAR_MAX, YEAR_MIN};
 use crate::scenario::load::{locate, read_input};
-use crate::scenario::schema::{YEAR_MAX, YEAR_MIN};
 use crate::units::power_cost_usd_per_th_day;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
