@@ -9,6 +9,8 @@ use std::ops::{Add, AddAssign};
 
 /// Satoshis per bitcoin (Bitcoin Core `COIN`).
 pub const SAT_PER_BTC: u64 = 100_000_000;
+/// All the bitcoin there will ever be, 21 million BTC (Core's `MAX_MONEY`): no block pays more.
+pub const MAX_MONEY: Sat = Sat(21_000_000 * SAT_PER_BTC);
 /// Seconds per simulated day.
 pub const SECONDS_PER_DAY: f64 = 86_400.0;
 /// Expected hashes per unit of difficulty: `2^32` (difficulty 1 = 2^32 hashes per block on
@@ -38,16 +40,19 @@ impl Sat {
     }
 }
 
+// Sums saturate: fees are drawn, not taken from the coins in existence, so in an absurd but
+// valid scenario (1000 BTC blocks, a 10,000x fee shock) an operator's revenue passed u64 and
+// the addition panicked (debug) or wrapped to almost nothing (release).
 impl Add for Sat {
     type Output = Sat;
     fn add(self, rhs: Sat) -> Sat {
-        Sat(self.0 + rhs.0)
+        Sat(self.0.saturating_add(rhs.0))
     }
 }
 
 impl AddAssign for Sat {
     fn add_assign(&mut self, rhs: Sat) {
-        self.0 += rhs.0;
+        *self = *self + rhs;
     }
 }
 
@@ -105,6 +110,17 @@ mod tests {
         assert_eq!(Sat::from_btc(3.125), Sat(312_500_000));
         assert_eq!(Sat(312_500_000).to_btc(), 3.125);
         assert_eq!(Sat::from_btc(0.025), Sat(2_500_000));
+    }
+
+    /// Bug caught: `Sat + Sat` overflowed (panic in debug, wrap in release) on a scenario with
+    /// 1000 BTC fees and a 10,000x fee shock.
+    #[test]
+    fn sums_saturate() {
+        assert_eq!(Sat(u64::MAX - 1) + Sat(5), Sat(u64::MAX));
+        let mut s = Sat(u64::MAX);
+        s += MAX_MONEY;
+        assert_eq!(s, Sat(u64::MAX));
+        assert_eq!(MAX_MONEY.to_btc(), 21e6);
     }
 
     #[test]

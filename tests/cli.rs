@@ -153,7 +153,7 @@ fn malformed_price_csv_names_file_and_line() {
         &text,
         &[("prices.csv", "day,price_usd\n0,90000\n1,oops\n2,80000\n")],
         &[],
-        &["prices.csv:3", "price_usd must be a number"],
+        &["prices.csv:3: price_usd: must be a number"],
     );
     fails_cleanly(&text, &[("prices.csv", "day,price_usd\n0,90000\n")], &[], &["covers 1 days"]);
     fails_cleanly(&text, &[], &[], &["prices.csv", "cannot read"]);

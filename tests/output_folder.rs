@@ -86,7 +86,7 @@ fn an_interrupted_run_leaves_nothing_and_a_second_writer_is_refused() {
     signal(&child, "TERM");
     let status = wait_exit(&mut child);
     assert_eq!(status.code(), Some(130), "{status:?}");
-    assert_eq!(names(dir.path()), [".out.lock", "s.toml"], "leftovers after SIGTERM");
+    assert_eq!(names(dir.path()), ["s.toml"], "leftovers after SIGTERM");
 }
 
 /// Catches leftovers of a killed run (SIGKILL cannot be caught) that are never removed: the
@@ -103,7 +103,7 @@ fn a_killed_runs_leftovers_go_with_the_next_run() {
     assert!(staging.exists(), "SIGKILL should leave the staging folder for this test to mean anything");
     assert!(!out.exists(), "a killed run published a folder");
     run_ok(&f, &out, &[]);
-    assert_eq!(names(dir.path()), [".out.lock", "out", "s.toml"]);
+    assert_eq!(names(dir.path()), ["out", "s.toml"]);
     assert_eq!(names(&out), ["events.csv", "manifest.json", "operators.csv", "summary.csv", "timeseries.csv"]);
 }
 

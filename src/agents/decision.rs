@@ -189,7 +189,10 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     }
     let h = expected_hashprice(op.expectation, m, p.horizon_days);
     let margin = |e: f64| h - power_cost_usd_per_th_day(e, op.power_usd_per_kwh);
-    let any_pays = op.fleet.iter().any(|&(th, e)| th > 0.0 && margin(e) >= 0.0);
+    // Only vintages with machines count: every MW sum below is then >= 0 (a fleet entry of
+    // -1e-11 TH/s once made `losing_mw` negative and the clamp below panic).
+    let machines = || op.fleet.iter().filter(|&&(th, _)| th > 0.0);
+    let any_pays = machines().any(|&(_, e)| margin(e) >= 0.0);
     let new_margin = margin(hw.j_per_th);
     let new_npv_per_th = new_margin * 365.0 * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
 
@@ -199,7 +202,7 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
         let affordable = if ai.capex_usd_per_mw > 0.0 { op.liquidity_usd / ai.capex_usd_per_mw } else { f64::INFINITY };
         let mw = want.min(affordable);
         if mw >= ai.min_mw {
-            let mut fleet = op.fleet.clone();
+            let mut fleet: Vec<(f64, f64)> = machines().copied().collect();
             fleet.sort_by(|a, b| b.1.total_cmp(&a.1)); // least efficient first
             let (mut left, mut mining_value) = (mw, 0.0);
             for (th, e) in fleet {
@@ -227,10 +230,10 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     }
 
     if new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 {
-        let installed_mw: f64 = op.fleet.iter().map(|&(th, e)| th * e / 1e6).sum();
+        let installed_mw: f64 = machines().map(|&(th, e)| th * e / 1e6).sum();
         let free_mw = (op.mining_mw - installed_mw).max(0.0);
         // Machines that lose money even in expectation are replaced.
-        let losing_mw: f64 = op.fleet.iter().filter(|&&(_, e)| margin(e) < 0.0).map(|&(th, e)| th * e / 1e6).sum();
+        let losing_mw: f64 = machines().filter(|&&(_, e)| margin(e) < 0.0).map(|&(th, e)| th * e / 1e6).sum();
         let room_mw = free_mw + losing_mw;
         let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
         let th = (room_mw * 1e6 / hw.j_per_th).min(affordable_th);
@@ -416,6 +419,26 @@ mod tests {
         }
         // With no money nothing is bought.
         assert_eq!(strategic(&op(10.0, 45.0, 0.0), &market(0.05), &ai(1e6, 0.0), &hw(), &P), Strategy::Hold);
+    }
+
+    /// Bug caught: a fleet entry of -1e-11 TH/s (left by a vintage split) made `losing_mw`
+    /// about -1e-15 and `clamp(0.0, losing_mw)` panic ("min > max").
+    #[test]
+    fn a_vintage_of_no_machines_is_ignored() {
+        let mut o = op(10.0, 45.0, 1e9);
+        o.fleet = vec![(-2.9e-11, 45.0), (0.0, 50.0)];
+        match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
+            // The whole site is free: 10 MW of new machines, nothing to replace.
+            Strategy::Upgrade { th_s, replace_worst_mw } => {
+                assert_eq!(replace_worst_mw, 0.0);
+                assert!((th_s - 10.0 * 1e6 / 13.5).abs() < 1e-6);
+            }
+            s => panic!("{s:?}"),
+        }
+        // Not a machine that pays either: with nothing else, nothing runs.
+        o.fleet = vec![(-1e-11, 13.5)];
+        o.days_all_idle = 60;
+        assert_eq!(strategic(&o, &market(0.02), &ai(1e6, 0.0), &hw(), &P), Strategy::Exit);
     }
 
     #[test]

@@ -1,10 +1,19 @@
 //! Mining hardware: the catalog of models, fleets as vintages, the efficiency frontier, and
 //! what used machines are worth.
 
-use crate::error::{line_col, Error, Location, Result};
+use crate::error::{line_col, Error, Location, Problem, Result};
+use crate::scenario::check::Checker;
+use crate::scenario::date::{YEAR_MAX, YEAR_MIN};
+use crate::scenario::load::{locate, read_input};
 use crate::units::power_cost_usd_per_th_day;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// Machine efficiencies a scenario or catalog may give, J/TH: a thousand times better than
+/// today's best (~13 J/TH) to the first GPUs' order of magnitude. Near zero, a site's TH/s is
+/// infinite (a catalog model of 5e-324 J/TH made calibration multiply inf by 0: NaN hashrates).
+pub const J_PER_TH_MIN: f64 = 0.01;
+pub const J_PER_TH_MAX: f64 = 100_000.0;
 
 /// One ASIC model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,7 +40,7 @@ pub struct Catalog {
 pub const BUNDLED_CATALOG: &str = include_str!("../../scenarios/hardware.toml");
 
 impl Catalog {
-    /// Parses and checks a catalog; `source` names it in errors.
+    /// Parses and checks a catalog; `source` names it in errors, each located at its line.
     pub fn parse(text: &str, source: &str) -> Result<Catalog> {
         let mut c: Catalog = toml::from_str(text).map_err(|e| {
             let (line, column) =
@@ -41,44 +50,35 @@ impl Catalog {
                 e.message().trim_end().to_string(),
             )
         })?;
-        let at = |i: usize, key: &str| Location {
-            source: source.into(),
-            key: Some(format!("models[{i}].{key}")),
-            ..Location::default()
-        };
+        let mut check = Checker::default();
         if c.models.is_empty() {
-            return Err(Error::invalid(
-                Location { source: source.into(), ..Location::default() },
-                "the catalog has no [[models]]",
-            ));
+            check.fail("models", "the catalog has no [[models]]");
         }
         for (i, m) in c.models.iter().enumerate() {
-            if !(m.th_s > 0.0 && m.th_s < 1e6) {
-                return Err(Error::invalid(at(i, "th_s"), format!("must be above 0 and below 1e6 (got {})", m.th_s)));
-            }
-            if !(m.j_per_th > 0.0 && m.j_per_th < 10_000.0) {
-                return Err(Error::invalid(
-                    at(i, "j_per_th"),
-                    format!("must be above 0 and below 10000 (got {})", m.j_per_th),
-                ));
-            }
-            if !(m.price_usd_per_th >= 0.0 && m.price_usd_per_th < 1e5) {
-                return Err(Error::invalid(
-                    at(i, "price_usd_per_th"),
-                    format!("must be between 0 and 1e5 (got {})", m.price_usd_per_th),
-                ));
-            }
+            let key = |k: &str| format!("models[{i}].{k}");
+            check.range_open_lo(&key("th_s"), m.th_s, 0.0, 1e6);
+            check.range(&key("j_per_th"), m.j_per_th, J_PER_TH_MIN, J_PER_TH_MAX);
+            check.range(&key("price_usd_per_th"), m.price_usd_per_th, 0.0, 1e5);
+            check.range(&key("released_year"), m.released_year, YEAR_MIN as f64, YEAR_MAX as f64);
             if c.models[..i].iter().any(|o| o.name == m.name) {
-                return Err(Error::invalid(at(i, "name"), format!("duplicate model {:?}", m.name)));
+                check.fail(&key("name"), format!("duplicate model {:?}", m.name));
             }
+        }
+        if !check.is_ok() {
+            let spans = toml::de::DeTable::parse(text).ok();
+            let problems = check
+                .problems
+                .into_iter()
+                .map(|(key, message)| Problem { location: locate(text, source, spans.as_ref(), &[], &key), message })
+                .collect();
+            return Err(Error::Invalid(problems));
         }
         c.models.sort_by(|a, b| a.released_year.total_cmp(&b.released_year));
         Ok(c)
     }
 
     pub fn load(path: &Path) -> Result<Catalog> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-        Catalog::parse(&text, &path.display().to_string())
+        Catalog::parse(&read_input(path)?, &path.display().to_string())
     }
 
     pub fn bundled() -> Catalog {
@@ -125,6 +125,43 @@ impl Vintage {
 /// TH/s that `mw` megawatts run at efficiency `j_per_th`: `mw * 1e6 / e`.
 pub fn th_s_for_mw(mw: f64, j_per_th: f64) -> f64 {
     mw * 1e6 / j_per_th
+}
+
+/// Relative round-off of fleet arithmetic. TH/s and MW and their products carry a few parts
+/// in 1e16 of error; a remainder smaller than this share of a vintage is that error, not
+/// machines (no real fleet holds a billionth of a vintage).
+pub const FLEET_REL_TOL: f64 = 1e-9;
+
+/// Takes machines drawing `mw` out of `fleet`, least efficient first (splitting a vintage if
+/// needed), and returns them.
+///
+/// A vintage whose remainder would be within [`FLEET_REL_TOL`] of zero goes whole: `mw` is
+/// often worked out from the fleet itself (all losing machines), and `mw * 1e6 / e` can then
+/// exceed the vintage's own TH/s in the last bit, which left a vintage of -1e-11 TH/s behind.
+/// So every vintage left keeps a positive hashrate.
+pub fn remove_least_efficient(fleet: &mut Vec<Vintage>, mw: f64) -> Vec<Vintage> {
+    let mut out = Vec::new();
+    let mut left_mw = mw;
+    while left_mw > 0.0 && !fleet.is_empty() {
+        let (worst, _) =
+            fleet.iter().enumerate().max_by(|a, b| a.1.j_per_th.total_cmp(&b.1.j_per_th)).expect("non-empty");
+        let v = &mut fleet[worst];
+        let th = th_s_for_mw(left_mw, v.j_per_th);
+        if th >= v.th_s * (1.0 - FLEET_REL_TOL) {
+            left_mw -= v.mw();
+            out.push(fleet.swap_remove(worst));
+            // What is left of the request is its own round-off: done.
+            if left_mw <= mw * FLEET_REL_TOL {
+                break;
+            }
+        } else {
+            // th < th_s (1 - tol): the remainder is positive.
+            v.th_s -= th;
+            out.push(Vintage { th_s: th, j_per_th: v.j_per_th, running: v.running });
+            break;
+        }
+    }
+    out
 }
 
 /// Value of a used machine, USD per TH/s: its earning power over a horizon, floored at scrap.
@@ -175,9 +212,38 @@ mod tests {
             "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = -2\nreleased_year = 2020\nprice_usd_per_th = 1\n",
             "h.toml",
         );
-        assert!(e.unwrap_err().to_string().contains("models[0].j_per_th"));
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .starts_with("h.toml:4:12: models[0].j_per_th: must be between 0.01 and 100000"));
         let e = Catalog::parse("[[models]]\nname = \"x\"\nspeed = 1\n", "h.toml").unwrap_err().to_string();
         assert!(e.starts_with("h.toml:3:1"), "{e}");
+    }
+
+    /// Bug caught: a model of 5e-324 J/TH (valid: above 0) gave sites infinite hashrate and,
+    /// through calibration, NaN (a panic in the attack metrics).
+    #[test]
+    fn efficiency_has_the_scenario_range() {
+        for e in ["5e-324", "0.001", "1e6"] {
+            let text = format!(
+                "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = {e}\nreleased_year = 2020\nprice_usd_per_th = 1\n"
+            );
+            let err = Catalog::parse(&text, "h.toml").unwrap_err().to_string();
+            assert!(err.contains("models[0].j_per_th: must be between 0.01 and 100000"), "{err}");
+        }
+    }
+
+    /// Bug caught: a NaN or infinite `released_year` was accepted (and sorted the catalog
+    /// anyhow); years now have the range of `simulation.start_date`.
+    #[test]
+    fn released_year_must_be_a_calendar_year() {
+        for year in ["nan", "inf", "-inf", "1e300", "1969", "10000"] {
+            let text = format!(
+                "[[models]]\nname = \"x\"\nth_s = 1\nj_per_th = 2\nreleased_year = {year}\nprice_usd_per_th = 1\n"
+            );
+            let e = Catalog::parse(&text, "h.toml").unwrap_err().to_string();
+            assert!(e.starts_with("h.toml:5:17: models[0].released_year: must be between 1970 and 9999"), "{e}");
+        }
     }
 
     #[test]
@@ -191,6 +257,59 @@ mod tests {
         // Doubling the horizon doubles the above-scrap value.
         let q = secondary_price_usd_per_th(17.5, 0.038, 0.045, 730.0, 0.5);
         assert!((q / p - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn least_efficient_go_first_and_vintages_split() {
+        let mut fleet = vec![
+            Vintage { th_s: 1e6, j_per_th: 20.0, running: true }, // 20 MW
+            Vintage { th_s: 1e6, j_per_th: 30.0, running: true }, // 30 MW
+        ];
+        let out = remove_least_efficient(&mut fleet, 40.0);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].j_per_th, 30.0);
+        assert!((out[1].th_s - 0.5e6).abs() < 1e-6);
+        assert!((fleet[0].th_s - 0.5e6).abs() < 1e-6);
+        assert!(remove_least_efficient(&mut fleet, 0.0).is_empty());
+        assert!(remove_least_efficient(&mut fleet, -1.0).is_empty());
+        assert!(remove_least_efficient(&mut fleet, f64::NAN).is_empty());
+    }
+
+    /// Bug caught: removing a vintage's own MW (as computed from the fleet) split it and left
+    /// a vintage of -2.9e-11 TH/s (`price-crash.toml`, seed 8, 1000 operators), which made
+    /// `strategic`'s `clamp(0.0, losing_mw)` panic.
+    #[test]
+    fn removing_a_whole_vintage_leaves_nothing_negative() {
+        // The vintage seen in that run: 232,056.04534934534 TH/s at 45 J/TH, asked to remove
+        // 10.44252204072054 MW, its draw to the last bit but one.
+        let v = Vintage { th_s: 2.3205604534934534e5, j_per_th: 45.0, running: true };
+        let mw = 1.044252204072054e1;
+        assert!(v.mw() > mw && th_s_for_mw(mw, v.j_per_th) > v.th_s, "the case is the rounding one");
+        let mut fleet = vec![v.clone(), Vintage { th_s: 1e5, j_per_th: 20.0, running: true }];
+        let out = remove_least_efficient(&mut fleet, mw);
+        assert_eq!(out, vec![v]);
+        assert_eq!(fleet.len(), 1);
+        assert_eq!(fleet[0].th_s, 1e5, "the next vintage is not touched for round-off");
+        // Many random draws of "remove exactly these vintages' MW" never leave a remainder
+        // that is zero or negative.
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..20_000 {
+            let mut fleet: Vec<Vintage> = (0..3)
+                .map(|_| Vintage { th_s: 1.0 + next() * 1e7, j_per_th: 10.0 + next() * 90.0, running: true })
+                .collect();
+            let k = 1 + (next() * 3.0) as usize;
+            let mut sorted = fleet.clone();
+            sorted.sort_by(|a, b| b.j_per_th.total_cmp(&a.j_per_th));
+            let mw: f64 = sorted[..k].iter().map(Vintage::mw).sum();
+            remove_least_efficient(&mut fleet, mw);
+            assert!(fleet.iter().all(|v| v.th_s > 0.0), "{fleet:?}");
+        }
     }
 
     #[test]

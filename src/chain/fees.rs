@@ -1,6 +1,6 @@
 //! Transaction fees per block.
 
-use crate::units::Sat;
+use crate::units::{Sat, MAX_MONEY};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -18,15 +18,17 @@ pub enum FeeModel {
 }
 
 impl FeeModel {
-    /// Fees of one block, in satoshis, when the expected fee is `level_btc`.
+    /// Fees of one block, in satoshis, when the expected fee is `level_btc`; at most
+    /// [`MAX_MONEY`] (the lognormal's tail is unbounded, the coins are not).
     pub fn draw<R: Rng + ?Sized>(&self, level_btc: f64, rng: &mut R) -> Sat {
-        match *self {
+        let fees = match *self {
             FeeModel::Constant => Sat::from_btc(level_btc),
             FeeModel::LogNormal { log_sd } => {
                 let z: f64 = StandardNormal.sample(rng);
                 Sat::from_btc(level_btc * (log_sd * z - 0.5 * log_sd * log_sd).exp())
             }
-        }
+        };
+        fees.min(MAX_MONEY)
     }
 }
 
@@ -50,5 +52,14 @@ mod tests {
         let mean = total / n as f64;
         // Standard error: 0.025 * sqrt(e^0.25 - 1) / sqrt(n) ~ 3e-5; allow 5 of them.
         assert!((mean - 0.025).abs() < 1.5e-4, "{mean}");
+    }
+
+    /// Bug caught: a fee level of 1e7 BTC (1000 BTC x a 10,000x shock) drew fees past u64.
+    #[test]
+    fn no_block_pays_more_than_all_coins() {
+        let mut rng = stream(replicate_seed(1, 0), Purpose::Fees);
+        let m = FeeModel::LogNormal { log_sd: 5.0 };
+        assert!((0..10_000).all(|_| m.draw(1e7, &mut rng) <= MAX_MONEY));
+        assert_eq!(FeeModel::Constant.draw(1e300, &mut rng), MAX_MONEY);
     }
 }

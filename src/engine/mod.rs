@@ -339,8 +339,8 @@ impl<'o> Engine<'o> {
         self.tally.blocks += 1;
         self.tally.interval_sum_s += t.0 - self.last_block_time.0;
         self.tally.intervals += 1;
-        self.tally.subsidy_sat += subsidy.0;
-        self.tally.fees_sat += fees.0;
+        self.tally.subsidy_sat = self.tally.subsidy_sat.saturating_add(subsidy.0); // see `units::Sat`
+        self.tally.fees_sat = self.tally.fees_sat.saturating_add(fees.0);
         self.last_block_time = t;
 
         // Core's timestamps are whole seconds.

@@ -8,7 +8,7 @@ use crate::agents::decision::{
     renew_contract, run_vintage, strategic, AiOffer, HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams,
 };
 use crate::agents::finance::{settle_day, DayFlows};
-use crate::agents::hardware::{Catalog, Vintage};
+use crate::agents::hardware::{remove_least_efficient, Catalog, Vintage};
 use crate::agents::operator::{AiProject, Operator, OperatorState, Order};
 use crate::agents::{generate, Population};
 use crate::chain::fees::FeeModel;
@@ -157,7 +157,8 @@ impl World {
                     let d = difficulty_from_bits(bits);
                     let reward = block_subsidy(s.chain.height + 1).to_btc() + s.fees.mean_btc_per_block();
                     let hp0 = hashprice_usd_per_th_day(d, reward, price0);
-                    calibrate(&mut population, s, hp0, hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64))?;
+                    let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
+                    calibrate(&mut population, s, hp0, target_th_s, &loaded.source)?;
                 }
                 bits
             }
@@ -298,6 +299,8 @@ impl World {
                     for v in &mut o.fleet {
                         v.th_s *= factor;
                     }
+                    // A shock of -100% leaves no machines, not vintages of 0 TH/s that "run".
+                    o.fleet.retain(|v| v.th_s > 0.0);
                 }
             }
             Effect::Ban { jurisdiction, share } => {
@@ -858,32 +861,11 @@ fn operate_fleet(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareSpec
     any_running
 }
 
-/// Takes machines drawing `mw` out of `fleet`, least efficient first (splitting a vintage if
-/// needed), and returns them.
-pub fn remove_least_efficient(fleet: &mut Vec<Vintage>, mw: f64) -> Vec<Vintage> {
-    let mut out = Vec::new();
-    let mut left = mw;
-    while left > 1e-12 && !fleet.is_empty() {
-        let (worst, _) =
-            fleet.iter().enumerate().max_by(|a, b| a.1.j_per_th.total_cmp(&b.1.j_per_th)).expect("non-empty");
-        let v = &mut fleet[worst];
-        if v.mw() <= left {
-            left -= v.mw();
-            out.push(fleet.swap_remove(worst));
-        } else {
-            let th = left * 1e6 / v.j_per_th;
-            v.th_s -= th;
-            out.push(Vintage { th_s: th, j_per_th: v.j_per_th, running: v.running });
-            left = 0.0;
-        }
-    }
-    out
-}
-
 /// Rescales the generated operators so that the population's hashrate (installed, or running
 /// on day 0 per `population.calibrate_to`) equals `target_th_s`. The run/idle rule is per
 /// TH/s, so which machines run on day 0 does not depend on the scale: one pass is exact.
-fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64) -> Result<()> {
+/// `source` (the scenario's file) is named in the error.
+fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64, source: &str) -> Result<()> {
     let n = pop.generated;
     if n == 0 {
         return Ok(());
@@ -912,7 +894,7 @@ fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64) -> 
             "no generated machine is profitable on day 0".to_string()
         };
         return Err(Error::invalid(
-            Location { source: "scenario".into(), key: Some("population.calibrate_to".into()), ..Location::default() },
+            Location { source: source.into(), key: Some("population.calibrate_to".into()), ..Location::default() },
             format!(
                 "cannot calibrate the population to the difficulty: {why}; set population.total_hashrate_eh_s instead"
             ),
@@ -960,23 +942,4 @@ fn schedule(s: &Scenario, population: &Population) -> Vec<(u32, Effect)> {
     }
     schedule.sort_by_key(|(day, _)| *day); // stable: file order within a day
     schedule
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn least_efficient_go_first_and_vintages_split() {
-        let mut fleet = vec![
-            Vintage { th_s: 1e6, j_per_th: 20.0, running: true }, // 20 MW
-            Vintage { th_s: 1e6, j_per_th: 30.0, running: true }, // 30 MW
-        ];
-        let out = remove_least_efficient(&mut fleet, 40.0);
-        assert_eq!(out.len(), 2);
-        assert_eq!(out[0].j_per_th, 30.0);
-        assert!((out[1].th_s - 0.5e6).abs() < 1e-6);
-        assert!((fleet[0].th_s - 0.5e6).abs() < 1e-6);
-        assert!(remove_least_efficient(&mut fleet, 0.0).is_empty());
-    }
 }

@@ -1,4 +1,4 @@
-//! Folders to remove if the process is interrupted (Ctrl-C, SIGTERM, SIGHUP). The binary's
+//! Folders and files to remove if the process is interrupted (Ctrl-C, SIGTERM, SIGHUP). The binary's
 //! signal handler calls [`remove_registered`] and exits; the library only keeps the list.
 
 use std::path::{Path, PathBuf};
@@ -24,13 +24,16 @@ impl Drop for Registered {
     }
 }
 
-/// Removes every registered folder. Writers may still be adding files while this runs, so a
-/// removal is retried a few times.
+/// Removes every registered folder or file, the last registered first (a run's staging
+/// folder before the lock that guards it). Writers may still be adding files while this runs,
+/// so a removal is retried a few times.
 pub fn remove_registered() {
     const ATTEMPTS: usize = 5;
-    for path in lock().iter() {
+    for path in lock().iter().rev() {
         for _ in 0..ATTEMPTS {
-            match std::fs::remove_dir_all(path) {
+            let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+            let gone = if is_dir { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+            match gone {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => continue,
                 _ => break,
             }

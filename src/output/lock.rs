@@ -2,8 +2,10 @@
 //! folder, `.NAME.lock`, held for as long as the writer lives. The lock sits beside the folder,
 //! not in it, because a run builds its folder elsewhere and renames it into place.
 //!
-//! The lock file is never removed: unlinking a lock file lets a second process lock a fresh
-//! inode while a third still holds the old one.
+//! The lock file is removed when the lock is released, so nothing is left beside the folder.
+//! That is safe with one rule: after locking, a process checks that the path still names the
+//! file it locked (same device and inode) and starts again if not, because the holder unlinks
+//! the path while it still holds the lock.
 
 use crate::error::{Error, Result};
 use std::fs::{File, OpenOptions, TryLockError};
@@ -59,40 +61,83 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Exclusive right to write one output folder; released when dropped (or when the process
-/// dies, however it dies).
+/// dies, however it dies: a kill leaves the file, which the next writer simply locks).
 #[derive(Debug)]
 pub struct OutputLock {
     path: OutputPath,
-    _file: File,
+    lock: PathBuf,
+    file: File,
+    /// An interrupted process removes the lock file on its way out, too.
+    _cleanup: super::cleanup::Registered,
 }
+
+/// How often to start again when the lock file was replaced under us (each time means another
+/// writer finished in between; more than a few in a row means something else is going on).
+const LOCK_ATTEMPTS: usize = 8;
 
 impl OutputLock {
     /// Locks the output folder `dir`, or fails at once if another process holds it.
     pub fn acquire(dir: &Path) -> Result<OutputLock> {
         let path = OutputPath::resolve(dir)?;
         let lock = path.sibling("lock");
-        if std::fs::symlink_metadata(&lock).is_ok_and(|m| !m.file_type().is_file()) {
-            return Err(Error::Other(format!("{} is not a regular file: remove it", lock.display())));
+        for _ in 0..LOCK_ATTEMPTS {
+            if std::fs::symlink_metadata(&lock).is_ok_and(|m| !m.file_type().is_file()) {
+                return Err(Error::Other(format!("{} is not a regular file: remove it", lock.display())));
+            }
+            let file = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock)
+                .map_err(|e| Error::write(&lock, e))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::Other(format!(
+                        "another hashsim process is writing to {} (it holds {}): wait for it, or choose another --out",
+                        path.dir().display(),
+                        lock.display()
+                    )))
+                }
+                Err(TryLockError::Error(e)) => return Err(Error::write(&lock, e)),
+            }
+            if same_file(&file, &lock) {
+                let cleanup = super::cleanup::register(&lock);
+                return Ok(OutputLock { path, lock, file, _cleanup: cleanup });
+            }
+            // The holder we waited on removed the path before releasing: lock the new one.
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock)
-            .map_err(|e| Error::write(&lock, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(OutputLock { path, _file: file }),
-            Err(TryLockError::WouldBlock) => Err(Error::Other(format!(
-                "another hashsim process is writing to {} (it holds {}): wait for it, or choose another --out",
-                path.dir().display(),
-                lock.display()
-            ))),
-            Err(TryLockError::Error(e)) => Err(Error::write(&lock, e)),
-        }
+        Err(Error::Other(format!("{}: the lock file keeps changing; try again", lock.display())))
     }
 
     pub fn path(&self) -> &OutputPath {
         &self.path
+    }
+}
+
+/// Whether `path` still names the open `file`.
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Unlinked while still locked (see the module doc); the lock goes with the descriptor.
+        if same_file(&self.file, &self.lock) {
+            let _ = std::fs::remove_file(&self.lock);
+        }
     }
 }
 
@@ -111,8 +156,11 @@ mod tests {
         let err = OutputLock::acquire(&other_spelling).unwrap_err().to_string();
         assert!(err.contains("another hashsim process"), "{err}");
         drop(first);
-        OutputLock::acquire(&other_spelling).unwrap();
+        let again = OutputLock::acquire(&other_spelling).unwrap();
         assert!(!out.exists(), "locking must not create the folder itself");
+        drop(again);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("results")).unwrap().collect();
+        assert!(left.is_empty(), "the lock file outlived the lock: {left:?}");
     }
 
     #[test]
@@ -125,5 +173,28 @@ mod tests {
     #[test]
     fn the_root_is_no_output_folder() {
         assert!(OutputPath::resolve(Path::new("/")).is_err());
+    }
+}
+
+#[cfg(all(test, unix))]
+mod unlink_tests {
+    use super::*;
+
+    /// Catches the race that unlinking lock files opens without the inode check: a process
+    /// that opened the old file before the holder unlinked it must not hold it as a lock once
+    /// a third process has created and locked a new one.
+    #[test]
+    fn a_lock_on_an_unlinked_file_does_not_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        let p = OutputPath::resolve(&out).unwrap();
+        // A stale descriptor: opened, then the path replaced by a new file.
+        let stale = OpenOptions::new().create(true).truncate(false).write(true).open(p.sibling("lock")).unwrap();
+        std::fs::remove_file(p.sibling("lock")).unwrap();
+        let holder = OutputLock::acquire(&out).unwrap();
+        stale.try_lock().unwrap();
+        assert!(!same_file(&stale, &p.sibling("lock")), "the stale descriptor would pass the check");
+        assert!(OutputLock::acquire(&out).is_err(), "the real holder must still exclude others");
+        drop(holder);
     }
 }

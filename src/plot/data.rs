@@ -166,7 +166,7 @@ fn csv_message(e: &csv::Error) -> String {
 
 /// Reads and parses a JSON file.
 pub fn read_json(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
+    let text = crate::scenario::load::read_input(path)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::invalid(
             Location { source: path.display().to_string(), line: Some(e.line()), column: Some(e.column()), key: None },

@@ -64,9 +64,29 @@ pub struct LoadedScenario {
     pub catalog: Catalog,
 }
 
+/// Largest input file read (scenario, catalog, price path), bytes: far above any real one (a
+/// century of daily prices is about 1 MB), it bounds what a wrong path makes us read.
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Reads the UTF-8 text file at `path`: a regular file (a device or FIFO could block or never
+/// end) of at most [`MAX_INPUT_BYTES`].
+pub fn read_input(path: &Path) -> Result<String> {
+    use std::io::{Error as IoError, ErrorKind, Read};
+    let fail = |source: IoError| Error::Read { path: path.to_path_buf(), source };
+    if !std::fs::metadata(path).map_err(fail)?.is_file() {
+        return Err(fail(IoError::new(ErrorKind::InvalidInput, "not a regular file")));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path).map_err(fail)?.take(MAX_INPUT_BYTES + 1).read_to_string(&mut text).map_err(fail)?;
+    if text.len() as u64 > MAX_INPUT_BYTES {
+        return Err(fail(IoError::new(ErrorKind::InvalidInput, format!("larger than {} MiB", MAX_INPUT_BYTES >> 20))));
+    }
+    Ok(text)
+}
+
 /// Reads, overrides, parses and validates the scenario file at `path`.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<LoadedScenario> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let text = read_input(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     load_str(&text, &path.display().to_string(), &base, overrides)
 }
@@ -119,9 +139,12 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
         }
         _ => None,
     };
-    let catalog = match &scenario.hardware.catalog {
-        Some(path) => Catalog::load(&resolve(base_dir, path))?,
-        None => Catalog::bundled(),
+    let (catalog, catalog_name) = match &scenario.hardware.catalog {
+        Some(path) => {
+            let p = resolve(base_dir, path);
+            (Catalog::load(&p)?, p.display().to_string())
+        }
+        None => (Catalog::bundled(), "scenarios/hardware.toml (bundled)".to_string()),
     };
     let unknown: Vec<Problem> = scenario
         .population
@@ -139,7 +162,11 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
                     overrides,
                     &format!("population.fleet_mix[{i}].model"),
                 ),
-                message: format!("unknown hardware model {:?}; the catalog has: {}", f.model, names.join(", ")),
+                message: format!(
+                    "unknown hardware model {:?}; the catalog {catalog_name} has: {}",
+                    f.model,
+                    names.join(", ")
+                ),
             }
         })
         .collect();
@@ -190,7 +217,7 @@ fn segments(key: &str) -> Vec<Seg> {
 
 /// Where `key` is: an override that set it, else its position in the file (or that of its
 /// nearest enclosing table when the key itself is not written, i.e. left at its default).
-fn locate(
+pub(crate) fn locate(
     text: &str,
     source: &str,
     spans: Option<&toml::Spanned<DeTable>>,

@@ -1,6 +1,7 @@
 //! Scenario files: schema, defaults, validation and `--set` overrides.
 
 pub mod check;
+pub mod date;
 pub mod dist;
 pub mod load;
 pub mod name;

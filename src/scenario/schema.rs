@@ -2,8 +2,11 @@
 //! once; `validate` range-checks every value. Field names carry their units.
 
 use super::check::Checker;
+pub use super::date::{format_date, parse_date, YEAR_MAX, YEAR_MIN};
 use super::dist::Dist;
+use crate::agents::hardware::{J_PER_TH_MAX, J_PER_TH_MIN};
 use crate::chain::target::U256;
+use crate::market::price::{PRICE_USD_MAX, PRICE_USD_MIN};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -749,47 +752,6 @@ pub fn parse_bits(s: &str) -> Option<u32> {
     }
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's `days_from_civil`).
-pub fn parse_date(s: &str) -> Option<i64> {
-    let mut it = s.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.parse().ok()?;
-    if it.next().is_some() || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// `YYYY-MM-DD` of days since 1970-01-01 (Hinnant's `civil_from_days`).
-pub fn format_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 impl Scenario {
     /// Range-checks every value, recording each problem under its dotted key.
     pub fn validate(&self, c: &mut Checker) {
@@ -800,7 +762,10 @@ impl Scenario {
         c.int_range("simulation.days", s.days.into(), 1, 36_525);
         c.int_range("simulation.replicates", s.replicates.into(), 1, 100_000);
         if parse_date(&s.start_date).is_none() {
-            c.fail("simulation.start_date", format!("must be a date YYYY-MM-DD (got {:?})", s.start_date));
+            c.fail(
+                "simulation.start_date",
+                format!("must be a date YYYY-MM-DD from {YEAR_MIN}-01-01 to {YEAR_MAX}-12-31 (got {:?})", s.start_date),
+            );
         }
 
         let ch = &self.chain;
@@ -827,9 +792,9 @@ impl Scenario {
         }
 
         match &self.price {
-            Price::Constant { initial_usd } => c.range("price.initial_usd", *initial_usd, 0.01, 1e9),
+            Price::Constant { initial_usd } => c.range("price.initial_usd", *initial_usd, PRICE_USD_MIN, PRICE_USD_MAX),
             Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => {
-                c.range("price.initial_usd", *initial_usd, 0.01, 1e9);
+                c.range("price.initial_usd", *initial_usd, PRICE_USD_MIN, PRICE_USD_MAX);
                 c.range("price.log_return_mean_per_day", *log_return_mean_per_day, -0.5, 0.5);
                 c.range("price.log_return_sd_per_day", *log_return_sd_per_day, 0.0, 1.0);
             }
@@ -873,7 +838,7 @@ impl Scenario {
         }
         p.power_usd_per_kwh.check(c, "population.power_usd_per_kwh", 0.0, false, 100.0);
         match (&p.efficiency_j_per_th, p.fleet_mix.is_empty()) {
-            (Some(d), true) => d.check(c, "population.efficiency_j_per_th", 0.0, true, 100_000.0),
+            (Some(d), true) => d.check(c, "population.efficiency_j_per_th", J_PER_TH_MIN, false, J_PER_TH_MAX),
             (None, false) => {
                 let mut sum = 0.0;
                 for (i, f) in p.fleet_mix.iter().enumerate() {
@@ -937,7 +902,7 @@ impl Scenario {
         for (i, m) in self.operators.iter().enumerate() {
             let key = format!("operators[{i}]");
             c.range_open_lo(&format!("{key}.hashrate_th_s"), m.hashrate_th_s, 0.0, 1e12);
-            c.range_open_lo(&format!("{key}.efficiency_j_per_th"), m.efficiency_j_per_th, 0.0, 100_000.0);
+            c.range(&format!("{key}.efficiency_j_per_th"), m.efficiency_j_per_th, J_PER_TH_MIN, J_PER_TH_MAX);
             c.range(&format!("{key}.power_usd_per_kwh"), m.power_usd_per_kwh, 0.0, 100.0);
             if let Some(mw) = m.site_mw {
                 let draw = m.hashrate_th_s * m.efficiency_j_per_th / 1e6;
@@ -1054,17 +1019,6 @@ impl Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("2025-11-21"), Some(20_413));
-        assert_eq!(format_date(20_413), "2025-11-21");
-        assert_eq!(format_date(20_413 + 100), "2026-03-01");
-        assert_eq!(parse_date("2024-02-30"), None);
-        assert_eq!(parse_date("2024-02-29").map(format_date), Some("2024-02-29".into()));
-        assert_eq!(parse_date("nonsense"), None);
-    }
 
     #[test]
     fn bits_parse() {

@@ -248,29 +248,39 @@ impl<'a> SweepRun<'a> {
     }
 }
 
-/// Runs one run and returns its `runs.csv` row.
+/// Runs one run and returns its `runs.csv` row. Any failure, a bug's panic included, names
+/// the run and the seed that reproduces it.
 fn run_one(sweep: &Sweep, run: &RunSpec, series_dir: Option<&Path>) -> Result<String> {
     let id = sweep.run_id(run.index);
-    let context = |e: Error| match e {
-        Error::Other(msg) => {
-            Error::Other(format!("run {id} (point {}, replicate {}): {msg}", run.point, run.replicate))
-        }
-        other => other,
+    let named = |msg: String| {
+        Error::Other(format!("run {id} (point {}, replicate {}, seed {}): {msg}", run.point, run.replicate, run.seed))
     };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_row(sweep, run, series_dir, &id))) {
+        Ok(row) => row.map_err(|e| named(e.to_string())),
+        Err(panic) => {
+            let why =
+                panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+            Err(named(format!("internal error: {}", why.unwrap_or_else(|| "panic".into()))))
+        }
+    }
+}
+
+fn run_row(sweep: &Sweep, run: &RunSpec, series_dir: Option<&Path>, id: &str) -> Result<String> {
     let loaded = sweep.scenario(run)?;
     let mut tally = SummaryTally::for_scenario(&loaded);
     match series_dir {
         Some(dir) => {
             let mut sink = CsvSink::create(&dir.join(format!("{id}.csv")))?;
-            run_replicate(&loaded, 0, &mut Tee(&mut tally, &mut sink as &mut dyn Observer)).map_err(context)?;
+            run_replicate(&loaded, 0, &mut Tee(&mut tally, &mut sink as &mut dyn Observer))?;
             sink.commit()?;
         }
         None => {
-            run_replicate(&loaded, 0, &mut tally).map_err(context)?;
+            run_replicate(&loaded, 0, &mut tally)?;
         }
     }
     let metrics = tally.finish().metrics();
-    let mut fields: Vec<String> = vec![id, run.point.to_string(), run.replicate.to_string(), run.seed.to_string()];
+    let mut fields: Vec<String> =
+        vec![id.to_string(), run.point.to_string(), run.replicate.to_string(), run.seed.to_string()];
     fields.extend(sweep.point_values(run.point).iter().map(|v| v.to_cell()));
     // By name, so a metric missing from this run (never expected) shows as NaN, not a shift.
     for (i, name) in sweep.metrics.iter().enumerate() {

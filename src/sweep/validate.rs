@@ -35,7 +35,21 @@ impl Sweep {
         let check = |at: &Location, what: &str, extra: &[Override]| with(extra).map_err(|e| blame(e, at, what));
         // The base with `set` alone: its own errors are located in it, not in `[sweep] set`.
         let source = self.base.display().to_string();
-        with(&[]).map_err(|e| Error::Invalid(blame_set(e, set_at, &source, &self.base_text)))?;
+        with(&[]).map_err(|e| {
+            let mut problems = blame_set(e, set_at, &source, &self.base_text);
+            // Errors inside the base name the base; say which sweep file pointed at it.
+            if problems.iter().any(|p| p.location.source != set_at.source) {
+                problems.push(Problem {
+                    location: Location {
+                        source: set_at.source.clone(),
+                        key: Some("sweep.base".into()),
+                        ..Location::default()
+                    },
+                    message: format!("the base scenario {source} does not load (see above)"),
+                });
+            }
+            Error::Invalid(problems)
+        })?;
 
         // Each value alone: pins a bad value to its axis and its place in the file.
         let mut problems: Vec<Problem> = Vec::new();
