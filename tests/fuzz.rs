@@ -7,7 +7,7 @@
 //! - exit with 0, 1 or 2: never a panic (101), an abort (134), a signal or a timeout;
 //! - on failure, name the file it blames (parse and range errors as `file:line:col: key:`),
 //!   an override, or the file it could not read;
-//! - on failure, write nothing: the `--out` folder absent or empty, the working folder
+//! - on failure, write nothing: the `--out` folder absent (not even empty), the working folder
 //!   untouched.
 //!
 //! Bugs it caught: a start date of year 9e18 overflowed the date arithmetic (exit 101);
@@ -130,11 +130,12 @@ fn check(
         return Err(format!("{what}: the error names none of {blamed:?}:\n{stderr}"));
     }
     if let Some(out) = out {
-        let left: Vec<String> = std::fs::read_dir(out)
-            .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
-        if !left.is_empty() {
-            return Err(format!("{what}: failed but left {left:?} in --out\n{stderr}"));
+        // Not even an empty folder: a run is staged beside its folder and renamed at the end.
+        if out.exists() {
+            let left: Vec<String> = std::fs::read_dir(out)
+                .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default();
+            return Err(format!("{what}: failed but created --out (holding {left:?})\n{stderr}"));
         }
     }
     let stray: Vec<String> = std::fs::read_dir(work)
