@@ -102,7 +102,9 @@ impl DormantSupply {
         if th_s <= 0.0 {
             return Some(0.0);
         }
-        if th_s > self.total_th_s() * (1.0 + 1e-12) {
+        // Written so that NaN (no defined need) is refused too, and an empty supply never
+        // reaches the indexing below.
+        if !(th_s <= self.total_th_s() * (1.0 + 1e-12)) || self.cumulative.is_empty() {
             return None;
         }
         let k = self.cumulative.partition_point(|c| c.0 < th_s);
@@ -350,6 +352,16 @@ mod tests {
         assert!(s.cost_usd(200.0).is_some());
         assert_eq!(s.cost_usd(200.1), None);
         assert_eq!(DormantSupply::default().cost_usd(1.0), None);
+    }
+
+    /// Catches the index underflow an empty supply met with a NaN need (`len() - 1` on an
+    /// empty list): unreachable from valid scenarios, but a panic all the same.
+    #[test]
+    fn an_empty_supply_or_an_undefined_need_costs_nothing_and_panics_not() {
+        let empty = DormantSupply::new(std::iter::empty(), &P);
+        assert_eq!(empty.cost_usd(f64::NAN), None);
+        assert_eq!(empty.cost_usd(1.0), None);
+        assert_eq!(empty.cost_usd(0.0), Some(0.0));
     }
 
     #[test]
