@@ -230,3 +230,56 @@ pub fn run_replicate(loaded: &crate::scenario::LoadedScenario, replicate: u32, h
     let world = World::build(loaded, replicate)?;
     Engine::new(world, hook).run()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{load, Override};
+
+    /// What a hook saw: (day, the census' running hashrate summed, its total) at each start, and
+    /// the day each end closed.
+    #[derive(Default)]
+    struct Seen {
+        starts: Vec<(u32, f64, f64)>,
+        ends: Vec<(u32, u64)>,
+        open: Option<u32>,
+    }
+
+    impl Hook for Seen {
+        fn day_start(&mut self, v: &DayStart<'_>) -> Result<()> {
+            assert_eq!(self.open, None, "day {} started before the previous one ended", v.day);
+            self.open = Some(v.day);
+            let running: f64 = v.census.running_th_s.iter().sum();
+            self.starts.push((v.day, running, v.census.totals.mining_th_s));
+            Ok(())
+        }
+
+        fn day_end(&mut self, end: &DayEnd) -> Result<()> {
+            let d = self.open.take().expect("an end without a start");
+            self.ends.push((d, end.height));
+            Ok(())
+        }
+    }
+
+    /// Catches: the sampler's buffer swapped into the census before the hook looks (the hook
+    /// would see yesterday's, or on day 0 no, running hashrate); days shown out of order, a
+    /// day left unclosed at the end of the run, or a day-end before its start.
+    #[test]
+    fn the_hook_sees_each_day_in_order_with_todays_census() {
+        let set: Vec<Override> = ["population.operators=50", "simulation.days=5"]
+            .iter()
+            .map(|s| Override::parse(s).expect("override"))
+            .collect();
+        let loaded = load(std::path::Path::new("scenarios/bench/core1.toml"), &set).expect("bundled scenario");
+        let mut seen = Seen::default();
+        run_replicate(&loaded, 0, &mut seen).expect("runs");
+        assert_eq!(seen.starts.iter().map(|s| s.0).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(seen.ends.iter().map(|e| e.0).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        for &(d, running, total) in &seen.starts {
+            assert!(total > 0.0, "day {d}: nothing mines");
+            assert!((running - total).abs() <= 1e-9 * total, "day {d}: census {running} vs total {total}");
+        }
+        // Heights only grow, and blocks were found.
+        assert!(seen.ends.windows(2).all(|w| w[0].1 <= w[1].1) && seen.ends[4].1 > seen.ends[0].1);
+    }
+}
