@@ -2,6 +2,9 @@
 //! function. Blocks arrive as a Poisson process whose rate is `H / (D * 2^32)`; whenever the
 //! active hashrate or the difficulty changes, the pending block is re-drawn at the new rate,
 //! which is exact because exponential waiting times are memoryless.
+//!
+//! The engine computes no metric: it shows each day to a [`hook::Hook`] (a read-only view after
+//! the day's decisions, the chain's tallies after its last block), and `observe/` makes rows.
 
 pub mod census;
 pub mod hook;
