@@ -4,9 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hashsim::agents::decision::run_vintage;
-use hashsim::engine::observe::{DayRow, Observer};
-use hashsim::engine::run_replicate;
 use hashsim::engine::sampler::Fenwick;
+use hashsim::observe::{run_replicate, DayRow, Observer};
 use hashsim::scenario::{load, DecisionRule, LoadedScenario, Override};
 use rand::Rng;
 use std::hint::black_box;
@@ -39,7 +38,7 @@ fn block_events(c: &mut Criterion) {
     // A run with one always-on miner is almost only block events: ~144 per day.
     let s = scenario("scenarios/bench/core1.toml", &["population.operators=1", "simulation.days=100"]);
     let blocks = {
-        let mut tally = hashsim::run::SummaryTally::default();
+        let mut tally = hashsim::observe::SummaryTally::default();
         run_replicate(&s, 0, &mut tally).expect("runs");
         tally.finish().get("blocks_total").unwrap_or(0.0) as u64
     };

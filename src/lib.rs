@@ -1,7 +1,7 @@
 //! hashsim: an agent-based, discrete-event simulator of Bitcoin network security.
 //!
-//! Data flows one way: [`scenario`] -> world -> [`engine`] loop -> daily observations ->
-//! [`metrics`] -> [`output`] writers. The library never prints or exits; the `hashsim` binary
+//! Data flows one way: [`scenario`] -> world -> [`engine`] loop -> its hook -> [`observe`]
+//! (rows, computed with [`metrics`]) -> [`output`] writers. The library never prints or exits; the `hashsim` binary
 //! does.
 
 pub mod agents;
@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod market;
 pub mod metrics;
+pub mod observe;
 pub mod output;
 pub mod plot;
 pub mod progress;

@@ -1,20 +1,17 @@
 //! `hashsim run`: a scenario's replicates, in parallel across replicates, written to
 //! `timeseries.csv`, `operators.csv`, `events.csv`, `summary.csv` and `manifest.json`.
 
-use crate::engine::observe::{DayRow, Observer, Tee};
-use crate::engine::run_replicate;
 use crate::error::{Error, Result};
+use crate::observe::{operator_rows, run_replicate, DayRow, LogEvent, Observer, RunSummary, SummaryTally, Tee};
 use crate::output::atomic::{write_atomic, AtomicFile};
 use crate::output::manifest::Manifest;
 use crate::output::stage::Staged;
-use crate::output::{operator_rows, CsvSink, EventSink};
+use crate::output::{CsvSink, EventSink};
 use crate::scenario::LoadedScenario;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-pub use crate::metrics::summary::{RunSummary, SummaryTally};
 
 /// Where and how to run.
 #[derive(Debug, Clone)]
@@ -103,7 +100,7 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
         run_replicate(loaded, r, &mut all)?
     };
     series.commit()?;
-    events.0.commit_with_header::<crate::engine::world::LogEvent>()?;
+    events.0.commit_with_header::<LogEvent>()?;
     let mut ops = CsvSink::create(&part_path(parts, "operators", r))?;
     for row in operator_rows(&world) {
         ops.write(&row)?;

@@ -2,22 +2,22 @@
 //! function. Blocks arrive as a Poisson process whose rate is `H / (D * 2^32)`; whenever the
 //! active hashrate or the difficulty changes, the pending block is re-drawn at the new rate,
 //! which is exact because exponential waiting times are memoryless.
+//!
+//! The engine computes no metric: it shows each day to a [`hook::Hook`] (a read-only view after
+//! the day's decisions, the chain's tallies after its last block), and `observe/` makes rows.
 
 pub mod census;
-pub mod observe;
+pub mod hook;
 pub mod queue;
 pub mod sampler;
 pub mod world;
 
-use crate::agents::OperatorState;
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
-use crate::metrics::concentration::{concentration_of_descending, concentration_with};
-use crate::metrics::ranking::Ranking;
 use crate::rng::{stream, Purpose, SimRng};
-use crate::units::{TH_PER_EH, TH_PER_PH};
+use crate::units::Sat;
 use census::Census;
-use observe::{DayRow, Observer};
+use hook::{DayEnd, DayStart, Hook};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -33,19 +33,6 @@ struct Streams {
     events: SimRng,
 }
 
-/// Per-day tallies, reset at each day start.
-#[derive(Debug, Default, Clone)]
-struct DayTally {
-    blocks: u32,
-    interval_sum_s: f64,
-    intervals: u32,
-    subsidy_sat: u64,
-    fees_sat: u64,
-    retargets: u32,
-    /// Start-of-day snapshot, taken after decisions.
-    snapshot: Option<DayRow>,
-}
-
 /// A run in progress.
 pub struct Engine<'o> {
     world: World,
@@ -58,19 +45,18 @@ pub struct Engine<'o> {
     /// The rate the pending block was drawn at (blocks per second).
     scheduled_rate_per_s: f64,
     last_block_time: SimTime,
-    tally: DayTally,
-    observer: &'o mut dyn Observer,
+    /// The chain's tallies of the day under way.
+    tally: DayEnd,
+    /// Whether the hook has seen the current day's start (and so awaits its end).
+    day_open: bool,
+    hook: &'o mut dyn Hook,
     /// The day's census of the operators (buffers reused, so the daily loop does not allocate).
     census: Census,
-    /// Operator groups by decreasing running hashrate, kept from day to day (re-ranking an
-    /// almost sorted order is close to linear).
-    owner_ranking: Ranking,
-    sort_buf: Vec<f64>,
     finished: bool,
 }
 
 impl<'o> Engine<'o> {
-    pub fn new(world: World, observer: &'o mut dyn Observer) -> Engine<'o> {
+    pub fn new(world: World, hook: &'o mut dyn Hook) -> Engine<'o> {
         let rs = world.replicate_seed;
         let streams = Streams {
             block_times: stream(rs, Purpose::BlockTimes),
@@ -95,11 +81,10 @@ impl<'o> Engine<'o> {
             block_token: 0,
             scheduled_rate_per_s: 0.0,
             last_block_time: SimTime(0.0),
-            tally: DayTally::default(),
-            observer,
+            tally: DayEnd::default(),
+            day_open: false,
+            hook,
             census: Census::new(n, nj),
-            owner_ranking: Ranking::new(n),
-            sort_buf: Vec::with_capacity(n),
             finished: false,
         }
     }
@@ -138,9 +123,7 @@ impl<'o> Engine<'o> {
 
     /// Closes yesterday's row, then moves the market to day `d` (or ends the run).
     fn on_day_start(&mut self, d: u32) -> Result<()> {
-        if d > 0 {
-            self.emit_row()?;
-        }
+        self.close_day()?;
         if d == self.world.days {
             self.finished = true;
             return Ok(());
@@ -148,7 +131,7 @@ impl<'o> Engine<'o> {
         if d > 0 {
             self.world.price.advance(d as usize, &mut self.streams.price);
         }
-        self.tally = DayTally::default();
+        self.tally = DayEnd::default();
         self.queue.push(self.now, Event::Decide(d));
         self.queue.push(SimTime::from_days(d + 1), Event::DayStart(d + 1));
         Ok(())
@@ -159,163 +142,19 @@ impl<'o> Engine<'o> {
         self.world.apply(&effect, day, &mut self.streams.events);
     }
 
-    /// Every operator decides on the same observed market (see `World::operate_day`); then the
-    /// winner sampler is rebuilt and the day's state is observed.
+    /// Every operator decides on the same observed market (see `World::operate_day`); the hook
+    /// sees the day; then the winner sampler is rebuilt on the census' running hashrates.
     fn on_decide(&mut self, d: u32) -> Result<()> {
         let stats = self.world.operate_day(d, &mut self.census);
-        for e in std::mem::take(&mut self.world.log) {
-            self.observer.on_event(&e)?;
-        }
-        let row = self.observe_start_of_day(d, &stats);
-        self.tally.snapshot = Some(row);
+        let events = std::mem::take(&mut self.world.log);
+        let view = DayStart { day: d, world: &self.world, census: &self.census, stats: &stats, events: &events };
+        self.hook.day_start(&view)?;
+        self.day_open = true;
+        // Today's block winners are drawn in proportion to the census' running hashrates (the
+        // swap leaves the census' buffer stale, so it comes after the hook).
+        self.sampler.rebuild_swap(&mut self.census.running_th_s);
         self.reschedule_block_if_rate_changed();
         Ok(())
-    }
-
-    /// The start-of-day part of the day's row from the day's census, and the sampler weights.
-    fn observe_start_of_day(&mut self, d: u32, stats: &world::DayStats) -> DayRow {
-        // Today's block winners are drawn in proportion to the census' running hashrates.
-        self.sampler.rebuild_swap(&mut self.census.running_th_s);
-        let w = &self.world;
-        let census = &self.census;
-        let mut r = DayRow {
-            replicate: w.replicate,
-            day: d,
-            date: crate::scenario::schema::format_date(w.start_date_days + d as i64),
-            difficulty: w.chain.difficulty,
-            price_usd: w.price.price_usd(),
-            fees_btc_per_block: w.fee_level_btc(),
-            hashprice_usd_per_ph_day: stats.hashprice_usd_per_th_day * TH_PER_PH,
-            power_cost_usd: stats.power_cost_usd,
-            energy_mwh: stats.energy_mwh,
-            btc_sold: stats.btc_sold,
-            btc_sold_forced: stats.btc_sold_forced,
-            ai_revenue_usd: stats.ai_revenue_usd,
-            capex_usd: stats.capex_usd,
-            pivots: stats.pivots,
-            exits: stats.exits,
-            bankruptcies: stats.bankruptcies,
-            acquisitions: stats.acquisitions,
-            contracts_returned: stats.contracts_returned,
-            ai_demand_mw: w.ai.demand_mw,
-            ai_contracted_mw: w.ai.contracted_mw,
-            secondary_market_value_usd: w.secondary.value_usd(&w.pricing()),
-            operators_active: census.totals.operators_active,
-            mining_operators: census.totals.mining_operators,
-            operators_hybrid: census.totals.operators_hybrid,
-            operators_exited: census.totals.operators_exited,
-            operators_bankrupt: census.totals.operators_bankrupt,
-            mw_mining: census.totals.mw_mining,
-            mw_ai_online: census.totals.mw_ai_online,
-            mw_ai_building: census.totals.mw_ai_building,
-            mw_dark: census.totals.mw_dark,
-            ..DayRow::default()
-        };
-        let (mining_th, idle_th) = (census.totals.mining_th_s, census.totals.idle_th_s);
-        r.hashrate_eh_s = mining_th / TH_PER_EH;
-        r.hashrate_mining_eh_s = r.hashrate_eh_s;
-        r.hashrate_idle_eh_s = idle_th / TH_PER_EH;
-        r.installed_hashrate_eh_s = (mining_th + idle_th) / TH_PER_EH;
-        r.hashrate_pivoting_eh_s = census.totals.pivoting_th_s / TH_PER_EH;
-        r.hashrate_ai_eh_s = census.totals.ai_th_s / TH_PER_EH;
-        r.hashrate_exited_eh_s = w.secondary.total_th_s() / TH_PER_EH;
-        r.fleet_eh_s = (census.totals.sites_th_s + w.secondary.total_th_s()) / TH_PER_EH;
-        r.mean_efficiency_j_per_th = if mining_th > 0.0 { census.totals.running_mw * 1e6 / mining_th } else { 0.0 };
-
-        let c = concentration_of_descending(self.owner_ranking.update(&census.by_owner_th_s));
-        r.hhi_operators = c.hhi;
-        r.nakamoto_50_operators = c.nakamoto_50;
-        r.nakamoto_33_operators = c.nakamoto_33;
-        r.top1_share_operators = c.top1_share;
-        r.top5_share_operators = c.top5_share;
-        r.gini_operators = c.gini;
-        r.effective_operators = c.effective_entities;
-        let hybrid_th: f64 =
-            census.by_owner_th_s.iter().zip(&census.hybrid_owner).filter(|(_, h)| **h).map(|(x, _)| x).sum();
-        r.hybrid_share = if mining_th > 0.0 { hybrid_th / mining_th } else { 0.0 };
-        let c = concentration_with(&mut self.sort_buf, &census.by_jurisdiction_th_s);
-        r.hhi_jurisdictions = c.hhi;
-        r.nakamoto_50_jurisdictions = c.nakamoto_50;
-        r.nakamoto_33_jurisdictions = c.nakamoto_33;
-        r.top1_share_jurisdictions = c.top1_share;
-        r.top5_share_jurisdictions = c.top5_share;
-        r.gini_jurisdictions = c.gini;
-        r.effective_jurisdictions = c.effective_entities;
-        let q = w.metrics.attack_share;
-        r.state_attack_feasible = mining_th > 0.0 && c.top1_share >= q;
-        if w.metrics.attack_metrics {
-            self.observe_security(d, mining_th, &mut r);
-        }
-        let largest = self
-            .census
-            .by_jurisdiction_th_s
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| **x > 0.0)
-            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
-        r.largest_jurisdiction = largest.map(|(j, _)| w.population.jurisdictions[j].clone()).unwrap_or_default();
-        r
-    }
-
-    /// Attack cost by route, the security budget and the double-spend risk a budget buys.
-    fn observe_security(&self, d: u32, mining_th: f64, r: &mut DayRow) {
-        use crate::metrics::attack::{AttackMarket, DormantSupply};
-        let w = &self.world;
-        let params = w.attack_params();
-        let pricing = w.pricing();
-        let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
-        r.security_budget_usd_per_day = 144.0 * reward * w.price.price_usd();
-        // Dormant machines: idle at active sites, then stored for AI conversions, then for sale.
-        let mut dormant = Vec::new();
-        let active = || w.population.operators.iter().filter(|o| o.state == OperatorState::Active);
-        for o in active() {
-            dormant.extend(o.fleet.iter().filter(|v| !v.running).map(|v| (v.th_s, v.j_per_th)));
-        }
-        for o in active().filter(|o| o.hosts_ai()) {
-            for p in &o.ai {
-                dormant.extend(p.stored.iter().map(|v| (v.th_s, v.j_per_th)));
-            }
-        }
-        dormant.extend(w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th)));
-        let lots = dormant.into_iter().map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
-        let (j_new, price_new) = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
-        let market = AttackMarket {
-            honest_th_s: mining_th,
-            hashprice_usd_per_th_day: pricing.hashprice_usd_per_th_day,
-            new_j_per_th: j_new,
-            new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
-            dormant: DormantSupply::new(lots, &params),
-            coalitions: self.coalitions(&pricing),
-        };
-        let c = market.costs(w.metrics.attack_share, &params);
-        r.attack_needed_eh_s = c.needed_th_s / TH_PER_EH;
-        r.attack_new_hardware_usd = c.new_hardware_usd;
-        r.attack_new_hardware_machines_usd = c.new_hardware_machines_usd;
-        r.attack_new_hardware_lead_days = c.new_hardware_lead_days;
-        r.dormant_eh_s = market.dormant.total_th_s() / TH_PER_EH;
-        r.attack_dormant_usd = c.dormant_usd;
-        r.attack_rental_usd = c.rental_usd;
-        r.attack_rental_usd_per_hour = c.rental_usd_per_hour;
-        r.attack_coalition_usd = c.coalition_usd;
-        r.attack_coalition_size = c.coalition_size as u32;
-        r.attack_cheapest_usd = (mining_th > 0.0).then_some(c.cheapest_usd);
-        r.attack_cheapest_route = c.cheapest_route.to_string();
-        r.budget_attack_share =
-            if mining_th > 0.0 { market.affordable_share(w.metrics.risk_budget_usd, &params) } else { 0.5 };
-        r.double_spend_risk =
-            crate::metrics::risk::rosenfeld_probability(r.budget_attack_share, w.metrics.risk_confirmations);
-    }
-
-    /// Operator groups by decreasing running hashrate (the day's ranking), with their
-    /// machines' market value.
-    fn coalitions(&self, pricing: &crate::market::secondary::Pricing) -> crate::metrics::attack::Coalitions {
-        let mut value_usd = vec![0.0; self.census.by_owner_th_s.len()];
-        for o in self.world.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
-            let v: f64 = o.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum();
-            value_usd[o.owner as usize] += v;
-        }
-        let ranked = self.owner_ranking.ranked().iter();
-        crate::metrics::attack::Coalitions::from_descending(ranked.map(|&(th, g)| (th, value_usd[g as usize])))
     }
 
     /// A block is found: pick the winner, pay it, retarget at epoch ends, draw the next block.
@@ -339,8 +178,8 @@ impl<'o> Engine<'o> {
         self.tally.blocks += 1;
         self.tally.interval_sum_s += t.0 - self.last_block_time.0;
         self.tally.intervals += 1;
-        self.tally.subsidy_sat = self.tally.subsidy_sat.saturating_add(subsidy.0); // see `units::Sat`
-        self.tally.fees_sat = self.tally.fees_sat.saturating_add(fees.0);
+        self.tally.subsidy = Sat(self.tally.subsidy.0.saturating_add(subsidy.0)); // see `units::Sat`
+        self.tally.fees = Sat(self.tally.fees.0.saturating_add(fees.0));
         self.last_block_time = t;
 
         // Core's timestamps are whole seconds.
@@ -378,29 +217,72 @@ impl<'o> Engine<'o> {
         }
     }
 
-    fn emit_row(&mut self) -> Result<()> {
-        let Some(mut row) = self.tally.snapshot.take() else {
+    /// Hands the finished day's chain tallies to the hook.
+    fn close_day(&mut self) -> Result<()> {
+        if !std::mem::take(&mut self.day_open) {
             return Ok(());
-        };
-        let t = &self.tally;
-        row.height = self.world.chain.height;
-        row.difficulty_end = self.world.chain.difficulty;
-        row.blocks = t.blocks;
-        row.mean_block_interval_s = (t.intervals > 0).then(|| t.interval_sum_s / t.intervals as f64);
-        row.subsidy_btc = crate::units::Sat(t.subsidy_sat).to_btc();
-        row.fees_btc = crate::units::Sat(t.fees_sat).to_btc();
-        row.miner_revenue_usd = (row.subsidy_btc + row.fees_btc) * row.price_usd;
-        row.retargets = t.retargets;
-        self.observer.on_day(&row)
+        }
+        self.tally.height = self.world.chain.height;
+        self.tally.difficulty_end = self.world.chain.difficulty;
+        self.hook.day_end(&self.tally)
     }
 }
 
-/// Builds replicate `replicate` of a scenario and runs it, streaming rows to `observer`.
-pub fn run_replicate(
-    loaded: &crate::scenario::LoadedScenario,
-    replicate: u32,
-    observer: &mut dyn Observer,
-) -> Result<World> {
+/// Builds replicate `replicate` of a scenario and runs it, showing every day to `hook`.
+pub fn run_replicate(loaded: &crate::scenario::LoadedScenario, replicate: u32, hook: &mut dyn Hook) -> Result<World> {
     let world = World::build(loaded, replicate)?;
-    Engine::new(world, observer).run()
+    Engine::new(world, hook).run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{load, Override};
+
+    /// What a hook saw: (day, the census' running hashrate summed, its total) at each start, and
+    /// the day each end closed.
+    #[derive(Default)]
+    struct Seen {
+        starts: Vec<(u32, f64, f64)>,
+        ends: Vec<(u32, u64)>,
+        open: Option<u32>,
+    }
+
+    impl Hook for Seen {
+        fn day_start(&mut self, v: &DayStart<'_>) -> Result<()> {
+            assert_eq!(self.open, None, "day {} started before the previous one ended", v.day);
+            self.open = Some(v.day);
+            let running: f64 = v.census.running_th_s.iter().sum();
+            self.starts.push((v.day, running, v.census.totals.mining_th_s));
+            Ok(())
+        }
+
+        fn day_end(&mut self, end: &DayEnd) -> Result<()> {
+            let d = self.open.take().expect("an end without a start");
+            self.ends.push((d, end.height));
+            Ok(())
+        }
+    }
+
+    /// Catches: the sampler's buffer swapped into the census before the hook looks (the hook
+    /// would see yesterday's, or on day 0 no, running hashrate); days shown out of order, a
+    /// day left unclosed at the end of the run, or a day-end before its start.
+    #[test]
+    fn the_hook_sees_each_day_in_order_with_todays_census() {
+        let set: Vec<Override> = ["population.operators=50", "simulation.days=5"]
+            .iter()
+            .map(|s| Override::parse(s).expect("override"))
+            .collect();
+        let loaded = load(std::path::Path::new("scenarios/bench/core1.toml"), &set).expect("bundled scenario");
+        let mut seen = Seen::default();
+        run_replicate(&loaded, 0, &mut seen).expect("runs");
+        assert_eq!(seen.starts.iter().map(|s| s.0).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(seen.ends.iter().map(|e| e.0).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        for &(d, running, total) in &seen.starts {
+            assert!(total > 0.0, "day {d}: nothing mines");
+            assert!((running - total).abs() <= 1e-9 * total, "day {d}: census {running} vs total {total}");
+        }
+        // Heights only grow, and blocks were found.
+        assert!(seen.ends.windows(2).all(|w| w[0].1 <= w[1].1) && seen.ends[4].1 > seen.ends[0].1);
+    }
 }

@@ -1,8 +1,8 @@
-//! Security metrics: concentration of hashrate, attack cost by route, double-spend risk, and
-//! the per-run summary.
+//! Security metrics, as pure functions of hashrates and prices: concentration of hashrate,
+//! attack cost by route, double-spend risk. (The daily row and the per-run summary that use
+//! them are in `observe/`.)
 
 pub mod attack;
 pub mod concentration;
 pub mod ranking;
 pub mod risk;
-pub mod summary;

@@ -11,13 +11,11 @@ use super::journal::{check_header, peek, row_line, scan, JournalHeader, Peek, JO
 use super::output::{csv_line, file_name, metric_cell, write_aggregate, write_runs, Rows, Shape, SweepManifest};
 use super::shard::Shard;
 use super::spec::{RunSpec, Sweep};
-use crate::engine::observe::{Observer, Tee};
-use crate::engine::run_replicate;
 use crate::error::{Error, Result};
+use crate::observe::{run_replicate, Observer, SummaryTally, Tee};
 use crate::output::atomic::{remove_stale_temps, write_atomic, AtomicFile};
 use crate::output::lock::OutputLock;
 use crate::output::CsvSink;
-use crate::run::SummaryTally;
 use rayon::prelude::*;
 use std::fmt;
 use std::fs::{File, OpenOptions};

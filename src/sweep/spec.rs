@@ -7,8 +7,8 @@ use super::axis::{self, AxisValue, Method, SampleSpec, Scale, MAX_AXIS_VALUES};
 use super::fingerprint::{InputFile, PointInputs};
 use super::raw::{flatten, RawFile};
 use crate::error::{line_col, Error, Location, Problem, Result};
+use crate::observe::RunSummary;
 use crate::rng::mix64;
-use crate::run::RunSummary;
 use crate::scenario::{check_name, load_str, LoadedScenario, Override};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -497,7 +497,7 @@ impl Sweep {
         o
     }
 
-    /// The scenario of run `run`, ready for `engine::run_replicate(.., 0, ..)`. Refused if a
+    /// The scenario of run `run`, ready for `observe::run_replicate(.., 0, ..)`. Refused if a
     /// file it reads (catalog, price path) no longer holds what the validation loaded.
     pub fn scenario(&self, run: &RunSpec) -> Result<LoadedScenario> {
         let loaded = self.load_base(&self.overrides(run.point, run.seed))?;

@@ -2,7 +2,8 @@
 //! daily metric its minimum, maximum and final value with the days they occurred, totals of
 //! the daily flows, and the first day the Nakamoto coefficient fell below a threshold.
 
-use crate::engine::observe::{DayRow, Observer};
+use super::observer::Observer;
+use super::row::DayRow;
 use crate::error::Result;
 
 type Extract = fn(&DayRow) -> Option<f64>;

@@ -1,7 +1,8 @@
-//! Daily observations: one flat row per simulated day, columns snake_case with units.
+//! The daily row: one flat struct per simulated day whose fields are the columns of
+//! `timeseries.csv`, in order. The type is the declaration of what is collected (in the spirit
+//! of Agents.jl's declared data collection): each field's name carries its unit, and its doc
+//! comment its meaning. The test below keeps names and units honest.
 
-use crate::engine::world::LogEvent;
-use crate::error::Result;
 use serde::Serialize;
 
 /// One simulated day. State columns are observed at the start of the day after the day's
@@ -127,37 +128,75 @@ pub struct DayRow {
     pub double_spend_risk: f64,
 }
 
-/// Receives each day's row as soon as the day ends, and operators' actions as they happen.
-pub trait Observer {
-    fn on_day(&mut self, row: &DayRow) -> Result<()>;
+/// Unit tokens a column name may start or end with (`mw_dark`, `price_usd`,
+/// `attack_rental_usd_per_hour`).
+pub const UNITS: &[&str] = &[
+    "eh_s",
+    "usd",
+    "btc",
+    "mw",
+    "mwh",
+    "j_per_th",
+    "s",
+    "days",
+    "usd_per_ph_day",
+    "btc_per_block",
+    "usd_per_day",
+    "usd_per_hour",
+];
 
-    fn on_event(&mut self, _event: &LogEvent) -> Result<()> {
-        Ok(())
+/// Columns with no physical unit that are neither counts nor concentration indices: labels,
+/// the run's coordinates, and the chain's difficulty (a pure number in Core).
+pub const UNITLESS: &[&str] =
+    &["replicate", "day", "date", "difficulty", "difficulty_end", "largest_jurisdiction", "attack_cheapest_route"];
+
+/// Unitless by family: concentration indices by operator group or jurisdiction (HHI 0..10,000,
+/// shares 0..1, entity counts), and probabilities or shares (suffixes).
+pub const UNITLESS_PREFIXES: &[&str] = &["hhi_", "nakamoto_", "top1_share_", "top5_share_", "gini_", "effective_"];
+pub const UNITLESS_SUFFIXES: &[&str] = &["_share", "_risk", "_feasible"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header and first record of a default row: (name, cell) in column order.
+    fn columns() -> Vec<(String, String)> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(DayRow::default()).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let mut lines = text.lines();
+        let names = lines.next().unwrap().split(',').map(String::from);
+        names.zip(lines.next().unwrap().split(',').map(String::from)).collect()
     }
-}
 
-/// Keeps every row in memory (tests, small runs).
-#[derive(Debug, Default)]
-pub struct Collect(pub Vec<DayRow>);
-
-impl Observer for Collect {
-    fn on_day(&mut self, row: &DayRow) -> Result<()> {
-        self.0.push(row.clone());
-        Ok(())
-    }
-}
-
-/// Forwards each row to two observers.
-pub struct Tee<'a, 'b>(pub &'a mut dyn Observer, pub &'b mut dyn Observer);
-
-impl Observer for Tee<'_, '_> {
-    fn on_day(&mut self, row: &DayRow) -> Result<()> {
-        self.0.on_day(row)?;
-        self.1.on_day(row)
+    fn has_unit(name: &str) -> bool {
+        UNITS.iter().any(|u| name.ends_with(&format!("_{u}")) || name.starts_with(&format!("{u}_")))
     }
 
-    fn on_event(&mut self, event: &LogEvent) -> Result<()> {
-        self.0.on_event(event)?;
-        self.1.on_event(event)
+    /// Catches: a new column without its unit in the name (`foo_value`), or in camelCase.
+    /// Integer columns ("0" in the default row) are counts and need no unit.
+    #[test]
+    fn every_column_is_snake_case_with_a_unit_or_declared_unitless() {
+        let snake =
+            |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let mut bad = Vec::new();
+        for (name, cell) in columns() {
+            let count = cell == "0";
+            let unitless = UNITLESS.contains(&name.as_str())
+                || UNITLESS_PREFIXES.iter().any(|p| name.starts_with(p))
+                || UNITLESS_SUFFIXES.iter().any(|s| name.ends_with(s));
+            if !snake(&name) || !(count || unitless || has_unit(&name)) {
+                bad.push(name);
+            }
+        }
+        assert!(bad.is_empty(), "columns without a unit: {bad:?}");
+    }
+
+    /// Catches: the test above passing vacuously (no columns read, or every name accepted).
+    #[test]
+    fn the_unit_check_rejects_a_bare_name() {
+        assert!(columns().len() > 70);
+        assert!(!has_unit("hashrate") && !has_unit("fees_btcx"));
+        assert!(has_unit("mw_dark") && has_unit("attack_rental_usd_per_hour"));
     }
 }

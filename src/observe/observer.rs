@@ -1,0 +1,41 @@
+//! Observers: what receives the daily rows and the operators' actions as a run goes (CSV
+//! sinks, the summary tally, progress ticks), and [`Tee`] to give one stream to several.
+
+use super::row::DayRow;
+use crate::engine::world::LogEvent;
+use crate::error::Result;
+
+/// Receives each day's row as soon as the day ends, and operators' actions as they happen.
+pub trait Observer {
+    fn on_day(&mut self, row: &DayRow) -> Result<()>;
+
+    fn on_event(&mut self, _event: &LogEvent) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Keeps every row in memory (tests, small runs).
+#[derive(Debug, Default)]
+pub struct Collect(pub Vec<DayRow>);
+
+impl Observer for Collect {
+    fn on_day(&mut self, row: &DayRow) -> Result<()> {
+        self.0.push(row.clone());
+        Ok(())
+    }
+}
+
+/// Forwards each row to two observers.
+pub struct Tee<'a, 'b>(pub &'a mut dyn Observer, pub &'b mut dyn Observer);
+
+impl Observer for Tee<'_, '_> {
+    fn on_day(&mut self, row: &DayRow) -> Result<()> {
+        self.0.on_day(row)?;
+        self.1.on_day(row)
+    }
+
+    fn on_event(&mut self, event: &LogEvent) -> Result<()> {
+        self.0.on_event(event)?;
+        self.1.on_event(event)
+    }
+}

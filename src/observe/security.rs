@@ -1,0 +1,74 @@
+//! The security columns of the day's row: the security budget, the dormant machines an
+//! attacker could switch on, the coalitions of operator groups one could bribe, the attack cost
+//! by route (`metrics::attack`) and the double-spend risk a budget buys (`metrics::risk`).
+//! They are read from the world after the day's decisions; nothing here changes it.
+
+use super::row::DayRow;
+use crate::agents::OperatorState;
+use crate::engine::World;
+use crate::market::secondary::Pricing;
+use crate::metrics::attack::{AttackMarket, Coalitions, DormantSupply};
+use crate::metrics::ranking::Ranking;
+use crate::units::TH_PER_EH;
+
+/// Blocks expected per day at the 600 s target spacing (86,400 s / 600 s).
+const EXPECTED_BLOCKS_PER_DAY: f64 = 144.0;
+
+/// Fills the security columns of day `d`'s row. `mining_th_s` is the honest running hashrate;
+/// `owners` ranks the operator groups by it (today's ranking, of `groups` groups).
+pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, mining_th_s: f64, owners: &Ranking, groups: usize) {
+    let params = w.attack_params();
+    let pricing = w.pricing();
+    let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
+    r.security_budget_usd_per_day = EXPECTED_BLOCKS_PER_DAY * reward * w.price.price_usd();
+    let lots = dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
+    let (j_new, price_new) = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
+    let market = AttackMarket {
+        honest_th_s: mining_th_s,
+        hashprice_usd_per_th_day: pricing.hashprice_usd_per_th_day,
+        new_j_per_th: j_new,
+        new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
+        dormant: DormantSupply::new(lots, &params),
+        coalitions: coalitions(w, &pricing, owners, groups),
+    };
+    let c = market.costs(w.metrics.attack_share, &params);
+    r.attack_needed_eh_s = c.needed_th_s / TH_PER_EH;
+    r.attack_new_hardware_usd = c.new_hardware_usd;
+    r.attack_new_hardware_machines_usd = c.new_hardware_machines_usd;
+    r.attack_new_hardware_lead_days = c.new_hardware_lead_days;
+    r.dormant_eh_s = market.dormant.total_th_s() / TH_PER_EH;
+    r.attack_dormant_usd = c.dormant_usd;
+    r.attack_rental_usd = c.rental_usd;
+    r.attack_rental_usd_per_hour = c.rental_usd_per_hour;
+    r.attack_coalition_usd = c.coalition_usd;
+    r.attack_coalition_size = c.coalition_size as u32;
+    r.attack_cheapest_usd = (mining_th_s > 0.0).then_some(c.cheapest_usd);
+    r.attack_cheapest_route = c.cheapest_route.to_string();
+    r.budget_attack_share =
+        if mining_th_s > 0.0 { market.affordable_share(w.metrics.risk_budget_usd, &params) } else { 0.5 };
+    r.double_spend_risk =
+        crate::metrics::risk::rosenfeld_probability(r.budget_attack_share, w.metrics.risk_confirmations);
+}
+
+/// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then stored
+/// for AI conversions, then on the secondary market (the order `DormantSupply` receives them in).
+fn dormant_lots(w: &World) -> impl Iterator<Item = (f64, f64)> + '_ {
+    let active = || w.population.operators.iter().filter(|o| o.state == OperatorState::Active);
+    let idle = active().flat_map(|o| o.fleet.iter().filter(|v| !v.running).map(|v| (v.th_s, v.j_per_th)));
+    let stored = active()
+        .filter(|o| o.hosts_ai())
+        .flat_map(|o| o.ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
+    let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
+    idle.chain(stored).chain(for_sale)
+}
+
+/// Operator groups by decreasing running hashrate (the day's ranking), with their machines'
+/// market value.
+fn coalitions(w: &World, pricing: &Pricing, owners: &Ranking, groups: usize) -> Coalitions {
+    let mut value_usd = vec![0.0; groups];
+    for o in w.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
+        let v: f64 = o.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum();
+        value_usd[o.owner as usize] += v;
+    }
+    Coalitions::from_descending(owners.ranked().iter().map(|&(th, g)| (th, value_usd[g as usize])))
+}
