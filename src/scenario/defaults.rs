@@ -161,6 +161,11 @@ mod tests {
         assert_eq!(toml::from_str::<FinanceSpec>("").unwrap(), FinanceSpec::default());
         assert_eq!(toml::from_str::<BehaviourSpec>("").unwrap(), BehaviourSpec::default());
         assert_eq!(toml::from_str::<Chain>("").unwrap(), Chain::default());
+        // The default distributions are distributions.
+        let (f, b) = (FinanceSpec::default(), BehaviourSpec::default());
+        for d in [f.treasury_btc_per_mw, f.cash_usd_per_mw, f.debt_usd_per_mw, b.hurdle_rate] {
+            assert_eq!(d.validated(), Ok(d.clone()));
+        }
         let partial: HardwareSpec = toml::from_str("lead_time_days = 10").unwrap();
         assert_eq!(partial, HardwareSpec { lead_time_days: 10, ..HardwareSpec::default() });
     }
