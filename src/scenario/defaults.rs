@@ -1,7 +1,8 @@
 //! Every default of the scenario file, written once: one `impl Default` per table that may
 //! be omitted (serde fills a table's missing keys from it, `#[serde(default)]` on the
-//! table), and the few defaults of tables with required keys. The values and where they
-//! come from are documented per key in docs/MODEL.md ("Scenario file").
+//! table), and the few defaults of tables with required keys. What each key means is its
+//! doc comment in [`super::raw`]; the reasons for the values are in docs/MODEL.md (sections
+//! 5-9 by subject, section 11 for the baseline's calibration).
 
 use super::dist::Dist;
 use super::raw::{AiSpec, BehaviourSpec, Chain, Fees, FinanceSpec, HardwareSpec, MetricsSpec, StrategySpec};

@@ -330,6 +330,16 @@ change = -0.2
         assert_eq!(s.simulation.replicates, 1);
     }
 
+    /// Bug caught: the typed phase losing or misreading a string the engine used to parse
+    /// itself (the start date feeds the `date` column, the bits the starting target).
+    #[test]
+    fn params_hold_the_parsed_strings() {
+        let p = load_min(&[]).unwrap().params;
+        assert_eq!(p, Params { start_date_days: 20_413, chain_bits: None });
+        let p = load_min(&["chain.bits=\"0x17034219\"", "simulation.start_date=\"1970-01-02\""]).unwrap().params;
+        assert_eq!(p, Params { start_date_days: 1, chain_bits: Some(0x1703_4219) });
+    }
+
     #[test]
     fn unknown_key_names_line_and_column() {
         let text = MINIMAL.replace("seed = 1", "seed = 1\nspeed = 2");
