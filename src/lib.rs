@@ -5,9 +5,11 @@
 //! does.
 
 pub mod agents;
+pub mod calendar;
 pub mod chain;
 pub mod engine;
 pub mod error;
+pub mod input;
 pub mod market;
 pub mod metrics;
 pub mod observe;
@@ -17,6 +19,7 @@ pub mod progress;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod stats;
 pub mod sweep;
 pub mod units;
 

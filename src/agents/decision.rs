@@ -4,19 +4,8 @@
 
 use crate::scenario::DecisionRule;
 use crate::units::power_cost_usd_per_th_day;
-use serde::{Deserialize, Serialize};
 
-/// How an operator forms its expectation of future hashprice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Expectation {
-    /// Today's hashprice persists.
-    Myopic,
-    /// An exponential moving average of past hashprice (half-life `strategy.adaptive_half_life_days`).
-    Adaptive,
-    /// Today's hashprice, except that the subsidy part halves at the next halving.
-    HalvingAware,
-}
+pub use crate::scenario::Expectation;
 
 /// What every operator observes of the market today (the same for all).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -19,7 +19,7 @@ use crate::market::ai::Request;
 use crate::market::secondary::Pricing;
 use crate::market::{AiMarket, PriceModel, PriceProcess, SecondaryMarket};
 use crate::rng::{replicate_seed, stream, Purpose, SimRng};
-use crate::scenario::schema::{parse_bits, parse_date, CalibrateTo, HardwareSpec, MetricsSpec, StrategySpec};
+use crate::scenario::schema::{CalibrateTo, HardwareSpec, MetricsSpec, StrategySpec};
 use crate::scenario::{DecisionRule, EventSpec, Fees, LoadedScenario, Price, Scenario};
 use crate::units::{
     hashprice_usd_per_th_day, hashrate_th_s_for_interval, power_cost_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH,
@@ -142,7 +142,7 @@ impl World {
         let catalog = loaded.catalog.clone();
 
         let given_bits = match (&s.chain.bits, s.chain.difficulty) {
-            (Some(b), _) => parse_bits(b),
+            (Some(_), _) => loaded.params.chain_bits,
             (None, Some(d)) => Some(bits_from_difficulty(d)),
             (None, None) => None,
         };
@@ -222,7 +222,7 @@ impl World {
             max_pivot_share: s.ai.max_share_of_site,
             reference_power_usd_per_kwh,
             schedule,
-            start_date_days: parse_date(&s.simulation.start_date).unwrap_or(0),
+            start_date_days: loaded.params.start_date_days,
             days: s.simulation.days,
             log: Vec::new(),
             in_default: Vec::new(),

@@ -166,7 +166,7 @@ fn csv_message(e: &csv::Error) -> String {
 
 /// Reads and parses a JSON file.
 pub fn read_json(path: &Path) -> Result<serde_json::Value> {
-    let text = crate::scenario::load::read_input(path)?;
+    let text = crate::input::read_input(path)?;
     serde_json::from_str(&text).map_err(|e| {
         Error::invalid(
             Location { source: path.display().to_string(), line: Some(e.line()), column: Some(e.column()), key: None },
@@ -179,70 +179,10 @@ pub fn read_json(path: &Path) -> Result<serde_json::Value> {
 /// that day arithmetic on it cannot overflow (a corrupted date just loses the calendar axis).
 const MAX_YEAR: i64 = 1_000_000;
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (surrounding blanks allowed).
 /// `None` if it is not one, or its year is past [`MAX_YEAR`].
 pub fn parse_date(s: &str) -> Option<i64> {
-    let mut it = s.trim().splitn(3, '-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.parse().ok()?;
-    if !(0..=MAX_YEAR).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-pub fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Howard Hinnant's `days_from_civil`.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `(year, month, day)` of days since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// The `q`-quantile (0..=1) of sorted finite values, interpolating linearly between order
-/// statistics (R's and NumPy's default, "type 7").
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    match sorted.len() {
-        0 => f64::NAN,
-        1 => sorted[0],
-        n => {
-            let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
-            let lo = h.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-        }
-    }
+    crate::calendar::parse_date_in(s.trim(), 0..=MAX_YEAR)
 }
 
 /// Per-day median and 5th/95th percentiles of one column across replicates.
@@ -283,9 +223,9 @@ pub fn band(values: &[f64], day_index: &[usize], days: usize, replicates: usize)
             continue;
         }
         vals.sort_by(f64::total_cmp);
-        b.p5[d] = quantile_sorted(vals, 0.05);
-        b.p50[d] = quantile_sorted(vals, 0.5);
-        b.p95[d] = quantile_sorted(vals, 0.95);
+        b.p5[d] = crate::stats::quantile_sorted(vals, 0.05);
+        b.p50[d] = crate::stats::quantile_sorted(vals, 0.5);
+        b.p95[d] = crate::stats::quantile_sorted(vals, 0.95);
     }
     b
 }
@@ -298,30 +238,13 @@ mod tests {
     fn dates_round_trip() {
         assert_eq!(parse_date("1970-01-01"), Some(0));
         assert_eq!(parse_date("2025-11-21"), Some(20413));
-        assert_eq!(civil_from_days(20413), (2025, 11, 21));
-        for z in -800_000..800_000 {
-            if z % 997 == 0 {
-                let (y, m, d) = civil_from_days(z);
-                assert_eq!(days_from_civil(y, m, d), z);
-            }
-        }
-        assert_eq!(parse_date("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(parse_date("2024-02-29"), Some(crate::calendar::days_from_civil(2024, 2, 29)));
         assert_eq!(parse_date("2025-02-29"), None);
         assert_eq!(parse_date("2025-13-01"), None);
         assert_eq!(parse_date("soon"), None);
         // Catches overflow in the day arithmetic on an absurd year.
         assert_eq!(parse_date("9000000000000000000-01-01"), None);
-        assert_eq!(parse_date("1000000-12-31"), Some(days_from_civil(1_000_000, 12, 31)));
-    }
-
-    #[test]
-    fn quantiles_interpolate() {
-        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(quantile_sorted(&v, 0.5), 3.0);
-        assert_eq!(quantile_sorted(&v, 0.0), 1.0);
-        assert_eq!(quantile_sorted(&v, 1.0), 5.0);
-        assert!((quantile_sorted(&v, 0.05) - 1.2).abs() < 1e-12);
-        assert!(quantile_sorted(&[], 0.5).is_nan());
+        assert_eq!(parse_date("1000000-12-31"), Some(crate::calendar::days_from_civil(1_000_000, 12, 31)));
     }
 
     #[test]

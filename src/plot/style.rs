@@ -2,10 +2,10 @@
 //! Okabe-Ito and viridis palettes, axes with date, numeric, logarithmic or categorical ticks,
 //! and a legend drawn above the plot so it never hides data.
 
-use super::data::civil_from_days;
 use super::ticks::{
     calendar_day, date_ticks, fmt_date, fmt_number, fmt_power, log_ticks, nice_ticks, whole_days, MAX_TICKS,
 };
+use crate::calendar::civil_from_days;
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -233,7 +233,7 @@ impl Axis {
         let (Some(first), Some(last)) = (calendar_day(start, self.lo), calendar_day(start, self.hi)) else {
             return String::new();
         };
-        let (y0, y1) = (civil_from_days(first).0, civil_from_days(last).0);
+        let (y0, y1) = (civil_from_days(first).year, civil_from_days(last).year);
         if y0 == y1 {
             format!(" ({y0})")
         } else {

@@ -3,7 +3,7 @@
 //! input, NaN and infinities included, at a cost that does not grow with the span: a
 //! corrupted results file must not make a figure hang or panic.
 
-use super::data::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, days_from_civil, CivilDate};
 
 /// Most ticks on one axis (a figure is ~1000 px wide; more labels would not fit anyway).
 pub const MAX_TICKS: usize = 12;
@@ -147,8 +147,8 @@ pub fn calendar_day(start: i64, v: f64) -> Option<i64> {
 
 /// Months since year 0 of the month holding calendar day `z`.
 fn month_index(z: i64) -> i64 {
-    let (y, m, _) = civil_from_days(z);
-    y * 12 + i64::from(m) - 1
+    let c = civil_from_days(z);
+    c.year * 12 + i64::from(c.month) - 1
 }
 
 /// The calendar day of the first of month `k` (months since year 0).
@@ -175,7 +175,7 @@ pub fn date_ticks(lo: f64, hi: f64, start: i64, max: usize) -> (Vec<f64>, i64) {
         return (whole_days(lo, hi, max), 0);
     }
     // Month starts within [first, last]: months a..=b.
-    let a = month_index(first) + i64::from(civil_from_days(first).2 != 1);
+    let a = month_index(first) + i64::from(civil_from_days(first).day != 1);
     let b = month_index(last);
     let ceil_div = |x: i64, s: i64| x.div_euclid(s) + i64::from(x.rem_euclid(s) != 0);
     for step in month_steps() {
@@ -196,7 +196,7 @@ pub fn date_ticks(lo: f64, hi: f64, start: i64, max: usize) -> (Vec<f64>, i64) {
     let mut best: Vec<f64> = Vec::new();
     for set in DAYS {
         let ticks: Vec<f64> = (first..=last)
-            .filter(|&z| set.contains(&civil_from_days(z).2))
+            .filter(|&z| set.contains(&civil_from_days(z).day))
             .map(|z| (z - start) as f64)
             .take(max + 1)
             .collect();
@@ -213,7 +213,7 @@ pub fn date_ticks(lo: f64, hi: f64, start: i64, max: usize) -> (Vec<f64>, i64) {
 
 /// The label of calendar day `z` on an axis with ticks every `months` months (0: days).
 pub fn fmt_date(z: i64, months: i64) -> String {
-    let (y, m, d) = civil_from_days(z);
+    let CivilDate { year: y, month: m, day: d } = civil_from_days(z);
     match months {
         0 => format!("{} {d}", MONTHS[m as usize - 1]),
         s if s >= 12 => format!("{y}"),
@@ -264,7 +264,7 @@ mod tests {
         assert_eq!(step, 6);
         let labels: Vec<String> = ticks.iter().map(|&d| fmt_date(start + d as i64, step)).collect();
         assert_eq!(labels, ["2026", "Jul", "2027", "Jul", "2028", "Jul"]);
-        assert_eq!(civil_from_days(start + ticks[0] as i64), (2026, 1, 1));
+        assert_eq!(civil_from_days(start + ticks[0] as i64), CivilDate { year: 2026, month: 1, day: 1 });
         let (ticks, step) = date_ticks(0.0, 40.0, start, 6);
         assert_eq!(step, 0);
         let labels: Vec<String> = ticks.iter().map(|&d| fmt_date(start + d as i64, step)).collect();

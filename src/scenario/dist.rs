@@ -20,7 +20,73 @@ pub enum Dist {
     Pareto { scale: f64, shape: f64 },
 }
 
+/// Why parameters describe no distribution: the parameter at fault (`min`, `median`, ...)
+/// and what it must be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistError {
+    pub param: &'static str,
+    pub message: String,
+}
+
+fn fail(param: &'static str, message: String) -> Result<Dist, DistError> {
+    Err(DistError { param, message })
+}
+
 impl Dist {
+    /// Always `value` (finite).
+    pub fn constant(value: f64) -> Result<Dist, DistError> {
+        if !value.is_finite() {
+            return fail("value", format!("must be a finite number (got {value})"));
+        }
+        Ok(Dist::Constant { value })
+    }
+
+    /// Uniform on `[min, max]`: both finite, `min <= max`.
+    pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
+        if !min.is_finite() {
+            return fail("min", format!("must be a finite number (got {min})"));
+        }
+        if !(max.is_finite() && max >= min) {
+            return fail("max", format!("must be >= min ({min}) (got {max})"));
+        }
+        Ok(Dist::Uniform { min, max })
+    }
+
+    /// Lognormal with `median > 0` and `log_sd >= 0`, both finite (a median of 0 or below has
+    /// no logarithm; a negative spread is no spread).
+    pub fn lognormal(median: f64, log_sd: f64) -> Result<Dist, DistError> {
+        if !(median.is_finite() && median > 0.0) {
+            return fail("median", format!("must be above 0 (got {median})"));
+        }
+        if !(log_sd.is_finite() && log_sd >= 0.0) {
+            return fail("log_sd", format!("must be at least 0 (got {log_sd})"));
+        }
+        Ok(Dist::Lognormal { median, log_sd })
+    }
+
+    /// Pareto (type I) with `scale > 0` and `shape > 0`, both finite (`1 / shape` is the
+    /// exponent of the sampler).
+    pub fn pareto(scale: f64, shape: f64) -> Result<Dist, DistError> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return fail("scale", format!("must be above 0 (got {scale})"));
+        }
+        if !(shape.is_finite() && shape > 0.0) {
+            return fail("shape", format!("must be above 0 (got {shape})"));
+        }
+        Ok(Dist::Pareto { scale, shape })
+    }
+
+    /// This distribution rebuilt through its validating constructor: how the loader makes
+    /// sure a distribution read from a file is one.
+    pub fn validated(&self) -> Result<Dist, DistError> {
+        match *self {
+            Dist::Constant { value } => Dist::constant(value),
+            Dist::Uniform { min, max } => Dist::uniform(min, max),
+            Dist::Lognormal { median, log_sd } => Dist::lognormal(median, log_sd),
+            Dist::Pareto { scale, shape } => Dist::pareto(scale, shape),
+        }
+    }
+
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
             Dist::Constant { value } => value,
@@ -54,8 +120,21 @@ impl Dist {
     }
 
     /// Checks that every value the distribution can produce lies in `[lo, hi]` (`lo_open`:
-    /// strictly above `lo`), recording problems under `key`.
+    /// strictly above `lo`), and that it is a distribution at all ([`Dist::validated`]),
+    /// recording problems under `key`.
     pub fn check(&self, c: &mut Checker, key: &str, lo: f64, lo_open: bool, hi: f64) {
+        let before = c.problems.len();
+        self.check_range(c, key, lo, lo_open, hi);
+        // The table's ranges imply the constructor's conditions; this holds the loader to
+        // the constructor should a range ever be widened past them.
+        if c.problems.len() == before {
+            if let Err(e) = self.validated() {
+                c.fail(&format!("{key}.{}", e.param), e.message);
+            }
+        }
+    }
+
+    fn check_range(&self, c: &mut Checker, key: &str, lo: f64, lo_open: bool, hi: f64) {
         let unit_ok = |v: f64| v.is_finite() && (if lo_open { v > lo } else { v >= lo }) && v <= hi;
         let lo_word = if lo_open { "above" } else { "at least" };
         let range = format!("{lo_word} {lo} and at most {hi}");
@@ -113,6 +192,37 @@ mod tests {
             let m = sample_mean(&d, 200_000);
             assert!((m / d.mean() - 1.0).abs() < 0.01, "{d:?}: {m} vs {}", d.mean());
         }
+    }
+
+    /// Bug caught: parameters that are no distribution (a negative lognormal median samples
+    /// negative sizes, a Pareto shape of 0 divides by zero, min > max samples outside both).
+    #[test]
+    fn constructors_refuse_what_is_no_distribution() {
+        assert_eq!(Dist::uniform(1.0, 2.0), Ok(Dist::Uniform { min: 1.0, max: 2.0 }));
+        assert_eq!(Dist::uniform(2.0, 1.0).unwrap_err().param, "max");
+        assert_eq!(Dist::uniform(f64::NAN, 1.0).unwrap_err().param, "min");
+        assert_eq!(Dist::lognormal(0.0, 0.3).unwrap_err().param, "median");
+        assert_eq!(Dist::lognormal(1.0, -0.1).unwrap_err().param, "log_sd");
+        assert_eq!(Dist::pareto(1.0, 0.0).unwrap_err().param, "shape");
+        assert_eq!(Dist::pareto(-1.0, 2.0).unwrap_err().param, "scale");
+        assert_eq!(Dist::constant(f64::INFINITY).unwrap_err().param, "value");
+        assert_eq!(Dist::constant(3.0), Ok(Dist::Constant { value: 3.0 }));
+        let d = Dist::Pareto { scale: 1.0, shape: 0.0 };
+        assert!(d.validated().is_err());
+    }
+
+    /// Bug caught: `check` passing a distribution that its constructor refuses (a table range
+    /// wider than the distribution's domain): the loader must refuse it too.
+    #[test]
+    fn check_holds_the_loader_to_the_constructor() {
+        let mut c = Checker::default();
+        // log_sd's table range starts at 0, so only the constructor's rule can catch this
+        // in principle; here both agree and report once.
+        Dist::Lognormal { median: 1.0, log_sd: -1.0 }.check(&mut c, "k", 0.0, true, 10.0);
+        assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+        let mut c = Checker::default();
+        Dist::Pareto { scale: 1.0, shape: 2.0 }.check(&mut c, "k", 0.0, true, 10.0);
+        assert!(c.is_ok());
     }
 
     #[test]

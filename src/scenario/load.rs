@@ -2,11 +2,13 @@
 //! reported with their line and column by the TOML parser), then range validation, whose
 //! problems are located back in the file through the parser's spans.
 
+use super::catalog::Catalog;
 use super::check::Checker;
-use super::schema::{Price, Scenario};
-use crate::agents::hardware::Catalog;
+use super::params::Params;
+use super::price_path::load_price_csv;
+use super::raw::{Price, Scenario};
 use crate::error::{line_col, Error, Location, Problem, Result};
-use crate::market::price::load_price_csv;
+use crate::input::read_input;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
@@ -58,30 +60,12 @@ pub struct LoadedScenario {
     /// The file it came from (or a label for in-memory scenarios).
     pub source: String,
     pub overrides: Vec<Override>,
+    /// What validation parsed out of the scenario's strings (dates, compact bits).
+    pub params: Params,
     /// The price path's prices by day, when `price.model = "csv"`.
     pub price_path_usd: Option<Vec<f64>>,
     /// The hardware catalog (`hardware.catalog`, or the bundled one).
     pub catalog: Catalog,
-}
-
-/// Largest input file read (scenario, catalog, price path), bytes: far above any real one (a
-/// century of daily prices is about 1 MB), it bounds what a wrong path makes us read.
-pub const MAX_INPUT_BYTES: u64 = 64 << 20;
-
-/// Reads the UTF-8 text file at `path`: a regular file (a device or FIFO could block or never
-/// end) of at most [`MAX_INPUT_BYTES`].
-pub fn read_input(path: &Path) -> Result<String> {
-    use std::io::{Error as IoError, ErrorKind, Read};
-    let fail = |source: IoError| Error::Read { path: path.to_path_buf(), source };
-    if !std::fs::metadata(path).map_err(fail)?.is_file() {
-        return Err(fail(IoError::new(ErrorKind::InvalidInput, "not a regular file")));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path).map_err(fail)?.take(MAX_INPUT_BYTES + 1).read_to_string(&mut text).map_err(fail)?;
-    if text.len() as u64 > MAX_INPUT_BYTES {
-        return Err(fail(IoError::new(ErrorKind::InvalidInput, format!("larger than {} MiB", MAX_INPUT_BYTES >> 20))));
-    }
-    Ok(text)
 }
 
 /// Reads, overrides, parses and validates the scenario file at `path`.
@@ -121,7 +105,7 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
 
     // Phase 2: ranges and cross-field rules.
     let mut checker = Checker::default();
-    scenario.validate(&mut checker);
+    let params = scenario.validate(&mut checker);
     if !checker.is_ok() {
         let spans = DeTable::parse(text).ok();
         let problems = checker
@@ -173,7 +157,14 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
     if !unknown.is_empty() {
         return Err(Error::Invalid(unknown));
     }
-    Ok(LoadedScenario { scenario, source: source.to_string(), overrides: overrides.to_vec(), price_path_usd, catalog })
+    Ok(LoadedScenario {
+        scenario,
+        source: source.to_string(),
+        overrides: overrides.to_vec(),
+        params,
+        price_path_usd,
+        catalog,
+    })
 }
 
 fn resolve(base: &Path, p: &str) -> PathBuf {
@@ -337,6 +328,16 @@ change = -0.2
         let s = load_min(&[]).unwrap().scenario;
         assert_eq!(s.chain.height, 925_000);
         assert_eq!(s.simulation.replicates, 1);
+    }
+
+    /// Bug caught: the typed phase losing or misreading a string the engine used to parse
+    /// itself (the start date feeds the `date` column, the bits the starting target).
+    #[test]
+    fn params_hold_the_parsed_strings() {
+        let p = load_min(&[]).unwrap().params;
+        assert_eq!(p, Params { start_date_days: 20_413, chain_bits: None });
+        let p = load_min(&["chain.bits=\"0x17034219\"", "simulation.start_date=\"1970-01-02\""]).unwrap().params;
+        assert_eq!(p, Params { start_date_days: 1, chain_bits: Some(0x1703_4219) });
     }
 
     #[test]

@@ -1,13 +1,24 @@
-//! Scenario files: schema, defaults, validation and `--set` overrides.
+//! Scenario files, the bottom of the model: the file as written ([`raw`], defaults in
+//! [`defaults`]), checked and parsed ([`validate`] into [`params`]), with the files it refers
+//! to ([`catalog`], [`price_path`]) and `--set` overrides ([`load`]). It imports nothing of
+//! agents, markets, the engine or metrics; they read it.
 
+pub mod bounds;
+pub mod catalog;
 pub mod check;
 pub mod date;
+pub mod defaults;
 pub mod dist;
 pub mod load;
 pub mod name;
+pub mod params;
+pub mod price_path;
+pub mod raw;
 pub mod schema;
+pub mod validate;
 
 pub use dist::Dist;
 pub use load::{load, load_str, LoadedScenario, Override};
 pub use name::check_name;
-pub use schema::{DecisionRule, EventSpec, Fees, Price, Scenario};
+pub use params::{Expectation, Params};
+pub use raw::{DecisionRule, EventSpec, Fees, Price, Scenario};

@@ -316,7 +316,7 @@ impl SweepManifest {
         if size > MAX_MANIFEST_BYTES {
             return Err(bad(format!("{size} bytes: a sweep manifest is at most {MAX_MANIFEST_BYTES}")));
         }
-        let text = crate::scenario::load::read_input(&path)?;
+        let text = crate::input::read_input(&path)?;
         let m: SweepManifest = serde_json::from_str(&text).map_err(|e| bad(format!("not a sweep manifest ({e})")))?;
         if m.kind != MANIFEST_KIND {
             return Err(bad(format!("not a sweep manifest (kind {:?})", m.kind)));

@@ -134,7 +134,7 @@ pub const RUN_COLUMNS: [&str; 4] = ["run_id", "point", "replicate", "seed"];
 
 /// Reads, checks, expands and validates the sweep file at `path`.
 pub fn load(path: &Path) -> Result<Sweep> {
-    let text = crate::scenario::load::read_input(path)?;
+    let text = crate::input::read_input(path)?;
     load_text(&text, path)
 }
 
@@ -378,7 +378,7 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
 
     // The base scenario.
     let base = path.parent().unwrap_or(Path::new("")).join(sw.base.get_ref());
-    let base_text = match crate::scenario::load::read_input(&base) {
+    let base_text = match crate::input::read_input(&base) {
         Ok(t) => t,
         Err(e) => {
             push(&mut problems, at(sw.base.span().start, "sweep.base"), e.to_string());
