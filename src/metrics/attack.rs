@@ -104,7 +104,7 @@ impl DormantSupply {
         }
         // Written so that NaN (no defined need) is refused too, and an empty supply never
         // reaches the indexing below.
-        if !(th_s <= self.total_th_s() * (1.0 + 1e-12)) || self.cumulative.is_empty() {
+        if th_s.is_nan() || th_s > self.total_th_s() * (1.0 + 1e-12) || self.cumulative.is_empty() {
             return None;
         }
         let k = self.cumulative.partition_point(|c| c.0 < th_s);
