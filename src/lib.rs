@@ -8,6 +8,7 @@ pub mod agents;
 pub mod chain;
 pub mod engine;
 pub mod error;
+pub mod history;
 pub mod market;
 pub mod metrics;
 pub mod output;
