@@ -84,6 +84,18 @@ fn history_command_writes_a_full_scorecard() {
     // The halving epoch's real hashrate heads real.csv (data/history/epochs.csv, epoch 416).
     let real = read_csv(&dir.path().join("a/halving-2024/real.csv"));
     assert_eq!((real[0]["date"].as_str(), real[0]["hashrate_eh_s"].as_str()), ("2024-04-11", "630.36"));
+
+    // `hashsim plot` on the window draws the sim against the real epochs; bug caught: real.csv
+    // ignored (no figure) or the real line missing from it.
+    let window = dir.path().join("a/halving-2024");
+    hashsim().args(["plot", "--formats", "svg", "--quiet"]).arg(&window).assert().success();
+    let svg = std::fs::read_to_string(window.join("figures/history_hashrate.svg")).unwrap();
+    assert!(svg.contains("real (epochs)") && svg.contains("simulated"), "legend lacks the series");
+    // Without real.csv it is an ordinary run: no history figure (bug caught: an empty figure).
+    std::fs::remove_file(window.join("real.csv")).unwrap();
+    std::fs::remove_dir_all(window.join("figures")).unwrap();
+    hashsim().args(["plot", "--formats", "svg", "--quiet"]).arg(&window).assert().success();
+    assert!(!window.join("figures/history_hashrate.svg").exists());
 }
 
 /// Bug caught: an unknown window silently running nothing.
