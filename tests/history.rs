@@ -40,6 +40,7 @@ fn windows_start_at_real_chain_states() {
         // The tip is the last block of an epoch: the run starts at the next epoch's first block.
         let e = epochs.iter().find(|e| e.first_height == s.chain.height + 1).expect("tip ends an epoch");
         assert_eq!(s.chain.bits.as_deref(), Some(e.bits.as_str()), "{}", w.name);
+        assert_eq!(s.population.total_hashrate_eh_s, Some(e.hashrate_eh_s), "{}: not the epoch's hashrate", w.name);
         let midday = parse_date(w.start_date).unwrap() as f64 + 0.5;
         assert!(e.start_day <= midday && midday - e.start_day < 1.0, "{}: day 0 is not the epoch's first", w.name);
         assert!(matches!(&s.price, scenario::Price::Csv { path } if *path == history::price_file_name(w)));
