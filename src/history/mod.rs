@@ -408,3 +408,74 @@ pub fn render_scorecard(report: &HistoryReport) -> String {
     s.push_str(&format!("{passed} of {targets} targets met; wrote {}\n", report.scorecard.display()));
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch(start_day: f64, hashrate_eh_s: f64, interval_s: f64, next_pct: f64) -> Epoch {
+        Epoch {
+            epoch: 0,
+            first_height: 0,
+            start_day,
+            bits: String::new(),
+            difficulty: 1.0,
+            hashrate_eh_s,
+            mean_block_interval_s: interval_s,
+            next_retarget_change_pct: next_pct,
+        }
+    }
+
+    /// Worked by hand: epochs starting on days 100.9, 110.2, 124.6 and 138.0 (the last has no
+    /// end in the data); a window from day 100 for 30 days. Day d's midday is 100.5 + d, so day
+    /// 0 (100.5) is before the first epoch, days 1..=9 fall in the first (9 days), days
+    /// 10..=24 in the second (15; day 24's midday 124.5 is before 124.6), days 25..=29 in the
+    /// third (5: fewer than 7, dropped). Bugs
+    /// caught: days assigned at midnight instead of midday (off by one at each step), edge
+    /// slivers compared with two-week means.
+    #[test]
+    fn days_fall_in_the_epoch_of_their_midday() {
+        let e = [epoch(100.9, 1.0, 600.0, 0.0), epoch(110.2, 2.0, 600.0, 0.0), epoch(124.6, 3.0, 600.0, 0.0)];
+        let mut with_end = e.to_vec();
+        with_end.push(epoch(138.0, 4.0, 600.0, 0.0));
+        let spans = epoch_spans(&with_end, 100, 30);
+        assert_eq!(spans, vec![EpochSpan { epoch_index: 0, days: 1..10 }, EpochSpan { epoch_index: 1, days: 10..25 }]);
+    }
+
+    /// A sim at half the real level on every day scores log-RMSE ln 2 and ratio 0.5 through the
+    /// alignment; the real side's slow days and retargets come from the epochs inside the window.
+    /// Bugs caught: sim and real epochs misaligned, the real retarget of an epoch that ends
+    /// after the window counted.
+    #[test]
+    fn a_window_scores_by_hand() {
+        let e = [
+            epoch(0.0, 100.0, 600.0, -10.0),
+            epoch(14.0, 100.0, 1300.0, 20.0),
+            epoch(28.0, 200.0, 600.0, 5.0),
+            epoch(42.0, 400.0, 600.0, 30.0),
+            epoch(56.0, 400.0, 600.0, 0.0),
+        ];
+        let spans = epoch_spans(&e, 0, 56);
+        assert_eq!(spans.len(), 4);
+        let mut daily = vec![50.0; 28];
+        daily.extend(vec![100.0; 14]);
+        daily.extend(vec![200.0; 14]);
+        let sim = SimSeries {
+            hashrate_eh_s: daily,
+            retarget_changes_pct: vec![3.0, -40.0],
+            mean_block_interval_s: vec![Some(600.0); 56],
+        };
+        let w = windows::WINDOWS[0];
+        let rows = score_window(&w, &spans, &e, 0, 56, &[sim]);
+        let get = |m: Metric| rows.iter().find(|r| r.metric == m).unwrap();
+        assert!((get(Metric::LogRmse).sim_median - std::f64::consts::LN_2).abs() < 1e-12);
+        assert_eq!(get(Metric::FinalRatio).sim_median, 0.5);
+        assert_eq!((get(Metric::ChangePct).sim_median, get(Metric::ChangePct).real), (300.0, 300.0));
+        // Real retargets at days 14, 28 and 42 (the one ending epoch 3 falls on day 56: outside).
+        assert_eq!(get(Metric::MaxRetargetPct).real, 20.0);
+        assert_eq!(get(Metric::MaxRetargetPct).sim_median, -40.0);
+        assert_eq!(get(Metric::MaxRetargetPct).pass, Some(false));
+        // Epoch 1 (14 days) was slow in the record; the sim never was.
+        assert_eq!((get(Metric::SlowDays).real, get(Metric::SlowDays).sim_median), (14.0, 0.0));
+    }
+}
