@@ -26,6 +26,38 @@ pub enum Command {
     Merge(MergeArgs),
     /// Render figures (SVG, PNG) of a run or sweep directory into RESULTS_DIR/figures/.
     Plot(PlotArgs),
+    /// Run the history windows (scenarios/history/) over several seeds and score the simulated
+    /// hashrate against the real chain's; write results/history/ (runs, real.csv, scorecard.csv).
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Replicates per window.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub seeds: u32,
+    /// Output folder.
+    #[arg(long, default_value = "results/history")]
+    pub out: PathBuf,
+    /// Windows to run, e.g. bear-2022,halving-2024 [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub windows: Vec<String>,
+    /// The folder of the window scenarios.
+    #[arg(long, default_value = "scenarios/history")]
+    pub scenarios: PathBuf,
+    /// Override a value in every window, e.g. --set population.operators=300 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Threads for replicates, at most 4 per core [default: all cores].
+    #[arg(long, short = 'j', value_parser = parse_jobs, allow_negative_numbers = true)]
+    pub jobs: Option<usize>,
+    /// Only (re)write the windows' daily price paths (<window>-prices.csv in --scenarios) from
+    /// the bundled monthly prices, and run nothing.
+    #[arg(long)]
+    pub write_prices: bool,
+    /// No progress bar and no scorecard table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod chain;
 pub mod engine;
 pub mod error;
+pub mod history;
 pub mod input;
 pub mod market;
 pub mod metrics;

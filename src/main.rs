@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep(args, &mut out),
         Command::Merge(args) => cmd_merge(args, &mut out),
         Command::Plot(args) => cmd_plot(args, &mut out),
+        Command::History(args) => cmd_history(args, &mut out),
     };
     console::finish(outcome, &mut out, &mut io::stderr())
 }
@@ -294,6 +295,35 @@ fn cmd_plot(args: PlotArgs, out: &mut impl Write) -> Outcome {
         let names: Vec<String> =
             report.files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
         writeln!(out, "wrote {} figure file(s) to {}: {}", names.len(), report.out_dir.display(), names.join(", "))?;
+    }
+    Ok(())
+}
+
+fn cmd_history(args: cli::HistoryArgs, out: &mut impl Write) -> Outcome {
+    use hashsim::history::{self, HistoryOptions};
+    if args.write_prices {
+        let files = history::write_price_paths(&args.scenarios)?;
+        if !args.quiet {
+            writeln!(out, "wrote {} price path(s) to {}", files.len(), args.scenarios.display())?;
+        }
+        return Ok(());
+    }
+    thread_pool(args.jobs)?;
+    let opts = HistoryOptions {
+        scenarios_dir: args.scenarios,
+        out_dir: args.out,
+        seeds: args.seeds,
+        windows: args.windows,
+        overrides: overrides(&args.set)?,
+        command: command_line(),
+    };
+    let windows = history::load_windows(&opts)?;
+    let bar = hashsim::progress::bar(history::total_days(&windows), "days", args.quiet);
+    let report = history::run_windows(&windows, &opts, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        write!(out, "{}", history::render_scorecard(&report))?;
     }
     Ok(())
 }

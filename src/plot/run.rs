@@ -95,12 +95,17 @@ pub struct RunData {
     table: Table,
     day_index: Vec<usize>,
     frame: Frame,
+    /// The real epochs' hashrate per day, beside a history window's run (`real.csv`).
+    real: Option<Vec<f64>>,
 }
+
+/// The figure of a history window: simulated hashrate against the real epochs.
+pub const HISTORY_FIGURE: &str = "history_hashrate";
 
 impl RunData {
     pub fn load(dir: &Path, warnings: &mut Vec<String>) -> Result<RunData> {
         let path = dir.join("timeseries.csv");
-        let mut numeric: Vec<&str> = vec!["replicate", "day", "height"];
+        let mut numeric: Vec<&str> = vec!["replicate", "day", "height", "hashrate_eh_s"];
         for f in &FIGURES {
             numeric.extend(f.required);
             numeric.extend(f.optional);
@@ -146,7 +151,8 @@ impl RunData {
             markers.extend(events(m));
         }
         markers.sort_by(|a, b| a.day.total_cmp(&b.day));
-        Ok(RunData { table, day_index, frame: Frame { days, start, markers, replicates } })
+        let real = super::real::real_hashrate(dir, &days)?;
+        Ok(RunData { table, day_index, frame: Frame { days, start, markers, replicates }, real })
     }
 
     fn band(&self, col: &str) -> Band {
@@ -174,6 +180,20 @@ impl RunData {
                 continue;
             }
             let fig = TimeFigure { name: spec.name.to_string(), frame: &self.frame, panels: self.panels(spec.name) };
+            out.extend(render(&fig, formats).map_err(Error::Other)?);
+        }
+        if let (Some(real), true) = (&self.real, self.table.has("hashrate_eh_s")) {
+            let real = Band { p5: real.clone(), p50: real.clone(), p95: real.clone() };
+            let panel = Panel {
+                y_title: "Hashrate (EH/s)".into(),
+                from_zero: true,
+                series: vec![
+                    Series::new("simulated", self.band("hashrate_eh_s"), OI_BLUE),
+                    Series { show_band: false, ..Series::new("real (epochs)", real, OI_BLACK) },
+                ],
+                ..Panel::default()
+            };
+            let fig = TimeFigure { name: HISTORY_FIGURE.to_string(), frame: &self.frame, panels: vec![panel] };
             out.extend(render(&fig, formats).map_err(Error::Other)?);
         }
         Ok(out)

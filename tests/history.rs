@@ -1,0 +1,112 @@
+//! `hashsim history`: the windows, their derived price paths, and the scorecard through the CLI.
+
+mod common;
+
+use common::{hashsim, read_csv};
+use hashsim::history::{self, data, windows::Metric, windows::WINDOWS};
+use hashsim::scenario::{self, date::parse_date};
+use std::path::Path;
+
+const SCENARIOS: &str = "scenarios/history";
+
+/// Bug caught: a window's price path edited by hand, or left stale after a change to the
+/// monthly data, the derivation rule or the window's dates. Fix: `hashsim history
+/// --write-prices`.
+#[test]
+fn price_paths_are_up_to_date() {
+    for w in &WINDOWS {
+        let path = Path::new(SCENARIOS).join(history::price_file_name(w));
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            on_disk == history::window_price_csv(w).unwrap(),
+            "{} is stale: run hashsim history --write-prices",
+            path.display()
+        );
+    }
+}
+
+/// Each window's scenario starts where its record does. Bugs caught: a scenario whose dates
+/// drift from the window's (the price path would then be of other days), a chain state that is
+/// not the real one at the start (wrong height, bits or epoch position), a day 0 outside the
+/// starting epoch.
+#[test]
+fn windows_start_at_real_chain_states() {
+    let epochs = data::epochs().unwrap();
+    for w in &WINDOWS {
+        let l = scenario::load(&Path::new(SCENARIOS).join(format!("{}.toml", w.name)), &[]).unwrap();
+        let s = &l.scenario;
+        assert_eq!(s.simulation.start_date, w.start_date, "{}", w.name);
+        assert_eq!(s.simulation.days, w.days, "{}", w.name);
+        // The tip is the last block of an epoch: the run starts at the next epoch's first block.
+        let e = epochs.iter().find(|e| e.first_height == s.chain.height + 1).expect("tip ends an epoch");
+        assert_eq!(s.chain.bits.as_deref(), Some(e.bits.as_str()), "{}", w.name);
+        assert_eq!(s.population.total_hashrate_eh_s, Some(e.hashrate_eh_s), "{}: not the epoch's hashrate", w.name);
+        let midday = parse_date(w.start_date).unwrap() as f64 + 0.5;
+        assert!(e.start_day <= midday && midday - e.start_day < 1.0, "{}: day 0 is not the epoch's first", w.name);
+        assert!(matches!(&s.price, scenario::Price::Csv { path } if *path == history::price_file_name(w)));
+    }
+}
+
+/// The whole command on one short window with a small population (a few seconds in a debug
+/// build). Bugs caught: a metric missing from the scorecard or without a real value, a
+/// window's folder without its run outputs or real.csv, results that depend on the thread
+/// count.
+#[test]
+fn history_command_writes_a_full_scorecard() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &str, jobs: &str| {
+        hashsim()
+            .args(["history", "--seeds", "2", "--windows", "halving-2024", "--jobs", jobs, "--quiet"])
+            .args(["--set", "population.operators=300", "--out"])
+            .arg(dir.path().join(out))
+            .assert()
+            .success();
+    };
+    run("a", "1");
+    run("b", "2");
+    let card = dir.path().join("a/scorecard.csv");
+    let rows = read_csv(&card);
+    assert_eq!(rows.len(), Metric::ALL.len());
+    for (row, m) in rows.iter().zip(Metric::ALL) {
+        assert_eq!(row["window"], "halving-2024");
+        assert_eq!(row["metric"], m.name());
+        assert!(row["real"].parse::<f64>().is_ok(), "{}: no real value", m.name());
+        assert!(!row["sim_median"].is_empty(), "{}: no simulated value", m.name());
+    }
+    let log_rmse = rows.iter().find(|r| r["metric"] == "log_rmse").unwrap();
+    assert_eq!((log_rmse["real"].as_str(), log_rmse["target_max"].as_str()), ("0.0000", "0.1200"));
+    assert!(matches!(log_rmse["pass"].as_str(), "yes" | "no"));
+    for f in ["timeseries.csv", "summary.csv", "manifest.json", "real.csv"] {
+        assert!(dir.path().join("a/halving-2024").join(f).is_file(), "{f} missing");
+    }
+    let read = |p: &str| std::fs::read(dir.path().join(p)).unwrap();
+    assert_eq!(read("a/scorecard.csv"), read("b/scorecard.csv"));
+    assert_eq!(read("a/halving-2024/timeseries.csv"), read("b/halving-2024/timeseries.csv"));
+    // The halving epoch's real hashrate heads real.csv (data/history/epochs.csv, epoch 416).
+    let real = read_csv(&dir.path().join("a/halving-2024/real.csv"));
+    assert_eq!((real[0]["date"].as_str(), real[0]["hashrate_eh_s"].as_str()), ("2024-04-11", "630.36"));
+
+    // `hashsim plot` on the window draws the sim against the real epochs; bug caught: real.csv
+    // ignored (no figure) or the real line missing from it.
+    let window = dir.path().join("a/halving-2024");
+    hashsim().args(["plot", "--formats", "svg", "--quiet"]).arg(&window).assert().success();
+    let svg = std::fs::read_to_string(window.join("figures/history_hashrate.svg")).unwrap();
+    assert!(svg.contains("real (epochs)") && svg.contains("simulated"), "legend lacks the series");
+    // Without real.csv it is an ordinary run: no history figure (bug caught: an empty figure).
+    std::fs::remove_file(window.join("real.csv")).unwrap();
+    std::fs::remove_dir_all(window.join("figures")).unwrap();
+    hashsim().args(["plot", "--formats", "svg", "--quiet"]).arg(&window).assert().success();
+    assert!(!window.join("figures/history_hashrate.svg").exists());
+}
+
+/// Bug caught: an unknown window silently running nothing.
+#[test]
+fn unknown_window_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    hashsim()
+        .args(["history", "--windows", "nope", "--out"])
+        .arg(dir.path())
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("known: china-ban-2021"));
+}
