@@ -3,10 +3,13 @@
 //! active hashrate or the difficulty changes, the pending block is re-drawn at the new rate,
 //! which is exact because exponential waiting times are memoryless.
 
+pub mod build;
 pub mod census;
+pub mod day;
 pub mod observe;
 pub mod queue;
 pub mod sampler;
+pub mod shocks;
 pub mod world;
 
 use crate::agents::OperatorState;
