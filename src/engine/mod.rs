@@ -5,11 +5,16 @@
 
 pub mod build;
 pub mod census;
+pub mod clear;
 pub mod day;
+pub mod fused;
 pub mod observe;
+pub mod operate;
 pub mod queue;
 pub mod sampler;
+pub mod settle;
 pub mod shocks;
+pub mod snapshot;
 pub mod world;
 
 use crate::agents::OperatorState;
@@ -281,7 +286,8 @@ impl<'o> Engine<'o> {
         }
         dormant.extend(w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th)));
         let lots = dormant.into_iter().map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
-        let (j_new, price_new) = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
+        let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
+        let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
         let market = AttackMarket {
             honest_th_s: mining_th,
             hashprice_usd_per_th_day: pricing.hashprice_usd_per_th_day,
