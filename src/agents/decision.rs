@@ -4,7 +4,11 @@
 
 use super::hardware::Vintage;
 use crate::scenario::DecisionRule;
-use crate::units::power_cost_usd_per_th_day;
+use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
+
+/// The smallest upgrade an operator orders, MW of machines: less is crumbs of a division
+/// (room or cash for a fraction of a machine), not an order worth a purchase.
+pub const MIN_ORDER_MW: f64 = 0.1;
 use serde::{Deserialize, Serialize};
 
 /// How an operator forms its expectation of future hashprice.
@@ -111,7 +115,7 @@ impl AiOffer {
     /// `NPV = R (1 - o) A(r, T) (1 + r)^(-b/365) - C`, with `A` the annuity factor.
     pub fn npv_per_mw(&self, hurdle: f64) -> f64 {
         let net = self.revenue_usd_per_mw_year * (1.0 - self.opex_share);
-        net * annuity_factor(hurdle, self.contract_years) * (1.0 + hurdle).powf(-self.build_days / 365.0)
+        net * annuity_factor(hurdle, self.contract_years) * (1.0 + hurdle).powf(-self.build_days / DAYS_PER_YEAR)
             - self.capex_usd_per_mw
     }
 }
@@ -195,7 +199,8 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     let machines = || op.fleet.iter().filter(|v| v.th_s > 0.0);
     let any_pays = machines().any(|v| margin(v.j_per_th) >= 0.0);
     let new_margin = margin(hw.j_per_th);
-    let new_npv_per_th = new_margin * 365.0 * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
+    let new_npv_per_th =
+        new_margin * DAYS_PER_YEAR * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
 
     // Pivot: compare AI with mining on the least efficient capacity it would displace.
     if op.may_pivot && ai.available_mw >= ai.min_mw {
@@ -210,14 +215,14 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
                 if left <= 0.0 {
                     break;
                 }
-                let take_mw = (th * e / 1e6).min(left);
-                mining_value += margin(e).max(0.0) * (take_mw * 1e6 / e) * 365.0;
+                let take_mw = (th * e / W_PER_MW).min(left);
+                mining_value += margin(e).max(0.0) * (take_mw * W_PER_MW / e) * DAYS_PER_YEAR;
                 left -= take_mw;
             }
             // Empty capacity could hold new machines instead.
             if left > 0.0 {
                 mining_value += (new_npv_per_th.max(0.0) / annuity_factor(op.hurdle_rate, hw.life_years))
-                    * (left * 1e6 / hw.j_per_th);
+                    * (left * W_PER_MW / hw.j_per_th);
             }
             let mining_npv = mining_value * annuity_factor(op.hurdle_rate, ai.contract_years);
             if ai.npv_per_mw(op.hurdle_rate) * mw > mining_npv && ai.npv_per_mw(op.hurdle_rate) > 0.0 {
@@ -231,16 +236,16 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     }
 
     if new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 {
-        let installed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / 1e6).sum();
+        let installed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
         let free_mw = (op.mining_mw - installed_mw).max(0.0);
         // Machines that lose money even in expectation are replaced.
-        let losing_mw: f64 = machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / 1e6).sum();
+        let losing_mw: f64 =
+            machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
         let room_mw = free_mw + losing_mw;
         let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
-        let th = (room_mw * 1e6 / hw.j_per_th).min(affordable_th);
-        // Ignore crumbs: less than 0.1 MW of machines is not an order.
-        if th * hw.j_per_th / 1e6 >= 0.1 {
-            let replace = (th * hw.j_per_th / 1e6 - free_mw).clamp(0.0, losing_mw);
+        let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th);
+        if th * hw.j_per_th / W_PER_MW >= MIN_ORDER_MW {
+            let replace = (th * hw.j_per_th / W_PER_MW - free_mw).clamp(0.0, losing_mw);
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
         }
     }

@@ -116,6 +116,11 @@ pub struct Frontier {
     pub price_usd_per_th: f64,
 }
 
+/// Share of a used machine's margin over the pricing horizon that a buyer pays: half, for
+/// the risk that hashprice falls and for resale friction (a fixed assumption, not a scenario
+/// parameter; see `secondary_price_usd_per_th`).
+pub const SECONDARY_HAIRCUT: f64 = 0.5;
+
 /// Machines of one efficiency in one fleet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vintage {
@@ -128,13 +133,13 @@ pub struct Vintage {
 impl Vintage {
     /// Power drawn when running, MW: `th * e / 1e6` (J/TH x TH/s = W).
     pub fn mw(&self) -> f64 {
-        self.th_s * self.j_per_th / 1e6
+        self.th_s * self.j_per_th / crate::units::W_PER_MW
     }
 }
 
 /// TH/s that `mw` megawatts run at efficiency `j_per_th`: `mw * 1e6 / e`.
 pub fn th_s_for_mw(mw: f64, j_per_th: f64) -> f64 {
-    mw * 1e6 / j_per_th
+    mw * crate::units::W_PER_MW / j_per_th
 }
 
 /// Relative round-off of fleet arithmetic. TH/s and MW and their products carry a few parts
@@ -190,7 +195,7 @@ pub fn secondary_price_usd_per_th(
     scrap_usd_per_th: f64,
 ) -> f64 {
     let margin = hashprice_usd_per_th_day - power_cost_usd_per_th_day(j_per_th, p_ref_usd_per_kwh);
-    (margin.max(0.0) * horizon_days * 0.5).max(scrap_usd_per_th)
+    (margin.max(0.0) * horizon_days * SECONDARY_HAIRCUT).max(scrap_usd_per_th)
 }
 
 #[cfg(test)]

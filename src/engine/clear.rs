@@ -9,7 +9,7 @@ use crate::agents::operator::{AiProject, OperatorState};
 use crate::market::ai::Request;
 use crate::market::secondary::Pricing;
 use crate::scenario::DecisionRule;
-use crate::units::power_cost_usd_per_th_day;
+use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR};
 
 impl World {
     /// Converts granted capacity: pays the capex, takes the least efficient machines out
@@ -23,7 +23,7 @@ impl World {
             let mut project = AiProject {
                 mw,
                 online_day,
-                end_day: online_day + (offer.contract_years * 365.0).round() as u32,
+                end_day: online_day + (offer.contract_years * DAYS_PER_YEAR).round() as u32,
                 revenue_usd_per_mw_year: offer.revenue_usd_per_mw_year,
                 stored: Vec::new(),
                 terminated: false,

@@ -159,7 +159,8 @@ impl World {
             rental_premium: m.rental_premium,
             bribe_premium: m.bribe_premium,
             bribe_capital_share: m.bribe_capital_share,
-            manufacturing_th_s_per_day: m.manufacturing_eh_s_per_month * crate::units::TH_PER_EH / 30.0,
+            manufacturing_th_s_per_day: m.manufacturing_eh_s_per_month * crate::units::TH_PER_EH
+                / crate::units::DAYS_PER_MONTH,
         }
     }
 
