@@ -44,7 +44,7 @@ pub struct LogEvent {
     pub day: u32,
     pub operator: usize,
     /// pivot, ai_online, contract_renewed, contract_returned, upgrade, exit, bankruptcy,
-    /// acquisition, ban.
+    /// acquisition, rescue (a group pays a defaulted member's shortfall), ban.
     pub kind: &'static str,
     pub mw: f64,
     pub th_s: f64,
