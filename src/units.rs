@@ -13,6 +13,13 @@ pub const SAT_PER_BTC: u64 = 100_000_000;
 pub const MAX_MONEY: Sat = Sat(21_000_000 * SAT_PER_BTC);
 /// Seconds per simulated day.
 pub const SECONDS_PER_DAY: f64 = 86_400.0;
+/// Days per year in rates quoted per year (revenue per MW-year, failure rate per year,
+/// contract years): a 365-day year, the convention of the contracts and sources quoted.
+pub const DAYS_PER_YEAR: f64 = 365.0;
+/// Days per month in rates quoted per month (manufacturing EH/s per month): a 30-day month.
+pub const DAYS_PER_MONTH: f64 = 30.0;
+/// Watts per megawatt: J/TH x TH/s = W, and sites are sized in MW.
+pub const W_PER_MW: f64 = 1e6;
 /// Expected hashes per unit of difficulty: `2^32` (difficulty 1 = 2^32 hashes per block on
 /// average, the industry convention; exact work is `2^256 / (target + 1)`, 1.5e-5 larger).
 pub const HASHES_PER_DIFFICULTY: f64 = 4_294_967_296.0;

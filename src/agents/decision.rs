@@ -2,8 +2,13 @@
 //! are tested alone here and applied by the engine after every operator has decided, so the
 //! order in which operators are visited cannot change the outcome.
 
+use super::hardware::Vintage;
 use crate::scenario::DecisionRule;
-use crate::units::power_cost_usd_per_th_day;
+use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
+
+/// The smallest upgrade an operator orders, MW of machines: less is crumbs of a division
+/// (room or cash for a fraction of a machine), not an order worth a purchase.
+pub const MIN_ORDER_MW: f64 = 0.1;
 
 pub use crate::scenario::Expectation;
 
@@ -99,7 +104,7 @@ impl AiOffer {
     /// `NPV = R (1 - o) A(r, T) (1 + r)^(-b/365) - C`, with `A` the annuity factor.
     pub fn npv_per_mw(&self, hurdle: f64) -> f64 {
         let net = self.revenue_usd_per_mw_year * (1.0 - self.opex_share);
-        net * annuity_factor(hurdle, self.contract_years) * (1.0 + hurdle).powf(-self.build_days / 365.0)
+        net * annuity_factor(hurdle, self.contract_years) * (1.0 + hurdle).powf(-self.build_days / DAYS_PER_YEAR)
             - self.capex_usd_per_mw
     }
 }
@@ -122,8 +127,8 @@ pub struct OperatorView {
     pub power_usd_per_kwh: f64,
     /// Site capacity not committed to AI, MW.
     pub mining_mw: f64,
-    /// Machines installed, as (TH/s, J/TH), least efficient last or in any order.
-    pub fleet: Vec<(f64, f64)>,
+    /// Machines installed, in any order (`running` is not read by the strategic decision).
+    pub fleet: Vec<Vintage>,
     /// Cash plus unused credit, USD.
     pub liquidity_usd: f64,
     /// Whether the operator already hosts AI (it then stays in business through its contracts).
@@ -180,10 +185,11 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     let margin = |e: f64| h - power_cost_usd_per_th_day(e, op.power_usd_per_kwh);
     // Only vintages with machines count: every MW sum below is then >= 0 (a fleet entry of
     // -1e-11 TH/s once made `losing_mw` negative and the clamp below panic).
-    let machines = || op.fleet.iter().filter(|&&(th, _)| th > 0.0);
-    let any_pays = machines().any(|&(_, e)| margin(e) >= 0.0);
+    let machines = || op.fleet.iter().filter(|v| v.th_s > 0.0);
+    let any_pays = machines().any(|v| margin(v.j_per_th) >= 0.0);
     let new_margin = margin(hw.j_per_th);
-    let new_npv_per_th = new_margin * 365.0 * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
+    let new_npv_per_th =
+        new_margin * DAYS_PER_YEAR * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
 
     // Pivot: compare AI with mining on the least efficient capacity it would displace.
     if op.may_pivot && ai.available_mw >= ai.min_mw {
@@ -191,21 +197,21 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
         let affordable = if ai.capex_usd_per_mw > 0.0 { op.liquidity_usd / ai.capex_usd_per_mw } else { f64::INFINITY };
         let mw = want.min(affordable);
         if mw >= ai.min_mw {
-            let mut fleet: Vec<(f64, f64)> = machines().copied().collect();
-            fleet.sort_by(|a, b| b.1.total_cmp(&a.1)); // least efficient first
+            let mut fleet: Vec<Vintage> = machines().cloned().collect();
+            fleet.sort_by(|a, b| b.j_per_th.total_cmp(&a.j_per_th)); // least efficient first
             let (mut left, mut mining_value) = (mw, 0.0);
-            for (th, e) in fleet {
+            for Vintage { th_s: th, j_per_th: e, .. } in fleet {
                 if left <= 0.0 {
                     break;
                 }
-                let take_mw = (th * e / 1e6).min(left);
-                mining_value += margin(e).max(0.0) * (take_mw * 1e6 / e) * 365.0;
+                let take_mw = (th * e / W_PER_MW).min(left);
+                mining_value += margin(e).max(0.0) * (take_mw * W_PER_MW / e) * DAYS_PER_YEAR;
                 left -= take_mw;
             }
             // Empty capacity could hold new machines instead.
             if left > 0.0 {
                 mining_value += (new_npv_per_th.max(0.0) / annuity_factor(op.hurdle_rate, hw.life_years))
-                    * (left * 1e6 / hw.j_per_th);
+                    * (left * W_PER_MW / hw.j_per_th);
             }
             let mining_npv = mining_value * annuity_factor(op.hurdle_rate, ai.contract_years);
             if ai.npv_per_mw(op.hurdle_rate) * mw > mining_npv && ai.npv_per_mw(op.hurdle_rate) > 0.0 {
@@ -219,16 +225,16 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     }
 
     if new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 {
-        let installed_mw: f64 = machines().map(|&(th, e)| th * e / 1e6).sum();
+        let installed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
         let free_mw = (op.mining_mw - installed_mw).max(0.0);
         // Machines that lose money even in expectation are replaced.
-        let losing_mw: f64 = machines().filter(|&&(_, e)| margin(e) < 0.0).map(|&(th, e)| th * e / 1e6).sum();
+        let losing_mw: f64 =
+            machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
         let room_mw = free_mw + losing_mw;
         let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
-        let th = (room_mw * 1e6 / hw.j_per_th).min(affordable_th);
-        // Ignore crumbs: less than 0.1 MW of machines is not an order.
-        if th * hw.j_per_th / 1e6 >= 0.1 {
-            let replace = (th * hw.j_per_th / 1e6 - free_mw).clamp(0.0, losing_mw);
+        let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th);
+        if th * hw.j_per_th / W_PER_MW >= MIN_ORDER_MW {
+            let replace = (th * hw.j_per_th / W_PER_MW - free_mw).clamp(0.0, losing_mw);
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
         }
     }
@@ -326,6 +332,10 @@ mod tests {
         HardwareOffer { j_per_th: 13.5, price_usd_per_th: 20.0, life_years: 4.0 }
     }
 
+    fn vintage(th_s: f64, j_per_th: f64) -> Vintage {
+        Vintage { th_s, j_per_th, running: false }
+    }
+
     fn op(mw: f64, e: f64, liquidity: f64) -> OperatorView {
         OperatorView {
             rule: DecisionRule::Profitable,
@@ -333,7 +343,7 @@ mod tests {
             hurdle_rate: 0.10,
             power_usd_per_kwh: 0.05,
             mining_mw: mw,
-            fleet: vec![(mw * 1e6 / e, e)],
+            fleet: vec![vintage(mw * 1e6 / e, e)],
             liquidity_usd: liquidity,
             hosts_ai: false,
             days_all_idle: 0,
@@ -415,7 +425,7 @@ mod tests {
     #[test]
     fn a_vintage_of_no_machines_is_ignored() {
         let mut o = op(10.0, 45.0, 1e9);
-        o.fleet = vec![(-2.9e-11, 45.0), (0.0, 50.0)];
+        o.fleet = vec![vintage(-2.9e-11, 45.0), vintage(0.0, 50.0)];
         match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
             // The whole site is free: 10 MW of new machines, nothing to replace.
             Strategy::Upgrade { th_s, replace_worst_mw } => {
@@ -425,7 +435,7 @@ mod tests {
             s => panic!("{s:?}"),
         }
         // Not a machine that pays either: with nothing else, nothing runs.
-        o.fleet = vec![(-1e-11, 13.5)];
+        o.fleet = vec![vintage(-1e-11, 13.5)];
         o.days_all_idle = 60;
         assert_eq!(strategic(&o, &market(0.02), &ai(1e6, 0.0), &hw(), &P), Strategy::Exit);
     }

@@ -57,7 +57,7 @@ pub fn settle_day(b: Balances, f: &DayFlows, price_usd: f64, sell_share: f64, in
     n.treasury_btc += f.mined_btc;
     let routine = f.mined_btc * sell_share;
     n.treasury_btc -= routine;
-    let interest = b.debt_usd * interest_rate / 365.0;
+    let interest = b.debt_usd * interest_rate / crate::units::DAYS_PER_YEAR;
     n.cash_usd += routine * price_usd + f.ai_net_usd + f.sales_usd - f.power_usd - f.capex_usd - interest;
     let mut forced = 0.0;
     if n.cash_usd < 0.0 && price_usd > 0.0 {

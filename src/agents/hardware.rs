@@ -15,15 +15,30 @@ impl Catalog {
     /// # Formula
     /// `e(year) = e_best * (1 - improvement)^(year - released_best)` for years after the newest
     /// release.
-    pub fn frontier(&self, year: f64, improvement_per_year: f64) -> (f64, f64) {
+    pub fn frontier(&self, year: f64, improvement_per_year: f64) -> Frontier {
         let released: Vec<&Model> = self.models.iter().filter(|m| m.released_year <= year).collect();
         let pool = if released.is_empty() { vec![&self.models[0]] } else { released };
         let best = pool.iter().min_by(|a, b| a.j_per_th.total_cmp(&b.j_per_th)).expect("non-empty");
         let newest = self.models.iter().map(|m| m.released_year).fold(f64::MIN, f64::max);
         let years_past = (year - newest.max(best.released_year)).max(0.0);
-        (best.j_per_th * (1.0 - improvement_per_year).powf(years_past), best.price_usd_per_th)
+        Frontier {
+            j_per_th: best.j_per_th * (1.0 - improvement_per_year).powf(years_past),
+            price_usd_per_th: best.price_usd_per_th,
+        }
     }
 }
+
+/// The best machine on sale in a year: its efficiency and its price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frontier {
+    pub j_per_th: f64,
+    pub price_usd_per_th: f64,
+}
+
+/// Share of a used machine's margin over the pricing horizon that a buyer pays: half, for
+/// the risk that hashprice falls and for resale friction (a fixed assumption, not a scenario
+/// parameter; see `secondary_price_usd_per_th`).
+pub const SECONDARY_HAIRCUT: f64 = 0.5;
 
 /// Machines of one efficiency in one fleet.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,13 +52,13 @@ pub struct Vintage {
 impl Vintage {
     /// Power drawn when running, MW: `th * e / 1e6` (J/TH x TH/s = W).
     pub fn mw(&self) -> f64 {
-        self.th_s * self.j_per_th / 1e6
+        self.th_s * self.j_per_th / crate::units::W_PER_MW
     }
 }
 
 /// TH/s that `mw` megawatts run at efficiency `j_per_th`: `mw * 1e6 / e`.
 pub fn th_s_for_mw(mw: f64, j_per_th: f64) -> f64 {
-    mw * 1e6 / j_per_th
+    mw * crate::units::W_PER_MW / j_per_th
 }
 
 /// Relative round-off of fleet arithmetic. TH/s and MW and their products carry a few parts
@@ -99,7 +114,7 @@ pub fn secondary_price_usd_per_th(
     scrap_usd_per_th: f64,
 ) -> f64 {
     let margin = hashprice_usd_per_th_day - power_cost_usd_per_th_day(j_per_th, p_ref_usd_per_kwh);
-    (margin.max(0.0) * horizon_days * 0.5).max(scrap_usd_per_th)
+    (margin.max(0.0) * horizon_days * SECONDARY_HAIRCUT).max(scrap_usd_per_th)
 }
 
 #[cfg(test)]
@@ -118,10 +133,10 @@ mod tests {
     #[test]
     fn frontier_follows_releases_then_improves() {
         let c = Catalog::bundled();
-        assert_eq!(c.frontier(2021.0, 0.1).0, 29.5); // S19 Pro
-        assert_eq!(c.frontier(2025.0, 0.1).0, 13.5); // S21 XP, the newest
-        assert!((c.frontier(2025.5, 0.1).0 - 13.5 * 0.9f64.sqrt()).abs() < 1e-9);
-        let (e, _) = c.frontier(2027.0, 0.1);
+        assert_eq!(c.frontier(2021.0, 0.1).j_per_th, 29.5); // S19 Pro
+        assert_eq!(c.frontier(2025.0, 0.1).j_per_th, 13.5); // S21 XP, the newest
+        assert!((c.frontier(2025.5, 0.1).j_per_th - 13.5 * 0.9f64.sqrt()).abs() < 1e-9);
+        let e = c.frontier(2027.0, 0.1).j_per_th;
         assert!((e - 13.5 * 0.81).abs() < 1e-9, "{e}");
     }
 

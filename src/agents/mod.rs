@@ -4,6 +4,7 @@ pub mod decision;
 pub mod finance;
 pub mod hardware;
 pub mod operator;
+pub mod plan;
 pub mod population;
 
 pub use decision::{Expectation, MarketView};

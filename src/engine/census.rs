@@ -1,7 +1,8 @@
 //! The day's census of the operators: what the start-of-day row, the block-winner sampler and
 //! the concentration metrics need to know about every operator once the day's decisions are
-//! taken. It is filled in the same pass as the day's settlement (`World::operate_day`), so
-//! the operators are walked once after the decisions, not once to pay and once to look.
+//! taken. The day counts it after settlement (`day.rs`); the fast path fills it in the same pass
+//! as the settlement (`fused.rs`), so the operators are walked once, not once to pay and once
+//! to look.
 
 use crate::agents::{Operator, OperatorState};
 
@@ -74,6 +75,25 @@ impl Census {
         self.hybrid_owner.clear();
         self.hybrid_owner.resize(operators, false);
         self.totals = Totals::default();
+    }
+
+    /// Counts operator `i` on day `d`, after settlement: the census phase of the day (the
+    /// fast path counts in the settlement pass, `settle::settle_and_count`).
+    pub fn count(&mut self, totals: &mut Totals, i: usize, op: &Operator, d: u32) {
+        if op.state != OperatorState::Active {
+            self.count_closed(totals, i, op);
+            return;
+        }
+        let mut fleet = FleetTally::default();
+        for v in &op.fleet {
+            fleet.installed_th_s += v.th_s;
+            totals.sites_th_s += v.th_s;
+            if v.running {
+                fleet.running_th_s += v.th_s;
+                fleet.running_mw += v.mw();
+            }
+        }
+        self.count_active(totals, i, op, d, fleet);
     }
 
     /// Counts operator `i`, which is not active (its site is dark).

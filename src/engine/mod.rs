@@ -6,10 +6,18 @@
 //! The engine computes no metric: it shows each day to a [`hook::Hook`] (a read-only view after
 //! the day's decisions, the chain's tallies after its last block), and `observe/` makes rows.
 
+pub mod build;
 pub mod census;
+pub mod clear;
+pub mod day;
+pub mod fused;
 pub mod hook;
+pub mod operate;
 pub mod queue;
 pub mod sampler;
+pub mod settle;
+pub mod shocks;
+pub mod snapshot;
 pub mod world;
 
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
@@ -66,7 +74,7 @@ impl<'o> Engine<'o> {
             events: stream(rs, Purpose::Events),
         };
         let mut queue = EventQueue::default();
-        queue.push(SimTime(0.0), Event::DayStart(0));
+        queue.push(SimTime::new(0.0), Event::DayStart(0));
         for (i, (day, _)) in world.schedule.iter().enumerate() {
             queue.push(SimTime::from_days(*day), Event::Scheduled(i));
         }
@@ -75,12 +83,12 @@ impl<'o> Engine<'o> {
         Engine {
             world,
             queue,
-            now: SimTime(0.0),
+            now: SimTime::new(0.0),
             streams,
             sampler: Fenwick::from_weights(&vec![0.0; n]),
             block_token: 0,
             scheduled_rate_per_s: 0.0,
-            last_block_time: SimTime(0.0),
+            last_block_time: SimTime::new(0.0),
             tally: DayEnd::default(),
             day_open: false,
             hook,
@@ -176,14 +184,14 @@ impl<'o> Engine<'o> {
 
         let t = self.now;
         self.tally.blocks += 1;
-        self.tally.interval_sum_s += t.0 - self.last_block_time.0;
+        self.tally.interval_sum_s += t.seconds() - self.last_block_time.seconds();
         self.tally.intervals += 1;
         self.tally.subsidy = Sat(self.tally.subsidy.0.saturating_add(subsidy.0)); // see `units::Sat`
         self.tally.fees = Sat(self.tally.fees.0.saturating_add(fees.0));
         self.last_block_time = t;
 
         // Core's timestamps are whole seconds.
-        let stamp = t.0.floor() as i64;
+        let stamp = t.seconds().floor() as i64;
         if height.is_multiple_of(RETARGET_INTERVAL) {
             w.chain.epoch_first_time_s = Some(stamp);
         }
@@ -213,7 +221,8 @@ impl<'o> Engine<'o> {
         self.scheduled_rate_per_s = rate;
         if rate > 0.0 {
             let wait: f64 = Exp1.sample(&mut self.streams.block_times);
-            self.queue.push(SimTime(self.now.0 + wait / rate), Event::BlockFound { token: self.block_token });
+            self.queue
+                .push(SimTime::new(self.now.seconds() + wait / rate), Event::BlockFound { token: self.block_token });
         }
     }
 

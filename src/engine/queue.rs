@@ -6,9 +6,13 @@ use std::collections::BinaryHeap;
 
 /// Simulated time in seconds since the start of the run.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
-pub struct SimTime(pub f64);
+pub struct SimTime(f64);
 
 impl SimTime {
+    pub fn new(seconds: f64) -> SimTime {
+        SimTime(seconds)
+    }
+
     pub fn from_days(days: u32) -> SimTime {
         SimTime(days as f64 * crate::units::SECONDS_PER_DAY)
     }

@@ -48,7 +48,7 @@ impl AiMarket {
 
     /// One day of demand growth: `demand *= (1 + g)^(1/365)`.
     pub fn advance_day(&mut self) {
-        self.demand_mw *= (1.0 + self.growth_per_year).powf(1.0 / 365.0);
+        self.demand_mw *= (1.0 + self.growth_per_year).powf(1.0 / crate::units::DAYS_PER_YEAR);
     }
 
     pub fn available_mw(&self) -> f64 {

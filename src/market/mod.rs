@@ -1,5 +1,7 @@
-//! Markets the operators observe and trade in: the BTC price, AI/HPC hosting, used machines.
+//! Markets the operators observe and trade in: the BTC price, AI/HPC hosting, used machines,
+//! insolvent sites.
 
+pub mod acquisitions;
 pub mod ai;
 pub mod price;
 pub mod secondary;

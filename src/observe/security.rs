@@ -22,7 +22,8 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, mining_th_s: f
     let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
     r.security_budget_usd_per_day = EXPECTED_BLOCKS_PER_DAY * reward * w.price.price_usd();
     let lots = dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
-    let (j_new, price_new) = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
+    let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
+    let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
         honest_th_s: mining_th_s,
         hashprice_usd_per_th_day: pricing.hashprice_usd_per_th_day,

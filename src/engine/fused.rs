@@ -1,0 +1,81 @@
+//! The day's fast path: the phases of `day.rs` fused into one walk over the operators, as the
+//! production engine runs them. Same results as the phased day, bit for bit (`day.rs`'s tests
+//! run both on the same worlds); see docs/PERFORMANCE.md for why it is fused.
+
+use super::census::Census;
+use super::operate::{age_and_run, hosting_milestones, take_deliveries, take_strategy, Sinks};
+use super::settle::{settle_and_count, DaySums};
+use super::world::{DayStats, World};
+use crate::agents::finance::DayFlows;
+use crate::agents::operator::OperatorState;
+
+impl World {
+    /// One day of every operator, as `World::day` (the reference) runs it in phases, fused:
+    /// each operator takes its deliveries, hosting milestones, ageing, run/idle decision and
+    /// strategy, then settles and is counted, in one step.
+    ///
+    /// The AI market's grants only touch operators that asked for a conversion, so an operator
+    /// is settled right after its decisions until the day's first request; the operators from
+    /// there on are settled after the grants. Either way operators settle in index order, so
+    /// every daily sum is added in the same order as in the phased day.
+    pub fn operate_day(&mut self, d: u32, census: &mut Census) -> DayStats {
+        let snap = self.open_day(d);
+        let hp = snap.hashprice_usd_per_th_day();
+        let mut stats = DayStats { hashprice_usd_per_th_day: hp, ..DayStats::default() };
+        let defaulted = std::mem::take(&mut self.in_default);
+        self.resolve_insolvencies(d, defaulted, &snap.pricing, hp, &mut stats);
+        let mut requests = Vec::new();
+        let mut log = Vec::new();
+        let n = self.population.operators.len();
+        // Capex and sales of operators whose settlement waits for the grants.
+        self.flows.resize(n, DayFlows::default());
+        census.clear(n, self.population.jurisdictions.len());
+        let books = snap.books;
+        // Operators `..settled` have settled.
+        let mut settled = 0;
+        let mut sums = DaySums::default();
+        for i in 0..n {
+            let World { population, ai, secondary, hardware, flows, in_default, .. } = self;
+            let op = &mut population.operators[i];
+            if op.state != OperatorState::Active {
+                if requests.is_empty() {
+                    settle_and_count(i, op, DayFlows::default(), &books, &mut sums, census, in_default);
+                    settled = i + 1;
+                }
+                continue;
+            }
+            if !op.orders.is_empty() {
+                take_deliveries(op, d);
+            }
+            if !op.ai.is_empty() {
+                stats.contracts_returned += hosting_milestones(i, op, &snap, ai, &mut log);
+            }
+            let any_running = age_and_run(op, snap.decay, hp, hardware);
+            op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
+            let flow = if snap.reviews_strategy(i) {
+                let out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
+                take_strategy(i, op, &snap, out)
+            } else {
+                DayFlows::default()
+            };
+            if requests.is_empty() {
+                settle_and_count(i, op, flow, &books, &mut sums, census, in_default);
+                settled = i + 1;
+            } else {
+                flows[i] = flow;
+            }
+        }
+        for e in log {
+            self.log_event(d, e.operator, e.kind, e.mw, e.th_s, e.value_usd, None);
+        }
+
+        self.grant_ai(d, requests, &snap.pricing, &mut stats);
+        let World { population, flows, in_default, .. } = self;
+        let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
+        for (i, (op, flow)) in rest {
+            settle_and_count(i, op, std::mem::take(flow), &books, &mut sums, census, in_default);
+        }
+        sums.store(&mut stats, census);
+        stats
+    }
+}

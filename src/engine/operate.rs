@@ -1,0 +1,197 @@
+//! What operators do to themselves in the day: routine steps (deliveries, AI hosting
+//! milestones, ageing) and carrying out their plans (run/idle, exit, upgrade, pivot request).
+//! Shared by the phased day (`day.rs`) and its fused fast path (`fused.rs`).
+
+use super::snapshot::Snapshot;
+use super::world::DayStats;
+use crate::agents::decision::{renew_contract, run_vintage, strategic, OperatorView, Strategy};
+use crate::agents::finance::DayFlows;
+use crate::agents::hardware::{remove_least_efficient, Vintage};
+use crate::agents::operator::{Operator, OperatorState, Order};
+use crate::market::ai::Request;
+use crate::market::{AiMarket, SecondaryMarket};
+use crate::scenario::schema::HardwareSpec;
+use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
+
+/// Something an operator did today, before it is stamped with the replicate and the day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorEvent {
+    pub operator: usize,
+    /// One of `world::LogEvent`'s kinds.
+    pub kind: &'static str,
+    pub mw: f64,
+    pub th_s: f64,
+    pub value_usd: f64,
+}
+
+impl OperatorEvent {
+    fn new(operator: usize, kind: &'static str, mw: f64, th_s: f64, value_usd: f64) -> OperatorEvent {
+        OperatorEvent { operator, kind, mw, th_s, value_usd }
+    }
+}
+
+/// Machines ordered earlier and due today join the fleet (idle until the run decision), in
+/// the order they were ordered; the rest stay on order.
+pub fn take_deliveries(op: &mut Operator, d: u32) {
+    let fleet = &mut op.fleet;
+    op.orders.retain(|o| {
+        let due = o.deliver_day <= d;
+        if due {
+            fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+        }
+        !due
+    });
+}
+
+/// Operator `i`'s AI halls coming online today, and contracts ending today: renewed if the
+/// tenant stays and hosting still beats mining (`agents::decision::renew_contract`), otherwise
+/// the capacity and its stored machines come back to mining. Returns the number of contracts
+/// returned.
+///
+/// Mining one MW for a year with machines of `e` J/TH earns
+/// `max(0, h - e * 0.024 * p) * 1e6 / e * 365`; `e` is that of the best stored machine, or of
+/// new machines if none are stored.
+pub fn hosting_milestones(
+    i: usize,
+    op: &mut Operator,
+    s: &Snapshot,
+    ai: &mut AiMarket,
+    log: &mut Vec<OperatorEvent>,
+) -> u32 {
+    let (d, hp, offer) = (s.day, s.hashprice_usd_per_th_day(), &s.ai_offer);
+    let mut returned = 0;
+    let mut k = 0;
+    while k < op.ai.len() {
+        if op.ai[k].online_day == d {
+            log.push(OperatorEvent::new(i, "ai_online", op.ai[k].mw, 0.0, 0.0));
+        }
+        if op.ai[k].end_day == d {
+            let p = &op.ai[k];
+            let e_back = p.stored.iter().map(|v| v.j_per_th).fold(f64::NAN, f64::min);
+            let e = if e_back.is_nan() { s.hw_offer.j_per_th } else { e_back };
+            let mining_per_mw_year =
+                (hp - power_cost_usd_per_th_day(e, op.power_usd_per_kwh)).max(0.0) * W_PER_MW / e * DAYS_PER_YEAR;
+            if !p.terminated && renew_contract(s.demand_covers, offer, mining_per_mw_year) {
+                let p = &mut op.ai[k];
+                p.end_day = d + (offer.contract_years * DAYS_PER_YEAR).round() as u32;
+                p.revenue_usd_per_mw_year = offer.revenue_usd_per_mw_year;
+                log.push(OperatorEvent::new(i, "contract_renewed", p.mw, 0.0, 0.0));
+            } else {
+                let p = op.ai.remove(k);
+                ai.release(p.mw);
+                let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
+                op.fleet.extend(p.stored.into_iter().map(|v| Vintage { running: false, ..v }));
+                returned += 1;
+                log.push(OperatorEvent::new(i, "contract_returned", p.mw, th, 0.0));
+                continue;
+            }
+        }
+        k += 1;
+    }
+    returned
+}
+
+/// Ages the fleet by a day: `decay` is the share of machines surviving the day's failures.
+pub fn age_fleet(op: &mut Operator, decay: f64) {
+    for v in &mut op.fleet {
+        v.th_s *= decay;
+    }
+}
+
+/// The fused form of [`age_fleet`] and the run plan (`agents::plan::plan`): ages the fleet
+/// and decides which vintages run today at hashprice `hp`, in one walk over the fleet.
+/// Returns whether any runs.
+pub fn age_and_run(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareSpec) -> bool {
+    let mut any_running = false;
+    for v in &mut op.fleet {
+        v.th_s *= decay;
+        v.running = run_vintage(
+            op.rule,
+            v.running,
+            v.j_per_th,
+            op.power_usd_per_kwh,
+            hp,
+            hardware.restart_cost_usd_per_th,
+            hardware.restart_payback_days,
+        );
+        any_running |= v.running;
+    }
+    any_running
+}
+
+/// What operator `op` knows about itself for its plan, under today's terms `s`.
+pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
+    OperatorView {
+        rule: op.rule,
+        expectation: op.expectation,
+        hurdle_rate: op.hurdle_rate,
+        power_usd_per_kwh: op.power_usd_per_kwh,
+        mining_mw: op.mining_mw(),
+        fleet: op.fleet.clone(),
+        liquidity_usd: op.balances.liquidity_usd(),
+        hosts_ai: op.hosts_ai(),
+        days_all_idle: op.days_all_idle,
+        may_pivot: s.max_pivot_share > 0.0,
+        max_pivot_share: s.max_pivot_share,
+    }
+}
+
+/// Where carrying out a strategy leaves its traces: the machines it lists, the day's totals,
+/// the event log and the AI market's requests.
+pub struct Sinks<'a> {
+    pub secondary: &'a mut SecondaryMarket,
+    pub stats: &'a mut DayStats,
+    pub log: &'a mut Vec<OperatorEvent>,
+    pub requests: &'a mut Vec<Request>,
+}
+
+/// Carries out operator `i`'s strategic choice: an exit sells the fleet, an upgrade orders
+/// machines and sells the worst, a pivot asks the AI market for capacity (granted when the
+/// markets clear). Returns the capex and sales to settle.
+pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, out: Sinks) -> DayFlows {
+    let d = s.day;
+    let mut capex = 0.0;
+    let mut sales = 0.0;
+    match strategy {
+        Strategy::Hold => {}
+        Strategy::Exit => {
+            for v in op.fleet.drain(..) {
+                sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);
+                out.secondary.list(v.th_s, v.j_per_th, d);
+            }
+            op.orders.clear();
+            op.state = OperatorState::Exited;
+            out.stats.exits += 1;
+            out.log.push(OperatorEvent::new(i, "exit", op.site_mw, 0.0, sales));
+        }
+        Strategy::Pivot { mw } => out.requests.push(Request {
+            operator: i,
+            mw,
+            site_mw: op.site_mw,
+            liquidity_usd: op.balances.liquidity_usd(),
+        }),
+        Strategy::Upgrade { th_s, replace_worst_mw } => {
+            for v in remove_least_efficient(&mut op.fleet, replace_worst_mw) {
+                sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);
+                out.secondary.list(v.th_s, v.j_per_th, d);
+            }
+            let hw = &s.hw_offer;
+            capex += th_s * hw.price_usd_per_th;
+            op.orders.push(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + s.lead_time_days });
+            let mw = th_s * hw.j_per_th / W_PER_MW;
+            out.log.push(OperatorEvent::new(i, "upgrade", mw, th_s, th_s * hw.price_usd_per_th));
+        }
+    }
+    out.stats.capex_usd += capex;
+    DayFlows { capex_usd: capex, sales_usd: sales, ..DayFlows::default() }
+}
+
+/// The fused form of the strategic plan and [`carry_out`], for the fast path.
+///
+/// Kept out of line: it runs for a few operators a day, and inlined into the daily pass its
+/// calls would make the compiler keep the pass's running sums in memory rather than registers.
+#[inline(never)]
+pub fn take_strategy(i: usize, op: &mut Operator, s: &Snapshot, out: Sinks) -> DayFlows {
+    let strategy = strategic(&view_of(op, s), &s.market, &s.ai_offer, &s.hw_offer, &s.params);
+    carry_out(i, op, strategy, s, out)
+}

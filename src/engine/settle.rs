@@ -1,0 +1,140 @@
+//! Settlement: every operator pays for the machines that run after the day's decisions and
+//! grants, collects its block rewards and hosting revenue, and defaults until tomorrow if it
+//! cannot pay. Operators settle in index order, so every daily sum is added in the same order.
+
+use super::census::{Census, FleetTally, Totals};
+use super::snapshot::Books;
+use super::world::DayStats;
+use crate::agents::finance::{settle_day, DayFlows};
+use crate::agents::operator::{Operator, OperatorState};
+use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR};
+
+/// What settlement adds up over the day's operators, in index order: the census' totals and
+/// the day's flows. A plain value, kept in a local for the whole pass (see `census::Totals`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DaySums {
+    pub census: Totals,
+    pub power_cost_usd: f64,
+    pub energy_mwh: f64,
+    pub btc_sold: f64,
+    pub btc_sold_forced: f64,
+    pub ai_revenue_usd: f64,
+}
+
+impl DaySums {
+    /// Hands the sums over; settlement is the only step that adds to these fields of `stats`.
+    pub fn store(self, stats: &mut DayStats, census: &mut Census) {
+        census.totals = self.census;
+        stats.power_cost_usd = self.power_cost_usd;
+        stats.energy_mwh = self.energy_mwh;
+        stats.btc_sold = self.btc_sold;
+        stats.btc_sold_forced = self.btc_sold_forced;
+        stats.ai_revenue_usd = self.ai_revenue_usd;
+    }
+}
+
+/// The fused form of [`settle`] and `Census::count`, for the fast path: operator `i` settles
+/// and is counted in one walk over its fleet.
+#[inline(always)]
+pub fn settle_and_count(
+    i: usize,
+    op: &mut Operator,
+    mut f: DayFlows,
+    books: &Books,
+    sums: &mut DaySums,
+    census: &mut Census,
+    in_default: &mut Vec<usize>,
+) {
+    let d = books.day;
+    if op.state != OperatorState::Active {
+        census.count_closed(&mut sums.census, i, op);
+        return;
+    }
+    let mut fleet = FleetTally::default();
+    for v in &op.fleet {
+        fleet.installed_th_s += v.th_s;
+        sums.census.sites_th_s += v.th_s;
+        if v.running {
+            fleet.running_th_s += v.th_s;
+            fleet.running_mw += v.mw();
+            f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+            sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+        }
+    }
+    census.count_active(&mut sums.census, i, op, d, fleet);
+    if !op.ai.is_empty() {
+        f.ai_net_usd = op
+            .ai
+            .iter()
+            .filter(|p| p.online(d))
+            .map(|p| p.mw * p.revenue_usd_per_mw_year / DAYS_PER_YEAR * (1.0 - books.opex_share))
+            .sum();
+    }
+    f.mined_btc = op.mined_btc_unsettled;
+    op.mined_btc_unsettled = 0.0;
+    op.power_cost_usd += f.power_usd;
+    sums.power_cost_usd += f.power_usd;
+    if !books.keep_books {
+        return;
+    }
+    let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
+    op.balances = s.balances;
+    op.btc_sold += s.btc_sold;
+    op.ai_revenue_usd += f.ai_net_usd;
+    sums.btc_sold += s.btc_sold;
+    sums.btc_sold_forced += s.btc_forced;
+    sums.ai_revenue_usd += f.ai_net_usd;
+    if !s.solvent {
+        in_default.push(i);
+    }
+}
+
+/// Operator `i` settles the day: if active, it pays for the machines running now and collects
+/// its block rewards and hosting revenue (pushed onto `in_default` if insolvent, resolved at
+/// tomorrow's opening). `f` holds the capex and sales it decided today. Adds to the day's
+/// flows in `sums` (not to `sums.census`: the census counts apart, `Census::count`).
+///
+/// Power: `th * e * 0.024 * p` USD a day per running vintage; hosting: `mw * R / 365 * (1 - o)`
+/// per online hall.
+pub fn settle(
+    i: usize,
+    op: &mut Operator,
+    mut f: DayFlows,
+    books: &Books,
+    sums: &mut DaySums,
+    in_default: &mut Vec<usize>,
+) {
+    let d = books.day;
+    if op.state != OperatorState::Active {
+        return;
+    }
+    for v in op.fleet.iter().filter(|v| v.running) {
+        f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+        sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+    }
+    if !op.ai.is_empty() {
+        f.ai_net_usd = op
+            .ai
+            .iter()
+            .filter(|p| p.online(d))
+            .map(|p| p.mw * p.revenue_usd_per_mw_year / DAYS_PER_YEAR * (1.0 - books.opex_share))
+            .sum();
+    }
+    f.mined_btc = op.mined_btc_unsettled;
+    op.mined_btc_unsettled = 0.0;
+    op.power_cost_usd += f.power_usd;
+    sums.power_cost_usd += f.power_usd;
+    if !books.keep_books {
+        return;
+    }
+    let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
+    op.balances = s.balances;
+    op.btc_sold += s.btc_sold;
+    op.ai_revenue_usd += f.ai_net_usd;
+    sums.btc_sold += s.btc_sold;
+    sums.btc_sold_forced += s.btc_forced;
+    sums.ai_revenue_usd += f.ai_net_usd;
+    if !s.solvent {
+        in_default.push(i);
+    }
+}

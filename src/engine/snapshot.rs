@@ -1,0 +1,112 @@
+//! The day's opening: the markets move to the new day (hashprice average, AI demand, scrapping
+//! of old listings) and the day's market view is taken once, for every operator to decide on.
+
+use super::world::World;
+use crate::agents::decision::{AiOffer, HardwareOffer, MarketView, StrategyParams};
+use crate::chain::retarget::TARGET_SPACING_S;
+use crate::chain::{block_subsidy, next_halving_height};
+use crate::market::secondary::Pricing;
+use crate::units::{DAYS_PER_YEAR, SECONDS_PER_DAY};
+
+/// What every operator sees of day `day`, and the day's terms: computed once, read by all.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub day: u32,
+    pub market: MarketView,
+    /// How used machines are priced today (sales, fire sales, listings).
+    pub pricing: Pricing,
+    /// New machines at the efficiency frontier.
+    pub hw_offer: HardwareOffer,
+    pub ai_offer: AiOffer,
+    /// Whether AI demand still covers the contracted capacity (a renewal needs it).
+    pub demand_covers: bool,
+    /// Share of machines surviving a day's failures: `exp(-failure_rate_per_year / 365)`.
+    pub decay: f64,
+    pub params: StrategyParams,
+    /// Whether operators review their strategy at all (`strategy.enabled`), and every how many
+    /// days (each on its own day of the cycle: operator `i` on days with `(d + i) % n == 0`).
+    pub strategy_enabled: bool,
+    pub interval_days: u32,
+    pub max_pivot_share: f64,
+    pub lead_time_days: u32,
+    pub books: Books,
+}
+
+impl Snapshot {
+    /// Hashprice today, USD per TH/s per day.
+    pub fn hashprice_usd_per_th_day(&self) -> f64 {
+        self.market.hashprice_usd_per_th_day
+    }
+
+    /// Whether operator `i` reviews its strategy today (staggered across operators).
+    pub fn reviews_strategy(&self, i: usize) -> bool {
+        self.strategy_enabled && (self.day as usize + i).is_multiple_of(self.interval_days as usize)
+    }
+}
+
+/// The day's terms of settlement.
+#[derive(Debug, Clone, Copy)]
+pub struct Books {
+    pub day: u32,
+    pub price_usd: f64,
+    /// Share of hosting revenue spent on running the halls.
+    pub opex_share: f64,
+    /// `population.finance.enabled`.
+    pub keep_books: bool,
+}
+
+impl World {
+    /// Moves the markets to day `d` and takes the day's view. The moving average of hashprice
+    /// follows `ema += a (h - ema)` with `a = 1 - 0.5^(1 / half_life_days)`, so a past day's
+    /// weight halves every half-life.
+    pub fn open_day(&mut self, d: u32) -> Snapshot {
+        let hp = self.hashprice_usd_per_th_day();
+        let alpha = 1.0 - 0.5f64.powf(1.0 / self.strategy.adaptive_half_life_days);
+        if d > 0 {
+            self.hashprice_ema_usd_per_th_day += alpha * (hp - self.hashprice_ema_usd_per_th_day);
+            self.ai.advance_day();
+        }
+        let subsidy = block_subsidy(self.chain.height + 1).to_btc();
+        let reward = subsidy + self.fee_level_btc();
+        let market = MarketView {
+            hashprice_usd_per_th_day: hp,
+            hashprice_ema_usd_per_th_day: self.hashprice_ema_usd_per_th_day,
+            subsidy_share: if reward > 0.0 { subsidy / reward } else { 0.0 },
+            days_to_halving: (next_halving_height(self.chain.height) - self.chain.height) as f64
+                * TARGET_SPACING_S as f64
+                / SECONDS_PER_DAY,
+            btc_price_usd: self.price.price_usd(),
+        };
+        let pricing = self.pricing();
+        self.secondary.scrap(d, self.hardware.scrap_after_days, &pricing);
+        let frontier = self.catalog.frontier(self.year(d), self.hardware.frontier_improvement_per_year);
+        let hw_offer = HardwareOffer {
+            j_per_th: frontier.j_per_th,
+            price_usd_per_th: frontier.price_usd_per_th,
+            life_years: self.hardware.life_years,
+        };
+        Snapshot {
+            day: d,
+            market,
+            pricing,
+            hw_offer,
+            ai_offer: self.ai.offer(),
+            demand_covers: self.ai.demand_covers_contracts(),
+            decay: (-self.hardware.failure_rate_per_year / DAYS_PER_YEAR).exp(),
+            params: StrategyParams {
+                horizon_days: self.strategy.horizon_days,
+                exit_after_idle_days: self.strategy.exit_after_idle_days,
+            },
+            strategy_enabled: self.strategy.enabled,
+            interval_days: self.strategy.interval_days,
+            max_pivot_share: self.max_pivot_share,
+            lead_time_days: self.hardware.lead_time_days,
+            books: Books {
+                day: d,
+                price_usd: self.price.price_usd(),
+                opex_share: self.ai.opex_share,
+                keep_books: self.finance_enabled,
+            },
+        }
+    }
+}
