@@ -7,6 +7,11 @@ use crate::agents::finance::{settle_day, Balances, DayFlows};
 use crate::agents::hardware::{remove_least_efficient, Vintage};
 use crate::agents::operator::{AiProject, OperatorState};
 use crate::market::acquisitions::{match_defaulters, Buyer, Defaulter, Outcome, WORKING_CASH_DAYS};
+
+/// Salt of the fire-sale draws' seeds (with the replicate's seed and the day), apart from every
+/// random stream's (`rng::Purpose` discriminants are small integers).
+const ACQUISITION_DRAWS: u64 = 0x6163_7175_6972_6573; // "acquires"
+
 use crate::market::ai::Request;
 use crate::market::secondary::Pricing;
 use crate::scenario::DecisionRule;
@@ -73,10 +78,6 @@ impl World {
         }
         let ops = &self.population.operators;
         let n = ops.len();
-        let mut group_mw = vec![0.0; n];
-        for o in ops.iter().filter(|o| o.state == OperatorState::Active) {
-            group_mw[o.owner as usize] += o.site_mw;
-        }
         let mut is_insolvent = vec![false; n];
         for &i in &insolvent {
             is_insolvent[i] = true;
@@ -113,17 +114,13 @@ impl World {
             .filter(|(j, b)| {
                 !is_insolvent[*j] && b.state == OperatorState::Active && b.rule == DecisionRule::Profitable
             })
-            .map(|(j, b)| Buyer {
-                id: j,
-                owner: b.owner,
-                liquidity_usd: b.balances.liquidity_usd(),
-                group_mw: group_mw[b.owner as usize],
-            })
+            .map(|(j, b)| Buyer { id: j, owner: b.owner, liquidity_usd: b.balances.liquidity_usd() })
             .collect();
         let by_id: Vec<(usize, Defaulter)> = defaulters.iter().map(|t| (t.id, *t)).collect();
         let terms = |i: usize| by_id.iter().find(|(id, _)| *id == i).map(|(_, t)| *t).expect("matched");
         let price = self.price.price_usd();
-        for m in match_defaulters(&defaulters, &buyers) {
+        let draw_seed = crate::rng::mix64(self.replicate_seed ^ crate::rng::mix64(ACQUISITION_DRAWS ^ u64::from(d)));
+        for m in match_defaulters(&defaulters, &buyers, draw_seed) {
             let (i, t) = (m.target, terms(m.target));
             let pay = |b: &mut crate::agents::Operator, usd: f64| {
                 let f = DayFlows { capex_usd: usd, ..DayFlows::default() };

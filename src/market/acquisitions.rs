@@ -3,7 +3,7 @@
 //! the order either list is given in, so swapping two operators' indices cannot change who
 //! buys what.
 
-use std::collections::BTreeMap;
+use crate::rng::mix64;
 
 /// Days of power a refinanced site (bought or rescued) starts with in cash, paid by whoever
 /// refinances it: a month's buffer against a run of days with few blocks, so that a site just
@@ -36,8 +36,6 @@ pub struct Buyer {
     pub owner: u32,
     /// Cash plus unused credit, USD.
     pub liquidity_usd: f64,
-    /// MW of its group's active sites: the largest group buys first.
-    pub group_mw: f64,
 }
 
 /// What happens to a defaulter.
@@ -63,19 +61,22 @@ pub struct Match {
 ///
 /// Rule: defaulters are taken by decreasing value (ties: smaller id first). A defaulter whose
 /// own group has a member that can pay `shortfall + working cash` is rescued by the richest
-/// such member (ties: smaller id). Otherwise, if its machines pay, it is bought by the operator
-/// of another group that can pay `value + working cash` and whose group is the largest (MW,
-/// counting sites bought earlier today; ties: smaller id). Otherwise it closes. Each payment
-/// reduces the payer's liquidity before the next defaulter. Defaulters are not buyers.
+/// such member (ties: smaller id). Otherwise, if its machines pay, it is sold to one of the
+/// operators of other groups that can pay `value + working cash`, each as likely as the next:
+/// a fire-sale auction among bidders whose valuations are equal (the site keeps its machines
+/// and its power contract, so it is worth the same to every buyer), where the winner is a
+/// matter of chance, drawn from `draw_seed` and the defaulter's id. (Giving every site to the
+/// largest group instead made one group buy a third of the network in three years.)
+/// Otherwise it closes. Each payment reduces the payer's liquidity before the next defaulter.
+/// Defaulters are not buyers.
 ///
 /// The result lists the defaulters in the order decided, and is the same for any order of
 /// `defaulters` and of `buyers` (distinct ids assumed).
-pub fn match_defaulters(defaulters: &[Defaulter], buyers: &[Buyer]) -> Vec<Match> {
+pub fn match_defaulters(defaulters: &[Defaulter], buyers: &[Buyer], draw_seed: u64) -> Vec<Match> {
     let mut order: Vec<&Defaulter> = defaulters.iter().collect();
     order.sort_by(|a, b| b.value_usd.total_cmp(&a.value_usd).then(a.id.cmp(&b.id)));
     let mut buyers: Vec<Buyer> = buyers.to_vec();
     buyers.sort_by_key(|b| b.id);
-    let mut bought_mw: BTreeMap<u32, f64> = BTreeMap::new();
     let mut out = Vec::with_capacity(order.len());
     for t in order {
         let need_rescue = t.shortfall_usd + t.working_cash_usd;
@@ -91,22 +92,18 @@ pub fn match_defaulters(defaulters: &[Defaulter], buyers: &[Buyer]) -> Vec<Match
             continue;
         }
         let price = t.value_usd + t.working_cash_usd;
-        let group = |b: &Buyer| b.group_mw + bought_mw.get(&b.owner).copied().unwrap_or(0.0);
-        let buyer = t
-            .pays
-            .then(|| {
-                buyers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.owner != t.owner && b.liquidity_usd >= price)
-                    .max_by(|(_, a), (_, b)| group(a).total_cmp(&group(b)).then(b.id.cmp(&a.id)))
-                    .map(|(k, _)| k)
-            })
-            .flatten();
+        let buyer = if t.pays {
+            let able: Vec<usize> =
+                (0..buyers.len()).filter(|&k| buyers[k].owner != t.owner && buyers[k].liquidity_usd >= price).collect();
+            // `able` is in id order, so the draw depends on the seed and the ids only.
+            let draw = mix64(draw_seed ^ mix64(t.id as u64));
+            (!able.is_empty()).then(|| able[(draw % able.len() as u64) as usize])
+        } else {
+            None
+        };
         match buyer {
             Some(k) => {
                 buyers[k].liquidity_usd -= price;
-                *bought_mw.entry(buyers[k].owner).or_insert(0.0) += t.site_mw;
                 out.push(Match { target: t.id, outcome: Outcome::Acquired { by: buyers[k].id } });
             }
             None => out.push(Match { target: t.id, outcome: Outcome::Closed }),
@@ -123,32 +120,50 @@ mod tests {
         Defaulter { id, owner, site_mw: 10.0, value_usd, shortfall_usd: 1.0, working_cash_usd: 0.0, pays: true }
     }
 
-    fn buyer(id: usize, owner: u32, liquidity_usd: f64, group_mw: f64) -> Buyer {
-        Buyer { id, owner, liquidity_usd, group_mw }
+    fn buyer(id: usize, owner: u32, liquidity_usd: f64, _group_mw: f64) -> Buyer {
+        Buyer { id, owner, liquidity_usd }
     }
 
-    /// Hand-worked: defaulters worth 100 (id 5) and 300 (id 2); buyer 7 (group of 50 MW, 350
-    /// USD) and buyer 8 (20 MW, 1,000 USD). The 300 site goes first, to the largest group (7),
-    /// leaving it 50 USD; the 100 site then goes to 8. A site whose machines do not pay closes;
-    /// so does one nobody can afford.
-    /// Bug caught: buying in index order (5 first would take buyer 7's money for the cheap site
-    /// and leave the expensive one to the smaller group), or not reducing a buyer's liquidity.
+    /// Hand-worked: defaulters worth 300 (id 2) and 100 (id 5); buyer 7 (350 USD) and buyer 8
+    /// (1,000 USD). The 300 site goes first; only buyer 8 can pay for both, so whichever buys
+    /// the 300 site, the 100 site finds a buyer. A site whose machines do not pay closes; so does
+    /// one nobody can afford. Bug caught: buying in index order, or not reducing a buyer's
+    /// liquidity (buyer 7 buying both with 350 USD).
     #[test]
-    fn largest_value_first_to_the_largest_group_that_can_pay() {
+    fn largest_value_first_to_a_buyer_that_can_pay() {
         let d = [defaulter(5, 5, 100.0), defaulter(2, 2, 300.0)];
         let b = [buyer(7, 7, 350.0, 50.0), buyer(8, 8, 1000.0, 20.0)];
-        let m = match_defaulters(&d, &b);
-        assert_eq!(
-            m,
-            vec![
-                Match { target: 2, outcome: Outcome::Acquired { by: 7 } },
-                Match { target: 5, outcome: Outcome::Acquired { by: 8 } },
-            ]
-        );
+        for seed in 0..64 {
+            let m = match_defaulters(&d, &b, seed);
+            assert_eq!(m.len(), 2);
+            assert_eq!(m[0].target, 2);
+            let Outcome::Acquired { by: first } = m[0].outcome else { panic!("{m:?}") };
+            let Outcome::Acquired { by: second } = m[1].outcome else { panic!("{m:?}") };
+            if first == 7 {
+                assert_eq!(second, 8, "buyer 7 has 50 USD left: it cannot buy again");
+            }
+        }
         let d = [Defaulter { pays: false, ..defaulter(1, 1, 10.0) }, defaulter(3, 3, 5000.0)];
-        let m = match_defaulters(&d, &b);
+        let m = match_defaulters(&d, &b, 1);
         assert_eq!(m[0].outcome, Outcome::Closed);
         assert_eq!(m[1].outcome, Outcome::Closed);
+    }
+
+    /// Bug caught: a rule that hands every site to one buyer (the largest group), which made one
+    /// group buy a third of the network in three years. Over many draws, each able buyer wins
+    /// about as often as the others.
+    #[test]
+    fn able_buyers_are_equally_likely() {
+        let b = [buyer(1, 1, 1e9, 500.0), buyer(2, 2, 1e9, 5.0), buyer(3, 3, 1e9, 5.0)];
+        let mut wins = [0u32; 4];
+        for seed in 0..3000 {
+            if let Outcome::Acquired { by } = match_defaulters(&[defaulter(9, 9, 10.0)], &b, seed)[0].outcome {
+                wins[by] += 1;
+            }
+        }
+        for w in &wins[1..] {
+            assert!((850..=1150).contains(w), "{wins:?}");
+        }
     }
 
     /// Bug caught: a group member in trouble sold to a rival while its own group could pay its
@@ -157,7 +172,7 @@ mod tests {
     fn a_solvent_group_rescues_its_own_site() {
         let d = [Defaulter { shortfall_usd: 40.0, working_cash_usd: 10.0, ..defaulter(1, 9, 100.0) }];
         let b = [buyer(2, 9, 60.0, 5.0), buyer(3, 3, 1e9, 500.0), buyer(4, 9, 49.0, 5.0)];
-        assert_eq!(match_defaulters(&d, &b), vec![Match { target: 1, outcome: Outcome::Rescued { by: 2 } }]);
+        assert_eq!(match_defaulters(&d, &b, 7), vec![Match { target: 1, outcome: Outcome::Rescued { by: 2 } }]);
     }
 
     /// Bug caught: matches that depend on the order of the inputs (the old in-place rule
@@ -172,7 +187,7 @@ mod tests {
             Defaulter { pays: false, ..defaulter(3, 3, 80.0) },
         ];
         let b = vec![buyer(10, 10, 260.0, 30.0), buyer(11, 11, 220.0, 30.0), buyer(12, 12, 100.0, 10.0)];
-        let want = match_defaulters(&d, &b);
+        let want = match_defaulters(&d, &b, 42);
         assert_eq!(want.len(), 4);
         let mut dp = d.clone();
         let mut bp = b.clone();
@@ -181,7 +196,7 @@ mod tests {
             dp.swap(0, k % 4);
             bp.rotate_left(1);
             bp.swap(k % 3, (k + 1) % 3);
-            assert_eq!(match_defaulters(&dp, &bp), want, "permutation {k}");
+            assert_eq!(match_defaulters(&dp, &bp, 42), want, "permutation {k}");
         }
     }
 }
