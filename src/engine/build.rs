@@ -12,8 +12,8 @@ use crate::chain::{bits_from_difficulty, block_subsidy, difficulty_from_bits};
 use crate::error::{Error, Location, Result};
 use crate::market::{AiMarket, PriceModel, PriceProcess, SecondaryMarket};
 use crate::rng::{replicate_seed, stream, Purpose};
-use crate::scenario::schema::CalibrateTo;
-use crate::scenario::{Fees, LoadedScenario, Price, Scenario};
+use crate::scenario::raw::CalibrateTo;
+use crate::scenario::{Fees, LoadedScenario, Price};
 use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval};
 
 impl World {
@@ -32,15 +32,21 @@ impl World {
             Price::Constant { initial_usd } | Price::Gbm { initial_usd, .. } => *initial_usd,
             Price::Csv { .. } => loaded.price_path_usd.as_ref().map_or(0.0, |p| p[0]),
         };
-        let mut population = generate(s, &catalog, &mut pop_rng)?;
+        let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
         let bits = match given_bits {
             Some(bits) => {
-                if s.population.total_hashrate_eh_s.is_none() {
+                if loaded.params.population.total_hashrate_eh_s.is_none() {
                     let d = difficulty_from_bits(bits);
                     let reward = block_subsidy(s.chain.height + 1).to_btc() + s.fees.mean_btc_per_block();
                     let hp0 = hashprice_usd_per_th_day(d, reward, price0);
                     let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
-                    calibrate(&mut population, s, hp0, target_th_s, &loaded.source)?;
+                    calibrate(
+                        &mut population,
+                        loaded.params.population.calibrate_to,
+                        hp0,
+                        target_th_s,
+                        &loaded.source,
+                    )?;
                 }
                 bits
             }
@@ -49,7 +55,7 @@ impl World {
                 bits_from_difficulty(crate::units::difficulty_for_hashrate(installed, TARGET_SPACING_S as f64).max(1.0))
             }
         };
-        population.finish_balance_sheets(s);
+        population.finish_balance_sheets(&loaded.params.population.finance);
 
         let h = s.chain.height;
         let next = h + 1;
@@ -94,14 +100,14 @@ impl World {
             fee_mean_btc: s.fees.mean_btc_per_block(),
             fee_multiplier: 1.0,
             population,
-            ai: AiMarket::new(&s.ai),
+            ai: AiMarket::new(&loaded.params.ai),
             secondary: SecondaryMarket::default(),
             catalog,
-            hardware: s.hardware.clone(),
-            strategy: s.strategy.clone(),
-            metrics: s.metrics.clone(),
-            keep_hardware_share: s.ai.keep_hardware_share,
-            max_pivot_share: s.ai.max_share_of_site,
+            hardware: loaded.params.hardware.clone(),
+            strategy: loaded.params.strategy.clone(),
+            metrics: loaded.params.metrics.clone(),
+            keep_hardware_share: loaded.params.ai.keep_hardware_share,
+            max_pivot_share: loaded.params.ai.max_share_of_site,
             reference_power_usd_per_kwh,
             schedule,
             start_date_days: loaded.params.start_date_days,
@@ -109,7 +115,7 @@ impl World {
             log: Vec::new(),
             in_default: Vec::new(),
             flows: Vec::new(),
-            finance_enabled: s.population.finance.enabled,
+            finance_enabled: loaded.params.population.finance.enabled,
         })
     }
 }
@@ -118,7 +124,7 @@ impl World {
 /// on day 0 per `population.calibrate_to`) equals `target_th_s`. The run/idle rule is per
 /// TH/s, so which machines run on day 0 does not depend on the scale: one pass is exact.
 /// `source` (the scenario's file) is named in the error.
-fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64, source: &str) -> Result<()> {
+fn calibrate(pop: &mut Population, calibrate_to: CalibrateTo, hp0: f64, target_th_s: f64, source: &str) -> Result<()> {
     let n = pop.generated;
     if n == 0 {
         return Ok(());
@@ -126,7 +132,7 @@ fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64, sou
     let counted = |o: &Operator| -> f64 {
         o.fleet
             .iter()
-            .filter(|v| match s.population.calibrate_to {
+            .filter(|v| match calibrate_to {
                 CalibrateTo::Installed => true,
                 CalibrateTo::Active => run_vintage(o.rule, true, v.j_per_th, o.power_usd_per_kwh, hp0, 0.0, 1.0),
             })

@@ -14,10 +14,9 @@ pub mod name;
 pub mod params;
 pub mod price_path;
 pub mod raw;
-pub mod schema;
 pub mod validate;
 
-pub use dist::Dist;
+pub use dist::{Dist, DistSpec};
 pub use load::{load, load_str, LoadedScenario, Override};
 pub use name::check_name;
 pub use params::{Expectation, Params};

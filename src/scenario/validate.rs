@@ -5,7 +5,7 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::Params;
+use super::params::{Params, PopulationParams};
 use super::raw::*;
 use crate::chain::target::U256;
 
@@ -20,8 +20,8 @@ pub fn parse_bits(s: &str) -> Option<u32> {
 
 impl Scenario {
     /// Range-checks every value, recording each problem under its dotted key, and parses the
-    /// strings into [`Params`] (meaningful only when `c` records no problem).
-    pub fn validate(&self, c: &mut Checker) -> Params {
+    /// strings and tables into typed [`Params`]; `None` when `c` records a problem.
+    pub fn validate(&self, c: &mut Checker) -> Option<Params> {
         self.check_simulation(c);
         self.check_chain(c);
         self.check_price(c);
@@ -33,10 +33,27 @@ impl Scenario {
         self.check_metrics(c);
         self.check_strategy(c);
         self.check_events(c);
-        Params {
+        if !c.is_ok() {
+            return None;
+        }
+        // The checks above held every distribution to its constructor, so this cannot fail;
+        // were a check ever to miss one, the problem is still reported at its key.
+        let population = match PopulationParams::new(&self.population, &self.operators) {
+            Ok(p) => p,
+            Err(e) => {
+                c.fail(&format!("population.{}", e.param), e.message);
+                return None;
+            }
+        };
+        Some(Params {
             start_date_days: parse_date(&self.simulation.start_date).unwrap_or(0),
             chain_bits: self.chain.bits.as_deref().and_then(parse_bits),
-        }
+            hardware: (&self.hardware).into(),
+            strategy: (&self.strategy).into(),
+            metrics: (&self.metrics).into(),
+            ai: (&self.ai).into(),
+            population,
+        })
     }
 
     /// `[simulation]`: name, horizon, replicates, start date.
