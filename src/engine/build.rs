@@ -23,21 +23,17 @@ impl World {
         let mut pop_rng = stream(rseed, Purpose::Population);
         let catalog = loaded.catalog.clone();
 
-        let given_bits = match (&s.chain.bits, s.chain.difficulty) {
-            (Some(_), _) => loaded.params.chain_bits,
-            (None, Some(d)) => Some(bits_from_difficulty(d)),
-            (None, None) => None,
-        };
+        let chain_start = loaded.params.chain;
         let price0 = match &s.price {
             Price::Constant { initial_usd } | Price::Gbm { initial_usd, .. } => *initial_usd,
             Price::Csv { .. } => loaded.price_path_usd.as_ref().map_or(0.0, |p| p[0]),
         };
         let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
-        let bits = match given_bits {
+        let bits = match chain_start.bits {
             Some(bits) => {
                 if loaded.params.population.total_hashrate_eh_s.is_none() {
                     let d = difficulty_from_bits(bits);
-                    let reward = block_subsidy(s.chain.height + 1).to_btc() + s.fees.mean_btc_per_block();
+                    let reward = block_subsidy(chain_start.height + 1).to_btc() + s.fees.mean_btc_per_block();
                     let hp0 = hashprice_usd_per_th_day(d, reward, price0);
                     let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
                     calibrate(
@@ -57,11 +53,12 @@ impl World {
         };
         population.finish_balance_sheets(&loaded.params.population.finance);
 
-        let h = s.chain.height;
+        let h = chain_start.height;
         let next = h + 1;
         let first_of_epoch = next - next % RETARGET_INTERVAL;
         let epoch_first_time_s = if first_of_epoch <= h {
-            let elapsed = s.chain.epoch_elapsed_s.unwrap_or(((h - first_of_epoch) * TARGET_SPACING_S as u64) as f64);
+            let elapsed =
+                chain_start.epoch_elapsed_s.unwrap_or(((h - first_of_epoch) * TARGET_SPACING_S as u64) as f64);
             Some(-(elapsed.round() as i64))
         } else {
             None

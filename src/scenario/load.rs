@@ -53,14 +53,18 @@ impl Override {
     }
 }
 
-/// A scenario ready to run: the validated schema plus everything it refers to.
+/// A scenario ready to run: the file as validated, its typed parameters, and everything it
+/// refers to.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
+    /// The file as written (with its defaults): what `manifest.json` records and sweeps
+    /// fingerprint. The world reads [`LoadedScenario::params`].
     pub scenario: Scenario,
     /// The file it came from (or a label for in-memory scenarios).
     pub source: String,
     pub overrides: Vec<Override>,
-    /// What validation parsed out of the scenario's strings (dates, compact bits).
+    /// What validation produced: the strings parsed (dates, compact bits) and the tables as
+    /// typed parameters (distributions validated).
     pub params: Params,
     /// The price path's prices by day, when `price.model = "csv"`.
     pub price_path_usd: Option<Vec<f64>>,
@@ -335,9 +339,12 @@ change = -0.2
     #[test]
     fn params_hold_the_parsed_strings() {
         let p = load_min(&[]).unwrap().params;
-        assert_eq!((p.start_date_days, p.chain_bits), (20_413, None));
+        assert_eq!((p.start_date_days, p.chain.bits), (20_413, None));
         let p = load_min(&["chain.bits=\"0x17034219\"", "simulation.start_date=\"1970-01-02\""]).unwrap().params;
-        assert_eq!((p.start_date_days, p.chain_bits), (1, Some(0x1703_4219)));
+        assert_eq!((p.start_date_days, p.chain.bits), (1, Some(0x1703_4219)));
+        // A difficulty is the same start as its compact target (difficulty 1: the genesis bits).
+        let p = load_min(&["chain.difficulty=1"]).unwrap().params;
+        assert_eq!((p.chain.height, p.chain.bits), (925_000, Some(0x1d00_ffff)));
     }
 
     #[test]

@@ -5,8 +5,9 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::{Params, PopulationParams};
+use super::params::{ChainParams, Params, PopulationParams};
 use super::raw::*;
+use crate::chain::bits_from_difficulty;
 use crate::chain::target::U256;
 
 /// Parses "0x17034219" (or decimal) compact bits.
@@ -47,7 +48,15 @@ impl Scenario {
         };
         Some(Params {
             start_date_days: parse_date(&self.simulation.start_date).unwrap_or(0),
-            chain_bits: self.chain.bits.as_deref().and_then(parse_bits),
+            chain: ChainParams {
+                height: self.chain.height,
+                bits: match (&self.chain.bits, self.chain.difficulty) {
+                    (Some(b), _) => parse_bits(b),
+                    (None, Some(d)) => Some(bits_from_difficulty(d)),
+                    (None, None) => None,
+                },
+                epoch_elapsed_s: self.chain.epoch_elapsed_s,
+            },
             hardware: (&self.hardware).into(),
             strategy: (&self.strategy).into(),
             metrics: (&self.metrics).into(),

@@ -29,14 +29,25 @@ pub enum Expectation {
 pub struct Params {
     /// `simulation.start_date` as days since 1970-01-01.
     pub start_date_days: i64,
-    /// `chain.bits` as a compact target, when given.
-    pub chain_bits: Option<u32>,
+    pub chain: ChainParams,
     pub hardware: HardwareParams,
     pub strategy: StrategyRules,
     pub metrics: MetricsParams,
     pub ai: AiParams,
     /// `[population]` and `[[operators]]`, distributions validated.
     pub population: PopulationParams,
+}
+
+/// `[chain]` as the world reads it: where the simulated chain starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChainParams {
+    /// Height of the chain tip at the start.
+    pub height: u64,
+    /// The starting compact target: `chain.bits` parsed, or `chain.difficulty` converted;
+    /// `None` when neither is given (the world sets it from the population's hashrate).
+    pub bits: Option<u32>,
+    /// Seconds since the first block of the current epoch, when given.
+    pub epoch_elapsed_s: Option<f64>,
 }
 
 /// `[hardware]` as the world reads it (the catalog's path is resolved at load time into
