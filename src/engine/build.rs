@@ -12,8 +12,9 @@ use crate::chain::{bits_from_difficulty, block_subsidy, difficulty_from_bits};
 use crate::error::{Error, Location, Result};
 use crate::market::{AiMarket, PriceModel, PriceProcess, SecondaryMarket};
 use crate::rng::{replicate_seed, stream, Purpose};
+use crate::scenario::params::PriceParams;
 use crate::scenario::raw::CalibrateTo;
-use crate::scenario::{Fees, LoadedScenario, Price};
+use crate::scenario::LoadedScenario;
 use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval};
 
 impl World {
@@ -24,16 +25,14 @@ impl World {
         let catalog = loaded.catalog.clone();
 
         let chain_start = loaded.params.chain;
-        let price0 = match &s.price {
-            Price::Constant { initial_usd } | Price::Gbm { initial_usd, .. } => *initial_usd,
-            Price::Csv { .. } => loaded.price_path_usd.as_ref().map_or(0.0, |p| p[0]),
-        };
+        let price0 = loaded.params.price.initial_usd();
+        let fees = loaded.params.fees;
         let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
         let bits = match chain_start.bits {
             Some(bits) => {
                 if loaded.params.population.total_hashrate_eh_s.is_none() {
                     let d = difficulty_from_bits(bits);
-                    let reward = block_subsidy(chain_start.height + 1).to_btc() + s.fees.mean_btc_per_block();
+                    let reward = block_subsidy(chain_start.height + 1).to_btc() + fees.mean_btc_per_block;
                     let hp0 = hashprice_usd_per_th_day(d, reward, price0);
                     let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
                     calibrate(
@@ -66,26 +65,24 @@ impl World {
         let chain =
             ChainState { height: h, bits, difficulty: difficulty_from_bits(bits), epoch_first_time_s, retargets: 0 };
 
-        let price = match &s.price {
-            Price::Constant { initial_usd } => PriceProcess::new(PriceModel::Constant, *initial_usd),
-            Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => PriceProcess::new(
+        let price = match &loaded.params.price {
+            PriceParams::Constant { initial_usd } => PriceProcess::new(PriceModel::Constant, *initial_usd),
+            PriceParams::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => PriceProcess::new(
                 PriceModel::Gbm { mean: *log_return_mean_per_day, sd: *log_return_sd_per_day },
                 *initial_usd,
             ),
-            Price::Csv { .. } => {
-                PriceProcess::new(PriceModel::Path(loaded.price_path_usd.clone().unwrap_or_default()), price0)
-            }
+            PriceParams::Path { prices_usd } => PriceProcess::new(PriceModel::Path(prices_usd.clone()), price0),
         };
-        let fee_model = match s.fees {
-            Fees::Constant { .. } => FeeModel::Constant,
-            Fees::Lognormal { log_sd, .. } => FeeModel::LogNormal { log_sd },
+        let fee_model = match fees.log_sd {
+            None => FeeModel::Constant,
+            Some(log_sd) => FeeModel::LogNormal { log_sd },
         };
 
         let schedule = schedule(s, &population);
         let mut powers: Vec<f64> = population.operators.iter().map(|o| o.power_usd_per_kwh).collect();
         powers.sort_by(f64::total_cmp);
         let reference_power_usd_per_kwh = powers.get(powers.len() / 2).copied().unwrap_or(0.05);
-        let reward0 = block_subsidy(h + 1).to_btc() + s.fees.mean_btc_per_block();
+        let reward0 = block_subsidy(h + 1).to_btc() + fees.mean_btc_per_block;
 
         Ok(World {
             replicate,
@@ -94,7 +91,7 @@ impl World {
             chain,
             price,
             fee_model,
-            fee_mean_btc: s.fees.mean_btc_per_block(),
+            fee_mean_btc: fees.mean_btc_per_block,
             fee_multiplier: 1.0,
             population,
             ai: AiMarket::new(&loaded.params.ai),

@@ -4,7 +4,7 @@
 
 use super::catalog::Catalog;
 use super::check::Checker;
-use super::params::Params;
+use super::params::{Params, PriceParams};
 use super::price_path::load_price_csv;
 use super::raw::{Price, Scenario};
 use crate::error::{line_col, Error, Location, Problem, Result};
@@ -110,7 +110,7 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
     // Phase 2: ranges and cross-field rules.
     let mut checker = Checker::default();
     let params = scenario.validate(&mut checker);
-    let Some(params) = params.filter(|_| checker.is_ok()) else {
+    let Some(mut params) = params.filter(|_| checker.is_ok()) else {
         let spans = DeTable::parse(text).ok();
         let problems = checker
             .problems
@@ -127,6 +127,9 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
         }
         _ => None,
     };
+    if let Some(prices) = &price_path_usd {
+        params.price = PriceParams::Path { prices_usd: prices.clone() };
+    }
     let (catalog, catalog_name) = match &scenario.hardware.catalog {
         Some(path) => {
             let p = resolve(base_dir, path);
@@ -325,6 +328,24 @@ change = -0.2
     fn load_min(overrides: &[&str]) -> Result<LoadedScenario> {
         let o: Vec<Override> = overrides.iter().map(|s| Override::parse(s).unwrap()).collect();
         load_str(MINIMAL, "min.toml", Path::new("."), &o)
+    }
+
+    /// Bug caught: the typed price losing the CSV path's prices (the world would start from 0)
+    /// or the fee model's spread.
+    #[test]
+    fn params_carry_the_price_process_and_fees() {
+        let p = load_min(&[]).unwrap().params;
+        assert_eq!(p.price, PriceParams::Constant { initial_usd: 90_000.0 });
+        let p = load_min(&["fees.model=\"lognormal\"", "fees.mean_btc_per_block=0.2", "fees.log_sd=0.5"]).unwrap();
+        assert_eq!((p.params.fees.mean_btc_per_block, p.params.fees.log_sd), (0.2, Some(0.5)));
+        let dir = tempfile::tempdir().unwrap();
+        let prices: Vec<f64> = (0..10).map(|d| 100.0 + f64::from(d)).collect();
+        let rows: String = prices.iter().enumerate().map(|(d, p)| format!("{d},{p}\n")).collect();
+        std::fs::write(dir.path().join("p.csv"), format!("day,price_usd\n{rows}")).unwrap();
+        let text = MINIMAL.replace("model = \"constant\"\ninitial_usd = 90000", "model = \"csv\"\npath = \"p.csv\"");
+        let l = load_str(&text, "min.toml", dir.path(), &[]).unwrap();
+        assert_eq!(l.params.price, PriceParams::Path { prices_usd: prices });
+        assert_eq!(l.params.price.initial_usd(), 100.0);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::{ChainParams, Params, PopulationParams};
+use super::params::{ChainParams, FeeParams, Params, PopulationParams, PriceParams};
 use super::raw::*;
 use crate::chain::bits_from_difficulty;
 use crate::chain::target::U256;
@@ -56,6 +56,21 @@ impl Scenario {
                     (None, None) => None,
                 },
                 epoch_elapsed_s: self.chain.epoch_elapsed_s,
+            },
+            price: match self.price {
+                Price::Constant { initial_usd } => PriceParams::Constant { initial_usd },
+                Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => {
+                    PriceParams::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day }
+                }
+                // The loader reads the file once these checks pass.
+                Price::Csv { .. } => PriceParams::Path { prices_usd: Vec::new() },
+            },
+            fees: FeeParams {
+                mean_btc_per_block: self.fees.mean_btc_per_block(),
+                log_sd: match self.fees {
+                    Fees::Constant { .. } => None,
+                    Fees::Lognormal { log_sd, .. } => Some(log_sd),
+                },
             },
             hardware: (&self.hardware).into(),
             strategy: (&self.strategy).into(),

@@ -30,6 +30,8 @@ pub struct Params {
     /// `simulation.start_date` as days since 1970-01-01.
     pub start_date_days: i64,
     pub chain: ChainParams,
+    pub price: PriceParams,
+    pub fees: FeeParams,
     pub hardware: HardwareParams,
     pub strategy: StrategyRules,
     pub metrics: MetricsParams,
@@ -48,6 +50,36 @@ pub struct ChainParams {
     pub bits: Option<u32>,
     /// Seconds since the first block of the current epoch, when given.
     pub epoch_elapsed_s: Option<f64>,
+}
+
+/// `[price]` as the world reads it: the BTC/USD process, with a CSV path's prices read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PriceParams {
+    /// A constant price (shocks still apply).
+    Constant { initial_usd: f64 },
+    /// Geometric Brownian motion in daily steps.
+    Gbm { initial_usd: f64, log_return_mean_per_day: f64, log_return_sd_per_day: f64 },
+    /// A price for every day from 0 (`price.model = "csv"`; the loader reads the file into it).
+    Path { prices_usd: Vec<f64> },
+}
+
+impl PriceParams {
+    /// The price on day 0, USD.
+    pub fn initial_usd(&self) -> f64 {
+        match self {
+            PriceParams::Constant { initial_usd } | PriceParams::Gbm { initial_usd, .. } => *initial_usd,
+            PriceParams::Path { prices_usd } => prices_usd.first().copied().unwrap_or(0.0),
+        }
+    }
+}
+
+/// `[fees]` as the world reads it: fees per block around a daily level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FeeParams {
+    /// The level's mean, BTC per block.
+    pub mean_btc_per_block: f64,
+    /// Spread of the lognormal draw around the level; `None`: fees are the level.
+    pub log_sd: Option<f64>,
 }
 
 /// `[hardware]` as the world reads it (the catalog's path is resolved at load time into
