@@ -19,8 +19,8 @@ use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval};
 
 impl World {
     pub fn build(loaded: &LoadedScenario, replicate: u32) -> Result<World> {
-        let s = &loaded.scenario;
-        let rseed = replicate_seed(s.simulation.seed, replicate.into());
+        let sim = loaded.params.simulation;
+        let rseed = replicate_seed(sim.seed, replicate.into());
         let mut pop_rng = stream(rseed, Purpose::Population);
         let catalog = loaded.catalog.clone();
 
@@ -78,7 +78,7 @@ impl World {
             Some(log_sd) => FeeModel::LogNormal { log_sd },
         };
 
-        let schedule = schedule(s, &population);
+        let schedule = schedule(&loaded.params.events, sim.days, &population);
         let mut powers: Vec<f64> = population.operators.iter().map(|o| o.power_usd_per_kwh).collect();
         powers.sort_by(f64::total_cmp);
         let reference_power_usd_per_kwh = powers.get(powers.len() / 2).copied().unwrap_or(0.05);
@@ -105,7 +105,7 @@ impl World {
             reference_power_usd_per_kwh,
             schedule,
             start_date_days: loaded.params.start_date_days,
-            days: s.simulation.days,
+            days: sim.days,
             log: Vec::new(),
             in_default: Vec::new(),
             flows: Vec::new(),

@@ -4,7 +4,7 @@ use super::world::World;
 use crate::agents::operator::{Operator, OperatorState};
 use crate::agents::Population;
 use crate::rng::SimRng;
-use crate::scenario::{EventSpec, Scenario};
+use crate::scenario::EventSpec;
 use rand::Rng;
 
 /// What a scheduled scenario event does when its time comes.
@@ -69,16 +69,16 @@ impl World {
     }
 }
 
-/// The scenario's events as effects by day.
-pub(super) fn schedule(s: &Scenario, population: &Population) -> Vec<(u32, Effect)> {
+/// The scenario's events as effects by day (within the run's `days`).
+pub(super) fn schedule(events: &[EventSpec], days: u32, population: &Population) -> Vec<(u32, Effect)> {
     let jur = |name: &Option<String>| name.as_ref().and_then(|n| population.jurisdiction_index(n));
     let mut schedule = Vec::new();
-    for e in &s.events {
+    for e in events {
         match e {
             EventSpec::PriceShock { day, change, over_days } => {
                 let step = (1.0 + change).powf(1.0 / *over_days as f64);
                 for k in 0..*over_days {
-                    if day + k < s.simulation.days {
+                    if day + k < days {
                         schedule.push((day + k, Effect::PriceFactor(step)));
                     }
                 }

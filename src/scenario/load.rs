@@ -348,11 +348,17 @@ change = -0.2
         assert_eq!(l.params.price.initial_usd(), 100.0);
     }
 
+    use crate::scenario::params::SimulationParams;
+
     #[test]
     fn loads_with_defaults() {
         let s = load_min(&[]).unwrap().scenario;
         assert_eq!(s.chain.height, 925_000);
         assert_eq!(s.simulation.replicates, 1);
+        let l = load_min(&["simulation.seed=7"]).unwrap();
+        assert_eq!(l.params.simulation, SimulationParams { days: 10, seed: 7, replicates: 1 });
+        assert!(!l.params.events.is_empty());
+        assert_eq!(l.params.events, l.scenario.events);
     }
 
     /// Bug caught: the typed phase losing or misreading a string the engine used to parse

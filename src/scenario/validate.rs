@@ -5,7 +5,7 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::{ChainParams, FeeParams, Params, PopulationParams, PriceParams};
+use super::params::{ChainParams, FeeParams, Params, PopulationParams, PriceParams, SimulationParams};
 use super::raw::*;
 use crate::chain::bits_from_difficulty;
 use crate::chain::target::U256;
@@ -48,6 +48,11 @@ impl Scenario {
         };
         Some(Params {
             start_date_days: parse_date(&self.simulation.start_date).unwrap_or(0),
+            simulation: SimulationParams {
+                days: self.simulation.days,
+                seed: self.simulation.seed,
+                replicates: self.simulation.replicates,
+            },
             chain: ChainParams {
                 height: self.chain.height,
                 bits: match (&self.chain.bits, self.chain.difficulty) {
@@ -77,6 +82,7 @@ impl Scenario {
             metrics: (&self.metrics).into(),
             ai: (&self.ai).into(),
             population,
+            events: self.events.clone(),
         })
     }
 

@@ -6,7 +6,7 @@ mod population;
 
 pub use population::{BehaviourParams, FinanceParams, JurisdictionParams, PopulationParams};
 
-use super::raw::{AiSpec, HardwareSpec, MetricsSpec, StrategySpec};
+use super::raw::{AiSpec, EventSpec, HardwareSpec, MetricsSpec, StrategySpec};
 use serde::{Deserialize, Serialize};
 
 /// How an operator forms its expectation of future hashprice (an operator's
@@ -29,6 +29,7 @@ pub enum Expectation {
 pub struct Params {
     /// `simulation.start_date` as days since 1970-01-01.
     pub start_date_days: i64,
+    pub simulation: SimulationParams,
     pub chain: ChainParams,
     pub price: PriceParams,
     pub fees: FeeParams,
@@ -38,6 +39,19 @@ pub struct Params {
     pub ai: AiParams,
     /// `[population]` and `[[operators]]`, distributions validated.
     pub population: PopulationParams,
+    /// `[[events]]`, checked (days within the run, known jurisdictions), in file order.
+    pub events: Vec<EventSpec>,
+}
+
+/// `[simulation]` as the world reads it (the name and start date are for the output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimulationParams {
+    /// Simulated days.
+    pub days: u32,
+    /// Master seed: every random stream derives from it.
+    pub seed: u64,
+    /// Independent replicates.
+    pub replicates: u32,
 }
 
 /// `[chain]` as the world reads it: where the simulated chain starts.
