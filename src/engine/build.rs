@@ -12,8 +12,8 @@ use crate::chain::{bits_from_difficulty, block_subsidy, difficulty_from_bits};
 use crate::error::{Error, Location, Result};
 use crate::market::{AiMarket, PriceModel, PriceProcess, SecondaryMarket};
 use crate::rng::{replicate_seed, stream, Purpose};
+use crate::scenario::params::CalibrateTo;
 use crate::scenario::params::PriceParams;
-use crate::scenario::raw::CalibrateTo;
 use crate::scenario::LoadedScenario;
 use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval};
 

@@ -7,7 +7,7 @@
 //! `manifest.json` (and fingerprinted by sweeps): its keys are the file's keys.
 
 use super::dist::DistSpec;
-use super::params::Expectation;
+use super::params::{CalibrateTo, DecisionRule, Expectation};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -102,26 +102,6 @@ impl Fees {
             Fees::Constant { mean_btc_per_block } | Fees::Lognormal { mean_btc_per_block, .. } => mean_btc_per_block,
         }
     }
-}
-
-/// How a miner decides each day whether to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionRule {
-    /// Mine iff today's hashprice covers today's power cost.
-    #[default]
-    Profitable,
-    /// Always mine (a price-insensitive population, for chain-rule experiments).
-    Always,
-}
-
-/// See [`Population::calibrate_to`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CalibrateTo {
-    #[default]
-    Installed,
-    Active,
 }
 
 /// A generated population of mining operators (each runs one site).

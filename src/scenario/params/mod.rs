@@ -23,6 +23,27 @@ pub enum Expectation {
     HalvingAware,
 }
 
+/// How a miner decides each day whether to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionRule {
+    /// Mine iff today's hashprice covers today's power cost.
+    #[default]
+    Profitable,
+    /// Always mine (a price-insensitive population, for chain-rule experiments).
+    Always,
+}
+
+/// Which hashrate matches the chain's difficulty when calibrating (`population.calibrate_to`):
+/// all installed machines, or only those that run on day 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalibrateTo {
+    #[default]
+    Installed,
+    Active,
+}
+
 /// What validation produced: the scenario's strings parsed, and the tables the world reads
 /// as typed parameters.
 #[derive(Debug, Clone, PartialEq)]

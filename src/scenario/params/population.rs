@@ -2,9 +2,8 @@
 //! distribution a validated [`Dist`], so an invalid one cannot reach a draw.
 
 use crate::scenario::dist::{Dist, DistError, DistSpec};
-use crate::scenario::raw::{
-    BehaviourSpec, CalibrateTo, DecisionRule, FinanceSpec, FleetShare, Jurisdiction, OperatorSpec, Population,
-};
+use crate::scenario::params::{CalibrateTo, DecisionRule};
+use crate::scenario::raw::{BehaviourSpec, FinanceSpec, FleetShare, Jurisdiction, OperatorSpec, Population};
 
 /// A generated population of mining operators (the fields of `[population]`).
 #[derive(Debug, Clone, PartialEq)]
