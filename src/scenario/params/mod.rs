@@ -4,7 +4,7 @@
 
 mod population;
 
-pub use population::{BehaviourParams, FinanceParams, JurisdictionParams, PopulationParams};
+pub use population::{BehaviourParams, FinanceParams, JurisdictionParams, NamedOperator, PopulationParams};
 
 use super::raw::{AiSpec, EventSpec, HardwareSpec, MetricsSpec, StrategySpec};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,7 @@
 //! distribution a validated [`Dist`], so an invalid one cannot reach a draw.
 
 use crate::scenario::dist::{Dist, DistError, DistSpec};
-use crate::scenario::params::{CalibrateTo, DecisionRule};
+use crate::scenario::params::{CalibrateTo, DecisionRule, Expectation};
 use crate::scenario::raw::{BehaviourSpec, FinanceSpec, FleetShare, Jurisdiction, OperatorSpec, Population};
 
 /// A generated population of mining operators (the fields of `[population]`).
@@ -33,7 +33,47 @@ pub struct PopulationParams {
     /// Jurisdictions and the probability an operator is in each.
     pub jurisdictions: Vec<JurisdictionParams>,
     /// Named operators added on top of the generated population (`[[operators]]`).
-    pub named: Vec<OperatorSpec>,
+    pub named: Vec<NamedOperator>,
+}
+
+/// One named operator with fixed values (`[[operators]]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedOperator {
+    pub name: String,
+    pub hashrate_th_s: f64,
+    pub efficiency_j_per_th: f64,
+    pub power_usd_per_kwh: f64,
+    pub jurisdiction: String,
+    /// Site capacity, MW; `None`: what the machines draw divided by `population.fill_share`.
+    pub site_mw: Option<f64>,
+    pub cash_usd: f64,
+    pub treasury_btc: f64,
+    pub debt_usd: f64,
+    pub credit_usd: f64,
+    pub expectation: Expectation,
+    pub hurdle_rate: f64,
+    /// Overrides the population's decision rule for this operator.
+    pub decision: Option<DecisionRule>,
+}
+
+impl From<&OperatorSpec> for NamedOperator {
+    fn from(m: &OperatorSpec) -> NamedOperator {
+        NamedOperator {
+            name: m.name.clone(),
+            hashrate_th_s: m.hashrate_th_s,
+            efficiency_j_per_th: m.efficiency_j_per_th,
+            power_usd_per_kwh: m.power_usd_per_kwh,
+            jurisdiction: m.jurisdiction.clone(),
+            site_mw: m.site_mw,
+            cash_usd: m.cash_usd,
+            treasury_btc: m.treasury_btc,
+            debt_usd: m.debt_usd,
+            credit_usd: m.credit_usd,
+            expectation: m.expectation,
+            hurdle_rate: m.hurdle_rate,
+            decision: m.decision,
+        }
+    }
 }
 
 /// Balance sheets of generated operators, scaled by site size.
@@ -130,7 +170,7 @@ impl PopulationParams {
             finance: FinanceParams::new(&p.finance)?,
             behaviour: BehaviourParams::new(&p.behaviour)?,
             jurisdictions: p.jurisdictions.iter().map(JurisdictionParams::new).collect::<Result<_, _>>()?,
-            named: named.to_vec(),
+            named: named.iter().map(NamedOperator::from).collect(),
         })
     }
 }
