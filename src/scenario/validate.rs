@@ -5,7 +5,7 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::{ChainParams, FeeParams, Params, PopulationParams, PriceParams, SimulationParams};
+use super::params::{ChainParams, Event, FeeParams, Params, PopulationParams, PriceParams, SimulationParams};
 use super::raw::*;
 use crate::chain::bits_from_difficulty;
 use crate::chain::target::U256;
@@ -82,7 +82,7 @@ impl Scenario {
             metrics: (&self.metrics).into(),
             ai: (&self.ai).into(),
             population,
-            events: self.events.clone(),
+            events: self.events.iter().map(Event::from).collect(),
         })
     }
 

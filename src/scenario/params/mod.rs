@@ -2,11 +2,14 @@
 //! parameter enums the agents read. The engine takes these instead of parsing the file's
 //! strings again.
 
+mod event;
 mod population;
+
+pub use event::Event;
 
 pub use population::{BehaviourParams, FinanceParams, JurisdictionParams, NamedOperator, PopulationParams};
 
-use super::raw::{AiSpec, EventSpec, HardwareSpec, MetricsSpec, StrategySpec};
+use super::raw::{AiSpec, HardwareSpec, MetricsSpec, StrategySpec};
 use serde::{Deserialize, Serialize};
 
 /// How an operator forms its expectation of future hashprice (an operator's
@@ -61,7 +64,7 @@ pub struct Params {
     /// `[population]` and `[[operators]]`, distributions validated.
     pub population: PopulationParams,
     /// `[[events]]`, checked (days within the run, known jurisdictions), in file order.
-    pub events: Vec<EventSpec>,
+    pub events: Vec<Event>,
 }
 
 /// `[simulation]` as the world reads it (the name and start date are for the output).
