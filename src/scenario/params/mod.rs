@@ -1,12 +1,13 @@
-//! Phase 2's products: values the file writes as strings, parsed once at load time, and the
-//! parameter enums the agents read. The engine takes these instead of parsing the file's
-//! strings again.
+//! Phase 2's products, what the world consumes: every table of the file as typed parameters
+//! (same unit-suffixed field names as the file's keys), the strings parsed once (dates,
+//! compact bits), distributions validated ([`crate::scenario::Dist`]), and the parameter
+//! enums the agents read. Only [`crate::scenario::validate`] builds [`Params`]; the raw
+//! [`crate::scenario::Scenario`] stays for `manifest.json` and sweep fingerprints.
 
 mod event;
 mod population;
 
 pub use event::Event;
-
 pub use population::{BehaviourParams, FinanceParams, JurisdictionParams, NamedOperator, PopulationParams};
 
 use super::raw::{AiSpec, HardwareSpec, MetricsSpec, StrategySpec};
