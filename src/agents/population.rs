@@ -6,7 +6,7 @@ use super::hardware::{Catalog, Vintage};
 use super::operator::{Operator, OperatorState};
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
-use crate::scenario::Scenario;
+use crate::scenario::params::{FinanceParams, PopulationParams};
 use rand::Rng;
 
 /// All operators of a run, with the names of named operators and of jurisdictions.
@@ -54,8 +54,7 @@ impl Population {
 
     /// Gives generated operators their balance sheets from the per-MW draws, once sizes are
     /// final. Operators below `credit_min_mw` get no credit line.
-    pub fn finish_balance_sheets(&mut self, s: &Scenario) {
-        let f = &s.population.finance;
+    pub fn finish_balance_sheets(&mut self, f: &FinanceParams) {
         for (op, pm) in self.operators[..self.generated].iter_mut().zip(&self.per_mw) {
             let mw = op.site_mw;
             op.balances = Balances {
@@ -79,13 +78,12 @@ impl Population {
 /// Draw order per generated operator (fixed, part of reproducibility): jurisdiction, size,
 /// power price, then per vintage the model (or efficiency), then treasury, cash, debt,
 /// expectation rule, hurdle rate.
-pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Population> {
-    let p = &s.population;
+pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Result<Population> {
     let mut jurisdictions: Vec<String> = p.jurisdictions.iter().map(|j| j.name.clone()).collect();
     if jurisdictions.is_empty() && p.operators > 0 {
         jurisdictions.push("other".into());
     }
-    for m in &s.operators {
+    for m in &p.named {
         if !jurisdictions.contains(&m.jurisdiction) {
             jurisdictions.push(m.jurisdiction.clone());
         }
@@ -120,7 +118,7 @@ pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Pop
     let rules = [Expectation::Myopic, Expectation::Adaptive, Expectation::HalvingAware];
 
     let n = p.operators as usize;
-    let mut operators = Vec::with_capacity(n + s.operators.len());
+    let mut operators = Vec::with_capacity(n + p.named.len());
     let mut per_mw = Vec::with_capacity(n);
     for i in 0..n {
         let jur = if jur_cum.is_empty() { 0 } else { pick(&jur_cum, rng) };
@@ -170,7 +168,7 @@ pub fn generate(s: &Scenario, catalog: &Catalog, rng: &mut SimRng) -> Result<Pop
     }
 
     let mut names = vec![None; n];
-    for m in &s.operators {
+    for m in &p.named {
         let jur = jurisdictions.iter().position(|j| *j == m.jurisdiction).unwrap_or(0) as u16;
         let draw_mw = m.hashrate_th_s * m.efficiency_j_per_th / 1e6;
         let idx = operators.len() as u32;

@@ -12,35 +12,36 @@ use crate::chain::{bits_from_difficulty, block_subsidy, difficulty_from_bits};
 use crate::error::{Error, Location, Result};
 use crate::market::{AiMarket, PriceModel, PriceProcess, SecondaryMarket};
 use crate::rng::{replicate_seed, stream, Purpose};
-use crate::scenario::schema::CalibrateTo;
-use crate::scenario::{Fees, LoadedScenario, Price, Scenario};
+use crate::scenario::params::CalibrateTo;
+use crate::scenario::params::PriceParams;
+use crate::scenario::LoadedScenario;
 use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval};
 
 impl World {
     pub fn build(loaded: &LoadedScenario, replicate: u32) -> Result<World> {
-        let s = &loaded.scenario;
-        let rseed = replicate_seed(s.simulation.seed, replicate.into());
+        let sim = loaded.params.simulation;
+        let rseed = replicate_seed(sim.seed, replicate.into());
         let mut pop_rng = stream(rseed, Purpose::Population);
         let catalog = loaded.catalog.clone();
 
-        let given_bits = match (&s.chain.bits, s.chain.difficulty) {
-            (Some(_), _) => loaded.params.chain_bits,
-            (None, Some(d)) => Some(bits_from_difficulty(d)),
-            (None, None) => None,
-        };
-        let price0 = match &s.price {
-            Price::Constant { initial_usd } | Price::Gbm { initial_usd, .. } => *initial_usd,
-            Price::Csv { .. } => loaded.price_path_usd.as_ref().map_or(0.0, |p| p[0]),
-        };
-        let mut population = generate(s, &catalog, &mut pop_rng)?;
-        let bits = match given_bits {
+        let chain_start = loaded.params.chain;
+        let price0 = loaded.params.price.initial_usd();
+        let fees = loaded.params.fees;
+        let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
+        let bits = match chain_start.bits {
             Some(bits) => {
-                if s.population.total_hashrate_eh_s.is_none() {
+                if loaded.params.population.total_hashrate_eh_s.is_none() {
                     let d = difficulty_from_bits(bits);
-                    let reward = block_subsidy(s.chain.height + 1).to_btc() + s.fees.mean_btc_per_block();
+                    let reward = block_subsidy(chain_start.height + 1).to_btc() + fees.mean_btc_per_block;
                     let hp0 = hashprice_usd_per_th_day(d, reward, price0);
                     let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
-                    calibrate(&mut population, s, hp0, target_th_s, &loaded.source)?;
+                    calibrate(
+                        &mut population,
+                        loaded.params.population.calibrate_to,
+                        hp0,
+                        target_th_s,
+                        &loaded.source,
+                    )?;
                 }
                 bits
             }
@@ -49,13 +50,14 @@ impl World {
                 bits_from_difficulty(crate::units::difficulty_for_hashrate(installed, TARGET_SPACING_S as f64).max(1.0))
             }
         };
-        population.finish_balance_sheets(s);
+        population.finish_balance_sheets(&loaded.params.population.finance);
 
-        let h = s.chain.height;
+        let h = chain_start.height;
         let next = h + 1;
         let first_of_epoch = next - next % RETARGET_INTERVAL;
         let epoch_first_time_s = if first_of_epoch <= h {
-            let elapsed = s.chain.epoch_elapsed_s.unwrap_or(((h - first_of_epoch) * TARGET_SPACING_S as u64) as f64);
+            let elapsed =
+                chain_start.epoch_elapsed_s.unwrap_or(((h - first_of_epoch) * TARGET_SPACING_S as u64) as f64);
             Some(-(elapsed.round() as i64))
         } else {
             None
@@ -63,26 +65,24 @@ impl World {
         let chain =
             ChainState { height: h, bits, difficulty: difficulty_from_bits(bits), epoch_first_time_s, retargets: 0 };
 
-        let price = match &s.price {
-            Price::Constant { initial_usd } => PriceProcess::new(PriceModel::Constant, *initial_usd),
-            Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => PriceProcess::new(
+        let price = match &loaded.params.price {
+            PriceParams::Constant { initial_usd } => PriceProcess::new(PriceModel::Constant, *initial_usd),
+            PriceParams::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => PriceProcess::new(
                 PriceModel::Gbm { mean: *log_return_mean_per_day, sd: *log_return_sd_per_day },
                 *initial_usd,
             ),
-            Price::Csv { .. } => {
-                PriceProcess::new(PriceModel::Path(loaded.price_path_usd.clone().unwrap_or_default()), price0)
-            }
+            PriceParams::Path { prices_usd } => PriceProcess::new(PriceModel::Path(prices_usd.clone()), price0),
         };
-        let fee_model = match s.fees {
-            Fees::Constant { .. } => FeeModel::Constant,
-            Fees::Lognormal { log_sd, .. } => FeeModel::LogNormal { log_sd },
+        let fee_model = match fees.log_sd {
+            None => FeeModel::Constant,
+            Some(log_sd) => FeeModel::LogNormal { log_sd },
         };
 
-        let schedule = schedule(s, &population);
+        let schedule = schedule(&loaded.params.events, sim.days, &population);
         let mut powers: Vec<f64> = population.operators.iter().map(|o| o.power_usd_per_kwh).collect();
         powers.sort_by(f64::total_cmp);
         let reference_power_usd_per_kwh = powers.get(powers.len() / 2).copied().unwrap_or(0.05);
-        let reward0 = block_subsidy(h + 1).to_btc() + s.fees.mean_btc_per_block();
+        let reward0 = block_subsidy(h + 1).to_btc() + fees.mean_btc_per_block;
 
         Ok(World {
             replicate,
@@ -91,25 +91,25 @@ impl World {
             chain,
             price,
             fee_model,
-            fee_mean_btc: s.fees.mean_btc_per_block(),
+            fee_mean_btc: fees.mean_btc_per_block,
             fee_multiplier: 1.0,
             population,
-            ai: AiMarket::new(&s.ai),
+            ai: AiMarket::new(&loaded.params.ai),
             secondary: SecondaryMarket::default(),
             catalog,
-            hardware: s.hardware.clone(),
-            strategy: s.strategy.clone(),
-            metrics: s.metrics.clone(),
-            keep_hardware_share: s.ai.keep_hardware_share,
-            max_pivot_share: s.ai.max_share_of_site,
+            hardware: loaded.params.hardware.clone(),
+            strategy: loaded.params.strategy.clone(),
+            metrics: loaded.params.metrics.clone(),
+            keep_hardware_share: loaded.params.ai.keep_hardware_share,
+            max_pivot_share: loaded.params.ai.max_share_of_site,
             reference_power_usd_per_kwh,
             schedule,
             start_date_days: loaded.params.start_date_days,
-            days: s.simulation.days,
+            days: sim.days,
             log: Vec::new(),
             in_default: Vec::new(),
             flows: Vec::new(),
-            finance_enabled: s.population.finance.enabled,
+            finance_enabled: loaded.params.population.finance.enabled,
         })
     }
 }
@@ -118,7 +118,7 @@ impl World {
 /// on day 0 per `population.calibrate_to`) equals `target_th_s`. The run/idle rule is per
 /// TH/s, so which machines run on day 0 does not depend on the scale: one pass is exact.
 /// `source` (the scenario's file) is named in the error.
-fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64, source: &str) -> Result<()> {
+fn calibrate(pop: &mut Population, calibrate_to: CalibrateTo, hp0: f64, target_th_s: f64, source: &str) -> Result<()> {
     let n = pop.generated;
     if n == 0 {
         return Ok(());
@@ -126,7 +126,7 @@ fn calibrate(pop: &mut Population, s: &Scenario, hp0: f64, target_th_s: f64, sou
     let counted = |o: &Operator| -> f64 {
         o.fleet
             .iter()
-            .filter(|v| match s.population.calibrate_to {
+            .filter(|v| match calibrate_to {
                 CalibrateTo::Installed => true,
                 CalibrateTo::Active => run_vintage(o.rule, true, v.j_per_th, o.power_usd_per_kwh, hp0, 0.0, 1.0),
             })

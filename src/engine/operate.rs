@@ -10,7 +10,7 @@ use crate::agents::hardware::{remove_least_efficient, Vintage};
 use crate::agents::operator::{Operator, OperatorState, Order};
 use crate::market::ai::Request;
 use crate::market::{AiMarket, SecondaryMarket};
-use crate::scenario::schema::HardwareSpec;
+use crate::scenario::params::HardwareParams;
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
 /// Something an operator did today, before it is stamped with the replicate and the day.
@@ -101,7 +101,7 @@ pub fn age_fleet(op: &mut Operator, decay: f64) {
 /// The fused form of [`age_fleet`] and the run plan (`agents::plan::plan`): ages the fleet
 /// and decides which vintages run today at hashprice `hp`, in one walk over the fleet.
 /// Returns whether any runs.
-pub fn age_and_run(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareSpec) -> bool {
+pub fn age_and_run(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareParams) -> bool {
     let mut any_running = false;
     for v in &mut op.fleet {
         v.th_s *= decay;

@@ -4,7 +4,7 @@ use super::world::World;
 use crate::agents::operator::{Operator, OperatorState};
 use crate::agents::Population;
 use crate::rng::SimRng;
-use crate::scenario::{EventSpec, Scenario};
+use crate::scenario::params::Event;
 use rand::Rng;
 
 /// What a scheduled scenario event does when its time comes.
@@ -69,33 +69,33 @@ impl World {
     }
 }
 
-/// The scenario's events as effects by day.
-pub(super) fn schedule(s: &Scenario, population: &Population) -> Vec<(u32, Effect)> {
+/// The scenario's events as effects by day (within the run's `days`).
+pub(super) fn schedule(events: &[Event], days: u32, population: &Population) -> Vec<(u32, Effect)> {
     let jur = |name: &Option<String>| name.as_ref().and_then(|n| population.jurisdiction_index(n));
     let mut schedule = Vec::new();
-    for e in &s.events {
+    for e in events {
         match e {
-            EventSpec::PriceShock { day, change, over_days } => {
+            Event::PriceShock { day, change, over_days } => {
                 let step = (1.0 + change).powf(1.0 / *over_days as f64);
                 for k in 0..*over_days {
-                    if day + k < s.simulation.days {
+                    if day + k < days {
                         schedule.push((day + k, Effect::PriceFactor(step)));
                     }
                 }
             }
-            EventSpec::FeeShock { day, multiplier } => schedule.push((*day, Effect::FeeMultiplier(*multiplier))),
-            EventSpec::HashrateShock { day, change, jurisdiction } => {
+            Event::FeeShock { day, multiplier } => schedule.push((*day, Effect::FeeMultiplier(*multiplier))),
+            Event::HashrateShock { day, change, jurisdiction } => {
                 schedule.push((*day, Effect::HashrateFactor { jurisdiction: jur(jurisdiction), factor: 1.0 + change }))
             }
-            EventSpec::JurisdictionBan { day, jurisdiction, share } => {
+            Event::JurisdictionBan { day, jurisdiction, share } => {
                 if let Some(j) = population.jurisdiction_index(jurisdiction) {
                     schedule.push((*day, Effect::Ban { jurisdiction: j, share: *share }));
                 }
             }
-            EventSpec::PowerPriceShock { day, change, jurisdiction } => {
+            Event::PowerPriceShock { day, change, jurisdiction } => {
                 schedule.push((*day, Effect::PowerFactor { jurisdiction: jur(jurisdiction), factor: 1.0 + change }))
             }
-            EventSpec::AiShock { day, revenue_change, demand_change, terminate_share } => schedule.push((
+            Event::AiShock { day, revenue_change, demand_change, terminate_share } => schedule.push((
                 *day,
                 Effect::Ai {
                     revenue_factor: 1.0 + revenue_change,

@@ -11,7 +11,7 @@ use crate::chain::block_subsidy;
 use crate::chain::fees::FeeModel;
 use crate::market::secondary::Pricing;
 use crate::market::{AiMarket, PriceProcess, SecondaryMarket};
-use crate::scenario::schema::{HardwareSpec, MetricsSpec, StrategySpec};
+use crate::scenario::params::{HardwareParams, MetricsParams, StrategyRules};
 use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH};
 use serde::Serialize;
 
@@ -84,9 +84,9 @@ pub struct World {
     pub ai: AiMarket,
     pub secondary: SecondaryMarket,
     pub catalog: Catalog,
-    pub hardware: HardwareSpec,
-    pub strategy: StrategySpec,
-    pub metrics: MetricsSpec,
+    pub hardware: HardwareParams,
+    pub strategy: StrategyRules,
+    pub metrics: MetricsParams,
     /// Share of displaced machines kept in storage at a conversion.
     pub keep_hardware_share: f64,
     pub max_pivot_share: f64,

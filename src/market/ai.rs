@@ -2,7 +2,7 @@
 //! allocated to the largest, best-capitalised operators first.
 
 use crate::agents::decision::AiOffer;
-use crate::scenario::schema::AiSpec;
+use crate::scenario::params::AiParams;
 
 /// Demand, price and what is already contracted.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +32,7 @@ pub struct Request {
 }
 
 impl AiMarket {
-    pub fn new(s: &AiSpec) -> AiMarket {
+    pub fn new(s: &AiParams) -> AiMarket {
         AiMarket {
             demand_mw: s.demand_mw,
             growth_per_year: s.demand_growth_per_year,
@@ -105,7 +105,7 @@ mod tests {
     use super::*;
 
     fn market(demand: f64) -> AiMarket {
-        AiMarket::new(&AiSpec { demand_mw: demand, min_mw: 20.0, ..AiSpec::default() })
+        AiMarket::new(&AiParams { demand_mw: demand, min_mw: 20.0, ..AiParams::default() })
     }
 
     fn req(operator: usize, mw: f64, site: f64, liq: f64) -> Request {

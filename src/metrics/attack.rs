@@ -50,14 +50,26 @@ pub fn running_cost_usd(th_s: f64, j_per_th: f64, hours: f64, power_usd_per_kwh:
     mw * hours * 1000.0 * power_usd_per_kwh + mw * facility_usd_per_mw
 }
 
-/// New machines: (total USD, of which machines USD, lead days at the manufacturing rate).
-pub fn new_hardware(needed_th_s: f64, j_per_th: f64, price_usd_per_th: f64, p: &AttackParams) -> (f64, f64, f64) {
+/// The new-hardware route's cost: [`new_hardware`]'s answer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NewHardwareCost {
+    /// Machines plus running them for the attack (power and facility), USD.
+    pub total_usd: f64,
+    /// Of which the machines, USD.
+    pub machines_usd: f64,
+    /// Days to manufacture them at the manufacturing rate (infinite when the rate is 0).
+    pub lead_days: f64,
+}
+
+/// New machines: their total cost, of which the machines, and the lead time at the
+/// manufacturing rate.
+pub fn new_hardware(needed_th_s: f64, j_per_th: f64, price_usd_per_th: f64, p: &AttackParams) -> NewHardwareCost {
     let machines = needed_th_s * price_usd_per_th;
     let total = machines
         + running_cost_usd(needed_th_s, j_per_th, p.hours, p.attacker_power_usd_per_kwh, p.facility_usd_per_mw);
     let lead =
         if p.manufacturing_th_s_per_day > 0.0 { needed_th_s / p.manufacturing_th_s_per_day } else { f64::INFINITY };
-    (total, machines, lead)
+    NewHardwareCost { total_usd: total, machines_usd: machines, lead_days: lead }
 }
 
 /// Dormant machines sorted by attack cost per TH/s, with running totals, so the cheapest way
@@ -255,11 +267,11 @@ impl AttackMarket {
     /// Every route's cost for share `q`, and the cheapest feasible one.
     pub fn costs(&self, q: f64, p: &AttackParams) -> AttackCosts {
         let need = needed_th_s(q, self.honest_th_s);
-        let (new_total, machines, lead) = new_hardware(need, self.new_j_per_th, self.new_price_usd_per_th, p);
+        let new = new_hardware(need, self.new_j_per_th, self.new_price_usd_per_th, p);
         let dormant = self.dormant.cost_usd(need);
         let (rent, rent_hour) = rental(need, self.honest_th_s, self.hashprice_usd_per_th_day, p);
         let bribe = self.coalitions.bribe_usd(q, self.hashprice_usd_per_th_day, p);
-        let mut cheapest = (new_total, "new_hardware");
+        let mut cheapest = (new.total_usd, "new_hardware");
         for (c, name) in [(dormant, "dormant"), (rent, "rental"), (bribe.map(|b| b.1), "coalition")] {
             if let Some(c) = c {
                 if c < cheapest.0 {
@@ -269,9 +281,9 @@ impl AttackMarket {
         }
         AttackCosts {
             needed_th_s: need,
-            new_hardware_usd: new_total,
-            new_hardware_machines_usd: machines,
-            new_hardware_lead_days: lead,
+            new_hardware_usd: new.total_usd,
+            new_hardware_machines_usd: new.machines_usd,
+            new_hardware_lead_days: new.lead_days,
             dormant_usd: dormant,
             rental_usd: rent,
             rental_usd_per_hour: rent_hour,
@@ -331,12 +343,13 @@ mod tests {
     fn new_hardware_hand_worked() {
         // 1e6 TH/s at 13.5 J/TH, $20/TH: machines $20M; 13.5 MW x 24 h x $50/MWh = $16,200;
         // facility 13.5 MW x $0.5M = $6.75M. Lead: 1 day at 1e6 TH/s per day.
-        let (total, machines, lead) = new_hardware(1e6, 13.5, 20.0, &P);
+        let NewHardwareCost { total_usd: total, machines_usd: machines, lead_days: lead } =
+            new_hardware(1e6, 13.5, 20.0, &P);
         assert_eq!(machines, 20e6);
         assert!((total - (20e6 + 16_200.0 + 6.75e6)).abs() < 1e-3, "{total}");
         assert_eq!(lead, 1.0);
         // Doubling the hardware price doubles the machines component.
-        let (_, m2, _) = new_hardware(1e6, 13.5, 40.0, &P);
+        let m2 = new_hardware(1e6, 13.5, 40.0, &P).machines_usd;
         assert_eq!(m2, 2.0 * machines);
     }
 

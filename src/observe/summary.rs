@@ -133,7 +133,7 @@ impl SummaryTally {
     /// The tally a scenario's runs use (its `metrics.nakamoto_threshold`); `hashsim run` and
     /// `hashsim sweep` both build theirs here, so their summaries cannot drift apart.
     pub fn for_scenario(loaded: &crate::scenario::LoadedScenario) -> SummaryTally {
-        SummaryTally::new(loaded.scenario.metrics.nakamoto_threshold)
+        SummaryTally::new(loaded.params.metrics.nakamoto_threshold)
     }
 
     pub fn finish(self) -> RunSummary {

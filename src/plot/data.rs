@@ -5,7 +5,7 @@ use crate::error::{Error, Location, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The largest `simulation.days` a scenario may have (checked in `scenario::schema`; a test
+/// The largest `simulation.days` a scenario may have (checked in `scenario::validate`; a test
 /// below keeps the two equal): days in a results file lie in `0..=MAX_DAYS`.
 pub const MAX_DAYS: u32 = 36_525;
 

@@ -4,7 +4,7 @@
 //! doc comment in [`super::raw`]; the reasons for the values are in docs/MODEL.md (sections
 //! 5-9 by subject, section 11 for the baseline's calibration).
 
-use super::dist::Dist;
+use super::dist::DistSpec;
 use super::raw::{AiSpec, BehaviourSpec, Chain, Fees, FinanceSpec, HardwareSpec, MetricsSpec, StrategySpec};
 
 /// `simulation.replicates` and a price shock's `over_days`.
@@ -56,9 +56,9 @@ impl Default for FinanceSpec {
     fn default() -> Self {
         FinanceSpec {
             enabled: true,
-            treasury_btc_per_mw: Dist::Lognormal { median: 2.0, log_sd: 1.0 },
-            cash_usd_per_mw: Dist::Lognormal { median: 100_000.0, log_sd: 0.8 },
-            debt_usd_per_mw: Dist::Lognormal { median: 150_000.0, log_sd: 0.8 },
+            treasury_btc_per_mw: DistSpec::Lognormal { median: 2.0, log_sd: 1.0 },
+            cash_usd_per_mw: DistSpec::Lognormal { median: 100_000.0, log_sd: 0.8 },
+            debt_usd_per_mw: DistSpec::Lognormal { median: 150_000.0, log_sd: 0.8 },
             interest_rate: 0.09,
             credit_usd_per_mw: 1_500_000.0,
             credit_min_mw: 20.0,
@@ -73,7 +73,7 @@ impl Default for BehaviourSpec {
             myopic: 0.4,
             adaptive: 0.3,
             halving_aware: 0.3,
-            hurdle_rate: Dist::Uniform { min: 0.08, max: 0.15 },
+            hurdle_rate: DistSpec::Uniform { min: 0.08, max: 0.15 },
         }
     }
 }
@@ -165,7 +165,7 @@ mod tests {
         // The default distributions are distributions.
         let (f, b) = (FinanceSpec::default(), BehaviourSpec::default());
         for d in [f.treasury_btc_per_mw, f.cash_usd_per_mw, f.debt_usd_per_mw, b.hurdle_rate] {
-            assert_eq!(d.validated(), Ok(d.clone()));
+            assert_eq!(d.validated().map(|v| v.spec().clone()), Ok(d.clone()));
         }
         let partial: HardwareSpec = toml::from_str("lead_time_days = 10").unwrap();
         assert_eq!(partial, HardwareSpec { lead_time_days: 10, ..HardwareSpec::default() });

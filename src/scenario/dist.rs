@@ -1,4 +1,6 @@
-//! Probability distributions that scenario files use to describe a population.
+//! Probability distributions that scenario files use to describe a population: as written
+//! ([`DistSpec`], any numbers) and as validated ([`Dist`], only through its constructors, so
+//! a distribution the population samples is always one).
 
 use crate::scenario::check::Checker;
 use rand::Rng;
@@ -9,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// `dist`, e.g. `{ dist = "lognormal", median = 0.045, log_sd = 0.35 }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Dist {
+pub enum DistSpec {
     /// Always `value`.
     Constant { value: f64 },
     /// Uniform on `[min, max]`.
@@ -32,13 +34,18 @@ fn fail(param: &'static str, message: String) -> Result<Dist, DistError> {
     Err(DistError { param, message })
 }
 
+/// A validated distribution: built only by its constructors ([`Dist::lognormal`], ...) or
+/// [`DistSpec::validated`], so its parameters always describe a distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dist(DistSpec);
+
 impl Dist {
     /// Always `value` (finite).
     pub fn constant(value: f64) -> Result<Dist, DistError> {
         if !value.is_finite() {
             return fail("value", format!("must be a finite number (got {value})"));
         }
-        Ok(Dist::Constant { value })
+        Ok(Dist(DistSpec::Constant { value }))
     }
 
     /// Uniform on `[min, max]`: both finite, `min <= max`.
@@ -49,7 +56,7 @@ impl Dist {
         if !(max.is_finite() && max >= min) {
             return fail("max", format!("must be >= min ({min}) (got {max})"));
         }
-        Ok(Dist::Uniform { min, max })
+        Ok(Dist(DistSpec::Uniform { min, max }))
     }
 
     /// Lognormal with `median > 0` and `log_sd >= 0`, both finite (a median of 0 or below has
@@ -61,7 +68,7 @@ impl Dist {
         if !(log_sd.is_finite() && log_sd >= 0.0) {
             return fail("log_sd", format!("must be at least 0 (got {log_sd})"));
         }
-        Ok(Dist::Lognormal { median, log_sd })
+        Ok(Dist(DistSpec::Lognormal { median, log_sd }))
     }
 
     /// Pareto (type I) with `scale > 0` and `shape > 0`, both finite (`1 / shape` is the
@@ -73,29 +80,23 @@ impl Dist {
         if !(shape.is_finite() && shape > 0.0) {
             return fail("shape", format!("must be above 0 (got {shape})"));
         }
-        Ok(Dist::Pareto { scale, shape })
+        Ok(Dist(DistSpec::Pareto { scale, shape }))
     }
 
-    /// This distribution rebuilt through its validating constructor: how the loader makes
-    /// sure a distribution read from a file is one.
-    pub fn validated(&self) -> Result<Dist, DistError> {
-        match *self {
-            Dist::Constant { value } => Dist::constant(value),
-            Dist::Uniform { min, max } => Dist::uniform(min, max),
-            Dist::Lognormal { median, log_sd } => Dist::lognormal(median, log_sd),
-            Dist::Pareto { scale, shape } => Dist::pareto(scale, shape),
-        }
+    /// The parameters as written.
+    pub fn spec(&self) -> &DistSpec {
+        &self.0
     }
 
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match *self {
-            Dist::Constant { value } => value,
-            Dist::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
-            Dist::Lognormal { median, log_sd } => {
+        match self.0 {
+            DistSpec::Constant { value } => value,
+            DistSpec::Uniform { min, max } => min + (max - min) * rng.random::<f64>(),
+            DistSpec::Lognormal { median, log_sd } => {
                 let z: f64 = StandardNormal.sample(rng);
                 median * (log_sd * z).exp()
             }
-            Dist::Pareto { scale, shape } => {
+            DistSpec::Pareto { scale, shape } => {
                 // 1 - U lies in (0, 1], so the power never divides by zero.
                 let u = 1.0 - rng.random::<f64>();
                 scale / u.powf(1.0 / shape)
@@ -105,11 +106,11 @@ impl Dist {
 
     /// Mean of the distribution (infinite for Pareto with shape <= 1).
     pub fn mean(&self) -> f64 {
-        match *self {
-            Dist::Constant { value } => value,
-            Dist::Uniform { min, max } => 0.5 * (min + max),
-            Dist::Lognormal { median, log_sd } => median * (0.5 * log_sd * log_sd).exp(),
-            Dist::Pareto { scale, shape } => {
+        match self.0 {
+            DistSpec::Constant { value } => value,
+            DistSpec::Uniform { min, max } => 0.5 * (min + max),
+            DistSpec::Lognormal { median, log_sd } => median * (0.5 * log_sd * log_sd).exp(),
+            DistSpec::Pareto { scale, shape } => {
                 if shape > 1.0 {
                     scale * shape / (shape - 1.0)
                 } else {
@@ -118,9 +119,22 @@ impl Dist {
             }
         }
     }
+}
+
+impl DistSpec {
+    /// This distribution built through its validating constructor: how the loader turns a
+    /// distribution read from a file into one the population may sample.
+    pub fn validated(&self) -> Result<Dist, DistError> {
+        match *self {
+            DistSpec::Constant { value } => Dist::constant(value),
+            DistSpec::Uniform { min, max } => Dist::uniform(min, max),
+            DistSpec::Lognormal { median, log_sd } => Dist::lognormal(median, log_sd),
+            DistSpec::Pareto { scale, shape } => Dist::pareto(scale, shape),
+        }
+    }
 
     /// Checks that every value the distribution can produce lies in `[lo, hi]` (`lo_open`:
-    /// strictly above `lo`), and that it is a distribution at all ([`Dist::validated`]),
+    /// strictly above `lo`), and that it is a distribution at all ([`DistSpec::validated`]),
     /// recording problems under `key`.
     pub fn check(&self, c: &mut Checker, key: &str, lo: f64, lo_open: bool, hi: f64) {
         let before = c.problems.len();
@@ -139,12 +153,12 @@ impl Dist {
         let lo_word = if lo_open { "above" } else { "at least" };
         let range = format!("{lo_word} {lo} and at most {hi}");
         match *self {
-            Dist::Constant { value } => {
+            DistSpec::Constant { value } => {
                 if !unit_ok(value) {
                     c.fail(&format!("{key}.value"), format!("must be {range} (got {value})"));
                 }
             }
-            Dist::Uniform { min, max } => {
+            DistSpec::Uniform { min, max } => {
                 if !unit_ok(min) {
                     c.fail(&format!("{key}.min"), format!("must be {range} (got {min})"));
                 }
@@ -155,13 +169,13 @@ impl Dist {
                     c.fail(&format!("{key}.max"), format!("must be >= min ({min}) (got {max})"));
                 }
             }
-            Dist::Lognormal { median, log_sd } => {
+            DistSpec::Lognormal { median, log_sd } => {
                 if !(unit_ok(median) && median > 0.0) {
                     c.fail(&format!("{key}.median"), format!("must be above 0, {range} (got {median})"));
                 }
                 c.range(&format!("{key}.log_sd"), log_sd, 0.0, 5.0);
             }
-            Dist::Pareto { scale, shape } => {
+            DistSpec::Pareto { scale, shape } => {
                 if !(unit_ok(scale) && scale > 0.0) {
                     c.fail(&format!("{key}.scale"), format!("must be above 0, {range} (got {scale})"));
                 }
@@ -184,10 +198,10 @@ mod tests {
     #[test]
     fn sample_means_match_formulas() {
         for d in [
-            Dist::Constant { value: 3.0 },
-            Dist::Uniform { min: 15.0, max: 38.0 },
-            Dist::Lognormal { median: 0.05, log_sd: 0.4 },
-            Dist::Pareto { scale: 1.0, shape: 3.0 },
+            Dist::constant(3.0).unwrap(),
+            Dist::uniform(15.0, 38.0).unwrap(),
+            Dist::lognormal(0.05, 0.4).unwrap(),
+            Dist::pareto(1.0, 3.0).unwrap(),
         ] {
             let m = sample_mean(&d, 200_000);
             assert!((m / d.mean() - 1.0).abs() < 0.01, "{d:?}: {m} vs {}", d.mean());
@@ -198,7 +212,7 @@ mod tests {
     /// negative sizes, a Pareto shape of 0 divides by zero, min > max samples outside both).
     #[test]
     fn constructors_refuse_what_is_no_distribution() {
-        assert_eq!(Dist::uniform(1.0, 2.0), Ok(Dist::Uniform { min: 1.0, max: 2.0 }));
+        assert_eq!(Dist::uniform(1.0, 2.0).unwrap().spec(), &DistSpec::Uniform { min: 1.0, max: 2.0 });
         assert_eq!(Dist::uniform(2.0, 1.0).unwrap_err().param, "max");
         assert_eq!(Dist::uniform(f64::NAN, 1.0).unwrap_err().param, "min");
         assert_eq!(Dist::lognormal(0.0, 0.3).unwrap_err().param, "median");
@@ -206,8 +220,8 @@ mod tests {
         assert_eq!(Dist::pareto(1.0, 0.0).unwrap_err().param, "shape");
         assert_eq!(Dist::pareto(-1.0, 2.0).unwrap_err().param, "scale");
         assert_eq!(Dist::constant(f64::INFINITY).unwrap_err().param, "value");
-        assert_eq!(Dist::constant(3.0), Ok(Dist::Constant { value: 3.0 }));
-        let d = Dist::Pareto { scale: 1.0, shape: 0.0 };
+        assert_eq!(Dist::constant(3.0).unwrap().spec(), &DistSpec::Constant { value: 3.0 });
+        let d = DistSpec::Pareto { scale: 1.0, shape: 0.0 };
         assert!(d.validated().is_err());
     }
 
@@ -218,10 +232,10 @@ mod tests {
         let mut c = Checker::default();
         // log_sd's table range starts at 0, so only the constructor's rule can catch this
         // in principle; here both agree and report once.
-        Dist::Lognormal { median: 1.0, log_sd: -1.0 }.check(&mut c, "k", 0.0, true, 10.0);
+        DistSpec::Lognormal { median: 1.0, log_sd: -1.0 }.check(&mut c, "k", 0.0, true, 10.0);
         assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
         let mut c = Checker::default();
-        Dist::Pareto { scale: 1.0, shape: 2.0 }.check(&mut c, "k", 0.0, true, 10.0);
+        DistSpec::Pareto { scale: 1.0, shape: 2.0 }.check(&mut c, "k", 0.0, true, 10.0);
         assert!(c.is_ok());
     }
 
@@ -229,10 +243,10 @@ mod tests {
     fn parses_from_toml() {
         #[derive(Deserialize)]
         struct W {
-            d: Dist,
+            d: DistSpec,
         }
         let w: W = toml::from_str("d = { dist = \"uniform\", min = 1, max = 2 }").unwrap();
-        assert_eq!(w.d, Dist::Uniform { min: 1.0, max: 2.0 });
+        assert_eq!(w.d, DistSpec::Uniform { min: 1.0, max: 2.0 });
         let e = toml::from_str::<W>("d = { dist = \"uniform\", min = 1, max = 2, mode = 3 }");
         assert!(e.is_err());
     }

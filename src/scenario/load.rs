@@ -4,7 +4,7 @@
 
 use super::catalog::Catalog;
 use super::check::Checker;
-use super::params::Params;
+use super::params::{Params, PriceParams};
 use super::price_path::load_price_csv;
 use super::raw::{Price, Scenario};
 use crate::error::{line_col, Error, Location, Problem, Result};
@@ -53,14 +53,18 @@ impl Override {
     }
 }
 
-/// A scenario ready to run: the validated schema plus everything it refers to.
+/// A scenario ready to run: the file as validated, its typed parameters, and everything it
+/// refers to.
 #[derive(Debug, Clone)]
 pub struct LoadedScenario {
+    /// The file as written (with its defaults): what `manifest.json` records and sweeps
+    /// fingerprint. The world reads [`LoadedScenario::params`].
     pub scenario: Scenario,
     /// The file it came from (or a label for in-memory scenarios).
     pub source: String,
     pub overrides: Vec<Override>,
-    /// What validation parsed out of the scenario's strings (dates, compact bits).
+    /// What validation produced: the strings parsed (dates, compact bits) and the tables as
+    /// typed parameters (distributions validated).
     pub params: Params,
     /// The price path's prices by day, when `price.model = "csv"`.
     pub price_path_usd: Option<Vec<f64>>,
@@ -106,7 +110,7 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
     // Phase 2: ranges and cross-field rules.
     let mut checker = Checker::default();
     let params = scenario.validate(&mut checker);
-    if !checker.is_ok() {
+    let Some(mut params) = params.filter(|_| checker.is_ok()) else {
         let spans = DeTable::parse(text).ok();
         let problems = checker
             .problems
@@ -114,7 +118,7 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
             .map(|(key, message)| Problem { location: locate(text, source, spans.as_ref(), overrides, &key), message })
             .collect();
         return Err(Error::Invalid(problems));
-    }
+    };
 
     let price_path_usd = match &scenario.price {
         Price::Csv { path } => {
@@ -123,6 +127,9 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
         }
         _ => None,
     };
+    if let Some(prices) = &price_path_usd {
+        params.price = PriceParams::Path { prices_usd: prices.clone() };
+    }
     let (catalog, catalog_name) = match &scenario.hardware.catalog {
         Some(path) => {
             let p = resolve(base_dir, path);
@@ -323,11 +330,34 @@ change = -0.2
         load_str(MINIMAL, "min.toml", Path::new("."), &o)
     }
 
+    /// Bug caught: the typed price losing the CSV path's prices (the world would start from 0)
+    /// or the fee model's spread.
+    #[test]
+    fn params_carry_the_price_process_and_fees() {
+        let p = load_min(&[]).unwrap().params;
+        assert_eq!(p.price, PriceParams::Constant { initial_usd: 90_000.0 });
+        let p = load_min(&["fees.model=\"lognormal\"", "fees.mean_btc_per_block=0.2", "fees.log_sd=0.5"]).unwrap();
+        assert_eq!((p.params.fees.mean_btc_per_block, p.params.fees.log_sd), (0.2, Some(0.5)));
+        let dir = tempfile::tempdir().unwrap();
+        let prices: Vec<f64> = (0..10).map(|d| 100.0 + f64::from(d)).collect();
+        let rows: String = prices.iter().enumerate().map(|(d, p)| format!("{d},{p}\n")).collect();
+        std::fs::write(dir.path().join("p.csv"), format!("day,price_usd\n{rows}")).unwrap();
+        let text = MINIMAL.replace("model = \"constant\"\ninitial_usd = 90000", "model = \"csv\"\npath = \"p.csv\"");
+        let l = load_str(&text, "min.toml", dir.path(), &[]).unwrap();
+        assert_eq!(l.params.price, PriceParams::Path { prices_usd: prices });
+        assert_eq!(l.params.price.initial_usd(), 100.0);
+    }
+
+    use crate::scenario::params::{Event, SimulationParams};
+
     #[test]
     fn loads_with_defaults() {
         let s = load_min(&[]).unwrap().scenario;
         assert_eq!(s.chain.height, 925_000);
         assert_eq!(s.simulation.replicates, 1);
+        let l = load_min(&["simulation.seed=7"]).unwrap();
+        assert_eq!(l.params.simulation, SimulationParams { days: 10, seed: 7, replicates: 1 });
+        assert_eq!(l.params.events, vec![Event::PriceShock { day: 3, change: -0.2, over_days: 1 }]);
     }
 
     /// Bug caught: the typed phase losing or misreading a string the engine used to parse
@@ -335,9 +365,12 @@ change = -0.2
     #[test]
     fn params_hold_the_parsed_strings() {
         let p = load_min(&[]).unwrap().params;
-        assert_eq!(p, Params { start_date_days: 20_413, chain_bits: None });
+        assert_eq!((p.start_date_days, p.chain.bits), (20_413, None));
         let p = load_min(&["chain.bits=\"0x17034219\"", "simulation.start_date=\"1970-01-02\""]).unwrap().params;
-        assert_eq!(p, Params { start_date_days: 1, chain_bits: Some(0x1703_4219) });
+        assert_eq!((p.start_date_days, p.chain.bits), (1, Some(0x1703_4219)));
+        // A difficulty is the same start as its compact target (difficulty 1: the genesis bits).
+        let p = load_min(&["chain.difficulty=1"]).unwrap().params;
+        assert_eq!((p.chain.height, p.chain.bits), (925_000, Some(0x1d00_ffff)));
     }
 
     #[test]

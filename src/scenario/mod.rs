@@ -14,11 +14,10 @@ pub mod name;
 pub mod params;
 pub mod price_path;
 pub mod raw;
-pub mod schema;
 pub mod validate;
 
-pub use dist::Dist;
+pub use dist::{Dist, DistSpec};
 pub use load::{load, load_str, LoadedScenario, Override};
 pub use name::check_name;
-pub use params::{Expectation, Params};
-pub use raw::{DecisionRule, EventSpec, Fees, Price, Scenario};
+pub use params::{CalibrateTo, DecisionRule, Expectation, Params};
+pub use raw::{EventSpec, Fees, Price, Scenario};

@@ -6,8 +6,8 @@
 //! The serialized form of [`Scenario`] is the effective scenario written into
 //! `manifest.json` (and fingerprinted by sweeps): its keys are the file's keys.
 
-use super::dist::Dist;
-use super::params::Expectation;
+use super::dist::DistSpec;
+use super::params::{CalibrateTo, DecisionRule, Expectation};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -104,26 +104,6 @@ impl Fees {
     }
 }
 
-/// How a miner decides each day whether to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionRule {
-    /// Mine iff today's hashprice covers today's power cost.
-    #[default]
-    Profitable,
-    /// Always mine (a price-insensitive population, for chain-rule experiments).
-    Always,
-}
-
-/// See [`Population::calibrate_to`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CalibrateTo {
-    #[default]
-    Installed,
-    Active,
-}
-
 /// A generated population of mining operators (each runs one site).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,20 +118,20 @@ pub struct Population {
     /// Site power capacity, MW (heavy-tailed: a few industrial firms, many small miners).
     /// Either this or `hashrate_th_s`.
     #[serde(default)]
-    pub size_mw: Option<Dist>,
+    pub size_mw: Option<DistSpec>,
     /// Installed hashrate per operator, TH/s, independent of efficiency (the site is sized to
     /// fit); either this or `size_mw`.
     #[serde(default)]
-    pub hashrate_th_s: Option<Dist>,
+    pub hashrate_th_s: Option<DistSpec>,
     /// Delivered power price, USD/kWh (a jurisdiction may override it).
-    pub power_usd_per_kwh: Dist,
+    pub power_usd_per_kwh: DistSpec,
     /// Hardware models by share of hashrate, from the catalog. Either this or
     /// `efficiency_j_per_th`.
     #[serde(default)]
     pub fleet_mix: Vec<FleetShare>,
     /// Custom hardware efficiency, J/TH, when no `fleet_mix` is given.
     #[serde(default)]
-    pub efficiency_j_per_th: Option<Dist>,
+    pub efficiency_j_per_th: Option<DistSpec>,
     /// Vintages (hardware batches) per operator, each drawn from the mix, 1..=10.
     #[serde(default = "super::defaults::two")]
     pub vintages: u32,
@@ -189,9 +169,9 @@ pub struct FinanceSpec {
     /// Whether operators keep books at all; without, nobody sells BTC or goes bankrupt.
     pub enabled: bool,
     /// BTC held per MW of site.
-    pub treasury_btc_per_mw: Dist,
-    pub cash_usd_per_mw: Dist,
-    pub debt_usd_per_mw: Dist,
+    pub treasury_btc_per_mw: DistSpec,
+    pub cash_usd_per_mw: DistSpec,
+    pub debt_usd_per_mw: DistSpec,
     /// Annual interest on debt.
     pub interest_rate: f64,
     /// Credit line per MW for operators of at least `credit_min_mw` (access to capital
@@ -211,7 +191,7 @@ pub struct BehaviourSpec {
     pub adaptive: f64,
     pub halving_aware: f64,
     /// Annual discount rate for investment decisions.
-    pub hurdle_rate: Dist,
+    pub hurdle_rate: DistSpec,
 }
 
 /// The AI/HPC hosting market miners can convert capacity to.
@@ -320,7 +300,7 @@ pub struct Jurisdiction {
     pub share: f64,
     /// This jurisdiction's power price distribution, replacing the population's.
     #[serde(default)]
-    pub power_usd_per_kwh: Option<Dist>,
+    pub power_usd_per_kwh: Option<DistSpec>,
 }
 
 /// One named operator with fixed values.

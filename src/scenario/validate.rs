@@ -5,8 +5,9 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::Params;
+use super::params::{ChainParams, Event, FeeParams, Params, PopulationParams, PriceParams, SimulationParams};
 use super::raw::*;
+use crate::chain::bits_from_difficulty;
 use crate::chain::target::U256;
 
 /// Parses "0x17034219" (or decimal) compact bits.
@@ -20,8 +21,8 @@ pub fn parse_bits(s: &str) -> Option<u32> {
 
 impl Scenario {
     /// Range-checks every value, recording each problem under its dotted key, and parses the
-    /// strings into [`Params`] (meaningful only when `c` records no problem).
-    pub fn validate(&self, c: &mut Checker) -> Params {
+    /// strings and tables into typed [`Params`]; `None` when `c` records a problem.
+    pub fn validate(&self, c: &mut Checker) -> Option<Params> {
         self.check_simulation(c);
         self.check_chain(c);
         self.check_price(c);
@@ -33,10 +34,56 @@ impl Scenario {
         self.check_metrics(c);
         self.check_strategy(c);
         self.check_events(c);
-        Params {
-            start_date_days: parse_date(&self.simulation.start_date).unwrap_or(0),
-            chain_bits: self.chain.bits.as_deref().and_then(parse_bits),
+        if !c.is_ok() {
+            return None;
         }
+        // The checks above held every distribution to its constructor, so this cannot fail;
+        // were a check ever to miss one, the problem is still reported at its key.
+        let population = match PopulationParams::new(&self.population, &self.operators) {
+            Ok(p) => p,
+            Err(e) => {
+                c.fail(&format!("population.{}", e.param), e.message);
+                return None;
+            }
+        };
+        Some(Params {
+            start_date_days: parse_date(&self.simulation.start_date).unwrap_or(0),
+            simulation: SimulationParams {
+                days: self.simulation.days,
+                seed: self.simulation.seed,
+                replicates: self.simulation.replicates,
+            },
+            chain: ChainParams {
+                height: self.chain.height,
+                bits: match (&self.chain.bits, self.chain.difficulty) {
+                    (Some(b), _) => parse_bits(b),
+                    (None, Some(d)) => Some(bits_from_difficulty(d)),
+                    (None, None) => None,
+                },
+                epoch_elapsed_s: self.chain.epoch_elapsed_s,
+            },
+            price: match self.price {
+                Price::Constant { initial_usd } => PriceParams::Constant { initial_usd },
+                Price::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day } => {
+                    PriceParams::Gbm { initial_usd, log_return_mean_per_day, log_return_sd_per_day }
+                }
+                // The loader reads the file once these checks pass.
+                Price::Csv { .. } => PriceParams::Path { prices_usd: Vec::new() },
+            },
+            fees: FeeParams {
+                mean_btc_per_block: self.fees.mean_btc_per_block(),
+                log_sd: match self.fees {
+                    Fees::Constant { .. } => None,
+                    Fees::Lognormal { log_sd, .. } => Some(log_sd),
+                },
+            },
+            hardware: (&self.hardware).into(),
+            strategy: (&self.strategy).into(),
+            metrics: (&self.metrics).into(),
+            ai: (&self.ai).into(),
+            population,
+            events: self.events.iter().map(Event::from).collect(),
+        })
     }
 
     /// `[simulation]`: name, horizon, replicates, start date.
