@@ -62,31 +62,7 @@ pub fn settle_and_count(
         }
     }
     census.count_active(&mut sums.census, i, op, d, fleet);
-    if !op.ai.is_empty() {
-        f.ai_net_usd = op
-            .ai
-            .iter()
-            .filter(|p| p.online(d))
-            .map(|p| p.mw * p.revenue_usd_per_mw_year / DAYS_PER_YEAR * (1.0 - books.opex_share))
-            .sum();
-    }
-    f.mined_btc = op.mined_btc_unsettled;
-    op.mined_btc_unsettled = 0.0;
-    op.power_cost_usd += f.power_usd;
-    sums.power_cost_usd += f.power_usd;
-    if !books.keep_books {
-        return;
-    }
-    let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
-    op.balances = s.balances;
-    op.btc_sold += s.btc_sold;
-    op.ai_revenue_usd += f.ai_net_usd;
-    sums.btc_sold += s.btc_sold;
-    sums.btc_sold_forced += s.btc_forced;
-    sums.ai_revenue_usd += f.ai_net_usd;
-    if !s.solvent {
-        in_default.push(i);
-    }
+    collect_and_book(i, op, f, books, sums, in_default);
 }
 
 /// Operator `i` settles the day: if active, it pays for the machines running now and collects
@@ -104,7 +80,6 @@ pub fn settle(
     sums: &mut DaySums,
     in_default: &mut Vec<usize>,
 ) {
-    let d = books.day;
     if op.state != OperatorState::Active {
         return;
     }
@@ -112,6 +87,22 @@ pub fn settle(
         f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
         sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
     }
+    collect_and_book(i, op, f, books, sums, in_default);
+}
+
+/// What both forms of settlement do once the power `f.power_usd` of the running machines is
+/// known: hosting revenue of the halls online today, the day's mined BTC, and the books
+/// (`agents::finance::settle_day`), pushing `i` onto `in_default` if it cannot pay.
+#[inline(always)]
+fn collect_and_book(
+    i: usize,
+    op: &mut Operator,
+    mut f: DayFlows,
+    books: &Books,
+    sums: &mut DaySums,
+    in_default: &mut Vec<usize>,
+) {
+    let d = books.day;
     if !op.ai.is_empty() {
         f.ai_net_usd = op
             .ai
