@@ -3,6 +3,7 @@
 //! order in which operators are visited cannot change the outcome.
 
 use super::hardware::Vintage;
+use crate::chain::retarget::RetargetOutlook;
 use crate::scenario::DecisionRule;
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
@@ -19,6 +20,9 @@ pub struct MarketView {
     pub hashprice_usd_per_th_day: f64,
     /// Exponential moving average of hashprice.
     pub hashprice_ema_usd_per_th_day: f64,
+    /// Hashprice a running machine expects over the operating horizon, foreseeing the next
+    /// retarget ([`operating_hashprice`]): what the run/idle decision compares with power.
+    pub operating_hashprice_usd_per_th_day: f64,
     /// Share of the block reward that is subsidy (the rest is fees), 0..=1.
     pub subsidy_share: f64,
     /// Days until the next halving at the current pace (600 s blocks).
@@ -42,6 +46,23 @@ pub fn expected_hashprice(rule: Expectation, m: &MarketView, horizon_days: f64) 
             m.hashprice_usd_per_th_day * ((1.0 - s) + s * (f + 0.5 * (1.0 - f)))
         }
     }
+}
+
+/// Average hashprice over the next `horizon_days` as the chain foresees it: today's until the
+/// retarget, then today's scaled by the expected change of difficulty.
+///
+/// # Formula
+/// With `f = min(1, days_to_retarget / horizon)` the part of the horizon before the retarget
+/// and `rho = D_next / D` (`chain::retarget::retarget_outlook`): `h * (f + (1 - f) / rho)`.
+/// Hashprice is inversely proportional to difficulty, so a network that slowed down expects
+/// its hashprice back at the retarget, and one that sped up expects it to fall: the
+/// estimated next adjustment that mining dashboards publish. A horizon of 0 is today's `h`.
+pub fn operating_hashprice(h: f64, outlook: &RetargetOutlook, horizon_days: f64) -> f64 {
+    if horizon_days <= 0.0 {
+        return h;
+    }
+    let f = (outlook.days_to_retarget / horizon_days).min(1.0);
+    h * (f + (1.0 - f) / outlook.next_over_current)
 }
 
 /// Whether a vintage runs today.
@@ -259,6 +280,7 @@ mod tests {
         MarketView {
             hashprice_usd_per_th_day: h,
             hashprice_ema_usd_per_th_day: h,
+            operating_hashprice_usd_per_th_day: h,
             subsidy_share: 0.99,
             days_to_halving: 900.0,
             btc_price_usd: 90_000.0,
@@ -308,6 +330,20 @@ mod tests {
         m.subsidy_share = 0.99;
         let want = 0.04 * (0.01 + 0.99 * 0.75);
         assert!((expected_hashprice(Expectation::HalvingAware, &m, 365.0) - want).abs() < 1e-12);
+    }
+
+    /// Hand-worked: retarget in 7 of 14 days, difficulty expected to fall to 2/3: half the
+    /// horizon at h, half at 1.5 h -> 1.25 h. Bug caught: the ratio applied the wrong way (a
+    /// slowed network would expect hashprice to fall further: the death spiral).
+    #[test]
+    fn operating_hashprice_foresees_the_retarget() {
+        let o = RetargetOutlook { days_to_retarget: 7.0, next_over_current: 2.0 / 3.0 };
+        assert!((operating_hashprice(0.04, &o, 14.0) - 0.05).abs() < 1e-12);
+        assert_eq!(operating_hashprice(0.04, &o, 0.0), 0.04);
+        let far = RetargetOutlook { days_to_retarget: f64::INFINITY, next_over_current: 0.25 };
+        assert_eq!(operating_hashprice(0.04, &far, 14.0), 0.04);
+        let fast = RetargetOutlook { days_to_retarget: 0.0, next_over_current: 1.25 };
+        assert!((operating_hashprice(0.04, &fast, 14.0) - 0.032).abs() < 1e-12);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct Plan {
 /// days. The strategic choice is taken on the day's run decisions (`days_all_idle` counts
 /// today), as `agents::decision::strategic` documents.
 pub fn plan(op: &OperatorView, m: &MarketView, t: &PlanTerms, reviews_strategy: bool) -> Plan {
-    let hp = m.hashprice_usd_per_th_day;
+    let hp = m.operating_hashprice_usd_per_th_day;
     let runs: Vec<bool> = op
         .fleet
         .iter()
@@ -92,6 +92,7 @@ mod tests {
         MarketView {
             hashprice_usd_per_th_day: hp,
             hashprice_ema_usd_per_th_day: hp,
+            operating_hashprice_usd_per_th_day: hp,
             subsidy_share: 1.0,
             days_to_halving: 1000.0,
             btc_price_usd: 1.0,

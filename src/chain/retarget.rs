@@ -30,6 +30,33 @@ pub fn clamp_timespan(actual_s: i64) -> i64 {
 /// # Formula
 /// `new = min(powLimit, old * clamp(actual) / 1_209_600)` in 256-bit integer arithmetic,
 /// then re-encoded to compact form (which truncates to 3 significant bytes).
+/// What a miner can read off the chain about the next retarget, as every mining dashboard
+/// shows it ("estimated next difficulty adjustment").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetargetOutlook {
+    /// Expected days until the epoch's last block at the current pace.
+    pub days_to_retarget: f64,
+    /// Expected next difficulty over the current one (Core's clamp: between 1/4 and 4).
+    pub next_over_current: f64,
+}
+
+/// Projects the current epoch to its end: `blocks_left` blocks (the next block included) at
+/// `interval_s` each after `elapsed_s` of the epoch so far.
+///
+/// # Formula
+/// Core retargets by `D' = D * T / A` with `T` = 14 days and `A` the epoch's timespan, clamped
+/// to `[T/4, 4T]` (`CalculateNextWorkRequired`). With `A = elapsed + blocks_left * interval`
+/// (the epoch's 2015 intervals, so `elapsed` is measured from its first block),
+/// `next_over_current = T / clamp(A)`; `days_to_retarget = blocks_left * interval / 86,400`.
+/// A stopped network (`interval` infinite) never reaches the retarget.
+pub fn retarget_outlook(elapsed_s: f64, blocks_left: u64, interval_s: f64) -> RetargetOutlook {
+    let t = TARGET_TIMESPAN_S as f64;
+    let to_go_s = blocks_left as f64 * interval_s;
+    let actual = (elapsed_s.max(0.0) + to_go_s).clamp(t / 4.0, 4.0 * t);
+    let days = if to_go_s.is_finite() { to_go_s / crate::units::SECONDS_PER_DAY } else { f64::INFINITY };
+    RetargetOutlook { days_to_retarget: days, next_over_current: t / actual }
+}
+
 pub fn next_bits(last_bits: u32, actual_timespan_s: i64) -> u32 {
     let timespan = clamp_timespan(actual_timespan_s);
     let (old, _, _) = U256::from_compact(last_bits);
@@ -94,5 +121,21 @@ mod tests {
         assert!(!is_retarget_boundary(2016));
         assert!(is_retarget_boundary(925_343));
         assert_eq!(clamp_timespan(-5), TARGET_TIMESPAN_S / 4);
+    }
+
+    /// Hand-worked: half-way through an epoch (1,008 blocks in 7 days), the rest at 1,200 s a
+    /// block takes 14 days: timespan 21 days, so difficulty goes to 14/21 = 2/3. A network
+    /// running twice as fast as the schedule hits Core's clamp only at 4x.
+    /// Bug caught: the ratio inverted (D' = D * A / T), or the clamp left out.
+    #[test]
+    fn outlook_projects_the_epoch() {
+        let day = 86_400.0;
+        let o = retarget_outlook(7.0 * day, 1008, 1200.0);
+        assert!((o.next_over_current - 2.0 / 3.0).abs() < 1e-12, "{o:?}");
+        assert!((o.days_to_retarget - 14.0).abs() < 1e-12);
+        let fast = retarget_outlook(0.0, 2016, 10.0);
+        assert_eq!(fast.next_over_current, 4.0);
+        let stopped = retarget_outlook(day, 10, f64::INFINITY);
+        assert_eq!((stopped.next_over_current, stopped.days_to_retarget), (0.25, f64::INFINITY));
     }
 }

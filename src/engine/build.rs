@@ -88,6 +88,9 @@ impl World {
             replicate,
             replicate_seed: rseed,
             hashprice_ema_usd_per_th_day: hashprice_usd_per_th_day(chain.difficulty, reward0, price0),
+            // On schedule before the first day: 600 s blocks at the difficulty.
+            running_th_s: chain.difficulty * crate::units::HASHES_PER_DIFFICULTY
+                / (crate::chain::retarget::TARGET_SPACING_S as f64 * crate::units::HASH_PER_TH),
             chain,
             price,
             fee_model,

@@ -40,6 +40,7 @@ impl World {
         self.grant_ai(d, requests, &snap.pricing, &mut stats);
         let mut sums = self.settle_all(&snap, flows);
         self.count(d, census, &mut sums);
+        self.running_th_s = sums.census.mining_th_s;
         sums.store(&mut stats, census);
         stats
     }

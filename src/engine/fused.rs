@@ -50,7 +50,7 @@ impl World {
             if !op.ai.is_empty() {
                 stats.contracts_returned += hosting_milestones(i, op, &snap, ai, &mut log);
             }
-            let any_running = age_and_run(op, snap.decay, hp, hardware);
+            let any_running = age_and_run(op, snap.decay, snap.market.operating_hashprice_usd_per_th_day, hardware);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
             let flow = if snap.reviews_strategy(i) {
                 let out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
@@ -75,6 +75,7 @@ impl World {
         for (i, (op, flow)) in rest {
             settle_and_count(i, op, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
+        self.running_th_s = sums.census.mining_th_s;
         sums.store(&mut stats, census);
         stats
     }

@@ -2,7 +2,7 @@
 //! of old listings) and the day's market view is taken once, for every operator to decide on.
 
 use super::world::World;
-use crate::agents::decision::{AiOffer, HardwareOffer, MarketView, StrategyParams};
+use crate::agents::decision::{operating_hashprice, AiOffer, HardwareOffer, MarketView, StrategyParams};
 use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
 use crate::market::secondary::Pricing;
@@ -68,9 +68,11 @@ impl World {
         }
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
+        let outlook = self.retarget_outlook(d);
         let market = MarketView {
             hashprice_usd_per_th_day: hp,
             hashprice_ema_usd_per_th_day: self.hashprice_ema_usd_per_th_day,
+            operating_hashprice_usd_per_th_day: operating_hashprice(hp, &outlook, self.strategy.operating_horizon_days),
             subsidy_share: if reward > 0.0 { subsidy / reward } else { 0.0 },
             days_to_halving: (next_halving_height(self.chain.height) - self.chain.height) as f64
                 * TARGET_SPACING_S as f64

@@ -9,10 +9,12 @@ use crate::agents::operator::OperatorState;
 use crate::agents::Population;
 use crate::chain::block_subsidy;
 use crate::chain::fees::FeeModel;
+use crate::chain::retarget::{retarget_outlook, RetargetOutlook, TARGET_SPACING_S};
+use crate::chain::RETARGET_INTERVAL;
 use crate::market::secondary::Pricing;
 use crate::market::{AiMarket, PriceProcess, SecondaryMarket};
 use crate::scenario::params::{HardwareParams, MetricsParams, StrategyRules};
-use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH};
+use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH, SECONDS_PER_DAY};
 use serde::Serialize;
 
 /// The chain as the simulation sees it.
@@ -94,6 +96,9 @@ pub struct World {
     pub reference_power_usd_per_kwh: f64,
     /// Moving average of hashprice, for adaptive expectations.
     pub hashprice_ema_usd_per_th_day: f64,
+    /// Hashrate that ran yesterday (the census'), TH/s: the pace at which the chain expects the
+    /// epoch to go on. Before day 0, the difficulty's on-schedule hashrate.
+    pub running_th_s: f64,
     /// Scheduled effects by day, in file order within a day.
     pub schedule: Vec<(u32, Effect)>,
     /// Days since 1970-01-01 of day 0.
@@ -121,6 +126,22 @@ impl World {
     pub fn hashprice_usd_per_th_day(&self) -> f64 {
         let reward = block_subsidy(self.chain.height + 1).to_btc() + self.fee_level_btc();
         hashprice_usd_per_th_day(self.chain.difficulty, reward, self.price.price_usd())
+    }
+
+    /// The next retarget as the chain foresees it at the start of day `d`, from the current
+    /// epoch's elapsed time and yesterday's running hashrate (`chain::retarget::retarget_outlook`).
+    pub fn retarget_outlook(&self, d: u32) -> RetargetOutlook {
+        let c = &self.chain;
+        let blocks_done = (c.height + 1) % RETARGET_INTERVAL;
+        let blocks_left = RETARGET_INTERVAL - blocks_done;
+        let now_s = f64::from(d) * SECONDS_PER_DAY;
+        let elapsed_s = match c.epoch_first_time_s {
+            Some(first) if blocks_done > 0 => now_s - first as f64,
+            _ => blocks_done as f64 * TARGET_SPACING_S as f64,
+        };
+        let rate = c.block_rate_per_s(self.running_th_s);
+        let interval_s = if rate > 0.0 { 1.0 / rate } else { f64::INFINITY };
+        retarget_outlook(elapsed_s, blocks_left, interval_s)
     }
 
     /// How the secondary market prices machines today.

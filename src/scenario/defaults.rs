@@ -141,6 +141,7 @@ impl Default for StrategySpec {
             interval_days: 30,
             horizon_days: 365.0,
             adaptive_half_life_days: 30.0,
+            operating_horizon_days: 14.0,
             exit_after_idle_days: 60,
         }
     }

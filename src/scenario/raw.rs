@@ -289,6 +289,9 @@ pub struct StrategySpec {
     pub horizon_days: f64,
     /// Half-life of the adaptive expectation's moving average, days.
     pub adaptive_half_life_days: f64,
+    /// Days over which the run/idle decision averages expected hashprice, foreseeing the next
+    /// retarget (0: today's hashprice only).
+    pub operating_horizon_days: f64,
     /// Days with every machine idle before an operator considers leaving.
     pub exit_after_idle_days: u32,
 }

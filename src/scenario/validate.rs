@@ -332,6 +332,7 @@ impl Scenario {
         c.int_range("strategy.interval_days", st.interval_days.into(), 1, 3650);
         c.range_open_lo("strategy.horizon_days", st.horizon_days, 0.0, 36_525.0);
         c.range_open_lo("strategy.adaptive_half_life_days", st.adaptive_half_life_days, 0.0, 36_525.0);
+        c.range("strategy.operating_horizon_days", st.operating_horizon_days, 0.0, 3650.0);
         c.int_range("strategy.exit_after_idle_days", st.exit_after_idle_days.into(), 0, 36_525);
     }
 

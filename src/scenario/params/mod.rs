@@ -178,6 +178,9 @@ pub struct StrategyRules {
     pub horizon_days: f64,
     /// Half-life of the adaptive expectation's moving average, days.
     pub adaptive_half_life_days: f64,
+    /// Days over which the run/idle decision averages expected hashprice, foreseeing the next
+    /// retarget (0: today's hashprice only).
+    pub operating_horizon_days: f64,
     /// Days with every machine idle before an operator considers leaving.
     pub exit_after_idle_days: u32,
 }
@@ -189,6 +192,7 @@ impl From<&StrategySpec> for StrategyRules {
             interval_days: s.interval_days,
             horizon_days: s.horizon_days,
             adaptive_half_life_days: s.adaptive_half_life_days,
+            operating_horizon_days: s.operating_horizon_days,
             exit_after_idle_days: s.exit_after_idle_days,
         }
     }
