@@ -2,7 +2,8 @@
 //!
 //! 1. **open**: the markets move to the day and its view is taken once (`snapshot.rs`);
 //! 2. **yesterday's defaults clear**: operators found insolvent at yesterday's settlement are
-//!    bought or closed (`clear.rs`), before anyone acts on today's market;
+//!    bought or closed (`clear.rs`), before anyone acts on today's market; used machines
+//!    arrive at and are sold to operators with room (`redeploy.rs`);
 //! 3. **routine**: each active operator takes its deliveries, passes its AI hosting milestones
 //!    and ages its machines (`operate.rs`);
 //! 4. **plans**: each active operator plans its day from a read-only view of itself and of the
@@ -32,6 +33,7 @@ impl World {
         let snap = self.open_day(d);
         let mut stats = DayStats { hashprice_usd_per_th_day: snap.hashprice_usd_per_th_day(), ..DayStats::default() };
         self.clear_defaults(&snap, &mut stats);
+        self.trade_used(&snap, &mut stats);
         let mut log = Vec::new();
         self.routine(&snap, &mut stats, &mut log);
         let plans = self.plans(&snap);

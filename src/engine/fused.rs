@@ -24,6 +24,7 @@ impl World {
         let mut stats = DayStats { hashprice_usd_per_th_day: hp, ..DayStats::default() };
         let defaulted = std::mem::take(&mut self.in_default);
         self.resolve_insolvencies(d, defaulted, &snap.pricing, hp, &mut stats);
+        self.trade_used(&snap, &mut stats);
         let mut requests = Vec::new();
         let mut log = Vec::new();
         let n = self.population.operators.len();

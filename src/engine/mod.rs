@@ -14,6 +14,7 @@ pub mod fused;
 pub mod hook;
 pub mod operate;
 pub mod queue;
+pub mod redeploy;
 pub mod sampler;
 pub mod settle;
 pub mod shocks;

@@ -1,7 +1,9 @@
 //! The secondary market for used machines: what exiting, bankrupt and pivoting operators
 //! sell. Machines here are dormant hashrate: switched off, but not scrapped.
 
-use crate::agents::hardware::secondary_price_usd_per_th;
+use crate::agents::decision::MIN_ORDER_MW;
+use crate::agents::hardware::{secondary_price_usd_per_th, th_s_for_mw, FLEET_REL_TOL};
+use crate::units::power_cost_usd_per_th_day;
 
 /// A batch of used machines for sale.
 #[derive(Debug, Clone, PartialEq)]
@@ -9,6 +11,96 @@ pub struct Lot {
     pub th_s: f64,
     pub j_per_th: f64,
     pub listed_day: u32,
+    /// Sold and on its way: the buyer and the day the machines arrive at its site. Until then
+    /// they stay here, dormant (counted with the market's machines, never scrapped).
+    pub bound_for: Option<Shipment>,
+}
+
+/// Where a sold lot is going.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shipment {
+    pub buyer: usize,
+    pub arrival_day: u32,
+}
+
+/// An operator that may buy used machines today: room at its site and money to pay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsedBuyer {
+    pub id: usize,
+    pub power_usd_per_kwh: f64,
+    /// Site capacity for mining not taken by machines installed, ordered or on their way, MW.
+    pub room_mw: f64,
+    pub liquidity_usd: f64,
+}
+
+/// One sale: `th_s` of lot `lot` to `buyer` at `price_usd_per_th`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsedSale {
+    pub lot: usize,
+    pub buyer: usize,
+    pub th_s: f64,
+    pub price_usd_per_th: f64,
+}
+
+/// Matches the unsold lots with buyers (those with at least [`MIN_ORDER_MW`] of room; a
+/// purchase is at least that much, or the rest of a lot), an order-independent rule: the most efficient lots go
+/// first to the buyers with the cheapest power (ties: lower listing day, then lot position;
+/// lower operator index), each buying what fits its room and its liquidity, if the machines
+/// earn their price back at its power within `payback_days` at hashprice `h`.
+///
+/// # Formula
+/// Buyer `b` buys machines of `e` J/TH at price `P` per TH/s iff
+/// `(h - e * 0.024 * p_b) * payback_days >= P`; `th = min(lot, room * 1e6 / e, liquidity / P)`.
+/// Since a lot that does not pay at the cheapest remaining buyer's power pays at no later
+/// buyer's, one pass over both sorted lists clears the market.
+pub fn match_used(
+    lots: &[Lot],
+    buyers: &[UsedBuyer],
+    h: f64,
+    payback_days: f64,
+    price_usd_per_th: impl Fn(f64) -> f64,
+) -> Vec<UsedSale> {
+    let mut order: Vec<usize> =
+        (0..lots.len()).filter(|&k| lots[k].bound_for.is_none() && lots[k].th_s > 0.0).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&lots[a], &lots[b]);
+        x.j_per_th.total_cmp(&y.j_per_th).then(x.listed_day.cmp(&y.listed_day)).then(a.cmp(&b))
+    });
+    let mut bs: Vec<UsedBuyer> =
+        buyers.iter().filter(|b| b.room_mw >= MIN_ORDER_MW && b.liquidity_usd > 0.0).copied().collect();
+    bs.sort_by(|a, b| a.power_usd_per_kwh.total_cmp(&b.power_usd_per_kwh).then(a.id.cmp(&b.id)));
+    let mut sales = Vec::new();
+    let mut bi = 0;
+    for k in order {
+        let lot = &lots[k];
+        let price = price_usd_per_th(lot.j_per_th);
+        let mut left = lot.th_s;
+        while left > 0.0 && bi < bs.len() {
+            let b = &mut bs[bi];
+            let margin = h - power_cost_usd_per_th_day(lot.j_per_th, b.power_usd_per_kwh);
+            if margin <= 0.0 || margin * payback_days < price {
+                break; // nor at any buyer after it (their power costs more)
+            }
+            let fits = th_s_for_mw(b.room_mw, lot.j_per_th);
+            let affords = if price > 0.0 { b.liquidity_usd / price } else { f64::INFINITY };
+            let th = left.min(fits).min(affords);
+            // Crumbs of room or cash are no purchase (the rest of a lot is, however small).
+            let worth_buying =
+                th * lot.j_per_th / crate::units::W_PER_MW >= MIN_ORDER_MW || th >= left * (1.0 - FLEET_REL_TOL);
+            if worth_buying && th > lot.th_s * FLEET_REL_TOL {
+                sales.push(UsedSale { lot: k, buyer: b.id, th_s: th, price_usd_per_th: price });
+                left -= th;
+                b.room_mw -= th * lot.j_per_th / crate::units::W_PER_MW;
+                b.liquidity_usd -= th * price;
+            }
+            if left > lot.th_s * FLEET_REL_TOL {
+                bi += 1; // this buyer is full or out of money
+            } else {
+                break;
+            }
+        }
+    }
+    sales
 }
 
 /// Inventory and pricing.
@@ -45,7 +137,7 @@ impl Pricing {
 impl SecondaryMarket {
     pub fn list(&mut self, th_s: f64, j_per_th: f64, day: u32) {
         if th_s > 0.0 {
-            self.lots.push(Lot { th_s, j_per_th, listed_day: day });
+            self.lots.push(Lot { th_s, j_per_th, listed_day: day, bound_for: None });
         }
     }
 
@@ -63,7 +155,7 @@ impl SecondaryMarket {
         let mut scrapped = 0.0;
         self.lots.retain(|l| {
             let at_scrap = pricing.price_usd_per_th(l.j_per_th) <= pricing.scrap_usd_per_th;
-            let keep = !(at_scrap && day.saturating_sub(l.listed_day) >= after_days);
+            let keep = l.bound_for.is_some() || !(at_scrap && day.saturating_sub(l.listed_day) >= after_days);
             if !keep {
                 scrapped += l.th_s;
             }
@@ -103,5 +195,42 @@ mod tests {
         let mut m = SecondaryMarket::default();
         m.list(100.0, 45.0, 0);
         assert_eq!(m.value_usd(&P), 50.0);
+    }
+
+    fn lot(th_s: f64, j_per_th: f64) -> Lot {
+        Lot { th_s, j_per_th, listed_day: 0, bound_for: None }
+    }
+
+    fn buyer(id: usize, p: f64, room_mw: f64, liquidity_usd: f64) -> UsedBuyer {
+        UsedBuyer { id, power_usd_per_kwh: p, room_mw, liquidity_usd }
+    }
+
+    /// Hand-worked at h = 0.04 $/TH/day, price $2/TH, payback 365 days: a 20 J/TH machine costs
+    /// 0.024 at $0.05/kWh (margin 0.016 x 365 = 5.84 >= 2: buys) and 0.0384 at $0.08 (margin
+    /// 0.0016 x 365 = 0.58 < 2: does not). The cheap buyer has room for 1 MW = 50,000 TH/s, so of
+    /// a 80,000 TH/s lot it takes 50,000 and the rest stays (the expensive buyer declines).
+    /// Bug caught: buyers served in storage order (the expensive one first) or room ignored.
+    #[test]
+    fn cheapest_power_buys_the_best_lots_within_room() {
+        let lots = vec![lot(80_000.0, 20.0)];
+        let buyers = vec![buyer(0, 0.08, 10.0, 1e9), buyer(1, 0.05, 1.0, 1e9)];
+        let sales = match_used(&lots, &buyers, 0.04, 365.0, |_| 2.0);
+        assert_eq!(sales.len(), 1);
+        assert_eq!((sales[0].buyer, sales[0].lot), (1, 0));
+        assert!((sales[0].th_s - 50_000.0).abs() < 1e-6);
+        // Swapping the buyers' storage order changes nothing.
+        let swapped = vec![buyers[1], buyers[0]];
+        assert_eq!(match_used(&lots, &swapped, 0.04, 365.0, |_| 2.0), sales);
+    }
+
+    /// Bug caught: a lot already sold (on its way) sold again, or liquidity ignored.
+    #[test]
+    fn sold_lots_wait_and_money_limits() {
+        let mut lots = vec![lot(1_000.0, 20.0), lot(1_000.0, 25.0)];
+        lots[0].bound_for = Some(Shipment { buyer: 7, arrival_day: 60 });
+        let sales = match_used(&lots, &[buyer(3, 0.03, 100.0, 500.0)], 0.04, 365.0, |_| 2.0);
+        assert_eq!(sales.len(), 1);
+        assert_eq!(sales[0].lot, 1);
+        assert!((sales[0].th_s - 250.0).abs() < 1e-9, "{sales:?}");
     }
 }

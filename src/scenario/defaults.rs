@@ -106,6 +106,7 @@ impl Default for HardwareSpec {
             scrap_usd_per_th: 0.5,
             fire_sale_discount: 0.5,
             scrap_after_days: 365,
+            relocation_days: 60,
             restart_cost_usd_per_th: 0.02,
             restart_payback_days: 7.0,
         }

@@ -238,6 +238,9 @@ pub struct HardwareSpec {
     pub fire_sale_discount: f64,
     /// Days a machine at scrap value waits on the secondary market before it is scrapped.
     pub scrap_after_days: u32,
+    /// Days from the sale of a used machine to its running at the buyer's site (shipping,
+    /// customs, installation).
+    pub relocation_days: u32,
     /// One-off cost of restarting idle machines, USD per TH/s (hysteresis).
     pub restart_cost_usd_per_th: f64,
     /// Days in which a restart must pay back its cost.

@@ -301,6 +301,7 @@ impl Scenario {
         c.range("hardware.scrap_usd_per_th", h.scrap_usd_per_th, 0.0, 1e4);
         c.range("hardware.fire_sale_discount", h.fire_sale_discount, 0.0, 1.0);
         c.int_range("hardware.scrap_after_days", h.scrap_after_days.into(), 0, 36_525);
+        c.int_range("hardware.relocation_days", h.relocation_days.into(), 0, 3650);
         c.range("hardware.restart_cost_usd_per_th", h.restart_cost_usd_per_th, 0.0, 1e4);
         c.range_open_lo("hardware.restart_payback_days", h.restart_payback_days, 0.0, 3650.0);
     }

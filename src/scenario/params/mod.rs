@@ -139,6 +139,8 @@ pub struct HardwareParams {
     pub fire_sale_discount: f64,
     /// Days a machine at scrap value waits on the secondary market before it is scrapped.
     pub scrap_after_days: u32,
+    /// Days from the sale of a used machine to its arrival at the buyer's site.
+    pub relocation_days: u32,
     /// One-off cost of restarting idle machines, USD per TH/s (hysteresis).
     pub restart_cost_usd_per_th: f64,
     /// Days in which a restart must pay back its cost.
@@ -155,6 +157,7 @@ impl From<&HardwareSpec> for HardwareParams {
             scrap_usd_per_th: h.scrap_usd_per_th,
             fire_sale_discount: h.fire_sale_discount,
             scrap_after_days: h.scrap_after_days,
+            relocation_days: h.relocation_days,
             restart_cost_usd_per_th: h.restart_cost_usd_per_th,
             restart_payback_days: h.restart_payback_days,
         }
