@@ -226,11 +226,14 @@ mod tests {
     /// Bug caught: a lot already sold (on its way) sold again, or liquidity ignored.
     #[test]
     fn sold_lots_wait_and_money_limits() {
-        let mut lots = vec![lot(1_000.0, 20.0), lot(1_000.0, 25.0)];
+        let mut lots = vec![lot(1e6, 20.0), lot(1e6, 25.0)];
         lots[0].bound_for = Some(Shipment { buyer: 7, arrival_day: 60 });
-        let sales = match_used(&lots, &[buyer(3, 0.03, 100.0, 500.0)], 0.04, 365.0, |_| 2.0);
+        // $500k buys 250,000 TH/s (6.25 MW) of the 25 MW lot.
+        let sales = match_used(&lots, &[buyer(3, 0.03, 100.0, 500_000.0)], 0.04, 365.0, |_| 2.0);
         assert_eq!(sales.len(), 1);
         assert_eq!(sales[0].lot, 1);
-        assert!((sales[0].th_s - 250.0).abs() < 1e-9, "{sales:?}");
+        assert!((sales[0].th_s - 250_000.0).abs() < 1e-6, "{sales:?}");
+        // $500 would buy 250 TH/s (6 kW): crumbs, not a purchase.
+        assert!(match_used(&lots, &[buyer(3, 0.03, 100.0, 500.0)], 0.04, 365.0, |_| 2.0).is_empty());
     }
 }
