@@ -92,7 +92,10 @@ pub struct World {
     pub max_pivot_share: f64,
     /// Median power price of the population: what a typical buyer of used machines pays.
     pub reference_power_usd_per_kwh: f64,
-    /// Moving average of hashprice, for adaptive expectations.
+    /// Fee an FPPS pool keeps of its miners' expected revenue (`population.pool_fee`).
+    pub pool_fee: f64,
+    /// Moving average of the net hashprice (`World::net_hashprice_usd_per_th_day`), for
+    /// adaptive expectations.
     pub hashprice_ema_usd_per_th_day: f64,
     /// Scheduled effects by day, in file order within a day.
     pub schedule: Vec<(u32, Effect)>,
@@ -121,6 +124,14 @@ impl World {
     pub fn hashprice_usd_per_th_day(&self) -> f64 {
         let reward = block_subsidy(self.chain.height + 1).to_btc() + self.fee_level_btc();
         hashprice_usd_per_th_day(self.chain.difficulty, reward, self.price.price_usd())
+    }
+
+    /// What a TH/s earns today in a pool, USD per day: the gross hashprice less the pool fee.
+    /// Operators decide on this (solo miners too: a solo miner's expected revenue is the
+    /// gross, but it bears the variance a pool's fee insures, so it weighs its hashrate the
+    /// same; see docs/MODEL.md, "Pooled revenue").
+    pub fn net_hashprice_usd_per_th_day(&self) -> f64 {
+        self.hashprice_usd_per_th_day() * (1.0 - self.pool_fee)
     }
 
     /// How the secondary market prices machines today.

@@ -38,6 +38,18 @@ pub enum DecisionRule {
     Always,
 }
 
+/// How an operator is paid for its work (`payout` of a named operator; generated operators
+/// solo-mine with probability `population.solo_share`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payout {
+    /// A pay-per-share (FPPS) pool: the expected value of its work, less the pool's fee.
+    #[default]
+    Pool,
+    /// Solo mining: whole blocks when it finds them, nothing otherwise.
+    Solo,
+}
+
 /// Which hashrate matches the chain's difficulty when calibrating (`population.calibrate_to`):
 /// all installed machines, or only those that run on day 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
