@@ -83,6 +83,8 @@ pub struct Operator {
     pub revenue: Sat,
     /// Paid by a pool for its work, or whole blocks solo.
     pub payout: Payout,
+    /// Whether the site has the power, land and fibre to convert to AI hosting.
+    pub convertible: bool,
     pub power_cost_usd: f64,
     pub btc_sold: f64,
     pub ai_revenue_usd: f64,
@@ -112,6 +114,7 @@ impl Operator {
             blocks_won: 0,
             revenue: Sat::ZERO,
             payout: Payout::Pool,
+            convertible: true,
             power_cost_usd: 0.0,
             btc_sold: 0.0,
             ai_revenue_usd: 0.0,

@@ -12,6 +12,8 @@ use rand::Rng;
 
 /// Salt of the solo-mining draw (`Population::draw_payouts`); never change it.
 const SOLO_SALT: u64 = 0x5010_5010_0000_0001;
+/// Salt of the convertible-site draw (`Population::draw_convertible`); never change it.
+const CONVERTIBLE_SALT: u64 = 0xC0_4E47_0000_0002;
 
 /// All operators of a run, with the names of named operators and of jurisdictions.
 #[derive(Debug, Clone)]
@@ -71,6 +73,20 @@ impl Population {
             if u < solo_share {
                 op.payout = Payout::Solo;
             }
+        }
+    }
+
+    /// Whether each site can convert to AI hosting: with probability `share`, drawn from its
+    /// own hash of (replicate seed, operator index) so that no other draw shifts; a named
+    /// operator's explicit `convertible` is kept (`named[k]` is operator `generated + k`).
+    /// The flag then belongs to the operator, whatever order operators are later stored in.
+    pub fn draw_convertible(&mut self, share: f64, replicate_seed: u64, named: &[Option<bool>]) {
+        for (i, op) in self.operators.iter_mut().enumerate() {
+            let given = i.checked_sub(self.generated).and_then(|k| named.get(k).copied().flatten());
+            op.convertible = given.unwrap_or_else(|| {
+                let h = mix64(replicate_seed ^ mix64(CONVERTIBLE_SALT ^ i as u64));
+                ((h >> 11) as f64 / (1u64 << 53) as f64) < share
+            });
         }
     }
 
@@ -209,6 +225,7 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
             expectation: m.expectation,
             hurdle_rate: m.hurdle_rate,
             payout: m.payout,
+            convertible: m.convertible.unwrap_or(true),
             ..Operator::blank(idx)
         });
         names.push(Some(m.name.clone()));

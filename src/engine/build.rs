@@ -29,6 +29,8 @@ impl World {
         let fees = loaded.params.fees;
         let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
         population.draw_payouts(loaded.params.population.solo_share, rseed);
+        let named: Vec<Option<bool>> = loaded.params.population.named.iter().map(|m| m.convertible).collect();
+        population.draw_convertible(loaded.params.ai.convertible_share, rseed, &named);
         // Operators decide on the hashprice net of the pool fee (`World::net_hashprice`).
         let pool_fee = loaded.params.population.pool_fee;
         let bits = match chain_start.bits {

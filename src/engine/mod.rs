@@ -347,3 +347,7 @@ mod tests {
 #[cfg(test)]
 #[path = "pool_tests.rs"]
 mod pool_tests;
+
+#[cfg(test)]
+#[path = "convertible_tests.rs"]
+mod convertible_tests;

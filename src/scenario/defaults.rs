@@ -98,6 +98,7 @@ impl Default for AiSpec {
             min_mw: 20.0,
             max_share_of_site: 1.0,
             keep_hardware_share: 0.5,
+            convertible_share: 0.2,
         }
     }
 }

@@ -223,6 +223,9 @@ pub struct AiSpec {
     pub max_share_of_site: f64,
     /// Share of displaced machines kept in storage (the rest is sold at once).
     pub keep_hardware_share: f64,
+    /// Share of sites with the power, land and fibre to convert to AI hosting, [0, 1]; the
+    /// others never ask.
+    pub convertible_share: f64,
 }
 
 /// Hardware markets and ageing.
@@ -341,6 +344,10 @@ pub struct OperatorSpec {
     /// How it is paid: `"pool"` (FPPS, less `population.pool_fee`) or `"solo"` (whole blocks).
     #[serde(default)]
     pub payout: Payout,
+    /// Whether its site can convert to AI hosting; default: drawn as for generated sites
+    /// (`ai.convertible_share`).
+    #[serde(default)]
+    pub convertible: Option<bool>,
 }
 
 /// A scheduled shock. `day` is the simulated day whose start it happens at.

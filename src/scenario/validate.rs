@@ -291,6 +291,7 @@ impl Scenario {
         c.range("ai.min_mw", a.min_mw, 0.0, 1e5);
         c.range("ai.max_share_of_site", a.max_share_of_site, 0.0, 1.0);
         c.range("ai.keep_hardware_share", a.keep_hardware_share, 0.0, 1.0);
+        c.range("ai.convertible_share", a.convertible_share, 0.0, 1.0);
     }
 
     /// `[hardware]`.

@@ -292,6 +292,8 @@ pub struct AiParams {
     pub max_share_of_site: f64,
     /// Share of displaced machines kept in storage (the rest is sold at once).
     pub keep_hardware_share: f64,
+    /// Share of sites able to convert to AI hosting.
+    pub convertible_share: f64,
 }
 
 impl From<&AiSpec> for AiParams {
@@ -307,6 +309,7 @@ impl From<&AiSpec> for AiParams {
             min_mw: a.min_mw,
             max_share_of_site: a.max_share_of_site,
             keep_hardware_share: a.keep_hardware_share,
+            convertible_share: a.convertible_share,
         }
     }
 }

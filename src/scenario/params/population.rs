@@ -59,6 +59,8 @@ pub struct NamedOperator {
     /// Overrides the population's decision rule for this operator.
     pub decision: Option<DecisionRule>,
     pub payout: Payout,
+    /// `None`: drawn as for generated sites.
+    pub convertible: Option<bool>,
 }
 
 impl From<&OperatorSpec> for NamedOperator {
@@ -78,6 +80,7 @@ impl From<&OperatorSpec> for NamedOperator {
             hurdle_rate: m.hurdle_rate,
             decision: m.decision,
             payout: m.payout,
+            convertible: m.convertible,
         }
     }
 }
