@@ -27,7 +27,8 @@ pub enum Command {
     /// Render figures (SVG, PNG) of a run or sweep directory into RESULTS_DIR/figures/.
     Plot(PlotArgs),
     /// Run the history windows (scenarios/history/) over several seeds and score the simulated
-    /// hashrate against the real chain's; write results/history/ (runs, real.csv, scorecard.csv).
+    /// hashrate against the real chain's, then the bundled scenarios' stylised targets; write
+    /// results/history/ (runs, real.csv, scorecard.csv, stylised/, stylised.csv).
     History(HistoryArgs),
 }
 
@@ -51,6 +52,19 @@ pub struct HistoryArgs {
     /// Threads for replicates, at most 4 per core [default: all cores].
     #[arg(long, short = 'j', value_parser = parse_jobs, allow_negative_numbers = true)]
     pub jobs: Option<usize>,
+    /// Skip the stylised targets of the bundled scenarios (baseline, halving-2028, price-crash,
+    /// ai-rush): run the windows only.
+    #[arg(long, conflicts_with = "stylised_only")]
+    pub no_stylised: bool,
+    /// Run only the stylised targets of the bundled scenarios, not the windows.
+    #[arg(long)]
+    pub stylised_only: bool,
+    /// Replicates of each bundled scenario for the stylised targets.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub stylised_seeds: u32,
+    /// The folder of the bundled scenarios.
+    #[arg(long, default_value = "scenarios")]
+    pub bundled: PathBuf,
     /// Only (re)write the windows' daily price paths (<window>-prices.csv in --scenarios) from
     /// the bundled monthly prices, and run nothing.
     #[arg(long)]

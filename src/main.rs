@@ -317,13 +317,32 @@ fn cmd_history(args: cli::HistoryArgs, out: &mut impl Write) -> Outcome {
         overrides: overrides(&args.set)?,
         command: command_line(),
     };
-    let windows = history::load_windows(&opts)?;
-    let bar = hashsim::progress::bar(history::total_days(&windows), "days", args.quiet);
-    let report = history::run_windows(&windows, &opts, &|| bar.inc(1));
+    let windows = if args.stylised_only { Vec::new() } else { history::load_windows(&opts)? };
+    let bundled = if args.no_stylised {
+        Vec::new()
+    } else {
+        history::bundled::load_bundled(&args.bundled, &opts.overrides, args.stylised_seeds)?
+    };
+    let bundled_days: u64 = bundled
+        .iter()
+        .map(|(_, l)| u64::from(l.scenario.simulation.days) * u64::from(l.scenario.simulation.replicates))
+        .sum();
+    let bar = hashsim::progress::bar(history::total_days(&windows) + bundled_days, "days", args.quiet);
+    let report = if windows.is_empty() { None } else { Some(history::run_windows(&windows, &opts, &|| bar.inc(1))) };
+    let stylised = if bundled.is_empty() {
+        None
+    } else {
+        Some(history::bundled::run_bundled(&bundled, &opts.out_dir, &opts.command, &|| bar.inc(1)))
+    };
     bar.finish_and_clear();
-    let report = report?;
+    let (report, stylised) = (report.transpose()?, stylised.transpose()?);
     if !args.quiet {
-        write!(out, "{}", history::render_scorecard(&report))?;
+        if let Some(r) = &report {
+            write!(out, "{}", history::render_scorecard(r))?;
+        }
+        if let Some(r) = &stylised {
+            write!(out, "{}", history::bundled::render_stylised(r))?;
+        }
     }
     Ok(())
 }

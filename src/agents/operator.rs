@@ -4,7 +4,7 @@
 use super::decision::Expectation;
 use super::finance::Balances;
 use super::hardware::Vintage;
-use crate::scenario::DecisionRule;
+use crate::scenario::{DecisionRule, Payout};
 use crate::units::Sat;
 
 /// Where an operator is in its life.
@@ -79,7 +79,12 @@ pub struct Operator {
     /// BTC won since the last daily settlement.
     pub mined_btc_unsettled: f64,
     pub blocks_won: u32,
+    /// What it earned mining: its pool's payouts, or the blocks it found if it mines solo.
     pub revenue: Sat,
+    /// Paid by a pool for its work, or whole blocks solo.
+    pub payout: Payout,
+    /// Whether the site has the power, land and fibre to convert to AI hosting.
+    pub convertible: bool,
     pub power_cost_usd: f64,
     pub btc_sold: f64,
     pub ai_revenue_usd: f64,
@@ -108,6 +113,8 @@ impl Operator {
             mined_btc_unsettled: 0.0,
             blocks_won: 0,
             revenue: Sat::ZERO,
+            payout: Payout::Pool,
+            convertible: true,
             power_cost_usd: 0.0,
             btc_sold: 0.0,
             ai_revenue_usd: 0.0,

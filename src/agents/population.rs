@@ -5,9 +5,15 @@ use super::finance::Balances;
 use super::hardware::{Catalog, Vintage};
 use super::operator::{Operator, OperatorState};
 use crate::error::{Error, Result};
-use crate::rng::SimRng;
+use crate::rng::{mix64, SimRng};
 use crate::scenario::params::{FinanceParams, PopulationParams};
+use crate::scenario::Payout;
 use rand::Rng;
+
+/// Salt of the solo-mining draw (`Population::draw_payouts`); never change it.
+const SOLO_SALT: u64 = 0x5010_5010_0000_0001;
+/// Salt of the convertible-site draw (`Population::draw_convertible`); never change it.
+const CONVERTIBLE_SALT: u64 = 0xC0_4E47_0000_0002;
 
 /// All operators of a run, with the names of named operators and of jurisdictions.
 #[derive(Debug, Clone)]
@@ -54,6 +60,36 @@ impl Population {
 
     /// Gives generated operators their balance sheets from the per-MW draws, once sizes are
     /// final. Operators below `credit_min_mw` get no credit line.
+    /// Generated operator `i` mines solo with probability `solo_share`, drawn from its own
+    /// hash of (replicate seed, `i`) so that no other draw of the population shifts with it
+    /// (and a share of 0 draws nothing at all). Named operators keep their `payout`.
+    pub fn draw_payouts(&mut self, solo_share: f64, replicate_seed: u64) {
+        if solo_share <= 0.0 {
+            return;
+        }
+        for (i, op) in self.operators[..self.generated].iter_mut().enumerate() {
+            let h = mix64(replicate_seed ^ mix64(SOLO_SALT ^ i as u64));
+            let u = (h >> 11) as f64 / (1u64 << 53) as f64;
+            if u < solo_share {
+                op.payout = Payout::Solo;
+            }
+        }
+    }
+
+    /// Whether each site can convert to AI hosting: with probability `share`, drawn from its
+    /// own hash of (replicate seed, operator index) so that no other draw shifts; a named
+    /// operator's explicit `convertible` is kept (`named[k]` is operator `generated + k`).
+    /// The flag then belongs to the operator, whatever order operators are later stored in.
+    pub fn draw_convertible(&mut self, share: f64, replicate_seed: u64, named: &[Option<bool>]) {
+        for (i, op) in self.operators.iter_mut().enumerate() {
+            let given = i.checked_sub(self.generated).and_then(|k| named.get(k).copied().flatten());
+            op.convertible = given.unwrap_or_else(|| {
+                let h = mix64(replicate_seed ^ mix64(CONVERTIBLE_SALT ^ i as u64));
+                ((h >> 11) as f64 / (1u64 << 53) as f64) < share
+            });
+        }
+    }
+
     pub fn finish_balance_sheets(&mut self, f: &FinanceParams) {
         for (op, pm) in self.operators[..self.generated].iter_mut().zip(&self.per_mw) {
             let mw = op.site_mw;
@@ -188,6 +224,8 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
             rule: m.decision.unwrap_or(p.decision),
             expectation: m.expectation,
             hurdle_rate: m.hurdle_rate,
+            payout: m.payout,
+            convertible: m.convertible.unwrap_or(true),
             ..Operator::blank(idx)
         });
         names.push(Some(m.name.clone()));

@@ -28,12 +28,17 @@ impl World {
         let price0 = loaded.params.price.initial_usd();
         let fees = loaded.params.fees;
         let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
+        population.draw_payouts(loaded.params.population.solo_share, rseed);
+        let named: Vec<Option<bool>> = loaded.params.population.named.iter().map(|m| m.convertible).collect();
+        population.draw_convertible(loaded.params.ai.convertible_share, rseed, &named);
+        // Operators decide on the hashprice net of the pool fee (`World::net_hashprice`).
+        let pool_fee = loaded.params.population.pool_fee;
         let bits = match chain_start.bits {
             Some(bits) => {
                 if loaded.params.population.total_hashrate_eh_s.is_none() {
                     let d = difficulty_from_bits(bits);
                     let reward = block_subsidy(chain_start.height + 1).to_btc() + fees.mean_btc_per_block;
-                    let hp0 = hashprice_usd_per_th_day(d, reward, price0);
+                    let hp0 = hashprice_usd_per_th_day(d, reward, price0) * (1.0 - pool_fee);
                     let target_th_s = hashrate_th_s_for_interval(d, TARGET_SPACING_S as f64);
                     calibrate(
                         &mut population,
@@ -87,7 +92,9 @@ impl World {
         Ok(World {
             replicate,
             replicate_seed: rseed,
-            hashprice_ema_usd_per_th_day: hashprice_usd_per_th_day(chain.difficulty, reward0, price0),
+            hashprice_ema_usd_per_th_day: hashprice_usd_per_th_day(chain.difficulty, reward0, price0)
+                * (1.0 - pool_fee),
+            pool_fee,
             // On schedule before the first day: 600 s blocks at the difficulty.
             running_th_s: chain.difficulty * crate::units::HASHES_PER_DIFFICULTY
                 / (crate::chain::retarget::TARGET_SPACING_S as f64 * crate::units::HASH_PER_TH),

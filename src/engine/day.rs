@@ -31,7 +31,8 @@ impl World {
     /// One day of every operator, phase by phase (the reference for `World::operate_day`).
     pub fn day(&mut self, d: u32, census: &mut Census) -> DayStats {
         let snap = self.open_day(d);
-        let mut stats = DayStats { hashprice_usd_per_th_day: snap.hashprice_usd_per_th_day(), ..DayStats::default() };
+        let mut stats =
+            DayStats { hashprice_usd_per_th_day: snap.gross_hashprice_usd_per_th_day, ..DayStats::default() };
         self.clear_defaults(&snap, &mut stats);
         self.trade_used(&snap, &mut stats);
         let mut log = Vec::new();

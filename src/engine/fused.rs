@@ -21,7 +21,8 @@ impl World {
     pub fn operate_day(&mut self, d: u32, census: &mut Census) -> DayStats {
         let snap = self.open_day(d);
         let hp = snap.hashprice_usd_per_th_day();
-        let mut stats = DayStats { hashprice_usd_per_th_day: hp, ..DayStats::default() };
+        let mut stats =
+            DayStats { hashprice_usd_per_th_day: snap.gross_hashprice_usd_per_th_day, ..DayStats::default() };
         let defaulted = std::mem::take(&mut self.in_default);
         self.resolve_insolvencies(d, defaulted, &snap.pricing, hp, &mut stats);
         self.trade_used(&snap, &mut stats);

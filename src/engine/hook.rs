@@ -30,6 +30,9 @@ pub struct DayEnd {
     pub intervals: u32,
     pub subsidy: Sat,
     pub fees: Sat,
+    /// What pools paid their miners for the day's work (`engine/pool.rs`); the blocks'
+    /// subsidy and fees above went to the pools, or to solo miners who found them.
+    pub pool_paid: Sat,
     pub retargets: u32,
     /// Chain height and difficulty after the day's last block.
     pub height: u64,

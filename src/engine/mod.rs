@@ -13,6 +13,7 @@ pub mod day;
 pub mod fused;
 pub mod hook;
 pub mod operate;
+pub mod pool;
 pub mod queue;
 pub mod redeploy;
 pub mod sampler;
@@ -24,9 +25,11 @@ pub mod world;
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
 use crate::rng::{stream, Purpose, SimRng};
+use crate::scenario::Payout;
 use crate::units::Sat;
 use census::Census;
 use hook::{DayEnd, DayStart, Hook};
+use pool::{pool_pay, PoolDay};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -61,6 +64,8 @@ pub struct Engine<'o> {
     hook: &'o mut dyn Hook,
     /// The day's census of the operators (buffers reused, so the daily loop does not allocate).
     census: Census,
+    /// What a TH/s of pooled work has earned since the day's decisions (`pool.rs`).
+    pool_day: PoolDay,
     finished: bool,
 }
 
@@ -94,6 +99,7 @@ impl<'o> Engine<'o> {
             day_open: false,
             hook,
             census: Census::new(n, nj),
+            pool_day: PoolDay::default(),
             finished: false,
         }
     }
@@ -163,7 +169,40 @@ impl<'o> Engine<'o> {
         // swap leaves the census' buffer stale, so it comes after the hook).
         self.sampler.rebuild_swap(&mut self.census.running_th_s);
         self.reschedule_block_if_rate_changed();
+        self.open_pool_segment();
         Ok(())
+    }
+
+    /// Starts a segment of pooled pay at the chain's current difficulty, subsidy of the block
+    /// being mined and expected fee level.
+    fn open_pool_segment(&mut self) {
+        let c = &self.world.chain;
+        let reward_sat = block_subsidy(c.height + 1).0 as f64 + Sat::from_btc(self.world.fee_level_btc()).0 as f64;
+        self.pool_day.open(self.now.seconds(), c.difficulty, reward_sat);
+    }
+
+    /// Pays every pooled operator for the work of the day now closing: its running hashrate
+    /// (the winner sampler's weight, constant since the day's decisions) times what a TH/s
+    /// earned, less the pool fee, in whole satoshis (`pool.rs`). Settled with the day's
+    /// blocks at tomorrow's settlement.
+    fn pay_pool(&mut self) {
+        if !self.pool_day.is_open() {
+            return;
+        }
+        let sat_per_th_s = self.pool_day.close_day(self.now.seconds());
+        let fee = self.world.pool_fee;
+        for (i, op) in self.world.population.operators.iter_mut().enumerate() {
+            if op.payout != Payout::Pool {
+                continue;
+            }
+            let th_s = self.sampler.weight(i);
+            if th_s > 0.0 {
+                let pay = pool_pay(th_s, sat_per_th_s, fee);
+                op.revenue += pay;
+                op.mined_btc_unsettled += pay.to_btc();
+                self.tally.pool_paid = Sat(self.tally.pool_paid.0.saturating_add(pay.0));
+            }
+        }
     }
 
     /// A block is found: pick the winner, pay it, retarget at epoch ends, draw the next block.
@@ -180,8 +219,11 @@ impl<'o> Engine<'o> {
         let fees = w.fee_model.draw(w.fee_level_btc(), &mut self.streams.fees);
         let op = &mut w.population.operators[winner];
         op.blocks_won += 1;
-        op.revenue += subsidy + fees;
-        op.mined_btc_unsettled += (subsidy + fees).to_btc();
+        // A pool's miner is paid for its work (`pay_pool`), not for the block it found.
+        if op.payout == Payout::Solo {
+            op.revenue += subsidy + fees;
+            op.mined_btc_unsettled += (subsidy + fees).to_btc();
+        }
 
         let t = self.now;
         self.tally.blocks += 1;
@@ -204,6 +246,11 @@ impl<'o> Engine<'o> {
             w.chain.difficulty = difficulty_from_bits(w.chain.bits);
             w.chain.retargets += 1;
             self.tally.retargets += 1;
+        }
+        // The pooled pay's segment ends where the difficulty or the next block's subsidy
+        // changes (a retarget, a halving).
+        if is_retarget_boundary(height) || block_subsidy(height + 1) != subsidy {
+            self.open_pool_segment();
         }
         self.schedule_next_block();
     }
@@ -232,6 +279,7 @@ impl<'o> Engine<'o> {
         if !std::mem::take(&mut self.day_open) {
             return Ok(());
         }
+        self.pay_pool();
         self.tally.height = self.world.chain.height;
         self.tally.difficulty_end = self.world.chain.difficulty;
         self.hook.day_end(&self.tally)
@@ -296,3 +344,11 @@ mod tests {
         assert!(seen.ends.windows(2).all(|w| w[0].1 <= w[1].1) && seen.ends[4].1 > seen.ends[0].1);
     }
 }
+
+#[cfg(test)]
+#[path = "pool_tests.rs"]
+mod pool_tests;
+
+#[cfg(test)]
+#[path = "convertible_tests.rs"]
+mod convertible_tests;

@@ -131,7 +131,7 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         liquidity_usd: op.balances.liquidity_usd(),
         hosts_ai: op.hosts_ai(),
         days_all_idle: op.days_all_idle,
-        may_pivot: s.max_pivot_share > 0.0,
+        may_pivot: s.max_pivot_share > 0.0 && op.convertible,
         max_pivot_share: s.max_pivot_share,
     }
 }

@@ -12,6 +12,9 @@ use crate::units::{DAYS_PER_YEAR, SECONDS_PER_DAY};
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub day: u32,
+    /// The day's hashprice index before any pool fee (the `hashprice_usd_per_ph_day` column);
+    /// `market` holds the net one operators decide on.
+    pub gross_hashprice_usd_per_th_day: f64,
     pub market: MarketView,
     /// How used machines are priced today (sales, fire sales, listings).
     pub pricing: Pricing,
@@ -33,7 +36,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Hashprice today, USD per TH/s per day.
+    /// Hashprice today net of the pool fee, USD per TH/s per day: what operators decide on.
     pub fn hashprice_usd_per_th_day(&self) -> f64 {
         self.market.hashprice_usd_per_th_day
     }
@@ -60,7 +63,8 @@ impl World {
     /// follows `ema += a (h - ema)` with `a = 1 - 0.5^(1 / half_life_days)`, so a past day's
     /// weight halves every half-life.
     pub fn open_day(&mut self, d: u32) -> Snapshot {
-        let hp = self.hashprice_usd_per_th_day();
+        let gross = self.hashprice_usd_per_th_day();
+        let hp = self.net_hashprice_usd_per_th_day();
         let alpha = 1.0 - 0.5f64.powf(1.0 / self.strategy.adaptive_half_life_days);
         if d > 0 {
             self.hashprice_ema_usd_per_th_day += alpha * (hp - self.hashprice_ema_usd_per_th_day);
@@ -89,6 +93,7 @@ impl World {
         };
         Snapshot {
             day: d,
+            gross_hashprice_usd_per_th_day: gross,
             market,
             pricing,
             hw_offer,

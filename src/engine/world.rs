@@ -94,7 +94,10 @@ pub struct World {
     pub max_pivot_share: f64,
     /// Median power price of the population: what a typical buyer of used machines pays.
     pub reference_power_usd_per_kwh: f64,
-    /// Moving average of hashprice, for adaptive expectations.
+    /// Fee an FPPS pool keeps of its miners' expected revenue (`population.pool_fee`).
+    pub pool_fee: f64,
+    /// Moving average of the net hashprice (`World::net_hashprice_usd_per_th_day`), for
+    /// adaptive expectations.
     pub hashprice_ema_usd_per_th_day: f64,
     /// Hashrate that ran yesterday (the census'), TH/s: the pace at which the chain expects the
     /// epoch to go on. Before day 0, the difficulty's on-schedule hashrate.
@@ -142,6 +145,14 @@ impl World {
         let rate = c.block_rate_per_s(self.running_th_s);
         let interval_s = if rate > 0.0 { 1.0 / rate } else { f64::INFINITY };
         retarget_outlook(elapsed_s, blocks_left, interval_s)
+    }
+
+    /// What a TH/s earns today in a pool, USD per day: the gross hashprice less the pool fee.
+    /// Operators decide on this (solo miners too: a solo miner's expected revenue is the
+    /// gross, but it bears the variance a pool's fee insures, so it weighs its hashrate the
+    /// same; see docs/MODEL.md, "Pooled revenue").
+    pub fn net_hashprice_usd_per_th_day(&self) -> f64 {
+        self.hashprice_usd_per_th_day() * (1.0 - self.pool_fee)
     }
 
     /// How the secondary market prices machines today.

@@ -4,11 +4,14 @@
 //! Each window is an ordinary run (its folder holds the usual outputs) plus `real.csv`, the
 //! real epochs of the window; `scorecard.csv` beside the folders has one row per window and
 //! metric. Replicates run in parallel inside each run, so outputs are byte-identical whatever
-//! the number of threads. This module sits at the run floor: it uses `run` and `scenario`,
+//! the number of threads. Beside the windows it scores the bundled scenarios' stylised facts
+//! (`bundled.rs`, `stylised.rs`; `stylised.csv`). This module sits at the run floor: it uses `run` and `scenario`,
 //! and only the binary uses it.
 
+pub mod bundled;
 pub mod data;
 pub mod score;
+pub mod stylised;
 pub mod windows;
 
 use crate::error::{Error, Result};

@@ -224,6 +224,7 @@ mod tests {
             intervals: 2,
             subsidy: crate::units::Sat(3 * 312_500_000),
             fees: crate::units::Sat(15_000_000),
+            pool_paid: crate::units::Sat::ZERO,
             retargets: 1,
             height: 900_000,
             difficulty_end: 2.0,

@@ -27,6 +27,13 @@ pub(super) fn fill() -> f64 {
     0.95
 }
 
+/// `population.pool_fee`: the FPPS fee of the large public pools' schedules (AntPool, F2Pool,
+/// SpiderPool publish 4% for FPPS; Braiins and ViaBTC 2-2.5% for other schemes); see
+/// docs/MODEL.md, "Pooled revenue".
+pub(super) fn pool_fee() -> f64 {
+    0.04
+}
+
 /// A named operator's `jurisdiction`.
 pub(super) fn jurisdiction() -> String {
     "other".into()
@@ -91,6 +98,7 @@ impl Default for AiSpec {
             min_mw: 20.0,
             max_share_of_site: 1.0,
             keep_hardware_share: 0.5,
+            convertible_share: 0.2,
         }
     }
 }

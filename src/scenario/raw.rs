@@ -7,7 +7,7 @@
 //! `manifest.json` (and fingerprinted by sweeps): its keys are the file's keys.
 
 use super::dist::DistSpec;
-use super::params::{CalibrateTo, DecisionRule, Expectation};
+use super::params::{CalibrateTo, DecisionRule, Expectation, Payout};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -152,6 +152,13 @@ pub struct Population {
     /// Jurisdictions and the probability an operator is in each; shares sum to 1.
     #[serde(default)]
     pub jurisdictions: Vec<Jurisdiction>,
+    /// Fee a pay-per-share (FPPS) pool keeps of the expected value of its miners' work,
+    /// [0, 0.5].
+    #[serde(default = "super::defaults::pool_fee")]
+    pub pool_fee: f64,
+    /// Share of generated operators that mine solo (paid whole blocks), [0, 1].
+    #[serde(default)]
+    pub solo_share: f64,
 }
 
 /// One hardware model's share of the generated fleet's hashrate.
@@ -216,6 +223,9 @@ pub struct AiSpec {
     pub max_share_of_site: f64,
     /// Share of displaced machines kept in storage (the rest is sold at once).
     pub keep_hardware_share: f64,
+    /// Share of sites with the power, land and fibre to convert to AI hosting, [0, 1]; the
+    /// others never ask.
+    pub convertible_share: f64,
 }
 
 /// Hardware markets and ageing.
@@ -337,6 +347,13 @@ pub struct OperatorSpec {
     /// Overrides the population's decision rule for this operator.
     #[serde(default)]
     pub decision: Option<DecisionRule>,
+    /// How it is paid: `"pool"` (FPPS, less `population.pool_fee`) or `"solo"` (whole blocks).
+    #[serde(default)]
+    pub payout: Payout,
+    /// Whether its site can convert to AI hosting; default: drawn as for generated sites
+    /// (`ai.convertible_share`).
+    #[serde(default)]
+    pub convertible: Option<bool>,
 }
 
 /// A scheduled shock. `day` is the simulated day whose start it happens at.

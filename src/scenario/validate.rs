@@ -217,6 +217,8 @@ impl Scenario {
         c.range("population.finance.credit_usd_per_mw", f.credit_usd_per_mw, 0.0, 1e9);
         c.range("population.finance.credit_min_mw", f.credit_min_mw, 0.0, 1e5);
         c.range("population.finance.sell_share", f.sell_share, 0.0, 1.0);
+        c.range("population.pool_fee", p.pool_fee, 0.0, 0.5);
+        c.range("population.solo_share", p.solo_share, 0.0, 1.0);
         let b = &p.behaviour;
         for (k, v) in [("myopic", b.myopic), ("adaptive", b.adaptive), ("halving_aware", b.halving_aware)] {
             c.range(&format!("population.behaviour.{k}"), v, 0.0, 1.0);
@@ -289,6 +291,7 @@ impl Scenario {
         c.range("ai.min_mw", a.min_mw, 0.0, 1e5);
         c.range("ai.max_share_of_site", a.max_share_of_site, 0.0, 1.0);
         c.range("ai.keep_hardware_share", a.keep_hardware_share, 0.0, 1.0);
+        c.range("ai.convertible_share", a.convertible_share, 0.0, 1.0);
     }
 
     /// `[hardware]`.

@@ -38,6 +38,18 @@ pub enum DecisionRule {
     Always,
 }
 
+/// How an operator is paid for its work (`payout` of a named operator; generated operators
+/// solo-mine with probability `population.solo_share`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payout {
+    /// A pay-per-share (FPPS) pool: the expected value of its work, less the pool's fee.
+    #[default]
+    Pool,
+    /// Solo mining: whole blocks when it finds them, nothing otherwise.
+    Solo,
+}
+
 /// Which hashrate matches the chain's difficulty when calibrating (`population.calibrate_to`):
 /// all installed machines, or only those that run on day 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -287,6 +299,8 @@ pub struct AiParams {
     pub max_share_of_site: f64,
     /// Share of displaced machines kept in storage (the rest is sold at once).
     pub keep_hardware_share: f64,
+    /// Share of sites able to convert to AI hosting.
+    pub convertible_share: f64,
 }
 
 impl From<&AiSpec> for AiParams {
@@ -302,6 +316,7 @@ impl From<&AiSpec> for AiParams {
             min_mw: a.min_mw,
             max_share_of_site: a.max_share_of_site,
             keep_hardware_share: a.keep_hardware_share,
+            convertible_share: a.convertible_share,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! distribution a validated [`Dist`], so an invalid one cannot reach a draw.
 
 use crate::scenario::dist::{Dist, DistError, DistSpec};
-use crate::scenario::params::{CalibrateTo, DecisionRule, Expectation};
+use crate::scenario::params::{CalibrateTo, DecisionRule, Expectation, Payout};
 use crate::scenario::raw::{BehaviourSpec, FinanceSpec, FleetShare, Jurisdiction, OperatorSpec, Population};
 
 /// A generated population of mining operators (the fields of `[population]`).
@@ -34,6 +34,10 @@ pub struct PopulationParams {
     pub jurisdictions: Vec<JurisdictionParams>,
     /// Named operators added on top of the generated population (`[[operators]]`).
     pub named: Vec<NamedOperator>,
+    /// Fee an FPPS pool keeps of its miners' expected revenue, [0, 0.5].
+    pub pool_fee: f64,
+    /// Share of generated operators that mine solo, [0, 1].
+    pub solo_share: f64,
 }
 
 /// One named operator with fixed values (`[[operators]]`).
@@ -54,6 +58,9 @@ pub struct NamedOperator {
     pub hurdle_rate: f64,
     /// Overrides the population's decision rule for this operator.
     pub decision: Option<DecisionRule>,
+    pub payout: Payout,
+    /// `None`: drawn as for generated sites.
+    pub convertible: Option<bool>,
 }
 
 impl From<&OperatorSpec> for NamedOperator {
@@ -72,6 +79,8 @@ impl From<&OperatorSpec> for NamedOperator {
             expectation: m.expectation,
             hurdle_rate: m.hurdle_rate,
             decision: m.decision,
+            payout: m.payout,
+            convertible: m.convertible,
         }
     }
 }
@@ -171,6 +180,8 @@ impl PopulationParams {
             behaviour: BehaviourParams::new(&p.behaviour)?,
             jurisdictions: p.jurisdictions.iter().map(JurisdictionParams::new).collect::<Result<_, _>>()?,
             named: named.iter().map(NamedOperator::from).collect(),
+            pool_fee: p.pool_fee,
+            solo_share: p.solo_share,
         })
     }
 }
