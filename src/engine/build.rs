@@ -88,6 +88,8 @@ impl World {
             replicate,
             replicate_seed: rseed,
             hashprice_ema_usd_per_th_day: hashprice_usd_per_th_day(chain.difficulty, reward0, price0),
+            growth_trend_per_day: 0.0,
+            difficulty_yesterday: chain.difficulty,
             chain,
             price,
             fee_model,

@@ -128,6 +128,7 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         power_usd_per_kwh: op.power_usd_per_kwh,
         mining_mw: op.mining_mw(),
         fleet: op.fleet.clone(),
+        on_order_mw: op.orders.iter().map(|o| o.th_s * o.j_per_th / W_PER_MW).sum(),
         liquidity_usd: op.balances.liquidity_usd(),
         hosts_ai: op.hosts_ai(),
         days_all_idle: op.days_all_idle,

@@ -3,10 +3,16 @@
 
 use super::world::World;
 use crate::agents::decision::{AiOffer, HardwareOffer, MarketView, StrategyParams};
+use crate::agents::operator::OperatorState;
 use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
 use crate::market::secondary::Pricing;
-use crate::units::{DAYS_PER_YEAR, SECONDS_PER_DAY};
+use crate::units::{hashrate_th_s_for_interval, DAYS_PER_YEAR, SECONDS_PER_DAY};
+
+/// Half-life of the moving average of daily difficulty changes that buyers read as the
+/// network's growth trend, days: about six retargets, so one epoch's noise (a retarget moves
+/// difficulty by a few percent either way) does not swing the trend.
+pub const GROWTH_TREND_HALF_LIFE_DAYS: f64 = 90.0;
 
 /// What every operator sees of day `day`, and the day's terms: computed once, read by all.
 #[derive(Debug, Clone)]
@@ -56,6 +62,13 @@ pub struct Books {
 }
 
 impl World {
+    /// Machines on order from the makers and not yet delivered, TH/s: the order book every
+    /// buyer sees (summed in operator-index order).
+    pub fn pipeline_th_s(&self) -> f64 {
+        let active = self.population.operators.iter().filter(|o| o.state == OperatorState::Active);
+        active.flat_map(|o| o.orders.iter()).map(|o| o.th_s).sum()
+    }
+
     /// Moves the markets to day `d` and takes the day's view. The moving average of hashprice
     /// follows `ema += a (h - ema)` with `a = 1 - 0.5^(1 / half_life_days)`, so a past day's
     /// weight halves every half-life.
@@ -65,6 +78,10 @@ impl World {
         if d > 0 {
             self.hashprice_ema_usd_per_th_day += alpha * (hp - self.hashprice_ema_usd_per_th_day);
             self.ai.advance_day();
+            let beta = 1.0 - 0.5f64.powf(1.0 / GROWTH_TREND_HALF_LIFE_DAYS);
+            let change = (self.chain.difficulty / self.difficulty_yesterday).ln();
+            self.growth_trend_per_day += beta * (change - self.growth_trend_per_day);
+            self.difficulty_yesterday = self.chain.difficulty;
         }
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
@@ -76,6 +93,9 @@ impl World {
                 * TARGET_SPACING_S as f64
                 / SECONDS_PER_DAY,
             btc_price_usd: self.price.price_usd(),
+            network_th_s: hashrate_th_s_for_interval(self.chain.difficulty, TARGET_SPACING_S as f64),
+            pipeline_th_s: self.pipeline_th_s(),
+            growth_trend_per_year: self.growth_trend_per_day * DAYS_PER_YEAR,
         };
         let pricing = self.pricing();
         self.secondary.scrap(d, self.hardware.scrap_after_days, &pricing);
@@ -84,6 +104,7 @@ impl World {
             j_per_th: frontier.j_per_th,
             price_usd_per_th: frontier.price_usd_per_th,
             life_years: self.hardware.life_years,
+            lead_time_days: f64::from(self.hardware.lead_time_days),
         };
         Snapshot {
             day: d,

@@ -94,6 +94,10 @@ pub struct World {
     pub reference_power_usd_per_kwh: f64,
     /// Moving average of hashprice, for adaptive expectations.
     pub hashprice_ema_usd_per_th_day: f64,
+    /// Trend of difficulty growth: moving average of daily log changes, per day.
+    pub growth_trend_per_day: f64,
+    /// Difficulty at the previous day's opening (the trend's last point).
+    pub difficulty_yesterday: f64,
     /// Scheduled effects by day, in file order within a day.
     pub schedule: Vec<(u32, Effect)>,
     /// Days since 1970-01-01 of day 0.
