@@ -125,6 +125,9 @@ pub struct HardwareOffer {
     pub life_years: f64,
     /// Days from an order placed today to its delivery (the makers' quote).
     pub lead_time_days: f64,
+    /// The most an operator may order today, TH/s per MW of its mining capacity (the makers'
+    /// open book shared by size, `market::hardware::allotment_th_s_per_mw`).
+    pub allotment_th_s_per_mw: f64,
 }
 
 /// What the operator knows about itself for a strategic decision.
@@ -249,7 +252,8 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
             machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
         let room_mw = free_mw + losing_mw;
         let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
-        let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th);
+        let allotted_th = hw.allotment_th_s_per_mw * op.mining_mw;
+        let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th).min(allotted_th);
         if th * hw.j_per_th / W_PER_MW >= MIN_ORDER_MW {
             let replace = (th * hw.j_per_th / W_PER_MW - free_mw).clamp(0.0, losing_mw);
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
@@ -349,7 +353,13 @@ mod tests {
     }
 
     fn hw() -> HardwareOffer {
-        HardwareOffer { j_per_th: 13.5, price_usd_per_th: 20.0, life_years: 4.0, lead_time_days: 0.0 }
+        HardwareOffer {
+            j_per_th: 13.5,
+            price_usd_per_th: 20.0,
+            life_years: 4.0,
+            lead_time_days: 0.0,
+            allotment_th_s_per_mw: f64::INFINITY,
+        }
     }
 
     fn vintage(th_s: f64, j_per_th: f64) -> Vintage {

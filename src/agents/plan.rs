@@ -86,8 +86,13 @@ mod tests {
         available_mw: 0.0,
     };
     // New machines that cannot pay for themselves: no upgrade.
-    const HW: HardwareOffer =
-        HardwareOffer { j_per_th: 15.0, price_usd_per_th: 1e9, life_years: 4.0, lead_time_days: 0.0 };
+    const HW: HardwareOffer = HardwareOffer {
+        j_per_th: 15.0,
+        price_usd_per_th: 1e9,
+        life_years: 4.0,
+        lead_time_days: 0.0,
+        allotment_th_s_per_mw: f64::INFINITY,
+    };
     const PARAMS: StrategyParams = StrategyParams { horizon_days: 180.0, exit_after_idle_days: 2 };
 
     fn market(hp: f64) -> MarketView {

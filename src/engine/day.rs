@@ -41,6 +41,7 @@ impl World {
         let mut sums = self.settle_all(&snap, flows);
         self.count(d, census, &mut sums);
         sums.store(&mut stats, census);
+        self.hardware_market.book(stats.ordered_th_s);
         stats
     }
 

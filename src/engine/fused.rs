@@ -76,6 +76,7 @@ impl World {
             settle_and_count(i, op, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
         sums.store(&mut stats, census);
+        self.hardware_market.book(stats.ordered_th_s);
         stats
     }
 }

@@ -6,6 +6,7 @@ use crate::agents::decision::{AiOffer, HardwareOffer, MarketView, StrategyParams
 use crate::agents::operator::OperatorState;
 use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
+use crate::market::hardware::allotment_th_s_per_mw;
 use crate::market::secondary::Pricing;
 use crate::units::{hashrate_th_s_for_interval, DAYS_PER_YEAR, SECONDS_PER_DAY};
 
@@ -62,11 +63,11 @@ pub struct Books {
 }
 
 impl World {
-    /// Machines on order from the makers and not yet delivered, TH/s: the order book every
-    /// buyer sees (summed in operator-index order).
-    pub fn pipeline_th_s(&self) -> f64 {
+    /// Machines on order from the makers and not yet delivered, TH/s (the order book every
+    /// buyer sees), and the mining MW of active operators, summed in operator-index order.
+    pub fn pipeline_and_mining_mw(&self) -> (f64, f64) {
         let active = self.population.operators.iter().filter(|o| o.state == OperatorState::Active);
-        active.flat_map(|o| o.orders.iter()).map(|o| o.th_s).sum()
+        active.fold((0.0, 0.0), |(th, mw), o| (th + o.orders.iter().map(|x| x.th_s).sum::<f64>(), mw + o.mining_mw()))
     }
 
     /// Moves the markets to day `d` and takes the day's view. The moving average of hashprice
@@ -82,7 +83,10 @@ impl World {
             let change = (self.chain.difficulty / self.difficulty_yesterday).ln();
             self.growth_trend_per_day += beta * (change - self.growth_trend_per_day);
             self.difficulty_yesterday = self.chain.difficulty;
+            self.hardware_market.build_day();
         }
+        let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
+        let (pipeline_th_s, mining_mw) = self.pipeline_and_mining_mw();
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
         let market = MarketView {
@@ -94,7 +98,7 @@ impl World {
                 / SECONDS_PER_DAY,
             btc_price_usd: self.price.price_usd(),
             network_th_s: hashrate_th_s_for_interval(self.chain.difficulty, TARGET_SPACING_S as f64),
-            pipeline_th_s: self.pipeline_th_s(),
+            pipeline_th_s,
             growth_trend_per_year: self.growth_trend_per_day * DAYS_PER_YEAR,
         };
         let pricing = self.pricing();
@@ -102,9 +106,10 @@ impl World {
         let frontier = self.catalog.frontier(self.year(d), self.hardware.frontier_improvement_per_year);
         let hw_offer = HardwareOffer {
             j_per_th: frontier.j_per_th,
-            price_usd_per_th: frontier.price_usd_per_th,
+            price_usd_per_th: frontier.price_usd_per_th * quote.price_factor,
             life_years: self.hardware.life_years,
-            lead_time_days: f64::from(self.hardware.lead_time_days),
+            lead_time_days: f64::from(quote.lead_time_days),
+            allotment_th_s_per_mw: allotment_th_s_per_mw(self.hardware_market.open_th_s(), mining_mw),
         };
         Snapshot {
             day: d,
@@ -121,7 +126,7 @@ impl World {
             strategy_enabled: self.strategy.enabled,
             interval_days: self.strategy.interval_days,
             max_pivot_share: self.max_pivot_share,
-            lead_time_days: self.hardware.lead_time_days,
+            lead_time_days: quote.lead_time_days,
             books: Books {
                 day: d,
                 price_usd: self.price.price_usd(),

@@ -10,7 +10,7 @@ use crate::agents::Population;
 use crate::chain::block_subsidy;
 use crate::chain::fees::FeeModel;
 use crate::market::secondary::Pricing;
-use crate::market::{AiMarket, PriceProcess, SecondaryMarket};
+use crate::market::{AiMarket, HardwareMarket, PriceProcess, SecondaryMarket};
 use crate::scenario::params::{HardwareParams, MetricsParams, StrategyRules};
 use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH};
 use serde::Serialize;
@@ -62,6 +62,8 @@ pub struct DayStats {
     pub btc_sold_forced: f64,
     pub ai_revenue_usd: f64,
     pub capex_usd: f64,
+    /// New machines ordered today, TH/s (they join the makers' queue at the day's end).
+    pub ordered_th_s: f64,
     pub pivots: u32,
     pub exits: u32,
     pub bankruptcies: u32,
@@ -83,6 +85,8 @@ pub struct World {
     pub population: Population,
     pub ai: AiMarket,
     pub secondary: SecondaryMarket,
+    /// The makers' order book for new machines.
+    pub hardware_market: HardwareMarket,
     pub catalog: Catalog,
     pub hardware: HardwareParams,
     pub strategy: StrategyRules,
@@ -163,7 +167,7 @@ impl World {
             rental_premium: m.rental_premium,
             bribe_premium: m.bribe_premium,
             bribe_capital_share: m.bribe_capital_share,
-            manufacturing_th_s_per_day: m.manufacturing_eh_s_per_month * crate::units::TH_PER_EH
+            manufacturing_th_s_per_day: self.hardware.manufacturing_eh_s_per_month * crate::units::TH_PER_EH
                 / crate::units::DAYS_PER_MONTH,
         }
     }
