@@ -4,6 +4,7 @@
 
 use super::hardware::Vintage;
 use crate::chain::retarget::RetargetOutlook;
+use super::valuation::{machine_value_usd_per_th, Outlook};
 use crate::scenario::DecisionRule;
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
@@ -28,6 +29,12 @@ pub struct MarketView {
     /// Days until the next halving at the current pace (600 s blocks).
     pub days_to_halving: f64,
     pub btc_price_usd: f64,
+    /// Network hashrate implied by today's difficulty at 600 s blocks, TH/s.
+    pub network_th_s: f64,
+    /// Machines ordered from the makers and not yet delivered, network-wide, TH/s.
+    pub pipeline_th_s: f64,
+    /// Trend of difficulty growth, log per year (a moving average of daily log changes).
+    pub growth_trend_per_year: f64,
 }
 
 /// Average hashprice an operator expects over the next `horizon_days`.
@@ -137,6 +144,11 @@ pub struct HardwareOffer {
     pub price_usd_per_th: f64,
     /// Years a machine earns before it is obsolete.
     pub life_years: f64,
+    /// Days from an order placed today to its delivery (the makers' quote).
+    pub lead_time_days: f64,
+    /// The most an operator may order today, TH/s per MW of its mining capacity (the makers'
+    /// open book shared by size, `market::hardware::allotment_th_s_per_mw`).
+    pub allotment_th_s_per_mw: f64,
 }
 
 /// What the operator knows about itself for a strategic decision.
@@ -150,6 +162,8 @@ pub struct OperatorView {
     pub mining_mw: f64,
     /// Machines installed, in any order (`running` is not read by the strategic decision).
     pub fleet: Vec<Vintage>,
+    /// Machines ordered and not yet delivered, MW: they take room at the site.
+    pub on_order_mw: f64,
     /// Cash plus unused credit, USD.
     pub liquidity_usd: f64,
     /// Whether the operator already hosts AI (it then stays in business through its contracts).
@@ -196,8 +210,11 @@ pub enum Strategy {
 /// # Formula
 /// Expected margin of a machine `e`: `m(e) = ĥ - e * 0.024 * p` per TH/s per day, with `ĥ`
 /// from [`expected_hashprice`]. Mining value of one MW of machines `e` over the contract
-/// term: `max(0, m(e)) * 1e6 / e * 365 * A(r, T)`. New machine NPV per TH/s:
-/// `m(e_new) * 365 * A(r, life) - price`.
+/// term: `max(0, m(e)) * 1e6 / e * 365 * A(r, T)`. New machine NPV per TH/s: its value over
+/// its life from delivery (`agents::valuation::machine_value_usd_per_th`: hashprice falling
+/// with the order book, the growth trend and foreseen halvings; idle when losing) less its
+/// price. Room for new machines is the site's mining MW less the machines installed and on
+/// order, plus the machines that lose money in expectation.
 pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareOffer, p: &StrategyParams) -> Strategy {
     if op.rule == DecisionRule::Always {
         return Strategy::Hold;
@@ -208,9 +225,10 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     // -1e-11 TH/s once made `losing_mw` negative and the clamp below panic).
     let machines = || op.fleet.iter().filter(|v| v.th_s > 0.0);
     let any_pays = machines().any(|v| margin(v.j_per_th) >= 0.0);
-    let new_margin = margin(hw.j_per_th);
-    let new_npv_per_th =
-        new_margin * DAYS_PER_YEAR * annuity_factor(op.hurdle_rate, hw.life_years) - hw.price_usd_per_th;
+    let outlook = Outlook::of(op.expectation, m, hw.lead_time_days);
+    let new_cost = power_cost_usd_per_th_day(hw.j_per_th, op.power_usd_per_kwh);
+    let new_npv_per_th = machine_value_usd_per_th(&outlook, new_cost, hw.life_years * DAYS_PER_YEAR, op.hurdle_rate)
+        - hw.price_usd_per_th;
 
     // Pivot: compare AI with mining on the least efficient capacity it would displace.
     if op.may_pivot && ai.available_mw >= ai.min_mw {
@@ -246,14 +264,17 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
     }
 
     if new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 {
-        let installed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
+        // Machines on order take their room already (else every review before the delivery
+        // orders the same room again).
+        let installed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum::<f64>() + op.on_order_mw;
         let free_mw = (op.mining_mw - installed_mw).max(0.0);
         // Machines that lose money even in expectation are replaced.
         let losing_mw: f64 =
             machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
         let room_mw = free_mw + losing_mw;
         let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
-        let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th);
+        let allotted_th = hw.allotment_th_s_per_mw * op.mining_mw;
+        let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th).min(allotted_th);
         if th * hw.j_per_th / W_PER_MW >= MIN_ORDER_MW {
             let replace = (th * hw.j_per_th / W_PER_MW - free_mw).clamp(0.0, losing_mw);
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
@@ -284,6 +305,9 @@ mod tests {
             subsidy_share: 0.99,
             days_to_halving: 900.0,
             btc_price_usd: 90_000.0,
+            network_th_s: 1e9,
+            pipeline_th_s: 0.0,
+            growth_trend_per_year: 0.0,
         }
     }
 
@@ -365,7 +389,13 @@ mod tests {
     }
 
     fn hw() -> HardwareOffer {
-        HardwareOffer { j_per_th: 13.5, price_usd_per_th: 20.0, life_years: 4.0 }
+        HardwareOffer {
+            j_per_th: 13.5,
+            price_usd_per_th: 20.0,
+            life_years: 4.0,
+            lead_time_days: 0.0,
+            allotment_th_s_per_mw: f64::INFINITY,
+        }
     }
 
     fn vintage(th_s: f64, j_per_th: f64) -> Vintage {
@@ -380,6 +410,7 @@ mod tests {
             power_usd_per_kwh: 0.05,
             mining_mw: mw,
             fleet: vec![vintage(mw * 1e6 / e, e)],
+            on_order_mw: 0.0,
             liquidity_usd: liquidity,
             hosts_ai: false,
             days_all_idle: 0,
@@ -454,6 +485,26 @@ mod tests {
         }
         // With no money nothing is bought.
         assert_eq!(strategic(&op(10.0, 45.0, 0.0), &market(0.05), &ai(1e6, 0.0), &hw(), &P), Strategy::Hold);
+    }
+
+    /// Hand-worked: a 10 MW site with 4 MW of machines has 6 MW free; with 6 MW already on
+    /// order there is no room left and nothing is ordered, with 2 MW on order 4 MW are.
+    /// Bug caught: room counted from delivered machines only, so every monthly review before
+    /// a 90-day delivery ordered the same room again (~3x the site in the first 90 days).
+    #[test]
+    fn machines_on_order_take_their_room() {
+        let mut o = op(10.0, 13.5, 1e9);
+        o.fleet = vec![vintage(4.0 * 1e6 / 13.5, 13.5)];
+        o.on_order_mw = 6.0;
+        assert_eq!(strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P), Strategy::Hold);
+        o.on_order_mw = 2.0;
+        match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
+            Strategy::Upgrade { th_s, replace_worst_mw } => {
+                assert_eq!(replace_worst_mw, 0.0);
+                assert!((th_s - 4.0 * 1e6 / 13.5).abs() < 1e-6, "{th_s}");
+            }
+            s => panic!("{s:?}"),
+        }
     }
 
     /// Bug caught: a fleet entry of -1e-11 TH/s (left by a vintage split) made `losing_mw`

@@ -6,6 +6,7 @@ pub mod hardware;
 pub mod operator;
 pub mod plan;
 pub mod population;
+pub mod valuation;
 
 pub use decision::{Expectation, MarketView};
 pub use hardware::{Catalog, Vintage};

@@ -67,6 +67,7 @@ mod tests {
             power_usd_per_kwh: 0.05,
             mining_mw: 10.0,
             fleet,
+            on_order_mw: 0.0,
             liquidity_usd: 0.0,
             hosts_ai: false,
             days_all_idle,
@@ -85,7 +86,13 @@ mod tests {
         available_mw: 0.0,
     };
     // New machines that cannot pay for themselves: no upgrade.
-    const HW: HardwareOffer = HardwareOffer { j_per_th: 15.0, price_usd_per_th: 1e9, life_years: 4.0 };
+    const HW: HardwareOffer = HardwareOffer {
+        j_per_th: 15.0,
+        price_usd_per_th: 1e9,
+        life_years: 4.0,
+        lead_time_days: 0.0,
+        allotment_th_s_per_mw: f64::INFINITY,
+    };
     const PARAMS: StrategyParams = StrategyParams { horizon_days: 180.0, exit_after_idle_days: 2 };
 
     fn market(hp: f64) -> MarketView {
@@ -96,6 +103,9 @@ mod tests {
             subsidy_share: 1.0,
             days_to_halving: 1000.0,
             btc_price_usd: 1.0,
+            network_th_s: 1e9,
+            pipeline_th_s: 0.0,
+            growth_trend_per_year: 0.0,
         }
     }
 

@@ -5,17 +5,20 @@ use super::shocks::schedule;
 use super::world::{ChainState, World};
 use crate::agents::decision::run_vintage;
 use crate::agents::operator::Operator;
+use crate::agents::operator::{OperatorState, Order};
 use crate::agents::{generate, Population};
 use crate::chain::fees::FeeModel;
 use crate::chain::retarget::{RETARGET_INTERVAL, TARGET_SPACING_S};
 use crate::chain::{bits_from_difficulty, block_subsidy, difficulty_from_bits};
 use crate::error::{Error, Location, Result};
-use crate::market::{AiMarket, PriceModel, PriceProcess, SecondaryMarket};
+use crate::market::hardware::initial_book;
+use crate::market::{AiMarket, HardwareMarket, PriceModel, PriceProcess, SecondaryMarket};
 use crate::rng::{replicate_seed, stream, Purpose};
 use crate::scenario::params::CalibrateTo;
 use crate::scenario::params::PriceParams;
+use crate::scenario::DecisionRule;
 use crate::scenario::LoadedScenario;
-use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval};
+use crate::units::{hashprice_usd_per_th_day, hashrate_th_s_for_interval, TH_PER_EH, W_PER_MW};
 
 impl World {
     pub fn build(loaded: &LoadedScenario, replicate: u32) -> Result<World> {
@@ -88,8 +91,9 @@ impl World {
         powers.sort_by(f64::total_cmp);
         let reference_power_usd_per_kwh = powers.get(powers.len() / 2).copied().unwrap_or(0.05);
         let reward0 = block_subsidy(h + 1).to_btc() + fees.mean_btc_per_block;
+        let hw = &loaded.params.hardware;
 
-        Ok(World {
+        let mut world = World {
             replicate,
             replicate_seed: rseed,
             hashprice_ema_usd_per_th_day: hashprice_usd_per_th_day(chain.difficulty, reward0, price0)
@@ -98,6 +102,14 @@ impl World {
             // On schedule before the first day: 600 s blocks at the difficulty.
             running_th_s: chain.difficulty * crate::units::HASHES_PER_DIFFICULTY
                 / (crate::chain::retarget::TARGET_SPACING_S as f64 * crate::units::HASH_PER_TH),
+            growth_trend_per_day: 0.0,
+            hardware_market: HardwareMarket::new(
+                hw.manufacturing_eh_s_per_month,
+                hw.lead_time_days,
+                hashprice_usd_per_th_day(chain.difficulty, reward0, price0) * (1.0 - pool_fee),
+                hw.price_elasticity,
+            ),
+            difficulty_yesterday: chain.difficulty,
             chain,
             price,
             fee_model,
@@ -120,7 +132,36 @@ impl World {
             in_default: Vec::new(),
             flows: Vec::new(),
             finance_enabled: loaded.params.population.finance.enabled,
-        })
+        };
+        world.seed_order_book();
+        Ok(world)
+    }
+
+    /// Puts the order book in transit at day 0 (`hardware.initial_order_book_eh_s`) on the
+    /// operators' sites, by `market::hardware::initial_book`: frontier machines, already paid
+    /// for, shared by free room.
+    fn seed_order_book(&mut self) {
+        let frontier = self.catalog.frontier(self.year(0), self.hardware.frontier_improvement_per_year);
+        let e = frontier.j_per_th;
+        let free_th_s: Vec<f64> = self
+            .population
+            .operators
+            .iter()
+            .map(|o| {
+                let installed_mw: f64 = o.fleet.iter().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
+                let active = o.state == OperatorState::Active && o.rule == DecisionRule::Profitable;
+                if active {
+                    (o.mining_mw() - installed_mw).max(0.0) * W_PER_MW / e
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let book_th_s = self.hardware.initial_order_book_eh_s * TH_PER_EH;
+        for o in initial_book(&free_th_s, book_th_s, self.hardware.lead_time_days) {
+            let order = Order { th_s: o.th_s, j_per_th: e, deliver_day: o.deliver_day };
+            self.population.operators[o.operator].orders.push(order);
+        }
     }
 }
 

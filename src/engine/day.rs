@@ -45,6 +45,7 @@ impl World {
         self.count(d, census, &mut sums);
         self.running_th_s = sums.census.mining_th_s;
         sums.store(&mut stats, census);
+        self.hardware_market.book(stats.ordered_th_s);
         stats
     }
 

@@ -128,6 +128,7 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         power_usd_per_kwh: op.power_usd_per_kwh,
         mining_mw: op.mining_mw(),
         fleet: op.fleet.clone(),
+        on_order_mw: op.orders.iter().map(|o| o.th_s * o.j_per_th / W_PER_MW).sum(),
         liquidity_usd: op.balances.liquidity_usd(),
         hosts_ai: op.hosts_ai(),
         days_all_idle: op.days_all_idle,
@@ -177,6 +178,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             }
             let hw = &s.hw_offer;
             capex += th_s * hw.price_usd_per_th;
+            out.stats.ordered_th_s += th_s;
             op.orders.push(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + s.lead_time_days });
             let mw = th_s * hw.j_per_th / W_PER_MW;
             out.log.push(OperatorEvent::new(i, "upgrade", mw, th_s, th_s * hw.price_usd_per_th));

@@ -3,10 +3,17 @@
 
 use super::world::World;
 use crate::agents::decision::{operating_hashprice, AiOffer, HardwareOffer, MarketView, StrategyParams};
+use crate::agents::operator::OperatorState;
 use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
+use crate::market::hardware::allotment_th_s_per_mw;
 use crate::market::secondary::Pricing;
-use crate::units::{DAYS_PER_YEAR, SECONDS_PER_DAY};
+use crate::units::{hashrate_th_s_for_interval, DAYS_PER_YEAR, SECONDS_PER_DAY};
+
+/// Half-life of the moving average of daily difficulty changes that buyers read as the
+/// network's growth trend, days: about six retargets, so one epoch's noise (a retarget moves
+/// difficulty by a few percent either way) does not swing the trend.
+pub const GROWTH_TREND_HALF_LIFE_DAYS: f64 = 90.0;
 
 /// What every operator sees of day `day`, and the day's terms: computed once, read by all.
 #[derive(Debug, Clone)]
@@ -59,6 +66,13 @@ pub struct Books {
 }
 
 impl World {
+    /// Machines on order from the makers and not yet delivered, TH/s (the order book every
+    /// buyer sees), and the mining MW of active operators, summed in operator-index order.
+    pub fn pipeline_and_mining_mw(&self) -> (f64, f64) {
+        let active = self.population.operators.iter().filter(|o| o.state == OperatorState::Active);
+        active.fold((0.0, 0.0), |(th, mw), o| (th + o.orders.iter().map(|x| x.th_s).sum::<f64>(), mw + o.mining_mw()))
+    }
+
     /// Moves the markets to day `d` and takes the day's view. The moving average of hashprice
     /// follows `ema += a (h - ema)` with `a = 1 - 0.5^(1 / half_life_days)`, so a past day's
     /// weight halves every half-life.
@@ -69,7 +83,14 @@ impl World {
         if d > 0 {
             self.hashprice_ema_usd_per_th_day += alpha * (hp - self.hashprice_ema_usd_per_th_day);
             self.ai.advance_day();
+            let beta = 1.0 - 0.5f64.powf(1.0 / GROWTH_TREND_HALF_LIFE_DAYS);
+            let change = (self.chain.difficulty / self.difficulty_yesterday).ln();
+            self.growth_trend_per_day += beta * (change - self.growth_trend_per_day);
+            self.difficulty_yesterday = self.chain.difficulty;
+            self.hardware_market.build_day();
         }
+        let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
+        let (pipeline_th_s, mining_mw) = self.pipeline_and_mining_mw();
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
         let outlook = self.retarget_outlook(d);
@@ -82,14 +103,19 @@ impl World {
                 * TARGET_SPACING_S as f64
                 / SECONDS_PER_DAY,
             btc_price_usd: self.price.price_usd(),
+            network_th_s: hashrate_th_s_for_interval(self.chain.difficulty, TARGET_SPACING_S as f64),
+            pipeline_th_s,
+            growth_trend_per_year: self.growth_trend_per_day * DAYS_PER_YEAR,
         };
         let pricing = self.pricing();
         self.secondary.scrap(d, self.hardware.scrap_after_days, &pricing);
         let frontier = self.catalog.frontier(self.year(d), self.hardware.frontier_improvement_per_year);
         let hw_offer = HardwareOffer {
             j_per_th: frontier.j_per_th,
-            price_usd_per_th: frontier.price_usd_per_th,
+            price_usd_per_th: frontier.price_usd_per_th * quote.price_factor,
             life_years: self.hardware.life_years,
+            lead_time_days: f64::from(quote.lead_time_days),
+            allotment_th_s_per_mw: allotment_th_s_per_mw(self.hardware_market.open_th_s(), mining_mw),
         };
         Snapshot {
             day: d,
@@ -107,7 +133,7 @@ impl World {
             strategy_enabled: self.strategy.enabled,
             interval_days: self.strategy.interval_days,
             max_pivot_share: self.max_pivot_share,
-            lead_time_days: self.hardware.lead_time_days,
+            lead_time_days: quote.lead_time_days,
             books: Books {
                 day: d,
                 price_usd: self.price.price_usd(),

@@ -12,7 +12,7 @@ use crate::chain::fees::FeeModel;
 use crate::chain::retarget::{retarget_outlook, RetargetOutlook, TARGET_SPACING_S};
 use crate::chain::RETARGET_INTERVAL;
 use crate::market::secondary::Pricing;
-use crate::market::{AiMarket, PriceProcess, SecondaryMarket};
+use crate::market::{AiMarket, HardwareMarket, PriceProcess, SecondaryMarket};
 use crate::scenario::params::{HardwareParams, MetricsParams, StrategyRules};
 use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH, SECONDS_PER_DAY};
 use serde::Serialize;
@@ -64,6 +64,8 @@ pub struct DayStats {
     pub btc_sold_forced: f64,
     pub ai_revenue_usd: f64,
     pub capex_usd: f64,
+    /// New machines ordered today, TH/s (they join the makers' queue at the day's end).
+    pub ordered_th_s: f64,
     pub pivots: u32,
     pub exits: u32,
     pub bankruptcies: u32,
@@ -85,6 +87,8 @@ pub struct World {
     pub population: Population,
     pub ai: AiMarket,
     pub secondary: SecondaryMarket,
+    /// The makers' order book for new machines.
+    pub hardware_market: HardwareMarket,
     pub catalog: Catalog,
     pub hardware: HardwareParams,
     pub strategy: StrategyRules,
@@ -102,6 +106,10 @@ pub struct World {
     /// Hashrate that ran yesterday (the census'), TH/s: the pace at which the chain expects the
     /// epoch to go on. Before day 0, the difficulty's on-schedule hashrate.
     pub running_th_s: f64,
+    /// Trend of difficulty growth: moving average of daily log changes, per day.
+    pub growth_trend_per_day: f64,
+    /// Difficulty at the previous day's opening (the trend's last point).
+    pub difficulty_yesterday: f64,
     /// Scheduled effects by day, in file order within a day.
     pub schedule: Vec<(u32, Effect)>,
     /// Days since 1970-01-01 of day 0.
@@ -191,7 +199,7 @@ impl World {
             rental_premium: m.rental_premium,
             bribe_premium: m.bribe_premium,
             bribe_capital_share: m.bribe_capital_share,
-            manufacturing_th_s_per_day: m.manufacturing_eh_s_per_month * crate::units::TH_PER_EH
+            manufacturing_th_s_per_day: self.hardware.manufacturing_eh_s_per_month * crate::units::TH_PER_EH
                 / crate::units::DAYS_PER_MONTH,
         }
     }

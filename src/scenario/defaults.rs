@@ -117,6 +117,9 @@ impl Default for HardwareSpec {
             relocation_days: 60,
             restart_cost_usd_per_th: 0.02,
             restart_payback_days: 7.0,
+            manufacturing_eh_s_per_month: 50.0,
+            price_elasticity: 1.0,
+            initial_order_book_eh_s: None,
         }
     }
 }
@@ -131,7 +134,6 @@ impl Default for MetricsSpec {
             dormant_facility_usd_per_mw: 100_000.0,
             attacker_power_usd_per_kwh: 0.05,
             attack_hardware_usd_per_th: None,
-            manufacturing_eh_s_per_month: 50.0,
             rental_share: 0.05,
             rental_premium: 0.2,
             bribe_premium: 0.5,

@@ -415,6 +415,27 @@ change = -0.2
         assert!(e.contains("out of range"), "{e}");
     }
 
+    /// The hardware market's keys are range-checked with their allowed range, and the moved
+    /// manufacturing rate is read from `[hardware]`, with the order book's default derived
+    /// from it. Bug caught: a negative capacity or elasticity accepted (an empty or inverted
+    /// market), or the old `[metrics]` key still silently read.
+    #[test]
+    fn hardware_market_keys_are_checked() {
+        let e = load_min(&["hardware.manufacturing_eh_s_per_month=0"]).unwrap_err().to_string();
+        assert!(e.contains("hardware.manufacturing_eh_s_per_month: must be"), "{e}");
+        let e = load_min(&["hardware.price_elasticity=-1"]).unwrap_err().to_string();
+        assert!(e.contains("hardware.price_elasticity: must be between 0 and 3"), "{e}");
+        let e = load_min(&["hardware.initial_order_book_eh_s=-1"]).unwrap_err().to_string();
+        assert!(e.contains("hardware.initial_order_book_eh_s"), "{e}");
+        let e = load_min(&["metrics.manufacturing_eh_s_per_month=10"]).unwrap_err().to_string();
+        assert!(e.contains("unknown field"), "{e}");
+        let s = load_min(&["hardware.manufacturing_eh_s_per_month=20", "hardware.lead_time_days=60"]).unwrap();
+        assert_eq!(s.params.hardware.manufacturing_eh_s_per_month, 20.0);
+        assert!((s.params.hardware.initial_order_book_eh_s - 40.0).abs() < 1e-12);
+        let s = load_min(&["hardware.initial_order_book_eh_s=0"]).unwrap();
+        assert_eq!(s.params.hardware.initial_order_book_eh_s, 0.0);
+    }
+
     #[test]
     fn unknown_fleet_model_is_located_and_lists_the_catalog() {
         let line = "efficiency_j_per_th = { dist = \"uniform\", min = 15, max = 30 }";

@@ -255,6 +255,14 @@ pub struct HardwareSpec {
     pub restart_cost_usd_per_th: f64,
     /// Days in which a restart must pay back its cost.
     pub restart_payback_days: f64,
+    /// Makers' output of new machines, EH/s per month: the delivery queue is served at this
+    /// rate (and the attack metrics' new-hardware lead time).
+    pub manufacturing_eh_s_per_month: f64,
+    /// Elasticity of the new-machine price per TH/s to hashprice (its moving average).
+    pub price_elasticity: f64,
+    /// Machines in transit at day 0, EH/s; default: the steady-state pipeline,
+    /// manufacturing rate x lead time.
+    pub initial_order_book_eh_s: Option<f64>,
 }
 
 /// Assumptions of the security metrics.
@@ -273,8 +281,6 @@ pub struct MetricsSpec {
     pub attacker_power_usd_per_kwh: f64,
     /// Price of new machines for the attack, USD per TH/s; default: the catalog frontier's.
     pub attack_hardware_usd_per_th: Option<f64>,
-    /// Manufacturers' output of new machines, EH/s per month (sets the lead time).
-    pub manufacturing_eh_s_per_month: f64,
     /// Share of network hashrate for hire on rental markets.
     pub rental_share: f64,
     pub rental_premium: f64,

@@ -307,6 +307,11 @@ impl Scenario {
         c.int_range("hardware.relocation_days", h.relocation_days.into(), 0, 3650);
         c.range("hardware.restart_cost_usd_per_th", h.restart_cost_usd_per_th, 0.0, 1e4);
         c.range_open_lo("hardware.restart_payback_days", h.restart_payback_days, 0.0, 3650.0);
+        c.range_open_lo("hardware.manufacturing_eh_s_per_month", h.manufacturing_eh_s_per_month, 0.0, 1e6);
+        c.range("hardware.price_elasticity", h.price_elasticity, 0.0, 3.0);
+        if let Some(x) = h.initial_order_book_eh_s {
+            c.range("hardware.initial_order_book_eh_s", x, 0.0, 1e5);
+        }
     }
 
     /// `[metrics]`.
@@ -320,7 +325,6 @@ impl Scenario {
         if let Some(x) = mt.attack_hardware_usd_per_th {
             c.range("metrics.attack_hardware_usd_per_th", x, 0.0, 1e5);
         }
-        c.range_open_lo("metrics.manufacturing_eh_s_per_month", mt.manufacturing_eh_s_per_month, 0.0, 1e6);
         c.range("metrics.rental_share", mt.rental_share, 0.0, 1.0);
         c.range("metrics.rental_premium", mt.rental_premium, 0.0, 100.0);
         c.range("metrics.bribe_premium", mt.bribe_premium, 0.0, 100.0);

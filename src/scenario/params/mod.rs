@@ -157,6 +157,12 @@ pub struct HardwareParams {
     pub restart_cost_usd_per_th: f64,
     /// Days in which a restart must pay back its cost.
     pub restart_payback_days: f64,
+    /// Makers' output of new machines, EH/s per month.
+    pub manufacturing_eh_s_per_month: f64,
+    /// Elasticity of the new-machine price per TH/s to hashprice.
+    pub price_elasticity: f64,
+    /// Machines in transit at day 0, EH/s (default: manufacturing rate x lead time).
+    pub initial_order_book_eh_s: f64,
 }
 
 impl From<&HardwareSpec> for HardwareParams {
@@ -172,6 +178,11 @@ impl From<&HardwareSpec> for HardwareParams {
             relocation_days: h.relocation_days,
             restart_cost_usd_per_th: h.restart_cost_usd_per_th,
             restart_payback_days: h.restart_payback_days,
+            manufacturing_eh_s_per_month: h.manufacturing_eh_s_per_month,
+            price_elasticity: h.price_elasticity,
+            initial_order_book_eh_s: h
+                .initial_order_book_eh_s
+                .unwrap_or(h.manufacturing_eh_s_per_month * f64::from(h.lead_time_days) / crate::units::DAYS_PER_MONTH),
         }
     }
 }
@@ -234,8 +245,6 @@ pub struct MetricsParams {
     pub attacker_power_usd_per_kwh: f64,
     /// Price of new machines for the attack, USD per TH/s; `None`: the catalog frontier's.
     pub attack_hardware_usd_per_th: Option<f64>,
-    /// Manufacturers' output of new machines, EH/s per month (sets the lead time).
-    pub manufacturing_eh_s_per_month: f64,
     /// Share of network hashrate for hire on rental markets.
     pub rental_share: f64,
     pub rental_premium: f64,
@@ -260,7 +269,6 @@ impl From<&MetricsSpec> for MetricsParams {
             dormant_facility_usd_per_mw: m.dormant_facility_usd_per_mw,
             attacker_power_usd_per_kwh: m.attacker_power_usd_per_kwh,
             attack_hardware_usd_per_th: m.attack_hardware_usd_per_th,
-            manufacturing_eh_s_per_month: m.manufacturing_eh_s_per_month,
             rental_share: m.rental_share,
             rental_premium: m.rental_premium,
             bribe_premium: m.bribe_premium,

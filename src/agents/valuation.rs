@@ -1,0 +1,226 @@
+//! What a new machine is worth to the operator who orders it today: its expected margin over
+//! its whole life, from its delivery on, against a hashprice that falls as the network grows
+//! (the visible order book, then the trend of difficulty) and at every halving its buyer
+//! foresees. A pure function of what the buyer sees, so every operator values the same offer
+//! the same way on the same day.
+
+use super::decision::{Expectation, MarketView};
+use crate::units::DAYS_PER_YEAR;
+
+/// Days between halvings at the target pace: 210,000 blocks of 600 s.
+pub const HALVING_INTERVAL_DAYS: f64 = 210_000.0 * 600.0 / 86_400.0;
+
+/// Length of one step of the valuation sum, days (at most; the life is cut into equal steps).
+pub const STEP_DAYS: f64 = 30.0;
+
+/// Time scale over which the trend of difficulty growth fades, days: buyers extrapolate the
+/// trend `g` but expect it to slow as hashprice falls, so the network grows by at most
+/// `exp(g * TREND_FADE_DAYS)` in all. One year: the network's yearly growth swung from +40%
+/// (2022) to +90% (2023) and +47% (2024-25) (docs/MODEL.md, "Expectations over a machine's
+/// life"), so a trend is worth about a year of extrapolation.
+pub const TREND_FADE_DAYS: f64 = 365.0;
+
+/// What a buyer expects of the network over a machine's life.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outlook {
+    /// Hashprice the buyer starts from (set by its expectation rule), USD per TH/s per day.
+    pub start_usd_per_th_day: f64,
+    /// Machines ordered and not yet delivered, as a share of today's network hashrate.
+    pub pipeline_share: f64,
+    /// Days until today's order book is delivered (the quoted lead time).
+    pub lead_time_days: f64,
+    /// Trend of the network's growth, log per year (not below 0: buyers do not bet on the
+    /// network shrinking).
+    pub trend_per_year: f64,
+    /// Share of the reward that halvings cut: the subsidy share if the buyer foresees
+    /// halvings, else 0.
+    pub halving_share: f64,
+    /// Days to the next halving.
+    pub days_to_halving: f64,
+}
+
+impl Outlook {
+    /// The outlook of a buyer with expectation rule `rule` on market `m`, for machines
+    /// delivered in `lead_time_days`.
+    ///
+    /// The rule sets the starting level (myopic: today's hashprice; adaptive: its moving
+    /// average; halving-aware: today's) and whether halvings are foreseen (halving-aware only);
+    /// every buyer sees the order book and the growth trend.
+    pub fn of(rule: Expectation, m: &MarketView, lead_time_days: f64) -> Outlook {
+        let start = match rule {
+            Expectation::Adaptive => m.hashprice_ema_usd_per_th_day,
+            Expectation::Myopic | Expectation::HalvingAware => m.hashprice_usd_per_th_day,
+        };
+        Outlook {
+            start_usd_per_th_day: start,
+            pipeline_share: if m.network_th_s > 0.0 { m.pipeline_th_s / m.network_th_s } else { 0.0 },
+            lead_time_days,
+            trend_per_year: m.growth_trend_per_year.max(0.0),
+            halving_share: if rule == Expectation::HalvingAware { m.subsidy_share } else { 0.0 },
+            days_to_halving: m.days_to_halving,
+        }
+    }
+
+    /// Expected network hashrate `t` days from now, relative to today's.
+    ///
+    /// # Formula
+    /// `G(t) = (1 + P * min(1, t / L)) * exp(g * tau * (1 - exp(-t / tau)))`: the order book
+    /// `P` (share of today's hashrate) arrives evenly over the lead time `L`; on top the trend
+    /// `g` (per day) fades over `tau` = [`TREND_FADE_DAYS`].
+    pub fn growth(&self, t_days: f64) -> f64 {
+        let arrived = if self.lead_time_days > 0.0 { (t_days / self.lead_time_days).min(1.0) } else { 1.0 };
+        let g = self.trend_per_year / DAYS_PER_YEAR;
+        (1.0 + self.pipeline_share * arrived) * (g * TREND_FADE_DAYS * (1.0 - (-t_days / TREND_FADE_DAYS).exp())).exp()
+    }
+
+    /// Share of today's reward per block left `t` days from now: `(1 - s) + s * 2^-k(t)`, with
+    /// `k(t)` the halvings in `(0, t]` (at `days_to_halving + j * 1458.3` days).
+    pub fn reward_factor(&self, t_days: f64) -> f64 {
+        let k = if t_days < self.days_to_halving {
+            0.0
+        } else {
+            1.0 + ((t_days - self.days_to_halving) / HALVING_INTERVAL_DAYS).floor()
+        };
+        (1.0 - self.halving_share) + self.halving_share * 0.5f64.powf(k)
+    }
+
+    /// Expected hashprice `t` days from now: `h(t) = h0 * R(t) / G(t)` (fees and price flat).
+    pub fn hashprice_at(&self, t_days: f64) -> f64 {
+        self.start_usd_per_th_day * self.reward_factor(t_days) / self.growth(t_days)
+    }
+}
+
+/// Present value of one TH/s of a machine of power cost `cost_usd_per_th_day` ordered today,
+/// USD: its expected margin from delivery to the end of its life, idle when it would lose.
+///
+/// # Formula
+/// With the life cut into `n = ceil(life / 30)` equal steps of `D = life / n` days and
+/// `t_j = L + (j + 1/2) D` the middle of step `j` after the delivery in `L` days:
+/// `V = sum_j max(0, h(t_j) - c) * D * (1 + r)^(-t_j / 365)`, with `h(t)` from
+/// [`Outlook::hashprice_at`] and `r` the buyer's hurdle rate.
+pub fn machine_value_usd_per_th(o: &Outlook, cost_usd_per_th_day: f64, life_days: f64, hurdle_rate: f64) -> f64 {
+    if life_days <= 0.0 {
+        return 0.0;
+    }
+    let n = (life_days / STEP_DAYS).ceil().max(1.0);
+    let step = life_days / n;
+    (0..n as u32)
+        .map(|j| {
+            let t = o.lead_time_days + (f64::from(j) + 0.5) * step;
+            let margin = (o.hashprice_at(t) - cost_usd_per_th_day).max(0.0);
+            margin * step * (1.0 + hurdle_rate).powf(-t / DAYS_PER_YEAR)
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(h: f64) -> Outlook {
+        Outlook {
+            start_usd_per_th_day: h,
+            pipeline_share: 0.0,
+            lead_time_days: 0.0,
+            trend_per_year: 0.0,
+            halving_share: 0.0,
+            days_to_halving: 1e9,
+        }
+    }
+
+    /// Hand-worked: a flat outlook, free power and no discounting: 0.05 a day for 1,460 days
+    /// is 73. Bug caught: steps that do not cover the life exactly (a remainder dropped).
+    #[test]
+    fn flat_outlook_earns_its_hashprice_over_the_life() {
+        let v = machine_value_usd_per_th(&flat(0.05), 0.0, 1460.0, 0.0);
+        assert!((v - 73.0).abs() < 1e-9, "{v}");
+        // Power costing 0.02 a day leaves 0.03 x 1460 = 43.8.
+        let v = machine_value_usd_per_th(&flat(0.05), 0.02, 1460.0, 0.0);
+        assert!((v - 43.8).abs() < 1e-9, "{v}");
+    }
+
+    /// Hand-worked: an order book the size of today's network, delivered in 90 days, halves
+    /// hashprice from day 90 on; a machine delivered then earns 0.025 a day: 0.025 x 1460.
+    /// Bug caught: the book ignored, or counted before the machine itself is delivered.
+    #[test]
+    fn the_order_book_halves_hashprice_once_delivered() {
+        let o = Outlook { pipeline_share: 1.0, lead_time_days: 90.0, ..flat(0.05) };
+        assert!((o.growth(45.0) - 1.5).abs() < 1e-12);
+        assert!((o.growth(90.0) - 2.0).abs() < 1e-12);
+        let v = machine_value_usd_per_th(&o, 0.0, 1460.0, 0.0);
+        assert!((v - 0.025 * 1460.0).abs() < 1e-9, "{v}");
+    }
+
+    /// Hand-worked: all subsidy, halving on day 720, life 1,440 days (48 steps of 30), power
+    /// 0.025 and hashprice 0.04: 24 steps earn 0.015 x 30, then 0.02 - 0.025 < 0 idles:
+    /// V = 10.8.
+    /// A buyer who does not foresee the halving values it at 0.02 x 1440 = 28.8.
+    /// Bug caught: a machine valued as if it ran at a loss after the halving (negative steps),
+    /// or the halving seen only within a one-year horizon.
+    #[test]
+    fn a_halving_inside_the_life_cuts_the_value_and_the_machine_idles_after_it() {
+        let o = Outlook { halving_share: 1.0, days_to_halving: 720.0, ..flat(0.04) };
+        assert_eq!(o.reward_factor(719.0), 1.0);
+        assert_eq!(o.reward_factor(720.0), 0.5);
+        assert_eq!(o.reward_factor(721.0 + HALVING_INTERVAL_DAYS), 0.25);
+        let v = machine_value_usd_per_th(&o, 0.025, 1440.0, 0.0);
+        assert!((v - 24.0 * 30.0 * 0.015).abs() < 1e-9, "{v}");
+        let blind = Outlook { halving_share: 0.0, ..o };
+        assert!((machine_value_usd_per_th(&blind, 0.02, 1440.0, 0.0) - 28.8).abs() < 1e-9);
+        // Power at 0.03 loses money after the halving: those steps count 0, not -0.01.
+        let v = machine_value_usd_per_th(&o, 0.03, 1440.0, 0.0);
+        assert!((v - 24.0 * 30.0 * 0.01).abs() < 1e-9, "{v}");
+    }
+
+    /// Hand-worked: a trend of g per year fading over a year grows the network by
+    /// `exp(g (1 - 1/e))` in a year and at most `exp(g)`.
+    /// Bug caught: a trend extrapolated for ever (a 4-year machine worth nothing).
+    #[test]
+    fn the_trend_fades() {
+        let g = 1.5f64.ln();
+        let o = Outlook { trend_per_year: g, ..flat(0.05) };
+        assert!((o.growth(365.0) - (g * (1.0 - (-1.0f64).exp())).exp()).abs() < 1e-12);
+        assert!(o.growth(1e6) <= 1.5 + 1e-12 && o.growth(1e6) > 1.499);
+    }
+
+    /// Hand-worked: one year of life in 13 steps at 10% discounting is worth less than
+    /// undiscounted but more than the undiscounted value over 1.1; a later delivery is worth
+    /// less by `1.1^(-L / 365)`.
+    /// Bug caught: revenue counted from the order rather than the delivery.
+    #[test]
+    fn discounting_and_delivery_delay() {
+        let o = flat(0.05);
+        let v0 = machine_value_usd_per_th(&o, 0.0, 365.0, 0.1);
+        assert!(v0 < 0.05 * 365.0 && v0 > 0.05 * 365.0 / 1.1, "{v0}");
+        let late = Outlook { lead_time_days: 182.5, ..o };
+        let v1 = machine_value_usd_per_th(&late, 0.0, 365.0, 0.1);
+        assert!((v1 / v0 - 1.1f64.powf(-0.5)).abs() < 1e-12, "{v1} {v0}");
+    }
+
+    /// The rule sets the level and the foresight: adaptive starts from the average, only the
+    /// halving-aware buyer sees halvings; all see the book and the trend (a shrinking trend
+    /// counts as none). Bug caught: halvings foreseen by every rule, or the book hidden from one.
+    #[test]
+    fn the_rule_sets_level_and_foresight() {
+        let m = MarketView {
+            hashprice_usd_per_th_day: 0.04,
+            hashprice_ema_usd_per_th_day: 0.05,
+            subsidy_share: 0.9,
+            days_to_halving: 800.0,
+            btc_price_usd: 90_000.0,
+            network_th_s: 1e9,
+            pipeline_th_s: 2e8,
+            growth_trend_per_year: -0.3,
+        };
+        let my = Outlook::of(Expectation::Myopic, &m, 90.0);
+        let ad = Outlook::of(Expectation::Adaptive, &m, 90.0);
+        let ha = Outlook::of(Expectation::HalvingAware, &m, 90.0);
+        assert_eq!((my.start_usd_per_th_day, ad.start_usd_per_th_day), (0.04, 0.05));
+        assert_eq!((my.halving_share, ad.halving_share, ha.halving_share), (0.0, 0.0, 0.9));
+        for o in [my, ad, ha] {
+            assert!((o.pipeline_share - 0.2).abs() < 1e-12);
+            assert_eq!(o.trend_per_year, 0.0);
+            assert_eq!(o.lead_time_days, 90.0);
+        }
+    }
+}
