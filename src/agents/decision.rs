@@ -3,8 +3,8 @@
 //! order in which operators are visited cannot change the outcome.
 
 use super::hardware::Vintage;
-use crate::chain::retarget::RetargetOutlook;
 use super::valuation::{machine_value_usd_per_th, Outlook};
+use crate::chain::retarget::RetargetOutlook;
 use crate::scenario::DecisionRule;
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 

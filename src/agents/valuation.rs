@@ -205,6 +205,7 @@ mod tests {
         let m = MarketView {
             hashprice_usd_per_th_day: 0.04,
             hashprice_ema_usd_per_th_day: 0.05,
+            operating_hashprice_usd_per_th_day: 0.04,
             subsidy_share: 0.9,
             days_to_halving: 800.0,
             btc_price_usd: 90_000.0,

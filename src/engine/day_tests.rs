@@ -68,15 +68,28 @@ fn same_days(path: &str, overrides: &[&str], days: u32) -> Vec<&'static str> {
 /// (a phase in the wrong order, a sum added in another order, events logged out of order,
 /// a listing on the secondary market in another order): the first differing day is named.
 /// The scenarios between them exercise upgrades, exits, pivots, AI renewals and returns,
-/// insolvencies, acquisitions and bankruptcies (asserted, so the test cannot pass vacuously).
+/// insolvencies, acquisitions, bankruptcies and used-machine purchases (asserted, so the test
+/// cannot pass vacuously).
 #[test]
 fn phased_day_equals_the_fused_pass() {
     let mut kinds = same_days("scenarios/baseline.toml", &["population.operators=300"], 1000);
     kinds.extend(same_days("scenarios/ai-bust.toml", &["population.operators=1000"], 1400));
     kinds.extend(same_days("scenarios/ai-rush.toml", &["population.operators=300"], 1400));
     kinds.extend(same_days("scenarios/price-crash.toml", &["population.operators=300"], 300));
+    // A crash deep enough that whole sites idle for months and leave.
+    kinds.extend(same_days("scenarios/price-crash.toml", &["population.operators=300", "events.0.change=-0.7"], 300));
     kinds.extend(same_days("scenarios/bench/core1.toml", &["population.operators=300"], 200));
-    for kind in ["upgrade", "pivot", "exit", "ai_online", "contract_returned", "bankruptcy", "acquisition", "rescue"] {
+    for kind in [
+        "upgrade",
+        "pivot",
+        "exit",
+        "ai_online",
+        "contract_returned",
+        "bankruptcy",
+        "acquisition",
+        "rescue",
+        "used_purchase",
+    ] {
         assert!(kinds.contains(&kind), "no {kind} event: the comparison does not cover it ({kinds:?})");
     }
 }
