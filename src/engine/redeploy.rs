@@ -15,7 +15,7 @@ use crate::units::W_PER_MW;
 impl World {
     /// At the day's opening: lots that arrive today join their buyers' fleets (idle until the
     /// run decision; a lot whose buyer has closed goes back on sale), then the unsold lots are
-    /// matched with today's buyers and paid for.
+    /// matched with today's buyers (the operators reviewing their strategy today) and paid for.
     pub(super) fn trade_used(&mut self, snap: &Snapshot, stats: &mut DayStats) {
         let d = snap.day;
         if self.secondary.lots.is_empty() {
@@ -33,7 +33,11 @@ impl World {
         let buyers: Vec<UsedBuyer> = ops
             .iter()
             .enumerate()
-            .filter(|(_, o)| o.state == OperatorState::Active && o.rule == DecisionRule::Profitable)
+            // Each operator shops on its strategy days (monthly, staggered): a purchase is a
+            // business decision, not a daily top-up of the room its machines' failures free.
+            .filter(|(i, o)| {
+                o.state == OperatorState::Active && o.rule == DecisionRule::Profitable && snap.reviews_strategy(*i)
+            })
             .map(|(i, o)| {
                 let on_order_mw: f64 = o.orders.iter().map(|r| r.th_s * r.j_per_th / W_PER_MW).sum();
                 UsedBuyer {
