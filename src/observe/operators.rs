@@ -36,6 +36,10 @@ pub struct OperatorRow {
     pub btc_sold: f64,
     pub power_cost_usd: f64,
     pub ai_revenue_usd: f64,
+    /// `pool` or `solo` (what `revenue_btc` was paid as).
+    pub payout: crate::scenario::Payout,
+    /// Whether the site could convert to AI hosting.
+    pub convertible: bool,
 }
 
 /// The final state of every operator of `world`.
@@ -73,6 +77,8 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
             btc_sold: o.btc_sold,
             power_cost_usd: o.power_cost_usd,
             ai_revenue_usd: o.ai_revenue_usd,
+            payout: o.payout,
+            convertible: o.convertible,
         }
     })
 }
