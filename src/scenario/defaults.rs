@@ -144,6 +144,9 @@ impl Default for StrategySpec {
             horizon_days: 365.0,
             adaptive_half_life_days: 30.0,
             exit_after_idle_days: 60,
+            site_usd_per_mw: 325_000.0,
+            site_build_days: 180,
+            max_expansion_share: 0.25,
         }
     }
 }
