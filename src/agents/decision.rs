@@ -164,6 +164,8 @@ pub struct OperatorView {
     pub fleet: Vec<Vintage>,
     /// Machines ordered and not yet delivered, MW: they take room at the site.
     pub on_order_mw: f64,
+    /// Site capacity under construction, MW.
+    pub building_mw: f64,
     /// Cash plus unused credit, USD.
     pub liquidity_usd: f64,
     /// Whether the operator already hosts AI (it then stays in business through its contracts).
@@ -181,6 +183,12 @@ pub struct StrategyParams {
     pub horizon_days: f64,
     /// Exit after this many days with every machine idle, if expectations are no better.
     pub exit_after_idle_days: u32,
+    /// Cost of new site capacity, USD per MW.
+    pub site_usd_per_mw: f64,
+    /// Days to build it.
+    pub site_build_days: f64,
+    /// Largest expansion at once, a share of the site's mining MW.
+    pub max_expansion_share: f64,
 }
 
 /// The strategic choice.
@@ -198,6 +206,10 @@ pub enum Strategy {
     Upgrade {
         th_s: f64,
         replace_worst_mw: f64,
+    },
+    /// Build `mw` of new site capacity (machines for it are ordered once it stands).
+    Build {
+        mw: f64,
     },
 }
 
@@ -280,7 +292,35 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
         }
     }
-    Strategy::Hold
+    build(op, m, hw, p, new_cost)
+}
+
+/// Whether to expand the site, and by how much: when new machines, delivered once the site
+/// stands, pay for themselves and for the site at the hurdle rate.
+///
+/// # Formula
+/// With `V` the life value of a new machine (`agents::valuation`) delivered after
+/// `max(lead time, build days)`, price `P` per TH/s and efficiency `e`, a MW of new capacity is
+/// worth `(V - P) 1e6 / e - S` (site cost `S` per MW). If positive and nothing is being built,
+/// build `min(x M, liquidity / (S + P 1e6 / e))` MW: at most a share `x` of the mining MW `M`
+/// at once, and only what cash and credit can pay for, site and machines.
+fn build(op: &OperatorView, m: &MarketView, hw: &HardwareOffer, p: &StrategyParams, new_cost: f64) -> Strategy {
+    if op.building_mw > 0.0 || p.max_expansion_share <= 0.0 || op.liquidity_usd <= 0.0 {
+        return Strategy::Hold;
+    }
+    let outlook = Outlook::of(op.expectation, m, hw.lead_time_days.max(p.site_build_days));
+    let value = machine_value_usd_per_th(&outlook, new_cost, hw.life_years * DAYS_PER_YEAR, op.hurdle_rate);
+    let th_per_mw = W_PER_MW / hw.j_per_th;
+    if (value - hw.price_usd_per_th) * th_per_mw - p.site_usd_per_mw <= 0.0 {
+        return Strategy::Hold;
+    }
+    let mw_cost = p.site_usd_per_mw + hw.price_usd_per_th * th_per_mw;
+    let mw = (p.max_expansion_share * op.mining_mw).min(op.liquidity_usd / mw_cost);
+    if mw >= MIN_ORDER_MW {
+        Strategy::Build { mw }
+    } else {
+        Strategy::Hold
+    }
 }
 
 /// At a contract's end: renew with the tenant, or return the capacity to mining.
@@ -411,6 +451,7 @@ mod tests {
             mining_mw: mw,
             fleet: vec![vintage(mw * 1e6 / e, e)],
             on_order_mw: 0.0,
+            building_mw: 0.0,
             liquidity_usd: liquidity,
             hosts_ai: false,
             days_all_idle: 0,
@@ -419,7 +460,13 @@ mod tests {
         }
     }
 
-    const P: StrategyParams = StrategyParams { horizon_days: 365.0, exit_after_idle_days: 60 };
+    const P: StrategyParams = StrategyParams {
+        horizon_days: 365.0,
+        exit_after_idle_days: 60,
+        site_usd_per_mw: 325_000.0,
+        site_build_days: 180.0,
+        max_expansion_share: 0.0,
+    };
 
     #[test]
     fn ai_npv() {
@@ -505,6 +552,35 @@ mod tests {
             }
             s => panic!("{s:?}"),
         }
+    }
+
+    /// Hand-worked: a full 10 MW site of 13.5 J/TH machines at $0.05/kWh (cost 0.0162 a day)
+    /// and hashprice 0.05, no discounting: a new machine earns 0.0338 x 1460 = 49.35 over its
+    /// life, 29.35 over its $20 price, i.e. 29.35 x 1e6 / 13.5 = $2.17M per MW, above a site
+    /// at $0.325M: build 25% of the site, 2.5 MW, or what liquidity pays for site and machines
+    /// ($0.325M + 20 x 74,074 = $1.807M per MW). Not at $3M per MW of site, nor while a build
+    /// is under way. Bug caught: sites built whatever they cost, beyond the operator's means,
+    /// or again and again before the first one stands.
+    #[test]
+    fn sites_are_built_when_machines_pay_for_them() {
+        let p = StrategyParams { max_expansion_share: 0.25, ..P };
+        let mut o = op(10.0, 13.5, 1e9);
+        o.hurdle_rate = 0.0;
+        let build = |o: &OperatorView, p: &StrategyParams| strategic(o, &market(0.05), &ai(1e6, 0.0), &hw(), p);
+        assert_eq!(build(&o, &p), Strategy::Build { mw: 2.5 });
+        let mw_cost = 325_000.0 + 20.0 * 1e6 / 13.5;
+        o.liquidity_usd = mw_cost;
+        match build(&o, &p) {
+            Strategy::Build { mw } => assert!((mw - 1.0).abs() < 1e-12, "{mw}"),
+            s => panic!("{s:?}"),
+        }
+        o.liquidity_usd = 1e9;
+        assert_eq!(build(&o, &StrategyParams { site_usd_per_mw: 3e6, ..p }), Strategy::Hold);
+        o.building_mw = 1.0;
+        assert_eq!(build(&o, &p), Strategy::Hold);
+        // No building when the scenario allows none.
+        o.building_mw = 0.0;
+        assert_eq!(build(&o, &P), Strategy::Hold);
     }
 
     /// Bug caught: a fleet entry of -1e-11 TH/s (left by a vintage split) made `losing_mw`

@@ -56,6 +56,14 @@ pub struct Order {
     pub deliver_day: u32,
 }
 
+/// Site capacity under construction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SiteBuild {
+    pub mw: f64,
+    /// First day the new capacity can hold machines.
+    pub online_day: u32,
+}
+
 /// One operator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operator {
@@ -66,6 +74,8 @@ pub struct Operator {
     pub power_usd_per_kwh: f64,
     pub fleet: Vec<Vintage>,
     pub orders: Vec<Order>,
+    /// Expansion of the site under construction, if any.
+    pub building: Option<SiteBuild>,
     pub ai: Vec<AiProject>,
     pub balances: Balances,
     pub interest_rate: f64,
@@ -101,6 +111,7 @@ impl Operator {
             power_usd_per_kwh: 0.0,
             fleet: Vec::new(),
             orders: Vec::new(),
+            building: None,
             ai: Vec::new(),
             balances: Balances::default(),
             interest_rate: 0.0,

@@ -68,6 +68,7 @@ mod tests {
             mining_mw: 10.0,
             fleet,
             on_order_mw: 0.0,
+            building_mw: 0.0,
             liquidity_usd: 0.0,
             hosts_ai: false,
             days_all_idle,
@@ -93,7 +94,13 @@ mod tests {
         lead_time_days: 0.0,
         allotment_th_s_per_mw: f64::INFINITY,
     };
-    const PARAMS: StrategyParams = StrategyParams { horizon_days: 180.0, exit_after_idle_days: 2 };
+    const PARAMS: StrategyParams = StrategyParams {
+        horizon_days: 180.0,
+        exit_after_idle_days: 2,
+        site_usd_per_mw: 325_000.0,
+        site_build_days: 180.0,
+        max_expansion_share: 0.0,
+    };
 
     fn market(hp: f64) -> MarketView {
         MarketView {

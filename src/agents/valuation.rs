@@ -81,7 +81,7 @@ impl Outlook {
         } else {
             1.0 + ((t_days - self.days_to_halving) / HALVING_INTERVAL_DAYS).floor()
         };
-        (1.0 - self.halving_share) + self.halving_share * 0.5f64.powf(k)
+        (1.0 - self.halving_share) + self.halving_share * 0.5f64.powi(k as i32)
     }
 
     /// Expected hashprice `t` days from now: `h(t) = h0 * R(t) / G(t)` (fees and price flat).
@@ -102,15 +102,34 @@ pub fn machine_value_usd_per_th(o: &Outlook, cost_usd_per_th_day: f64, life_days
     if life_days <= 0.0 {
         return 0.0;
     }
-    let n = (life_days / STEP_DAYS).ceil().max(1.0);
-    let step = life_days / n;
-    (0..n as u32)
-        .map(|j| {
-            let t = o.lead_time_days + (f64::from(j) + 0.5) * step;
-            let margin = (o.hashprice_at(t) - cost_usd_per_th_day).max(0.0);
-            margin * step * (1.0 + hurdle_rate).powf(-t / DAYS_PER_YEAR)
-        })
-        .sum()
+    let n = (life_days / STEP_DAYS).ceil().max(1.0) as u32;
+    let step = life_days / f64::from(n);
+    let t0 = o.lead_time_days + 0.5 * step;
+    // Discount and trend-fade factors advance geometrically from step to step (one `powf` and
+    // one `exp` per valuation, not per step: the decision runs for ~100 operators a day).
+    let discount_step = (1.0 + hurdle_rate).powf(-step / DAYS_PER_YEAR);
+    let mut discount = (1.0 + hurdle_rate).powf(-t0 / DAYS_PER_YEAR);
+    let fade_step = (-step / TREND_FADE_DAYS).exp();
+    let mut fade = (-t0 / TREND_FADE_DAYS).exp();
+    let g_tau = o.trend_per_year / DAYS_PER_YEAR * TREND_FADE_DAYS;
+    // With a growing network hashprice never rises again, so the first losing step ends the sum.
+    let monotone = o.trend_per_year >= 0.0 && o.pipeline_share >= 0.0;
+    let mut value = 0.0;
+    for j in 0..n {
+        let t = t0 + f64::from(j) * step;
+        let arrived = if o.lead_time_days > 0.0 { (t / o.lead_time_days).min(1.0) } else { 1.0 };
+        let trend = if g_tau == 0.0 { 1.0 } else { (g_tau * (1.0 - fade)).exp() };
+        let growth = (1.0 + o.pipeline_share * arrived) * trend;
+        let margin = o.start_usd_per_th_day * o.reward_factor(t) / growth - cost_usd_per_th_day;
+        if margin > 0.0 {
+            value += margin * step * discount;
+        } else if monotone {
+            break;
+        }
+        discount *= discount_step;
+        fade *= fade_step;
+    }
+    value
 }
 
 #[cfg(test)]
@@ -195,6 +214,32 @@ mod tests {
         let late = Outlook { lead_time_days: 182.5, ..o };
         let v1 = machine_value_usd_per_th(&late, 0.0, 365.0, 0.1);
         assert!((v1 / v0 - 1.1f64.powf(-0.5)).abs() < 1e-12, "{v1} {v0}");
+    }
+
+    /// The geometric stepping equals the formula written out with `hashprice_at` and `powf`
+    /// per step, with a trend, a book, a halving and discounting all at once.
+    /// Bug caught: factors advanced once too often or from the wrong starting point.
+    #[test]
+    fn stepping_matches_the_formula() {
+        let o = Outlook {
+            pipeline_share: 0.15,
+            lead_time_days: 120.0,
+            trend_per_year: 0.35,
+            halving_share: 0.97,
+            days_to_halving: 500.0,
+            ..flat(0.05)
+        };
+        let (life, r, c): (f64, f64, f64) = (1460.0, 0.12, 0.012);
+        let n = (life / STEP_DAYS).ceil();
+        let step = life / n;
+        let want: f64 = (0..n as u32)
+            .map(|j| {
+                let t = o.lead_time_days + (f64::from(j) + 0.5) * step;
+                (o.hashprice_at(t) - c).max(0.0) * step * (1.0 + r).powf(-t / DAYS_PER_YEAR)
+            })
+            .sum();
+        let got = machine_value_usd_per_th(&o, c, life, r);
+        assert!(want > 0.0 && (got / want - 1.0).abs() < 1e-12, "{got} {want}");
     }
 
     /// The rule sets the level and the foresight: adaptive starts from the average, only the

@@ -139,8 +139,12 @@ impl World {
 
     /// Puts the order book in transit at day 0 (`hardware.initial_order_book_eh_s`) on the
     /// operators' sites, by `market::hardware::initial_book`: frontier machines, already paid
-    /// for, shared by free room.
+    /// for, shared by free room. None when operators take no strategic decisions
+    /// (`strategy.enabled = false`): a model without investment has no orders either.
     fn seed_order_book(&mut self) {
+        if !self.strategy.enabled {
+            return;
+        }
         let frontier = self.catalog.frontier(self.year(0), self.hardware.frontier_improvement_per_year);
         let e = frontier.j_per_th;
         let free_th_s: Vec<f64> = self

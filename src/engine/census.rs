@@ -49,6 +49,8 @@ pub struct Totals {
     pub mw_ai_online: f64,
     pub mw_ai_building: f64,
     pub mw_dark: f64,
+    /// Mining site capacity under construction at active operators.
+    pub mw_building: f64,
 }
 
 impl Census {
@@ -121,6 +123,9 @@ impl Census {
         totals.running_mw += fleet.running_mw;
         self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
         self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
+        if let Some(b) = op.building {
+            totals.mw_building += b.mw;
+        }
         if !op.hosts_ai() {
             // `mining_mw` without the empty sum of AI capacity (site - (-0.0) = site).
             totals.mw_mining += op.site_mw.max(0.0);

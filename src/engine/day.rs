@@ -18,7 +18,9 @@
 //! (`fused.rs`); the tests below check that both give the same world, bit for bit.
 
 use super::census::Census;
-use super::operate::{age_fleet, carry_out, hosting_milestones, take_deliveries, view_of, OperatorEvent, Sinks};
+use super::operate::{
+    age_fleet, carry_out, finish_building, hosting_milestones, take_deliveries, view_of, OperatorEvent, Sinks,
+};
 use super::settle::{settle, DaySums};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
@@ -63,6 +65,7 @@ impl World {
                 continue;
             }
             take_deliveries(op, snap.day);
+            log.extend(finish_building(i, op, snap.day));
             stats.contracts_returned += hosting_milestones(i, op, snap, ai, log);
             age_fleet(op, snap.decay);
         }

@@ -3,7 +3,7 @@
 //! run both on the same worlds); see docs/PERFORMANCE.md for why it is fused.
 
 use super::census::Census;
-use super::operate::{age_and_run, hosting_milestones, take_deliveries, take_strategy, Sinks};
+use super::operate::{age_and_run, finish_building, hosting_milestones, take_deliveries, take_strategy, Sinks};
 use super::settle::{settle_and_count, DaySums};
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
@@ -48,6 +48,9 @@ impl World {
             }
             if !op.orders.is_empty() {
                 take_deliveries(op, d);
+            }
+            if op.building.is_some() {
+                log.extend(finish_building(i, op, d));
             }
             if !op.ai.is_empty() {
                 stats.contracts_returned += hosting_milestones(i, op, &snap, ai, &mut log);

@@ -129,6 +129,9 @@ impl World {
             params: StrategyParams {
                 horizon_days: self.strategy.horizon_days,
                 exit_after_idle_days: self.strategy.exit_after_idle_days,
+                site_usd_per_mw: self.strategy.site_usd_per_mw,
+                site_build_days: f64::from(self.strategy.site_build_days),
+                max_expansion_share: self.strategy.max_expansion_share,
             },
             strategy_enabled: self.strategy.enabled,
             interval_days: self.strategy.interval_days,

@@ -45,7 +45,8 @@ pub struct LogEvent {
     pub replicate: u32,
     pub day: u32,
     pub operator: usize,
-    /// pivot, ai_online, contract_renewed, contract_returned, upgrade, exit, bankruptcy,
+    /// pivot, ai_online, contract_renewed, contract_returned, upgrade, site_build, site_online,
+    /// exit, bankruptcy,
     /// acquisition, rescue (a group pays a defaulted member's shortfall), ban.
     pub kind: &'static str,
     pub mw: f64,

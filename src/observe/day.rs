@@ -94,6 +94,7 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
     r.mw_mining = t.mw_mining;
     r.mw_ai_online = t.mw_ai_online;
     r.mw_ai_building = t.mw_ai_building;
+    r.mw_building = t.mw_building;
     r.mw_dark = t.mw_dark;
     let (mining_th, idle_th) = (t.mining_th_s, t.idle_th_s);
     r.hashrate_eh_s = mining_th / TH_PER_EH;

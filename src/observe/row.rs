@@ -52,6 +52,8 @@ pub struct DayRow {
     /// Site capacity of active operators used for mining (running or idle machines, or empty).
     pub mw_mining: f64,
     pub mw_ai_building: f64,
+    /// Mining site capacity under construction.
+    pub mw_building: f64,
     pub mw_ai_online: f64,
     /// Capacity of sites that closed.
     pub mw_dark: f64,

@@ -154,6 +154,9 @@ impl Default for StrategySpec {
             adaptive_half_life_days: 30.0,
             operating_horizon_days: 14.0,
             exit_after_idle_days: 60,
+            site_usd_per_mw: 325_000.0,
+            site_build_days: 180,
+            max_expansion_share: 0.25,
         }
     }
 }

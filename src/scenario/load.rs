@@ -434,6 +434,12 @@ change = -0.2
         assert!((s.params.hardware.initial_order_book_eh_s - 40.0).abs() < 1e-12);
         let s = load_min(&["hardware.initial_order_book_eh_s=0"]).unwrap();
         assert_eq!(s.params.hardware.initial_order_book_eh_s, 0.0);
+        let e = load_min(&["strategy.max_expansion_share=-0.1"]).unwrap_err().to_string();
+        assert!(e.contains("strategy.max_expansion_share: must be between 0 and 10"), "{e}");
+        let e = load_min(&["strategy.site_usd_per_mw=-1"]).unwrap_err().to_string();
+        assert!(e.contains("strategy.site_usd_per_mw"), "{e}");
+        let e = load_min(&["strategy.site_build_days=99999"]).unwrap_err().to_string();
+        assert!(e.contains("strategy.site_build_days"), "{e}");
     }
 
     #[test]

@@ -313,6 +313,12 @@ pub struct StrategySpec {
     pub operating_horizon_days: f64,
     /// Days with every machine idle before an operator considers leaving.
     pub exit_after_idle_days: u32,
+    /// Cost of building mining site capacity, USD per MW.
+    pub site_usd_per_mw: f64,
+    /// Days from the decision to build to the new capacity holding machines.
+    pub site_build_days: u32,
+    /// Largest expansion decided at once, a share of the site's mining MW (0: no building).
+    pub max_expansion_share: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

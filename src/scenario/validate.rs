@@ -342,6 +342,9 @@ impl Scenario {
         c.range_open_lo("strategy.adaptive_half_life_days", st.adaptive_half_life_days, 0.0, 36_525.0);
         c.range("strategy.operating_horizon_days", st.operating_horizon_days, 0.0, 3650.0);
         c.int_range("strategy.exit_after_idle_days", st.exit_after_idle_days.into(), 0, 36_525);
+        c.range("strategy.site_usd_per_mw", st.site_usd_per_mw, 0.0, 1e9);
+        c.int_range("strategy.site_build_days", st.site_build_days.into(), 0, 3650);
+        c.range("strategy.max_expansion_share", st.max_expansion_share, 0.0, 10.0);
     }
 
     /// `[[events]]`: days within the run, ranges, known jurisdictions.

@@ -209,6 +209,12 @@ pub struct StrategyRules {
     pub operating_horizon_days: f64,
     /// Days with every machine idle before an operator considers leaving.
     pub exit_after_idle_days: u32,
+    /// Cost of building mining site capacity, USD per MW.
+    pub site_usd_per_mw: f64,
+    /// Days from the decision to build to the new capacity holding machines.
+    pub site_build_days: u32,
+    /// Largest expansion decided at once, a share of the site's mining MW.
+    pub max_expansion_share: f64,
 }
 
 impl From<&StrategySpec> for StrategyRules {
@@ -220,6 +226,9 @@ impl From<&StrategySpec> for StrategyRules {
             adaptive_half_life_days: s.adaptive_half_life_days,
             operating_horizon_days: s.operating_horizon_days,
             exit_after_idle_days: s.exit_after_idle_days,
+            site_usd_per_mw: s.site_usd_per_mw,
+            site_build_days: s.site_build_days,
+            max_expansion_share: s.max_expansion_share,
         }
     }
 }
