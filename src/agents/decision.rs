@@ -149,6 +149,17 @@ pub struct HardwareOffer {
     /// The most an operator may order today, TH/s per MW of its mining capacity (the makers'
     /// open book shared by size, `market::hardware::allotment_th_s_per_mw`).
     pub allotment_th_s_per_mw: f64,
+    /// The best used machines on sale today, if any (`market::secondary`).
+    pub used: Option<UsedOffer>,
+}
+
+/// The most efficient used machines on the secondary market today.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsedOffer {
+    pub j_per_th: f64,
+    pub price_usd_per_th: f64,
+    /// How many are for sale, TH/s.
+    pub th_s: f64,
 }
 
 /// What the operator knows about itself for a strategic decision.
@@ -292,35 +303,7 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
         }
     }
-    build(op, m, hw, p, new_cost)
-}
-
-/// Whether to expand the site, and by how much: when new machines, delivered once the site
-/// stands, pay for themselves and for the site at the hurdle rate.
-///
-/// # Formula
-/// With `V` the life value of a new machine (`agents::valuation`) delivered after
-/// `max(lead time, build days)`, price `P` per TH/s and efficiency `e`, a MW of new capacity is
-/// worth `(V - P) 1e6 / e - S` (site cost `S` per MW). If positive and nothing is being built,
-/// build `min(x M, liquidity / (S + P 1e6 / e))` MW: at most a share `x` of the mining MW `M`
-/// at once, and only what cash and credit can pay for, site and machines.
-fn build(op: &OperatorView, m: &MarketView, hw: &HardwareOffer, p: &StrategyParams, new_cost: f64) -> Strategy {
-    if op.building_mw > 0.0 || p.max_expansion_share <= 0.0 || op.liquidity_usd <= 0.0 {
-        return Strategy::Hold;
-    }
-    let outlook = Outlook::of(op.expectation, m, hw.lead_time_days.max(p.site_build_days));
-    let value = machine_value_usd_per_th(&outlook, new_cost, hw.life_years * DAYS_PER_YEAR, op.hurdle_rate);
-    let th_per_mw = W_PER_MW / hw.j_per_th;
-    if (value - hw.price_usd_per_th) * th_per_mw - p.site_usd_per_mw <= 0.0 {
-        return Strategy::Hold;
-    }
-    let mw_cost = p.site_usd_per_mw + hw.price_usd_per_th * th_per_mw;
-    let mw = (p.max_expansion_share * op.mining_mw).min(op.liquidity_usd / mw_cost);
-    if mw >= MIN_ORDER_MW {
-        Strategy::Build { mw }
-    } else {
-        Strategy::Hold
-    }
+    super::expansion::build(op, m, hw, p, new_cost)
 }
 
 /// At a contract's end: renew with the tenant, or return the capacity to mining.
@@ -334,10 +317,10 @@ pub fn renew_contract(demand_covers: bool, offer: &AiOffer, mining_usd_per_mw_ye
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn market(h: f64) -> MarketView {
+    pub(crate) fn market(h: f64) -> MarketView {
         MarketView {
             hashprice_usd_per_th_day: h,
             hashprice_ema_usd_per_th_day: h,
@@ -416,7 +399,7 @@ mod tests {
         assert_eq!(annuity_factor(0.0, 5.0), 5.0);
     }
 
-    fn ai(rev: f64, available: f64) -> AiOffer {
+    pub(crate) fn ai(rev: f64, available: f64) -> AiOffer {
         AiOffer {
             revenue_usd_per_mw_year: rev,
             opex_share: 0.15,
@@ -428,21 +411,22 @@ mod tests {
         }
     }
 
-    fn hw() -> HardwareOffer {
+    pub(crate) fn hw() -> HardwareOffer {
         HardwareOffer {
             j_per_th: 13.5,
             price_usd_per_th: 20.0,
             life_years: 4.0,
             lead_time_days: 0.0,
             allotment_th_s_per_mw: f64::INFINITY,
+            used: None,
         }
     }
 
-    fn vintage(th_s: f64, j_per_th: f64) -> Vintage {
+    pub(crate) fn vintage(th_s: f64, j_per_th: f64) -> Vintage {
         Vintage { th_s, j_per_th, running: false }
     }
 
-    fn op(mw: f64, e: f64, liquidity: f64) -> OperatorView {
+    pub(crate) fn op(mw: f64, e: f64, liquidity: f64) -> OperatorView {
         OperatorView {
             rule: DecisionRule::Profitable,
             expectation: Expectation::Myopic,
@@ -460,7 +444,7 @@ mod tests {
         }
     }
 
-    const P: StrategyParams = StrategyParams {
+    pub(crate) const P: StrategyParams = StrategyParams {
         horizon_days: 365.0,
         exit_after_idle_days: 60,
         site_usd_per_mw: 325_000.0,
@@ -552,35 +536,6 @@ mod tests {
             }
             s => panic!("{s:?}"),
         }
-    }
-
-    /// Hand-worked: a full 10 MW site of 13.5 J/TH machines at $0.05/kWh (cost 0.0162 a day)
-    /// and hashprice 0.05, no discounting: a new machine earns 0.0338 x 1460 = 49.35 over its
-    /// life, 29.35 over its $20 price, i.e. 29.35 x 1e6 / 13.5 = $2.17M per MW, above a site
-    /// at $0.325M: build 25% of the site, 2.5 MW, or what liquidity pays for site and machines
-    /// ($0.325M + 20 x 74,074 = $1.807M per MW). Not at $3M per MW of site, nor while a build
-    /// is under way. Bug caught: sites built whatever they cost, beyond the operator's means,
-    /// or again and again before the first one stands.
-    #[test]
-    fn sites_are_built_when_machines_pay_for_them() {
-        let p = StrategyParams { max_expansion_share: 0.25, ..P };
-        let mut o = op(10.0, 13.5, 1e9);
-        o.hurdle_rate = 0.0;
-        let build = |o: &OperatorView, p: &StrategyParams| strategic(o, &market(0.05), &ai(1e6, 0.0), &hw(), p);
-        assert_eq!(build(&o, &p), Strategy::Build { mw: 2.5 });
-        let mw_cost = 325_000.0 + 20.0 * 1e6 / 13.5;
-        o.liquidity_usd = mw_cost;
-        match build(&o, &p) {
-            Strategy::Build { mw } => assert!((mw - 1.0).abs() < 1e-12, "{mw}"),
-            s => panic!("{s:?}"),
-        }
-        o.liquidity_usd = 1e9;
-        assert_eq!(build(&o, &StrategyParams { site_usd_per_mw: 3e6, ..p }), Strategy::Hold);
-        o.building_mw = 1.0;
-        assert_eq!(build(&o, &p), Strategy::Hold);
-        // No building when the scenario allows none.
-        o.building_mw = 0.0;
-        assert_eq!(build(&o, &P), Strategy::Hold);
     }
 
     /// Bug caught: a fleet entry of -1e-11 TH/s (left by a vintage split) made `losing_mw`

@@ -93,6 +93,7 @@ mod tests {
         life_years: 4.0,
         lead_time_days: 0.0,
         allotment_th_s_per_mw: f64::INFINITY,
+        used: None,
     };
     const PARAMS: StrategyParams = StrategyParams {
         horizon_days: 180.0,

@@ -5,6 +5,7 @@
 
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
+use crate::agents::decision::MIN_ORDER_MW;
 use crate::agents::finance::{settle_day, DayFlows};
 use crate::agents::hardware::{Vintage, FLEET_REL_TOL};
 use crate::agents::operator::OperatorState;
@@ -30,6 +31,8 @@ impl World {
                 inbound_mw[s.buyer] += l.th_s * l.j_per_th / W_PER_MW;
             }
         }
+        // The day each buyer's room is ready (today, or when the site it is building stands).
+        let mut ready = vec![d; ops.len()];
         let buyers: Vec<UsedBuyer> = ops
             .iter()
             .enumerate()
@@ -40,10 +43,18 @@ impl World {
             })
             .map(|(i, o)| {
                 let on_order_mw: f64 = o.orders.iter().map(|r| r.th_s * r.j_per_th / W_PER_MW).sum();
+                let room_mw = o.mining_mw() - o.installed_mw() - on_order_mw - inbound_mw[i];
+                // Room at the site today, or else room being built: machines bought for it
+                // arrive when it stands (shipped meanwhile).
+                let (room_mw, ready_day) = match o.building {
+                    Some(b) if room_mw < MIN_ORDER_MW => (room_mw.max(0.0) + b.mw, b.online_day),
+                    _ => (room_mw, d),
+                };
+                ready[i] = ready_day;
                 UsedBuyer {
                     id: i,
                     power_usd_per_kwh: o.power_usd_per_kwh,
-                    room_mw: o.mining_mw() - o.installed_mw() - on_order_mw - inbound_mw[i],
+                    room_mw,
                     liquidity_usd: o.balances.liquidity_usd(),
                 }
             })
@@ -51,10 +62,10 @@ impl World {
         let pricing = snap.pricing;
         let h = snap.market.operating_hashprice_usd_per_th_day;
         let sales = match_used(&self.secondary.lots, &buyers, h, pricing.horizon_days, |e| pricing.price_usd_per_th(e));
-        let arrival_day = d + self.hardware.relocation_days;
         let price_btc = self.price.price_usd();
         for s in sales {
             let lot = &mut self.secondary.lots[s.lot];
+            let arrival_day = (d + self.hardware.relocation_days).max(ready[s.buyer]);
             let shipment = Some(Shipment { buyer: s.buyer, arrival_day });
             let j_per_th = lot.j_per_th;
             if s.th_s >= lot.th_s * (1.0 - FLEET_REL_TOL) {

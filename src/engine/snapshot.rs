@@ -116,6 +116,7 @@ impl World {
             life_years: self.hardware.life_years,
             lead_time_days: f64::from(quote.lead_time_days),
             allotment_th_s_per_mw: allotment_th_s_per_mw(self.hardware_market.open_th_s(), mining_mw),
+            used: self.secondary.best_offer(&pricing),
         };
         Snapshot {
             day: d,

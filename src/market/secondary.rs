@@ -1,7 +1,7 @@
 //! The secondary market for used machines: what exiting, bankrupt and pivoting operators
 //! sell. Machines here are dormant hashrate: switched off, but not scrapped.
 
-use crate::agents::decision::MIN_ORDER_MW;
+use crate::agents::decision::{UsedOffer, MIN_ORDER_MW};
 use crate::agents::hardware::{secondary_price_usd_per_th, th_s_for_mw, FLEET_REL_TOL};
 use crate::units::power_cost_usd_per_th_day;
 
@@ -139,6 +139,21 @@ impl SecondaryMarket {
         if th_s > 0.0 {
             self.lots.push(Lot { th_s, j_per_th, listed_day: day, bound_for: None });
         }
+    }
+
+    /// The most efficient unsold lot, at today's price: what an operator expanding its site
+    /// for used machines would fill it with.
+    pub fn best_offer(&self, pricing: &Pricing) -> Option<UsedOffer> {
+        let best = self
+            .lots
+            .iter()
+            .filter(|l| l.bound_for.is_none() && l.th_s > 0.0)
+            .min_by(|a, b| a.j_per_th.total_cmp(&b.j_per_th).then(a.listed_day.cmp(&b.listed_day)))?;
+        Some(UsedOffer {
+            j_per_th: best.j_per_th,
+            price_usd_per_th: pricing.price_usd_per_th(best.j_per_th),
+            th_s: best.th_s,
+        })
     }
 
     pub fn total_th_s(&self) -> f64 {

@@ -155,7 +155,7 @@ impl Default for StrategySpec {
             operating_horizon_days: 14.0,
             exit_after_idle_days: 60,
             site_usd_per_mw: 325_000.0,
-            site_build_days: 180,
+            site_build_days: 120,
             max_expansion_share: 0.25,
         }
     }
