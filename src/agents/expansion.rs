@@ -87,7 +87,6 @@ impl Machines {
 mod tests {
     use super::super::decision::tests::{ai, hw, market, op, P};
     use super::super::decision::{strategic, OperatorView, Strategy, StrategyParams, UsedOffer};
-    use super::*;
 
     /// Hand-worked: a full 10 MW site of 13.5 J/TH machines at $0.05/kWh (cost 0.0162 a day)
     /// and hashprice 0.05, no discounting: a new machine earns 0.0338 x 1460 = 49.35 over its

@@ -90,7 +90,9 @@ impl World {
             self.hardware_market.build_day();
         }
         let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
-        let (pipeline_th_s, mining_mw) = self.pipeline_and_mining_mw();
+        // Only investment decisions read the order book and the mining MW: a world without
+        // strategy skips the walk over every operator.
+        let (pipeline_th_s, mining_mw) = if self.strategy.enabled { self.pipeline_and_mining_mw() } else { (0.0, 0.0) };
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
         let outlook = self.retarget_outlook(d);
