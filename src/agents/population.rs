@@ -9,6 +9,7 @@ use crate::rng::{mix64, SimRng};
 use crate::scenario::params::{FinanceParams, PopulationParams};
 use crate::scenario::Payout;
 use rand::Rng;
+use rand_distr::Distribution;
 
 /// Salt of the solo-mining draw (`Population::draw_payouts`); never change it.
 const SOLO_SALT: u64 = 0x5010_5010_0000_0001;
@@ -107,12 +108,24 @@ impl Population {
     }
 }
 
+/// A site's efficiency factor around a model's nameplate: `exp(sd * z)`, `z` standard normal
+/// (median 1); no draw at all when `sd` is 0.
+fn spread(sd: f64, rng: &mut SimRng) -> f64 {
+    if sd > 0.0 {
+        let z: f64 = rand_distr::StandardNormal.sample(rng);
+        (sd * z).exp().clamp(0.25, 4.0)
+    } else {
+        1.0
+    }
+}
+
 /// Draws the population. Generated operators' sizes are as drawn (or rescaled to
 /// `population.total_hashrate_eh_s`); the world may calibrate them to the difficulty and then
 /// calls [`Population::finish_balance_sheets`].
 ///
 /// Draw order per generated operator (fixed, part of reproducibility): jurisdiction, size,
-/// power price, then per vintage the model (or efficiency), then treasury, cash, debt,
+/// power price, then per vintage the model (and its site spread) or the efficiency, then
+/// treasury, cash, debt,
 /// expectation rule, hurdle rate.
 pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Result<Population> {
     let mut jurisdictions: Vec<String> = p.jurisdictions.iter().map(|j| j.name.clone()).collect();
@@ -172,7 +185,8 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
         for _ in 0..k {
             let e = match &p.efficiency_j_per_th {
                 Some(d) => d.sample(rng),
-                None => mix[pick(&mix_cum, rng)].1,
+                // A model's nameplate, spread by the site (chips, firmware, cooling).
+                None => mix[pick(&mix_cum, rng)].1 * spread(p.efficiency_spread_log_sd, rng),
             };
             let th = match th_drawn {
                 Some(th) => th / k as f64,
@@ -238,4 +252,25 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
         }
     }
     Ok(pop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{stream, Purpose};
+
+    /// Bug caught: a spread that is not centred on the nameplate (a factor of `exp(sd z)` has
+    /// median 1 and log-sd `sd`), or a spread of 0 that still consumes draws (which would
+    /// change every population drawn without it).
+    #[test]
+    fn efficiency_spread_is_lognormal_around_the_nameplate() {
+        let mut rng = stream(7, Purpose::Population);
+        let logs: Vec<f64> = (0..20_000).map(|_| spread(0.08, &mut rng).ln()).collect();
+        let mean = logs.iter().sum::<f64>() / logs.len() as f64;
+        let sd = (logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
+        assert!(mean.abs() < 0.003 && (sd - 0.08).abs() < 0.003, "log mean {mean}, log-sd {sd}");
+        let (mut a, mut b) = (stream(7, Purpose::Population), stream(7, Purpose::Population));
+        assert_eq!(spread(0.0, &mut a), 1.0);
+        assert_eq!(a.random::<u64>(), b.random::<u64>(), "a spread of 0 drew a number");
+    }
 }

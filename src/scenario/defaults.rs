@@ -27,6 +27,14 @@ pub(super) fn fill() -> f64 {
     0.95
 }
 
+/// `population.efficiency_spread_log_sd`: off by default. Machines of one model differ at the
+/// wall by their chips (the "silicon lottery"), firmware tuning and ambient temperature, but no
+/// source gives the size of the spread, and at 0.08 it moved no target beyond seed noise (see
+/// docs/MODEL.md); a sensitivity parameter until it is sourced.
+pub(super) fn efficiency_spread() -> f64 {
+    0.0
+}
+
 /// `population.pool_fee`: the FPPS fee of the large public pools' schedules (AntPool, F2Pool,
 /// SpiderPool publish 4% for FPPS; Braiins and ViaBTC 2-2.5% for other schemes); see
 /// docs/MODEL.md, "Pooled revenue".

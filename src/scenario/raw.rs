@@ -138,6 +138,9 @@ pub struct Population {
     /// Share of each site's MW filled with machines at the start, (0, 1].
     #[serde(default = "super::defaults::fill")]
     pub fill_share: f64,
+    /// Log-sd of a site's efficiency around its model's nameplate (chips, firmware, cooling).
+    #[serde(default = "super::defaults::efficiency_spread")]
+    pub efficiency_spread_log_sd: f64,
     #[serde(default)]
     pub decision: DecisionRule,
     /// Which hashrate matches the chain's difficulty (at 600 s blocks) when

@@ -209,6 +209,7 @@ impl Scenario {
         }
         c.int_range("population.vintages", p.vintages.into(), 1, 10);
         c.range_open_lo("population.fill_share", p.fill_share, 0.0, 1.0);
+        c.range("population.efficiency_spread_log_sd", p.efficiency_spread_log_sd, 0.0, 1.0);
         let f = &p.finance;
         f.treasury_btc_per_mw.check(c, "population.finance.treasury_btc_per_mw", 0.0, false, 1e4);
         f.cash_usd_per_mw.check(c, "population.finance.cash_usd_per_mw", 0.0, false, 1e9);

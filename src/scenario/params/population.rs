@@ -26,6 +26,8 @@ pub struct PopulationParams {
     pub vintages: u32,
     /// Share of each site's MW filled with machines at the start, (0, 1].
     pub fill_share: f64,
+    /// Log-sd of a generated vintage's efficiency around its model's nameplate.
+    pub efficiency_spread_log_sd: f64,
     pub decision: DecisionRule,
     pub calibrate_to: CalibrateTo,
     pub finance: FinanceParams,
@@ -174,6 +176,7 @@ impl PopulationParams {
             efficiency_j_per_th: opt(&p.efficiency_j_per_th)?,
             vintages: p.vintages,
             fill_share: p.fill_share,
+            efficiency_spread_log_sd: p.efficiency_spread_log_sd,
             decision: p.decision,
             calibrate_to: p.calibrate_to,
             finance: FinanceParams::new(&p.finance)?,
