@@ -282,7 +282,10 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
         }
     }
 
-    if !any_pays && !op.hosts_ai && op.days_all_idle >= p.exit_after_idle_days && new_npv_per_th <= 0.0 {
+    // An operator building a site has committed to it (a relocating one has no machines running
+    // until it stands).
+    let building = op.building_mw > 0.0;
+    if !any_pays && !op.hosts_ai && !building && op.days_all_idle >= p.exit_after_idle_days && new_npv_per_th <= 0.0 {
         return Strategy::Exit;
     }
 

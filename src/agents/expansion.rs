@@ -12,6 +12,21 @@ use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 /// does not track ages).
 pub const USED_LIFE_SHARE: f64 = 0.5;
 
+/// Salt of the build-time draws (with the replicate's seed, the operator and the day).
+const BUILD_DAYS_SALT: u64 = 0x6275_696c_6464_6179; // "builddays"
+
+/// Days until a site started on day `day` by operator `operator` stands: the mean
+/// `strategy.site_build_days` times a factor uniform in [0.5, 1.5), drawn from a hash of
+/// (`seed`, operator, day), so the same build takes the same time whatever the order operators
+/// are stored or visited in. Builds take from weeks to most of a year (docs/MODEL.md: 4 weeks
+/// to 9 months reported): a fixed lag would make every site started after a shock stand on the
+/// same day.
+pub fn build_days(seed: u64, operator: usize, day: u32, mean_days: f64) -> u32 {
+    let h = crate::rng::mix64(seed ^ crate::rng::mix64(BUILD_DAYS_SALT ^ ((operator as u64) << 32 | u64::from(day))));
+    let u = (h >> 11) as f64 / (1u64 << 53) as f64;
+    (mean_days * (0.5 + u)).round() as u32
+}
+
 /// Whether to expand the site, and by how much: when machines, delivered once the site
 /// stands, pay for themselves and for the site at the hurdle rate. The machines are new ones
 /// (`hw`) or the best used ones on sale (`hw.used`), whichever gives the MW more value.
@@ -142,5 +157,17 @@ mod tests {
         }
         o.building_mw = 1.0;
         assert_eq!(strategic(&o, &market(0.06), &ai(1e6, 0.0), &offer, &p), Strategy::Hold);
+    }
+
+    /// Bug caught: build times that depend on anything but (seed, operator, day), or that leave
+    /// the reported range around the mean (half to one and a half times it).
+    #[test]
+    fn build_days_spread_around_the_mean_reproducibly() {
+        let days: Vec<u32> = (0..2_000).map(|i| super::build_days(42, i, 17, 120.0)).collect();
+        assert!(days.iter().all(|&d| (60..=180).contains(&d)), "{:?}", (days.iter().min(), days.iter().max()));
+        let mean = days.iter().map(|&d| f64::from(d)).sum::<f64>() / days.len() as f64;
+        assert!((mean - 120.0).abs() < 2.5, "mean {mean}");
+        assert_eq!(super::build_days(42, 5, 17, 120.0), super::build_days(42, 5, 17, 120.0));
+        assert_ne!((0..20).map(|d| super::build_days(42, 5, d, 120.0)).collect::<Vec<_>>(), vec![days[5]; 20]);
     }
 }

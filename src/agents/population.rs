@@ -23,6 +23,9 @@ pub struct Population {
     /// Names by operator index; generated operators are named `op<index>`.
     pub names: Vec<Option<String>>,
     pub jurisdictions: Vec<String>,
+    /// Each jurisdiction's share of generated operators (`population.jurisdictions`; 0 for one
+    /// only named operators use): where relocating operators go.
+    pub jurisdiction_shares: Vec<f64>,
     /// How many of `operators` were generated (the rest are named).
     pub generated: usize,
     /// Per-MW balance-sheet draws of generated operators, applied after calibration.
@@ -244,7 +247,9 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
         });
         names.push(Some(m.name.clone()));
     }
-    let mut pop = Population { operators, names, jurisdictions, generated: n, per_mw };
+    let mut jurisdiction_shares: Vec<f64> = p.jurisdictions.iter().map(|j| j.share).collect();
+    jurisdiction_shares.resize(jurisdictions.len(), 0.0);
+    let mut pop = Population { operators, names, jurisdictions, jurisdiction_shares, generated: n, per_mw };
     if let Some(eh) = p.total_hashrate_eh_s {
         let gen_th: f64 = pop.operators[..n].iter().map(Operator::installed_th_s).sum();
         if gen_th > 0.0 {

@@ -5,6 +5,7 @@
 use super::snapshot::Snapshot;
 use super::world::DayStats;
 use crate::agents::decision::{renew_contract, run_vintage, strategic, OperatorView, Strategy};
+use crate::agents::expansion::build_days;
 use crate::agents::finance::DayFlows;
 use crate::agents::hardware::{remove_least_efficient, Vintage};
 use crate::agents::operator::{Operator, OperatorState, Order, SiteBuild};
@@ -196,7 +197,8 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
         Strategy::Build { mw } => {
             let cost = mw * s.params.site_usd_per_mw;
             capex += cost;
-            op.building = Some(SiteBuild { mw, online_day: d + s.params.site_build_days as u32 });
+            let lag = build_days(s.build_seed, i, d, s.params.site_build_days);
+            op.building = Some(SiteBuild { mw, online_day: d + lag });
             out.log.push(OperatorEvent::new(i, "site_build", mw, 0.0, cost));
         }
     }

@@ -47,7 +47,8 @@ impl World {
                 // Room at the site today, or else room being built: machines bought for it
                 // arrive when it stands (shipped meanwhile).
                 let (room_mw, ready_day) = match o.building {
-                    Some(b) if room_mw < MIN_ORDER_MW => (room_mw.max(0.0) + b.mw, b.online_day),
+                    // What is on order or on its way beyond today's room takes the new room first.
+                    Some(b) if room_mw < MIN_ORDER_MW => (room_mw + b.mw, b.online_day),
                     _ => (room_mw, d),
                 };
                 ready[i] = ready_day;

@@ -1,10 +1,14 @@
 //! Scheduled scenario events: the effects they have on the world, by day.
 
 use super::world::World;
-use crate::agents::operator::{Operator, OperatorState};
+use crate::agents::expansion::build_days;
+use crate::agents::finance::{settle_day, DayFlows};
+use crate::agents::operator::{Operator, OperatorState, SiteBuild};
 use crate::agents::Population;
+use crate::market::secondary::Shipment;
 use crate::rng::SimRng;
 use crate::scenario::params::Event;
+use crate::scenario::DecisionRule;
 use rand::Rng;
 
 /// What a scheduled scenario event does when its time comes.
@@ -42,7 +46,9 @@ impl World {
                     if o.jurisdiction == jurisdiction && o.state == OperatorState::Active && rng.random::<f64>() < share
                     {
                         let th = o.installed_th_s();
-                        self.close_down(i, day, &pricing, OperatorState::Exited);
+                        if !self.relocate(i, jurisdiction, day, rng) {
+                            self.close_down(i, day, &pricing, OperatorState::Exited);
+                        }
                         self.log_event(day, i, "ban", 0.0, th, 0.0, None);
                     }
                 }
@@ -66,6 +72,58 @@ impl World {
                 }
             }
         }
+    }
+}
+
+impl World {
+    /// A banned operator that can pay for a new site moves: it builds one of its size in
+    /// another jurisdiction (drawn by the population's shares, `rng`) at
+    /// `strategy.site_usd_per_mw`, ships its machines there (dormant in the secondary market's
+    /// inventory, bound for it, until the site stands after `strategy.site_build_days`) and
+    /// keeps its power price (miners move to power as cheap as they had). Operators that
+    /// cannot pay, hold AI halls or do not follow prices (`decision = "always"`) close instead.
+    /// Returns whether it moved. Machines are not destroyed when a region shuts: in 2021 China's
+    /// were moved to the US, Kazakhstan and Russia within months (../shared/history/README.md).
+    fn relocate(&mut self, i: usize, banned: u16, day: u32, rng: &mut SimRng) -> bool {
+        let o = &self.population.operators[i];
+        let cost = o.site_mw * self.strategy.site_usd_per_mw;
+        let shares: Vec<f64> = self
+            .population
+            .jurisdiction_shares
+            .iter()
+            .enumerate()
+            .map(|(j, &s)| if j == usize::from(banned) { 0.0 } else { s })
+            .collect();
+        let total: f64 = shares.iter().sum();
+        let able = o.rule == DecisionRule::Profitable && o.ai.is_empty() && o.balances.liquidity_usd() >= cost;
+        if !able || total <= 0.0 || !self.strategy.enabled {
+            return false;
+        }
+        let mut u = rng.random::<f64>() * total;
+        let to = shares.iter().position(|&s| {
+            u -= s;
+            u < 0.0
+        });
+        let to = to.unwrap_or_else(|| shares.iter().rposition(|&s| s > 0.0).expect("a positive share")) as u16;
+        let online_day = day + build_days(self.replicate_seed, i, day, f64::from(self.strategy.site_build_days));
+        let price = self.price.price_usd();
+        let o = &mut self.population.operators[i];
+        let (mw, th) = (o.site_mw, o.installed_th_s());
+        let shipment = Shipment { buyer: i, arrival_day: online_day };
+        for v in o.fleet.drain(..) {
+            self.secondary.ship(v.th_s, v.j_per_th, day, shipment);
+        }
+        for order in &mut o.orders {
+            order.deliver_day = order.deliver_day.max(online_day);
+        }
+        o.jurisdiction = to;
+        o.site_mw = 0.0;
+        o.building = Some(SiteBuild { mw, online_day });
+        o.days_all_idle = 0;
+        let f = DayFlows { capex_usd: cost, ..DayFlows::default() };
+        o.balances = settle_day(o.balances, &f, price, 0.0, 0.0).balances;
+        self.log_event(day, i, "relocation", mw, th, cost, None);
+        true
     }
 }
 

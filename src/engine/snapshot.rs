@@ -19,6 +19,8 @@ pub const GROWTH_TREND_HALF_LIFE_DAYS: f64 = 90.0;
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub day: u32,
+    /// Seed of the day's build-time draws (`agents::expansion::build_days`): the replicate's.
+    pub build_seed: u64,
     /// The day's hashprice index before any pool fee (the `hashprice_usd_per_ph_day` column);
     /// `market` holds the net one operators decide on.
     pub gross_hashprice_usd_per_th_day: f64,
@@ -122,6 +124,7 @@ impl World {
         };
         Snapshot {
             day: d,
+            build_seed: self.replicate_seed,
             gross_hashprice_usd_per_th_day: gross,
             market,
             pricing,

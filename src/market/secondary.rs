@@ -156,6 +156,14 @@ impl SecondaryMarket {
         })
     }
 
+    /// Machines on their way to `shipment.buyer` (a relocating owner's own): dormant here until
+    /// they arrive.
+    pub fn ship(&mut self, th_s: f64, j_per_th: f64, day: u32, shipment: Shipment) {
+        if th_s > 0.0 {
+            self.lots.push(Lot { th_s, j_per_th, listed_day: day, bound_for: Some(shipment) });
+        }
+    }
+
     pub fn total_th_s(&self) -> f64 {
         self.lots.iter().map(|l| l.th_s).sum()
     }
