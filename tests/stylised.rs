@@ -180,8 +180,11 @@ fn banned_machines_are_bought_and_run_again_after_relocation() {
     assert!(purchases().all(|e| num(e, "value_usd") > 0.0), "a purchase paid nothing");
     let bought: Vec<_> = purchases().filter(|e| num(e, "day") >= 5.0).collect();
     assert!(!bought.is_empty(), "no banned machine was bought");
+    // Operators that could pay for a new site took their machines with them; the rest sold.
+    let moved: f64 = ev.iter().filter(|e| e["kind"] == "relocation").map(|e| num(e, "th_s")).sum();
+    let sold = banned - moved;
     let th_bought: f64 = bought.iter().map(|e| num(e, "th_s")).sum();
-    assert!(th_bought > 0.3 * banned, "{th_bought:.0} of {banned:.0} TH/s bought");
+    assert!(th_bought > 0.3 * sold, "{th_bought:.0} of {sold:.0} TH/s sold were bought");
     // Sold machines stay in the market's inventory (dormant, `hashrate_exited_eh_s`) until they
     // arrive: nothing leaves it within the relocation lag of the first purchase (the ban's lots
     // and other sales only add to it) ...
@@ -192,5 +195,41 @@ fn banned_machines_are_bought_and_run_again_after_relocation() {
     }
     // ... and then the bought machines leave it for their buyers' sites.
     let left = inventory_th_s(&ts[first_purchase + 44]) - inventory_th_s(&ts[149]);
-    assert!(left > 0.3 * banned, "{left:.0} TH/s left the market of {th_bought:.0} bought");
+    assert!(left > 0.3 * sold, "{left:.0} TH/s left the market of {th_bought:.0} bought");
+}
+
+/// A banned operator that can pay for a new site moves with its machines; one that cannot
+/// closes and sells. Bug caught: every banned operator closed (the 2021 ban's capital, which
+/// moved, lost), a moved operator left in the banned jurisdiction, or its machines never
+/// coming back.
+#[test]
+fn banned_operators_with_capital_move_and_mine_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = small_economy("ban-move", 250, 11, 1)
+        .replace("model = \"gbm\"", "model = \"constant\"")
+        .replace("log_return_sd_per_day = 0.03\n", "")
+        .replace(
+            "[[events]]\nday = 5\nkind = \"price_shock\"\nchange = -0.38",
+            "[[events]]\nday = 5\nkind = \"jurisdiction_ban\"\njurisdiction = \"CN\"\nshare = 1.0",
+        );
+    let scenario = write(dir.path(), "move.toml", &text);
+    let out = dir.path().join("out");
+    run_ok(&scenario, &out, &[]);
+    let ops = read_csv(&out.join("operators.csv"));
+    let ev = read_csv(&out.join("events.csv"));
+    let moved: Vec<usize> =
+        ev.iter().filter(|e| e["kind"] == "relocation").map(|e| num(e, "operator") as usize).collect();
+    let banned = ev.iter().filter(|e| e["kind"] == "ban").count();
+    assert!(!moved.is_empty() && moved.len() < banned, "{} of {banned} banned operators moved", moved.len());
+    for &i in &moved {
+        let o = &ops[i];
+        assert_ne!(o["jurisdiction"], "CN", "operator {i} moved but is still in CN");
+        // Still in business on its new site, unless it failed there later.
+        if o["state"] == "active" {
+            assert!(num(o, "installed_th_s") > 0.0 && num(o, "site_mw") > 0.0, "operator {i}: no machines back");
+        }
+    }
+    // The others closed.
+    let closed = ops.iter().filter(|o| o["jurisdiction"] == "CN" && o["state"] == "exited").count();
+    assert_eq!(closed + moved.len(), banned);
 }
