@@ -3,8 +3,8 @@
 //! operator's view and the market's offers, called by `agents::decision::strategic` when there
 //! is no upgrade to make.
 
-use super::decision::{HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams, MIN_ORDER_MW};
 use super::valuation::{machine_value_usd_per_th, Outlook};
+use super::view::{HardwareOffer, MarketView, OperatorView, Strategy, StrategyParams, MIN_ORDER_MW};
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
 /// Share of a machine's life left to a used one bought on the secondary market: machines are

@@ -8,6 +8,7 @@ pub mod operator;
 pub mod plan;
 pub mod population;
 pub mod valuation;
+pub mod view;
 
 pub use decision::{Expectation, MarketView};
 pub use hardware::{Catalog, Vintage};

@@ -4,7 +4,7 @@
 //! foresees. A pure function of what the buyer sees, so every operator values the same offer
 //! the same way on the same day.
 
-use super::decision::{Expectation, MarketView};
+use super::view::{Expectation, MarketView};
 use crate::units::DAYS_PER_YEAR;
 
 /// Days between halvings at the target pace: 210,000 blocks of 600 s.

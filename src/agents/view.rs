@@ -1,0 +1,123 @@
+//! What an operator decides on: its read-only view of itself and of the day's market, the
+//! offers on the table, and the choices it can make. Plain data, shared by the decision rules
+//! (`decision.rs`), the valuation of machines (`valuation.rs`) and site building
+//! (`expansion.rs`), which import it and not each other's types.
+
+use super::hardware::Vintage;
+use crate::scenario::DecisionRule;
+
+pub use crate::scenario::Expectation;
+
+/// The smallest upgrade an operator orders, MW of machines: less is crumbs of a division
+/// (room or cash for a fraction of a machine), not an order worth a purchase.
+pub const MIN_ORDER_MW: f64 = 0.1;
+
+/// What every operator observes of the market today (the same for all).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MarketView {
+    /// Revenue of one TH/s today at the current difficulty, USD per day.
+    pub hashprice_usd_per_th_day: f64,
+    /// Exponential moving average of hashprice.
+    pub hashprice_ema_usd_per_th_day: f64,
+    /// Hashprice a running machine expects over the operating horizon, foreseeing the next
+    /// retarget ([`operating_hashprice`]): what the run/idle decision compares with power.
+    pub operating_hashprice_usd_per_th_day: f64,
+    /// Share of the block reward that is subsidy (the rest is fees), 0..=1.
+    pub subsidy_share: f64,
+    /// Days until the next halving at the current pace (600 s blocks).
+    pub days_to_halving: f64,
+    pub btc_price_usd: f64,
+    /// Network hashrate implied by today's difficulty at 600 s blocks, TH/s.
+    pub network_th_s: f64,
+    /// Machines ordered from the makers and not yet delivered, network-wide, TH/s.
+    pub pipeline_th_s: f64,
+    /// Trend of difficulty growth, log per year (a moving average of daily log changes).
+    pub growth_trend_per_year: f64,
+}
+
+/// A new machine on sale today.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HardwareOffer {
+    pub j_per_th: f64,
+    pub price_usd_per_th: f64,
+    /// Years a machine earns before it is obsolete.
+    pub life_years: f64,
+    /// Days from an order placed today to its delivery (the makers' quote).
+    pub lead_time_days: f64,
+    /// The most an operator may order today, TH/s per MW of its mining capacity (the makers'
+    /// open book shared by size, `market::hardware::allotment_th_s_per_mw`).
+    pub allotment_th_s_per_mw: f64,
+    /// The best used machines on sale today, if any (`market::secondary`).
+    pub used: Option<UsedOffer>,
+}
+
+/// The most efficient used machines on the secondary market today.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UsedOffer {
+    pub j_per_th: f64,
+    pub price_usd_per_th: f64,
+    /// How many are for sale, TH/s.
+    pub th_s: f64,
+}
+
+/// What the operator knows about itself for a strategic decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorView {
+    pub rule: DecisionRule,
+    pub expectation: Expectation,
+    pub hurdle_rate: f64,
+    pub power_usd_per_kwh: f64,
+    /// Site capacity not committed to AI, MW.
+    pub mining_mw: f64,
+    /// Machines installed, in any order (`running` is not read by the strategic decision).
+    pub fleet: Vec<Vintage>,
+    /// Machines ordered and not yet delivered, MW: they take room at the site.
+    pub on_order_mw: f64,
+    /// Site capacity under construction, MW.
+    pub building_mw: f64,
+    /// Cash plus unused credit, USD.
+    pub liquidity_usd: f64,
+    /// Whether the operator already hosts AI (it then stays in business through its contracts).
+    pub hosts_ai: bool,
+    /// Consecutive days on which none of its machines ran.
+    pub days_all_idle: u32,
+    /// Whether the operator may convert to AI at all (`max_share_of_site > 0`).
+    pub may_pivot: bool,
+    pub max_pivot_share: f64,
+}
+
+/// Strategic parameters shared by all operators.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrategyParams {
+    pub horizon_days: f64,
+    /// Exit after this many days with every machine idle, if expectations are no better.
+    pub exit_after_idle_days: u32,
+    /// Cost of new site capacity, USD per MW.
+    pub site_usd_per_mw: f64,
+    /// Days to build it.
+    pub site_build_days: f64,
+    /// Largest expansion at once, a share of the site's mining MW.
+    pub max_expansion_share: f64,
+}
+
+/// The strategic choice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    Hold,
+    /// Sell the fleet and leave.
+    Exit,
+    /// Ask the AI market for `mw` of hosting.
+    Pivot {
+        mw: f64,
+    },
+    /// Buy `th_s` of new machines; `replace_worst_mw` of the least efficient machines are
+    /// sold to make room.
+    Upgrade {
+        th_s: f64,
+        replace_worst_mw: f64,
+    },
+    /// Build `mw` of new site capacity (machines for it are ordered once it stands).
+    Build {
+        mw: f64,
+    },
+}
