@@ -193,6 +193,10 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
             return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
         }
     }
+    let sell_mw = super::disposal::sell_mw(op, m, hw);
+    if sell_mw >= MIN_ORDER_MW {
+        return Strategy::Sell { mw: sell_mw };
+    }
     super::expansion::build(op, m, hw, p, new_cost)
 }
 
@@ -309,6 +313,13 @@ pub(crate) mod tests {
             lead_time_days: 0.0,
             allotment_th_s_per_mw: f64::INFINITY,
             used: None,
+            // Used machines fetch nothing: no sale unless a test sets a price.
+            resale: crate::agents::hardware::Pricing {
+                hashprice_usd_per_th_day: 0.0,
+                reference_power_usd_per_kwh: 0.05,
+                horizon_days: 365.0,
+                scrap_usd_per_th: 0.0,
+            },
         }
     }
 

@@ -117,6 +117,30 @@ pub fn secondary_price_usd_per_th(
     (margin.max(0.0) * horizon_days * SECONDARY_HAIRCUT).max(scrap_usd_per_th)
 }
 
+/// How the secondary market prices used machines today (`market::secondary` lists and sells
+/// at it; an owner weighs selling at it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pricing {
+    pub hashprice_usd_per_th_day: f64,
+    /// A typical buyer's power price, USD/kWh.
+    pub reference_power_usd_per_kwh: f64,
+    pub horizon_days: f64,
+    pub scrap_usd_per_th: f64,
+}
+
+impl Pricing {
+    /// USD per TH/s for a machine of efficiency `e`; see [`secondary_price_usd_per_th`].
+    pub fn price_usd_per_th(&self, j_per_th: f64) -> f64 {
+        secondary_price_usd_per_th(
+            j_per_th,
+            self.hashprice_usd_per_th_day,
+            self.reference_power_usd_per_kwh,
+            self.horizon_days,
+            self.scrap_usd_per_th,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Mining operators: hardware, the population, their pure decisions and their finances.
 
 pub mod decision;
+pub mod disposal;
 pub mod expansion;
 pub mod finance;
 pub mod hardware;

@@ -94,6 +94,12 @@ mod tests {
         lead_time_days: 0.0,
         allotment_th_s_per_mw: f64::INFINITY,
         used: None,
+        resale: crate::agents::hardware::Pricing {
+            hashprice_usd_per_th_day: 0.0,
+            reference_power_usd_per_kwh: 0.05,
+            horizon_days: 365.0,
+            scrap_usd_per_th: 0.0,
+        },
     };
     const PARAMS: StrategyParams = StrategyParams {
         horizon_days: 180.0,

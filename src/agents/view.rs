@@ -3,7 +3,7 @@
 //! (`decision.rs`), the valuation of machines (`valuation.rs`) and site building
 //! (`expansion.rs`), which import it and not each other's types.
 
-use super::hardware::Vintage;
+use super::hardware::{Pricing, Vintage};
 use crate::scenario::DecisionRule;
 
 pub use crate::scenario::Expectation;
@@ -49,6 +49,8 @@ pub struct HardwareOffer {
     pub allotment_th_s_per_mw: f64,
     /// The best used machines on sale today, if any (`market::secondary`).
     pub used: Option<UsedOffer>,
+    /// What used machines sell for today (an owner's alternative to keeping idle ones).
+    pub resale: Pricing,
 }
 
 /// The most efficient used machines on the secondary market today.
@@ -118,6 +120,11 @@ pub enum Strategy {
     },
     /// Build `mw` of new site capacity (machines for it are ordered once it stands).
     Build {
+        mw: f64,
+    },
+    /// Sell the `mw` least efficient machines on the secondary market: they fetch more there
+    /// than they are worth to keep.
+    Sell {
         mw: f64,
     },
 }

@@ -89,6 +89,7 @@ fn phased_day_equals_the_fused_pass() {
         "acquisition",
         "rescue",
         "used_purchase",
+        "sale",
     ] {
         assert!(kinds.contains(&kind), "no {kind} event: the comparison does not cover it ({kinds:?})");
     }

@@ -194,6 +194,15 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             let mw = th_s * hw.j_per_th / W_PER_MW;
             out.log.push(OperatorEvent::new(i, "upgrade", mw, th_s, th_s * hw.price_usd_per_th));
         }
+        Strategy::Sell { mw } => {
+            let mut th = 0.0;
+            for v in remove_least_efficient(&mut op.fleet, mw) {
+                sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);
+                th += v.th_s;
+                out.secondary.list(v.th_s, v.j_per_th, d);
+            }
+            out.log.push(OperatorEvent::new(i, "sale", mw, th, sales));
+        }
         Strategy::Build { mw } => {
             let cost = mw * s.params.site_usd_per_mw;
             capex += cost;

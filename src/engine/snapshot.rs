@@ -121,6 +121,7 @@ impl World {
             lead_time_days: f64::from(quote.lead_time_days),
             allotment_th_s_per_mw: allotment_th_s_per_mw(self.hardware_market.open_th_s(), mining_mw),
             used: self.secondary.best_offer(&pricing),
+            resale: pricing,
         };
         Snapshot {
             day: d,

@@ -2,7 +2,8 @@
 //! sell. Machines here are dormant hashrate: switched off, but not scrapped.
 
 use crate::agents::decision::{UsedOffer, MIN_ORDER_MW};
-use crate::agents::hardware::{secondary_price_usd_per_th, th_s_for_mw, FLEET_REL_TOL};
+pub use crate::agents::hardware::Pricing;
+use crate::agents::hardware::{th_s_for_mw, FLEET_REL_TOL};
 use crate::units::power_cost_usd_per_th_day;
 
 /// A batch of used machines for sale.
@@ -109,29 +110,6 @@ pub struct SecondaryMarket {
     pub lots: Vec<Lot>,
     /// Hashrate scrapped so far, TH/s.
     pub scrapped_th_s: f64,
-}
-
-/// What the market needs to price machines.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Pricing {
-    pub hashprice_usd_per_th_day: f64,
-    /// A typical buyer's power price, USD/kWh.
-    pub reference_power_usd_per_kwh: f64,
-    pub horizon_days: f64,
-    pub scrap_usd_per_th: f64,
-}
-
-impl Pricing {
-    /// USD per TH/s for a machine of efficiency `e`; see [`secondary_price_usd_per_th`].
-    pub fn price_usd_per_th(&self, j_per_th: f64) -> f64 {
-        secondary_price_usd_per_th(
-            j_per_th,
-            self.hashprice_usd_per_th_day,
-            self.reference_power_usd_per_kwh,
-            self.horizon_days,
-            self.scrap_usd_per_th,
-        )
-    }
 }
 
 impl SecondaryMarket {
