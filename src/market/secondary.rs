@@ -113,8 +113,18 @@ pub struct SecondaryMarket {
 }
 
 impl SecondaryMarket {
+    /// Lists machines for sale. Machines of the same efficiency listed on the same day are one
+    /// lot (they are alike to every buyer and scrapped on the same day): the market holds a lot
+    /// per model and day, not per seller, which keeps its daily matching short. Only the last
+    /// few lots are searched, where today's listings are.
     pub fn list(&mut self, th_s: f64, j_per_th: f64, day: u32) {
-        if th_s > 0.0 {
+        if th_s <= 0.0 {
+            return;
+        }
+        let recent = self.lots.iter_mut().rev().take_while(|l| l.listed_day == day);
+        if let Some(l) = recent.into_iter().find(|l| l.j_per_th == j_per_th && l.bound_for.is_none()) {
+            l.th_s += th_s;
+        } else {
             self.lots.push(Lot { th_s, j_per_th, listed_day: day, bound_for: None });
         }
     }
@@ -196,6 +206,24 @@ mod tests {
         let mut m = SecondaryMarket::default();
         m.list(100.0, 45.0, 0);
         assert_eq!(m.value_usd(&P), 50.0);
+    }
+
+    /// Bug caught: one lot per seller (thousands of lots matched and sorted every day), lots of
+    /// different days or models merged (their scrap dates and prices differ), or machines added
+    /// to a lot already sold.
+    #[test]
+    fn one_lot_per_model_and_day() {
+        let mut m = SecondaryMarket::default();
+        m.list(100.0, 30.0, 5);
+        m.list(50.0, 30.0, 5);
+        m.list(10.0, 20.0, 5);
+        assert_eq!(m.lots.len(), 2);
+        assert_eq!(m.lots[0].th_s, 150.0);
+        m.list(1.0, 30.0, 6);
+        assert_eq!(m.lots.len(), 3);
+        m.lots[2].bound_for = Some(Shipment { buyer: 1, arrival_day: 60 });
+        m.list(2.0, 30.0, 6);
+        assert_eq!((m.lots.len(), m.lots[2].th_s, m.lots[3].th_s), (4, 1.0, 2.0));
     }
 
     fn lot(th_s: f64, j_per_th: f64) -> Lot {
