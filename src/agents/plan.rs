@@ -86,21 +86,11 @@ mod tests {
         min_mw: 1.0,
         available_mw: 0.0,
     };
-    // New machines that cannot pay for themselves: no upgrade.
-    const HW: HardwareOffer = HardwareOffer {
-        j_per_th: 15.0,
-        price_usd_per_th: 1e9,
-        life_years: 4.0,
-        lead_time_days: 0.0,
-        allotment_th_s_per_mw: f64::INFINITY,
-        used: None,
-        resale: crate::agents::hardware::Pricing {
-            hashprice_usd_per_th_day: 0.0,
-            reference_power_usd_per_kwh: 0.05,
-            horizon_days: 365.0,
-            scrap_usd_per_th: 0.0,
-        },
-    };
+    /// New machines that cannot pay for themselves: no upgrade (the decision tests' offer at
+    /// 15 J/TH and $1e9 per TH/s).
+    fn hw() -> HardwareOffer {
+        HardwareOffer { j_per_th: 15.0, price_usd_per_th: 1e9, ..crate::agents::decision::tests::hw() }
+    }
     const PARAMS: StrategyParams = StrategyParams {
         horizon_days: 180.0,
         exit_after_idle_days: 2,
@@ -135,7 +125,7 @@ mod tests {
         let fleet = vec![v(20.0, true), v(40.0, true), v(25.0, false), v(30.0, false), v(30.0, true)];
         let t = PlanTerms {
             ai_offer: &AI,
-            hw_offer: &HW,
+            hw_offer: &hw(),
             params: &PARAMS,
             restart_cost_usd_per_th: 0.1,
             restart_payback_days: 10.0,
@@ -156,7 +146,7 @@ mod tests {
         let fleet = vec![Vintage { th_s: 100.0, j_per_th: 20.0, running: true }];
         let t = PlanTerms {
             ai_offer: &AI,
-            hw_offer: &HW,
+            hw_offer: &hw(),
             params: &PARAMS,
             restart_cost_usd_per_th: 0.0,
             restart_payback_days: 1.0,
