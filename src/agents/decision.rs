@@ -46,6 +46,21 @@ pub fn operating_hashprice(h: f64, outlook: &RetargetOutlook, horizon_days: f64)
     h * (f + (1.0 - f) / outlook.next_over_current)
 }
 
+/// Hashprice once difficulty has caught up with the running hashrate: what a machine held
+/// for years starts from (`MarketView::settled_hashprice_usd_per_th_day`).
+///
+/// # Formula
+/// `h * clamp(H_D / H_run, 1/4, 4)`: hashprice is inversely proportional to difficulty, and
+/// Core's retarget moves difficulty toward `H_run` by at most a factor 4 at a time. With
+/// nothing running (or no census yet) it is today's `h`.
+pub fn settled_hashprice(h: f64, difficulty_th_s: f64, running_th_s: f64) -> f64 {
+    if running_th_s > 0.0 && difficulty_th_s > 0.0 {
+        h * (difficulty_th_s / running_th_s).clamp(0.25, 4.0)
+    } else {
+        h
+    }
+}
+
 /// Whether a vintage runs today.
 ///
 /// # Formula
@@ -219,6 +234,7 @@ pub(crate) mod tests {
             hashprice_usd_per_th_day: h,
             hashprice_ema_usd_per_th_day: h,
             operating_hashprice_usd_per_th_day: h,
+            settled_hashprice_usd_per_th_day: h,
             subsidy_share: 0.99,
             days_to_halving: 900.0,
             btc_price_usd: 90_000.0,
@@ -271,6 +287,18 @@ pub(crate) mod tests {
         m.subsidy_share = 0.99;
         let want = 0.04 * (0.01 + 0.99 * 0.75);
         assert!((expected_hashprice(Expectation::HalvingAware, &m, 365.0) - want).abs() < 1e-12);
+    }
+
+    /// Hand-worked: a third of the hashrate the difficulty implies stopped (a halving's first
+    /// days): hashprice settles at 1.5 x today's once difficulty catches up; a network at 10x
+    /// is held to Core's factor 4; no census, today's. Bug caught: the ratio inverted (a
+    /// slowed network expecting less), or unclamped.
+    #[test]
+    fn settled_hashprice_follows_the_running_hashrate() {
+        assert!((settled_hashprice(0.02, 900.0, 600.0) - 0.03).abs() < 1e-15);
+        assert!((settled_hashprice(0.02, 900.0, 1800.0) - 0.01).abs() < 1e-15);
+        assert_eq!(settled_hashprice(0.02, 100.0, 1000.0), 0.005);
+        assert_eq!(settled_hashprice(0.02, 900.0, 0.0), 0.02);
     }
 
     /// Hand-worked: retarget in 7 of 14 days, difficulty expected to fall to 2/3: half the
@@ -333,6 +361,7 @@ pub(crate) mod tests {
             expectation: Expectation::Myopic,
             hurdle_rate: 0.10,
             power_usd_per_kwh: 0.05,
+            energy_usd_per_kwh: 0.05,
             mining_mw: mw,
             fleet: vec![vintage(mw * 1e6 / e, e)],
             on_order_mw: 0.0,

@@ -1,20 +1,23 @@
 //! Sell or keep: whether an owner sells machines that do not pay at its site. An idle machine
-//! costs nothing to keep but is worth keeping only for the margins it may earn again; on the
+//! costs its fixed power charges to keep and is worth the margins it may earn again; on the
 //! secondary market it fetches what it earns at a typical buyer's power. A pure function of the
 //! operator's view and the day's offers, called by `agents::decision::strategic` when there is
 //! no upgrade to make.
 
 use super::expansion::USED_LIFE_SHARE;
-use super::valuation::{machine_value_usd_per_th, Outlook};
+use super::valuation::{discounted_days, machine_value_usd_per_th, Outlook};
 use super::view::{HardwareOffer, MarketView, OperatorView};
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
 /// MW of the operator's machines worth more sold than kept, least efficient first.
 ///
 /// # Formula
-/// A vintage of efficiency `e` at the owner's power `p` is worth keeping `K(e)` per TH/s: its
-/// life value from today (`agents::valuation`, no delivery lag, [`USED_LIFE_SHARE`] of a
-/// machine life left, idle when losing, at the owner's hurdle rate); it sells for the
+/// A vintage of efficiency `e` at the owner's power `p` (of which the share `phi` is owed
+/// whether it runs or not) is worth keeping `K(e) = V(e 0.024 p (1 - phi)) - e 0.024 p phi W`
+/// per TH/s: its life value from today at the energy price (`agents::valuation`, no delivery
+/// lag, [`USED_LIFE_SHARE`] of a machine life left, idle when losing, at the owner's hurdle
+/// rate) less the fixed charges it carries over that life (`W` the discounted days,
+/// [`discounted_days`]); it sells for the
 /// secondary price `P(e)` (margin at the reference power over the horizon, floored at scrap).
 /// The owner sells every vintage with `P(e) > K(e)`: machines that will not pay at its power
 /// before they are obsolete go where they pay, or to scrap. Only machines that do not pay today
@@ -23,15 +26,17 @@ use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 pub fn sell_mw(op: &OperatorView, m: &MarketView, hw: &HardwareOffer) -> f64 {
     let outlook = Outlook::of(op.expectation, m, 0.0);
     let life_days = hw.life_years * DAYS_PER_YEAR * USED_LIFE_SHARE;
+    let weight = discounted_days(life_days, op.hurdle_rate);
     op.fleet
         .iter()
         .filter(|v| v.th_s > 0.0)
         .filter(|v| {
-            let cost = power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
-            if cost <= m.operating_hashprice_usd_per_th_day {
+            let energy = power_cost_usd_per_th_day(v.j_per_th, op.energy_usd_per_kwh);
+            if energy <= m.operating_hashprice_usd_per_th_day {
                 return false;
             }
-            let keep = machine_value_usd_per_th(&outlook, cost, life_days, op.hurdle_rate);
+            let fixed = power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh - op.energy_usd_per_kwh);
+            let keep = machine_value_usd_per_th(&outlook, energy, life_days, op.hurdle_rate) - fixed * weight;
             hw.resale.price_usd_per_th(v.j_per_th) > keep
         })
         .map(|v| v.th_s * v.j_per_th / W_PER_MW)
@@ -61,6 +66,31 @@ mod tests {
         assert!((mw - 100_000.0 * 45.0 / 1e6).abs() < 1e-9, "{mw}");
         offer.resale.scrap_usd_per_th = 0.0;
         assert_eq!(sell_mw(&o, &m, &offer), 0.0);
+    }
+
+    /// Hand-worked with half the power price fixed ($0.025/kWh used): a 45 J/TH machine
+    /// costs 0.027 a day in energy, below today's 0.04: it runs and is kept, though it loses
+    /// money all in (0.054). Idle at 0.02 (energy above it), it would earn nothing kept and
+    /// still owe the fixed 0.027 a day: worth less than its scrap price, so sold. Bug caught:
+    /// running machines sold because their all-in cost is above hashprice, or kept machines
+    /// valued without the fixed charges they carry.
+    #[test]
+    fn fixed_charges_keep_running_machines_and_sell_idle_ones() {
+        let mut o: OperatorView = op(10.0, 45.0, 1e9);
+        o.hurdle_rate = 0.0;
+        o.energy_usd_per_kwh = 0.025;
+        o.fleet = vec![vintage(100_000.0, 45.0)];
+        let mut offer = hw();
+        offer.resale.hashprice_usd_per_th_day = 0.04;
+        offer.resale.scrap_usd_per_th = 0.5;
+        assert_eq!(sell_mw(&o, &market(0.04), &offer), 0.0);
+        offer.resale.hashprice_usd_per_th_day = 0.02;
+        assert!((sell_mw(&o, &market(0.02), &offer) - 4.5).abs() < 1e-9);
+        // Without fixed charges and with scrap worthless, the idle machine costs nothing kept.
+        o.energy_usd_per_kwh = 0.05;
+        o.power_usd_per_kwh = 0.05;
+        offer.resale.scrap_usd_per_th = 0.0;
+        assert_eq!(sell_mw(&o, &market(0.02), &offer), 0.0);
     }
 
     /// Hand-worked: a 35 J/TH machine at $0.05/kWh costs 0.042 a day, above today's 0.04, but

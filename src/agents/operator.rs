@@ -5,7 +5,7 @@ use super::decision::Expectation;
 use super::finance::Balances;
 use super::hardware::Vintage;
 use crate::scenario::{DecisionRule, Payout};
-use crate::units::Sat;
+use crate::units::{Sat, KWH_PER_MW_DAY};
 
 /// Where an operator is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,11 @@ pub struct Operator {
     pub owner: u32,
     pub jurisdiction: u16,
     pub site_mw: f64,
+    /// Delivered power price, all in, USD/kWh.
     pub power_usd_per_kwh: f64,
+    /// Share of `power_usd_per_kwh` owed on the connected machines whether they run or not
+    /// (demand charges, take-or-pay minimums); the rest is paid per kWh used.
+    pub power_fixed_share: f64,
     pub fleet: Vec<Vintage>,
     pub orders: Vec<Order>,
     /// Expansion of the site under construction, if any.
@@ -109,6 +113,7 @@ impl Operator {
             jurisdiction: 0,
             site_mw: 0.0,
             power_usd_per_kwh: 0.0,
+            power_fixed_share: 0.0,
             fleet: Vec::new(),
             orders: Vec::new(),
             building: None,
@@ -160,6 +165,18 @@ impl Operator {
     pub fn hosts_ai(&self) -> bool {
         !self.ai.is_empty()
     }
+
+    /// What a kWh used costs on top of the fixed charges, USD: the price that decides
+    /// whether a machine runs today. `p (1 - phi)`.
+    pub fn energy_usd_per_kwh(&self) -> f64 {
+        self.power_usd_per_kwh * (1.0 - self.power_fixed_share)
+    }
+
+    /// The fixed power charges of a day, USD: owed on the installed machines' full draw,
+    /// running or idle. `phi p * MW * 24,000 kWh`.
+    pub fn fixed_power_usd_per_day(&self) -> f64 {
+        self.power_fixed_share * self.power_usd_per_kwh * self.installed_mw() * KWH_PER_MW_DAY
+    }
 }
 
 #[cfg(test)]
@@ -190,5 +207,26 @@ mod tests {
         assert_eq!(op.installed_mw(), 50.0);
         assert_eq!(op.mining_mw(), 60.0);
         assert!(!op.ai[0].online(9) && op.ai[0].online(10));
+    }
+
+    /// Hand-worked: $0.05/kWh with 30% fixed: a kWh used costs $0.035; 50 MW of machines
+    /// installed (one vintage idle) owe 0.3 * 0.05 * 50 * 24,000 = $18,000 a day whatever
+    /// runs. Bug caught: the fixed charge on running machines only, or on the site's MW
+    /// rather than the machines connected.
+    #[test]
+    fn power_splits_into_energy_and_fixed_charges() {
+        let op = Operator {
+            site_mw: 100.0,
+            power_usd_per_kwh: 0.05,
+            power_fixed_share: 0.3,
+            fleet: vec![
+                Vintage { th_s: 1e6, j_per_th: 20.0, running: true },
+                Vintage { th_s: 1e6, j_per_th: 30.0, running: false },
+            ],
+            ..Operator::blank(0)
+        };
+        assert!((op.energy_usd_per_kwh() - 0.035).abs() < 1e-15);
+        assert!((op.fixed_power_usd_per_day() - 18_000.0).abs() < 1e-6);
+        assert_eq!(Operator { power_fixed_share: 0.0, ..op.clone() }.fixed_power_usd_per_day(), 0.0);
     }
 }

@@ -41,7 +41,7 @@ pub fn plan(op: &OperatorView, m: &MarketView, t: &PlanTerms, reviews_strategy: 
         .iter()
         .map(|v| {
             let (cost, payback) = (t.restart_cost_usd_per_th, t.restart_payback_days);
-            run_vintage(op.rule, v.running, v.j_per_th, op.power_usd_per_kwh, hp, cost, payback)
+            run_vintage(op.rule, v.running, v.j_per_th, op.energy_usd_per_kwh, hp, cost, payback)
         })
         .collect();
     let days_all_idle = if runs.iter().any(|&r| r) { 0 } else { op.days_all_idle + 1 };
@@ -65,6 +65,7 @@ mod tests {
             expectation: Expectation::Myopic,
             hurdle_rate: 0.15,
             power_usd_per_kwh: 0.05,
+            energy_usd_per_kwh: 0.05,
             mining_mw: 10.0,
             fleet,
             on_order_mw: 0.0,
@@ -104,6 +105,7 @@ mod tests {
             hashprice_usd_per_th_day: hp,
             hashprice_ema_usd_per_th_day: hp,
             operating_hashprice_usd_per_th_day: hp,
+            settled_hashprice_usd_per_th_day: hp,
             subsidy_share: 1.0,
             days_to_halving: 1000.0,
             btc_price_usd: 1.0,

@@ -6,15 +6,18 @@ use super::hardware::{Catalog, Vintage};
 use super::operator::{Operator, OperatorState};
 use crate::error::{Error, Result};
 use crate::rng::{mix64, SimRng};
+use crate::scenario::dist::Dist;
 use crate::scenario::params::{FinanceParams, PopulationParams};
 use crate::scenario::Payout;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_distr::Distribution;
 
 /// Salt of the solo-mining draw (`Population::draw_payouts`); never change it.
 const SOLO_SALT: u64 = 0x5010_5010_0000_0001;
 /// Salt of the convertible-site draw (`Population::draw_convertible`); never change it.
 const CONVERTIBLE_SALT: u64 = 0xC0_4E47_0000_0002;
+/// Salt of the power-contract draw (`Population::draw_power_fixed_shares`); never change it.
+const FIXED_SHARE_SALT: u64 = 0xF1_4ED0_0000_0003;
 
 /// All operators of a run, with the names of named operators and of jurisdictions.
 #[derive(Debug, Clone)]
@@ -90,6 +93,20 @@ impl Population {
             op.convertible = given.unwrap_or_else(|| {
                 let h = mix64(replicate_seed ^ mix64(CONVERTIBLE_SALT ^ i as u64));
                 ((h >> 11) as f64 / (1u64 << 53) as f64) < share
+            });
+        }
+    }
+
+    /// Each site's fixed share of its power price (`population.power_fixed_share`, clamped to
+    /// [0, 1]), drawn from its own stream seeded by a hash of (replicate seed, operator index)
+    /// so that no other draw shifts; a named operator's explicit share is kept (`named[k]` is
+    /// operator `generated + k`).
+    pub fn draw_power_fixed_shares(&mut self, dist: &Dist, replicate_seed: u64, named: &[Option<f64>]) {
+        for (i, op) in self.operators.iter_mut().enumerate() {
+            let given = i.checked_sub(self.generated).and_then(|k| named.get(k).copied().flatten());
+            op.power_fixed_share = given.unwrap_or_else(|| {
+                let mut rng = SimRng::seed_from_u64(mix64(replicate_seed ^ mix64(FIXED_SHARE_SALT ^ i as u64)));
+                dist.sample(&mut rng).clamp(0.0, 1.0)
             });
         }
     }
@@ -263,6 +280,47 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
 mod tests {
     use super::*;
     use crate::rng::{stream, Purpose};
+
+    fn blank_population(generated: usize, named: usize) -> Population {
+        Population {
+            operators: (0..generated + named).map(|i| Operator::blank(i as u32)).collect(),
+            names: vec![None; generated + named],
+            jurisdictions: vec!["x".into()],
+            jurisdiction_shares: vec![1.0],
+            generated,
+            per_mw: Vec::new(),
+        }
+    }
+
+    /// Each site's fixed share is its own draw: within the distribution's range with its mean,
+    /// the same for operator `i` whatever the population's size, and a named operator's given
+    /// share kept; a distribution reaching past 1 is clamped. Bug caught: a draw from the
+    /// population's stream (shifting every later draw), one that depends on how many operators
+    /// there are, or a named share overwritten.
+    #[test]
+    fn fixed_shares_are_per_operator_draws() {
+        let uniform = Dist::uniform(0.0, 0.5).unwrap();
+        let mut big = blank_population(4000, 0);
+        big.draw_power_fixed_shares(&uniform, 11, &[]);
+        let shares: Vec<f64> = big.operators.iter().map(|o| o.power_fixed_share).collect();
+        assert!(shares.iter().all(|&x| (0.0..=0.5).contains(&x)));
+        let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+        assert!((mean - 0.25).abs() < 0.01, "mean {mean}");
+        let mut small = blank_population(10, 2);
+        small.draw_power_fixed_shares(&uniform, 11, &[Some(0.9), None]);
+        for (o, &share) in small.operators[..10].iter().zip(&shares) {
+            assert_eq!(o.power_fixed_share, share);
+        }
+        assert_eq!(small.operators[10].power_fixed_share, 0.9);
+        assert!((0.0..=0.5).contains(&small.operators[11].power_fixed_share));
+        let mut other_seed = blank_population(10, 0);
+        other_seed.draw_power_fixed_shares(&uniform, 12, &[]);
+        assert_ne!(other_seed.operators[0].power_fixed_share, shares[0]);
+        let wide = Dist::lognormal(2.0, 0.1).unwrap();
+        let mut clamped = blank_population(5, 0);
+        clamped.draw_power_fixed_shares(&wide, 11, &[]);
+        assert!(clamped.operators.iter().all(|o| o.power_fixed_share == 1.0));
+    }
 
     /// Bug caught: a spread that is not centred on the nameplate (a factor of `exp(sd z)` has
     /// median 1 and log-sd `sd`), or a spread of 0 that still consumes draws (which would

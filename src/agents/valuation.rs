@@ -43,13 +43,14 @@ impl Outlook {
     /// The outlook of a buyer with expectation rule `rule` on market `m`, for machines
     /// delivered in `lead_time_days`.
     ///
-    /// The rule sets the starting level (myopic: today's hashprice; adaptive: its moving
-    /// average; halving-aware: today's) and whether halvings are foreseen (halving-aware only);
+    /// The rule sets the starting level (myopic: today's hashprice once difficulty has caught
+    /// up with the running hashrate, `MarketView::settled_hashprice_usd_per_th_day`; adaptive:
+    /// the moving average of hashprice; halving-aware: as myopic) and whether halvings are foreseen (halving-aware only);
     /// every buyer sees the order book and the growth trend.
     pub fn of(rule: Expectation, m: &MarketView, lead_time_days: f64) -> Outlook {
         let start = match rule {
             Expectation::Adaptive => m.hashprice_ema_usd_per_th_day,
-            Expectation::Myopic | Expectation::HalvingAware => m.hashprice_usd_per_th_day,
+            Expectation::Myopic | Expectation::HalvingAware => m.settled_hashprice_usd_per_th_day,
         };
         Outlook {
             start_usd_per_th_day: start,
@@ -132,6 +133,21 @@ pub fn machine_value_usd_per_th(o: &Outlook, cost_usd_per_th_day: f64, life_days
     value
 }
 
+/// Days of a life of `life_days` from today, each discounted at `hurdle_rate` a year, in the
+/// valuation's steps: what a constant 1 a day over the life is worth today.
+///
+/// # Formula
+/// `W = sum_j D (1 + r)^(-t_j / 365)`, steps as in [`machine_value_usd_per_th`] with no
+/// delivery lag.
+pub fn discounted_days(life_days: f64, hurdle_rate: f64) -> f64 {
+    if life_days <= 0.0 {
+        return 0.0;
+    }
+    let n = (life_days / STEP_DAYS).ceil().max(1.0) as u32;
+    let step = life_days / f64::from(n);
+    (0..n).map(|j| step * (1.0 + hurdle_rate).powf(-(f64::from(j) + 0.5) * step / DAYS_PER_YEAR)).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +218,18 @@ mod tests {
         assert!(o.growth(1e6) <= 1.5 + 1e-12 && o.growth(1e6) > 1.499);
     }
 
+    /// A constant 1 a day is worth its discounted days: the valuation of a flat outlook of 1
+    /// with free power equals [`discounted_days`]; undiscounted it is the life itself.
+    /// Bug caught: fixed charges weighed over a different life or discounting than margins.
+    #[test]
+    fn discounted_days_are_the_valuation_of_one_a_day() {
+        assert!((discounted_days(730.0, 0.0) - 730.0).abs() < 1e-9);
+        let v = machine_value_usd_per_th(&flat(1.0), 0.0, 730.0, 0.12);
+        assert!((discounted_days(730.0, 0.12) / v - 1.0).abs() < 1e-12);
+        // One step of 30 days is weighed at its middle: 30 x 1.12^(-15/365).
+        assert!((discounted_days(30.0, 0.12) - 30.0 * 1.12f64.powf(-15.0 / 365.0)).abs() < 1e-12);
+    }
+
     /// Hand-worked: one year of life in 13 steps at 10% discounting is worth less than
     /// undiscounted but more than the undiscounted value over 1.1; a later delivery is worth
     /// less by `1.1^(-L / 365)`.
@@ -251,6 +279,7 @@ mod tests {
             hashprice_usd_per_th_day: 0.04,
             hashprice_ema_usd_per_th_day: 0.05,
             operating_hashprice_usd_per_th_day: 0.04,
+            settled_hashprice_usd_per_th_day: 0.04,
             subsidy_share: 0.9,
             days_to_halving: 800.0,
             btc_price_usd: 90_000.0,

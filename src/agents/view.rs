@@ -22,6 +22,12 @@ pub struct MarketView {
     /// Hashprice a running machine expects over the operating horizon, foreseeing the next
     /// retarget ([`operating_hashprice`]): what the run/idle decision compares with power.
     pub operating_hashprice_usd_per_th_day: f64,
+    /// Hashprice once difficulty has caught up with the hashrate that ran yesterday, USD per
+    /// TH/s per day: `h * H_D / H_run`, with `H_D` the hashrate today's difficulty implies at
+    /// 600 s blocks (the ratio within Core's factor 4). Where machines held for years start
+    /// from: a transient gap between difficulty and hashrate (a halving's first weeks) is not
+    /// their life's hashprice.
+    pub settled_hashprice_usd_per_th_day: f64,
     /// Share of the block reward that is subsidy (the rest is fees), 0..=1.
     pub subsidy_share: f64,
     /// Days until the next halving at the current pace (600 s blocks).
@@ -68,7 +74,11 @@ pub struct OperatorView {
     pub rule: DecisionRule,
     pub expectation: Expectation,
     pub hurdle_rate: f64,
+    /// Delivered power price, all in, USD/kWh: what a machine costs over its life.
     pub power_usd_per_kwh: f64,
+    /// What a kWh used costs beyond the fixed charges, USD (`Operator::energy_usd_per_kwh`):
+    /// what decides whether a machine runs today.
+    pub energy_usd_per_kwh: f64,
     /// Site capacity not committed to AI, MW.
     pub mining_mw: f64,
     /// Machines installed, in any order (`running` is not read by the strategic decision).

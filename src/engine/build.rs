@@ -34,6 +34,8 @@ impl World {
         population.draw_payouts(loaded.params.population.solo_share, rseed);
         let named: Vec<Option<bool>> = loaded.params.population.named.iter().map(|m| m.convertible).collect();
         population.draw_convertible(loaded.params.ai.convertible_share, rseed, &named);
+        let fixed: Vec<Option<f64>> = loaded.params.population.named.iter().map(|m| m.power_fixed_share).collect();
+        population.draw_power_fixed_shares(&loaded.params.population.power_fixed_share, rseed, &fixed);
         // Operators decide on the hashprice net of the pool fee (`World::net_hashprice`).
         let pool_fee = loaded.params.population.pool_fee;
         let bits = match chain_start.bits {
@@ -183,7 +185,7 @@ fn calibrate(pop: &mut Population, calibrate_to: CalibrateTo, hp0: f64, target_t
             .iter()
             .filter(|v| match calibrate_to {
                 CalibrateTo::Installed => true,
-                CalibrateTo::Active => run_vintage(o.rule, true, v.j_per_th, o.power_usd_per_kwh, hp0, 0.0, 1.0),
+                CalibrateTo::Active => run_vintage(o.rule, true, v.j_per_th, o.energy_usd_per_kwh(), hp0, 0.0, 1.0),
             })
             .map(|v| v.th_s)
             .sum()

@@ -93,7 +93,7 @@ impl World {
                 let paying_power_usd: f64 = t
                     .fleet
                     .iter()
-                    .map(|v| (v.th_s, power_cost_usd_per_th_day(v.j_per_th, t.power_usd_per_kwh)))
+                    .map(|v| (v.th_s, power_cost_usd_per_th_day(v.j_per_th, t.energy_usd_per_kwh())))
                     .filter(|&(_, cost)| hp >= cost)
                     .map(|(th, cost)| th * cost)
                     .sum();
@@ -104,7 +104,7 @@ impl World {
                     value_usd: value * discount,
                     shortfall_usd: (-t.balances.cash_usd).max(0.0),
                     working_cash_usd: paying_power_usd * WORKING_CASH_DAYS,
-                    pays: t.fleet.iter().any(|v| hp >= power_cost_usd_per_th_day(v.j_per_th, t.power_usd_per_kwh)),
+                    pays: t.fleet.iter().any(|v| hp >= power_cost_usd_per_th_day(v.j_per_th, t.energy_usd_per_kwh())),
                 }
             })
             .collect();

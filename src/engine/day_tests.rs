@@ -177,6 +177,42 @@ fn one_day_of_two_operators_by_hand() {
     }
 }
 
+/// Fixed power charges by hand (hashprice `h`, `e* = h / (0.024 p)` at p = $0.05/kWh), half
+/// the price fixed (`phi` = 0.5, so a kWh used costs $0.025):
+/// - 1,000 TH/s at 1.5 e* lose money all in (1.5 h a TH/s) but cover the energy (0.75 h): run;
+/// - 500 TH/s at 3 e* cost 1.5 h in energy alone: idle.
+///
+/// Power: energy 1000 * 0.75 h = 750 h, plus the fixed half on every installed machine,
+/// running or not: 1000 * 0.75 h + 500 * 1.5 h = 1,500 h; 2,250 h in all.
+/// Bug caught: the run decision taken on the all-in price (the first vintage idles), the fixed
+/// charges skipped for idle machines or charged twice for running ones, or the phased and
+/// fused days disagreeing.
+#[test]
+fn fixed_power_charges_by_hand() {
+    let mut w = hand_world(vec![Operator::blank(0)], false);
+    let h = w.hashprice_usd_per_th_day();
+    let es = break_even(&w, 0.05);
+    w.population.operators[0] = Operator {
+        power_usd_per_kwh: 0.05,
+        power_fixed_share: 0.5,
+        site_mw: 100.0,
+        fleet: vec![vintage(1000.0, 1.5 * es, false), vintage(500.0, 3.0 * es, true)],
+        balances: Balances { cash_usd: 1e9, credit_limit_usd: 1e9, ..Balances::default() },
+        ..Operator::blank(0)
+    };
+    for fused in [false, true] {
+        let mut w = w.clone();
+        let mut census = Census::new(1, 1);
+        let stats = if fused { w.operate_day(0, &mut census) } else { w.day(0, &mut census) };
+        let a = &w.population.operators[0];
+        assert_eq!(a.fleet.iter().map(|v| v.running).collect::<Vec<_>>(), vec![true, false], "fused {fused}");
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
+        assert!(close(a.power_cost_usd, 2250.0 * h), "fused {fused}: {} vs {}", a.power_cost_usd, 2250.0 * h);
+        assert!(close(stats.power_cost_usd, 2250.0 * h));
+        assert!(close(stats.energy_mwh, 1000.0 * 1.5 * es * 24.0 / 1e6), "energy counts running machines only");
+    }
+}
+
 /// An upgrade worked by hand: one operator on a 10 MW site at $0.02/kWh, 1,000 TH/s of
 /// machines at 10 e* (they lose money: they idle) and $10M of cash; the frontier's machines
 /// are far better than break-even, so new machines have a positive NPV. Room: the whole site

@@ -113,13 +113,14 @@ pub fn age_fleet(op: &mut Operator, decay: f64) {
 /// Returns whether any runs.
 pub fn age_and_run(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareParams) -> bool {
     let mut any_running = false;
+    let energy = op.energy_usd_per_kwh();
     for v in &mut op.fleet {
         v.th_s *= decay;
         v.running = run_vintage(
             op.rule,
             v.running,
             v.j_per_th,
-            op.power_usd_per_kwh,
+            energy,
             hp,
             hardware.restart_cost_usd_per_th,
             hardware.restart_payback_days,
@@ -136,6 +137,7 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         expectation: op.expectation,
         hurdle_rate: op.hurdle_rate,
         power_usd_per_kwh: op.power_usd_per_kwh,
+        energy_usd_per_kwh: op.energy_usd_per_kwh(),
         mining_mw: op.mining_mw(),
         fleet: op.fleet.clone(),
         on_order_mw: op.orders.iter().map(|o| o.th_s * o.j_per_th / W_PER_MW).sum(),

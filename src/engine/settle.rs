@@ -51,13 +51,15 @@ pub fn settle_and_count(
         return;
     }
     let mut fleet = FleetTally::default();
+    f.power_usd += op.fixed_power_usd_per_day();
+    let energy = op.energy_usd_per_kwh();
     for v in &op.fleet {
         fleet.installed_th_s += v.th_s;
         sums.census.sites_th_s += v.th_s;
         if v.running {
             fleet.running_th_s += v.th_s;
             fleet.running_mw += v.mw();
-            f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+            f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
             sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
         }
     }
@@ -70,8 +72,9 @@ pub fn settle_and_count(
 /// tomorrow's opening). `f` holds the capex and sales it decided today. Adds to the day's
 /// flows in `sums` (not to `sums.census`: the census counts apart, `Census::count`).
 ///
-/// Power: `th * e * 0.024 * p` USD a day per running vintage; hosting: `mw * R / 365 * (1 - o)`
-/// per online hall.
+/// Power: `th * e * 0.024 * p (1 - phi)` USD a day per running vintage, plus the fixed charges
+/// `phi * p * 24,000 * MW` on every installed machine (`Operator::fixed_power_usd_per_day`);
+/// hosting: `mw * R / 365 * (1 - o)` per online hall.
 pub fn settle(
     i: usize,
     op: &mut Operator,
@@ -83,8 +86,10 @@ pub fn settle(
     if op.state != OperatorState::Active {
         return;
     }
+    f.power_usd += op.fixed_power_usd_per_day();
+    let energy = op.energy_usd_per_kwh();
     for v in op.fleet.iter().filter(|v| v.running) {
-        f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh);
+        f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
         sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
     }
     collect_and_book(i, op, f, books, sums, in_default);

@@ -2,7 +2,9 @@
 //! of old listings) and the day's market view is taken once, for every operator to decide on.
 
 use super::world::World;
-use crate::agents::decision::{operating_hashprice, AiOffer, HardwareOffer, MarketView, StrategyParams};
+use crate::agents::decision::{
+    operating_hashprice, settled_hashprice, AiOffer, HardwareOffer, MarketView, StrategyParams,
+};
 use crate::agents::operator::OperatorState;
 use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
@@ -98,16 +100,18 @@ impl World {
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
         let outlook = self.retarget_outlook(d);
+        let network_th_s = hashrate_th_s_for_interval(self.chain.difficulty, TARGET_SPACING_S as f64);
         let market = MarketView {
             hashprice_usd_per_th_day: hp,
             hashprice_ema_usd_per_th_day: self.hashprice_ema_usd_per_th_day,
             operating_hashprice_usd_per_th_day: operating_hashprice(hp, &outlook, self.strategy.operating_horizon_days),
+            settled_hashprice_usd_per_th_day: settled_hashprice(hp, network_th_s, self.running_th_s),
             subsidy_share: if reward > 0.0 { subsidy / reward } else { 0.0 },
             days_to_halving: (next_halving_height(self.chain.height) - self.chain.height) as f64
                 * TARGET_SPACING_S as f64
                 / SECONDS_PER_DAY,
             btc_price_usd: self.price.price_usd(),
-            network_th_s: hashrate_th_s_for_interval(self.chain.difficulty, TARGET_SPACING_S as f64),
+            network_th_s,
             pipeline_th_s,
             growth_trend_per_year: self.growth_trend_per_day * DAYS_PER_YEAR,
         };

@@ -25,6 +25,8 @@ pub struct OperatorRow {
     /// Hashrate-weighted mean efficiency of the installed machines; empty without machines.
     pub efficiency_j_per_th: Option<f64>,
     pub power_usd_per_kwh: f64,
+    /// Share of the power price owed whether the machines run or not.
+    pub power_fixed_share: f64,
     pub expectation: crate::agents::Expectation,
     pub hurdle_rate: f64,
     pub cash_usd: f64,
@@ -66,6 +68,7 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
             running_th_s: o.running_th_s(),
             efficiency_j_per_th: (th > 0.0).then(|| o.installed_mw() * W_PER_MW / th),
             power_usd_per_kwh: o.power_usd_per_kwh,
+            power_fixed_share: o.power_fixed_share,
             expectation: o.expectation,
             hurdle_rate: o.hurdle_rate,
             cash_usd: o.balances.cash_usd,

@@ -35,6 +35,17 @@ pub(super) fn efficiency_spread() -> f64 {
     0.0
 }
 
+/// `population.power_fixed_share`: uniform on [0, 0.5]. Industrial tariffs bill a demand
+/// (capacity) charge per kW of peak load beside the energy charge; NREL's survey of US tariffs
+/// (McLaren et al. 2017) puts demand charges at 30-70% of a commercial customer's bill, less
+/// for a load that runs flat out: $10/kW-month over 730 hours is $0.014/kWh, ~30% of a
+/// $0.045/kWh delivered price. Take-or-pay minimums of power purchase and hosting contracts
+/// fix a share too; sites billed per kWh used (hosting with curtailment rights, retail power)
+/// fix none. See docs/MODEL.md, "Power contracts".
+pub(super) fn power_fixed_share() -> DistSpec {
+    DistSpec::Uniform { min: 0.0, max: 0.5 }
+}
+
 /// `population.pool_fee`: the FPPS fee of the large public pools' schedules (AntPool, F2Pool,
 /// SpiderPool publish 4% for FPPS; Braiins and ViaBTC 2-2.5% for other schemes); see
 /// docs/MODEL.md, "Pooled revenue".

@@ -399,6 +399,26 @@ change = -0.2
         assert!(e.contains("x.toml:18:7: events[0].day: must be below simulation.days = 10 (got 30)"), "{e}");
     }
 
+    /// A fixed share of the power price outside [0, 1] is named at its line and key with the
+    /// range, for the population and for a named operator. Bug caught: a share above 1 (power
+    /// cheaper than free to run) accepted.
+    #[test]
+    fn power_fixed_share_errors_are_located() {
+        let text = MINIMAL.replace(
+            "power_usd_per_kwh = { dist = \"constant\", value = 0.05 }",
+            "power_usd_per_kwh = { dist = \"constant\", value = 0.05 }\npower_fixed_share = { dist = \"uniform\", min = 0, max = 1.5 }",
+        );
+        let e = load_str(&text, "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.contains("x.toml:16:"), "{e}");
+        assert!(e.contains("population.power_fixed_share.max: must be at least 0 and at most 1 (got 1.5)"), "{e}");
+        let named = format!(
+            "{MINIMAL}\n[[operators]]\nname = \"a\"\nhashrate_th_s = 1000\nefficiency_j_per_th = 20\npower_usd_per_kwh = 0.05\npower_fixed_share = -0.1\n"
+        );
+        let e = load_str(&named, "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        assert!(e.contains("operators[0].power_fixed_share"), "{e}");
+        assert!(e.contains("(got -0.1)"), "{e}");
+    }
+
     #[test]
     fn overrides_apply_and_are_blamed() {
         let s = load_min(&["population.operators=25", "simulation.name=other", "events.0.change=-0.5"]).unwrap();

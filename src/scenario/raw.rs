@@ -141,6 +141,10 @@ pub struct Population {
     /// Log-sd of a site's efficiency around its model's nameplate (chips, firmware, cooling).
     #[serde(default = "super::defaults::efficiency_spread")]
     pub efficiency_spread_log_sd: f64,
+    /// Share of a site's delivered power price owed on its connected machines whether they run
+    /// or not (demand and capacity charges, take-or-pay minimums), [0, 1].
+    #[serde(default = "super::defaults::power_fixed_share")]
+    pub power_fixed_share: DistSpec,
     #[serde(default)]
     pub decision: DecisionRule,
     /// Which hashrate matches the chain's difficulty (at 600 s blocks) when
@@ -369,6 +373,10 @@ pub struct OperatorSpec {
     /// (`ai.convertible_share`).
     #[serde(default)]
     pub convertible: Option<bool>,
+    /// Fixed share of its power price, [0, 1]; default: drawn as for generated sites
+    /// (`population.power_fixed_share`).
+    #[serde(default)]
+    pub power_fixed_share: Option<f64>,
 }
 
 /// A scheduled shock. `day` is the simulated day whose start it happens at.

@@ -210,6 +210,7 @@ impl Scenario {
         c.int_range("population.vintages", p.vintages.into(), 1, 10);
         c.range_open_lo("population.fill_share", p.fill_share, 0.0, 1.0);
         c.range("population.efficiency_spread_log_sd", p.efficiency_spread_log_sd, 0.0, 1.0);
+        p.power_fixed_share.check(c, "population.power_fixed_share", 0.0, false, 1.0);
         let f = &p.finance;
         f.treasury_btc_per_mw.check(c, "population.finance.treasury_btc_per_mw", 0.0, false, 1e4);
         f.cash_usd_per_mw.check(c, "population.finance.cash_usd_per_mw", 0.0, false, 1e9);
@@ -270,6 +271,9 @@ impl Scenario {
             c.range(&format!("{key}.debt_usd"), m.debt_usd, 0.0, 1e13);
             c.range(&format!("{key}.credit_usd"), m.credit_usd, 0.0, 1e13);
             c.range(&format!("{key}.hurdle_rate"), m.hurdle_rate, 0.0, 1.0);
+            if let Some(s) = m.power_fixed_share {
+                c.range(&format!("{key}.power_fixed_share"), s, 0.0, 1.0);
+            }
         }
         if p.operators == 0 && self.operators.is_empty() {
             c.fail(

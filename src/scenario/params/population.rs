@@ -28,6 +28,8 @@ pub struct PopulationParams {
     pub fill_share: f64,
     /// Log-sd of a generated vintage's efficiency around its model's nameplate.
     pub efficiency_spread_log_sd: f64,
+    /// Share of a site's power price owed on its connected machines whether they run or not.
+    pub power_fixed_share: Dist,
     pub decision: DecisionRule,
     pub calibrate_to: CalibrateTo,
     pub finance: FinanceParams,
@@ -63,6 +65,8 @@ pub struct NamedOperator {
     pub payout: Payout,
     /// `None`: drawn as for generated sites.
     pub convertible: Option<bool>,
+    /// Fixed share of its power price; `None`: drawn as for generated sites.
+    pub power_fixed_share: Option<f64>,
 }
 
 impl From<&OperatorSpec> for NamedOperator {
@@ -83,6 +87,7 @@ impl From<&OperatorSpec> for NamedOperator {
             decision: m.decision,
             payout: m.payout,
             convertible: m.convertible,
+            power_fixed_share: m.power_fixed_share,
         }
     }
 }
@@ -177,6 +182,7 @@ impl PopulationParams {
             vintages: p.vintages,
             fill_share: p.fill_share,
             efficiency_spread_log_sd: p.efficiency_spread_log_sd,
+            power_fixed_share: p.power_fixed_share.validated()?,
             decision: p.decision,
             calibrate_to: p.calibrate_to,
             finance: FinanceParams::new(&p.finance)?,
