@@ -64,7 +64,9 @@ pub fn settled_hashprice(h: f64, difficulty_th_s: f64, running_th_s: f64) -> f64
 /// Whether a vintage runs today.
 ///
 /// # Formula
-/// With margin `m = hashprice - e * 0.024 * p` per TH/s per day: a running machine keeps
+/// With margin `m = hashprice - e * 0.024 * p_e` per TH/s per day, `p_e` the price of a kWh
+/// used (the site's power price less its fixed share, `Operator::energy_usd_per_kwh`: fixed
+/// charges are owed whether the machine runs or not): a running machine keeps
 /// running iff `m >= 0` (exactly break-even runs); an idle one restarts only iff
 /// `m * payback_days >= restart_cost`, i.e. the restart cost (crew, curtailment penalties,
 /// wear) is earned back within `payback_days` — hysteresis that stops flapping around
@@ -73,7 +75,7 @@ pub fn run_vintage(
     rule: DecisionRule,
     running_now: bool,
     j_per_th: f64,
-    power_usd_per_kwh: f64,
+    energy_usd_per_kwh: f64,
     hashprice_usd_per_th_day: f64,
     restart_cost_usd_per_th: f64,
     payback_days: f64,
@@ -81,7 +83,7 @@ pub fn run_vintage(
     if rule == DecisionRule::Always {
         return true;
     }
-    let margin = hashprice_usd_per_th_day - power_cost_usd_per_th_day(j_per_th, power_usd_per_kwh);
+    let margin = hashprice_usd_per_th_day - power_cost_usd_per_th_day(j_per_th, energy_usd_per_kwh);
     if running_now {
         margin >= 0.0
     } else {
