@@ -93,6 +93,19 @@ fn halving_drives_marginal_miners_out_and_difficulty_down() {
     let before = num(&ts[h - 1], "hashrate_eh_s");
     let after = num(&ts[h + 7], "hashrate_eh_s");
     assert!(after < 0.85 * before, "hashrate {before:.0} -> {after:.0} EH/s");
+    // The merit order taken before the halving foresees it (an oracle independent of the
+    // machines' run decisions): the share of hashrate that stops on the first day, and the
+    // hashprice once difficulty has followed (after the second retarget; the naive half of
+    // today's would be ~30% too low).
+    // Day `h` is the one the halving falls in (its row starts before it): the first whole day
+    // after it is `h + 1`.
+    let stopped = 1.0 - num(&ts[h + 1], "hashrate_eh_s") / num(&ts[h], "hashrate_eh_s");
+    let foreseen = num(&ts[h], "halving_stopping_share");
+    assert!((stopped - foreseen).abs() < 0.06, "stopped {stopped:.3}, merit order {foreseen:.3}");
+    let settled = mean((h + 25..h + 45).map(|i| num(&ts[i], "hashprice_usd_per_ph_day")));
+    let forecast = num(&ts[h], "hashprice_after_halving_usd_per_ph_day");
+    assert!((forecast / settled - 1.0).abs() < 0.2, "settled ${settled:.1}/PH/day, merit order ${forecast:.1}");
+    assert!(forecast > 0.6 * num(&ts[h], "hashprice_usd_per_ph_day"));
     // Within weeks, operators whose machines all stopped leave.
     let exits: Vec<u32> = ev.iter().filter(|e| e["kind"] == "exit").map(|e| num(e, "day") as u32).collect();
     assert!(exits.iter().any(|&d| d > h as u32 && d <= h as u32 + 100), "no exit after the halving: {exits:?}");

@@ -243,6 +243,7 @@ pub(crate) mod tests {
             network_th_s: 1e9,
             pipeline_th_s: 0.0,
             growth_trend_per_year: 0.0,
+            hashprice_after_halvings: crate::agents::view::reward_after_halvings(0.99),
         }
     }
 

@@ -4,7 +4,7 @@
 //! foresees. A pure function of what the buyer sees, so every operator values the same offer
 //! the same way on the same day.
 
-use super::view::{Expectation, MarketView};
+use super::view::{Expectation, MarketView, HALVINGS_AHEAD};
 use crate::units::DAYS_PER_YEAR;
 
 /// Days between halvings at the target pace: 210,000 blocks of 600 s.
@@ -32,9 +32,10 @@ pub struct Outlook {
     /// Trend of the network's growth, log per year (not below 0: buyers do not bet on the
     /// network shrinking).
     pub trend_per_year: f64,
-    /// Share of the reward that halvings cut: the subsidy share if the buyer foresees
-    /// halvings, else 0.
-    pub halving_share: f64,
+    /// Hashprice after each of the next halvings relative to the start, as the buyer
+    /// foresees it (`MarketView::hashprice_after_halvings`); all 1 for a buyer who does not
+    /// foresee halvings.
+    pub after_halvings: [f64; HALVINGS_AHEAD],
     /// Days to the next halving.
     pub days_to_halving: f64,
 }
@@ -57,7 +58,11 @@ impl Outlook {
             pipeline_share: if m.network_th_s > 0.0 { m.pipeline_th_s / m.network_th_s } else { 0.0 },
             lead_time_days,
             trend_per_year: m.growth_trend_per_year.max(0.0),
-            halving_share: if rule == Expectation::HalvingAware { m.subsidy_share } else { 0.0 },
+            after_halvings: if rule == Expectation::HalvingAware {
+                m.hashprice_after_halvings
+            } else {
+                [1.0; HALVINGS_AHEAD]
+            },
             days_to_halving: m.days_to_halving,
         }
     }
@@ -74,20 +79,22 @@ impl Outlook {
         (1.0 + self.pipeline_share * arrived) * (g * TREND_FADE_DAYS * (1.0 - (-t_days / TREND_FADE_DAYS).exp())).exp()
     }
 
-    /// Share of today's reward per block left `t` days from now: `(1 - s) + s * 2^-k(t)`, with
-    /// `k(t)` the halvings in `(0, t]` (at `days_to_halving + j * 1458.3` days).
-    pub fn reward_factor(&self, t_days: f64) -> f64 {
-        let k = if t_days < self.days_to_halving {
-            0.0
-        } else {
-            1.0 + ((t_days - self.days_to_halving) / HALVING_INTERVAL_DAYS).floor()
-        };
-        (1.0 - self.halving_share) + self.halving_share * 0.5f64.powi(k as i32)
+    /// Hashprice `t` days from now relative to the start through the halvings foreseen:
+    /// `Q(t) = q_k(t)`, with `k(t)` the halvings in `(0, t]` (at `days_to_halving + j *
+    /// 1458.3` days), `q_0 = 1` and `q_k` from `after_halvings` (beyond the last, halved
+    /// again per halving).
+    pub fn halving_factor(&self, t_days: f64) -> f64 {
+        if t_days < self.days_to_halving {
+            return 1.0;
+        }
+        let k = 1 + ((t_days - self.days_to_halving) / HALVING_INTERVAL_DAYS).floor() as usize;
+        let known = k.min(HALVINGS_AHEAD);
+        self.after_halvings[known - 1] * 0.5f64.powi((k - known) as i32)
     }
 
-    /// Expected hashprice `t` days from now: `h(t) = h0 * R(t) / G(t)` (fees and price flat).
+    /// Expected hashprice `t` days from now: `h(t) = h0 * Q(t) / G(t)` (fees and price flat).
     pub fn hashprice_at(&self, t_days: f64) -> f64 {
-        self.start_usd_per_th_day * self.reward_factor(t_days) / self.growth(t_days)
+        self.start_usd_per_th_day * self.halving_factor(t_days) / self.growth(t_days)
     }
 }
 
@@ -121,7 +128,7 @@ pub fn machine_value_usd_per_th(o: &Outlook, cost_usd_per_th_day: f64, life_days
         let arrived = if o.lead_time_days > 0.0 { (t / o.lead_time_days).min(1.0) } else { 1.0 };
         let trend = if g_tau == 0.0 { 1.0 } else { (g_tau * (1.0 - fade)).exp() };
         let growth = (1.0 + o.pipeline_share * arrived) * trend;
-        let margin = o.start_usd_per_th_day * o.reward_factor(t) / growth - cost_usd_per_th_day;
+        let margin = o.start_usd_per_th_day * o.halving_factor(t) / growth - cost_usd_per_th_day;
         if margin > 0.0 {
             value += margin * step * discount;
         } else if monotone {
@@ -158,7 +165,7 @@ mod tests {
             pipeline_share: 0.0,
             lead_time_days: 0.0,
             trend_per_year: 0.0,
-            halving_share: 0.0,
+            after_halvings: [1.0; HALVINGS_AHEAD],
             days_to_halving: 1e9,
         }
     }
@@ -194,13 +201,13 @@ mod tests {
     /// or the halving seen only within a one-year horizon.
     #[test]
     fn a_halving_inside_the_life_cuts_the_value_and_the_machine_idles_after_it() {
-        let o = Outlook { halving_share: 1.0, days_to_halving: 720.0, ..flat(0.04) };
-        assert_eq!(o.reward_factor(719.0), 1.0);
-        assert_eq!(o.reward_factor(720.0), 0.5);
-        assert_eq!(o.reward_factor(721.0 + HALVING_INTERVAL_DAYS), 0.25);
+        let o = Outlook { after_halvings: [0.5, 0.25, 0.125], days_to_halving: 720.0, ..flat(0.04) };
+        assert_eq!(o.halving_factor(719.0), 1.0);
+        assert_eq!(o.halving_factor(720.0), 0.5);
+        assert_eq!(o.halving_factor(721.0 + HALVING_INTERVAL_DAYS), 0.25);
         let v = machine_value_usd_per_th(&o, 0.025, 1440.0, 0.0);
         assert!((v - 24.0 * 30.0 * 0.015).abs() < 1e-9, "{v}");
-        let blind = Outlook { halving_share: 0.0, ..o };
+        let blind = Outlook { after_halvings: [1.0; HALVINGS_AHEAD], ..o };
         assert!((machine_value_usd_per_th(&blind, 0.02, 1440.0, 0.0) - 28.8).abs() < 1e-9);
         // Power at 0.03 loses money after the halving: those steps count 0, not -0.01.
         let v = machine_value_usd_per_th(&o, 0.03, 1440.0, 0.0);
@@ -253,7 +260,7 @@ mod tests {
             pipeline_share: 0.15,
             lead_time_days: 120.0,
             trend_per_year: 0.35,
-            halving_share: 0.97,
+            after_halvings: [0.55, 0.3, 0.2],
             days_to_halving: 500.0,
             ..flat(0.05)
         };
@@ -286,12 +293,14 @@ mod tests {
             network_th_s: 1e9,
             pipeline_th_s: 2e8,
             growth_trend_per_year: -0.3,
+            hashprice_after_halvings: [0.6, 0.35, 0.2],
         };
         let my = Outlook::of(Expectation::Myopic, &m, 90.0);
         let ad = Outlook::of(Expectation::Adaptive, &m, 90.0);
         let ha = Outlook::of(Expectation::HalvingAware, &m, 90.0);
         assert_eq!((my.start_usd_per_th_day, ad.start_usd_per_th_day), (0.04, 0.05));
-        assert_eq!((my.halving_share, ad.halving_share, ha.halving_share), (0.0, 0.0, 0.9));
+        assert_eq!((my.after_halvings, ad.after_halvings), ([1.0; HALVINGS_AHEAD], [1.0; HALVINGS_AHEAD]));
+        assert_eq!(ha.after_halvings, [0.6, 0.35, 0.2]);
         for o in [my, ad, ha] {
             assert!((o.pipeline_share - 0.2).abs() < 1e-12);
             assert_eq!(o.trend_per_year, 0.0);

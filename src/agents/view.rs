@@ -12,6 +12,17 @@ pub use crate::scenario::Expectation;
 /// (room or cash for a fraction of a machine), not an order worth a purchase.
 pub const MIN_ORDER_MW: f64 = 0.1;
 
+/// Halvings a valuation looks through: a machine lives 4 years by default, so its life (with
+/// delivery) spans at most two; the third covers longer lives set in a scenario.
+pub const HALVINGS_AHEAD: usize = 3;
+
+/// Share of today's reward per block left after each of the next [`HALVINGS_AHEAD`]
+/// halvings: `(1 - s) + s 2^-k` for the `k`-th, `s` the subsidy share of today's reward (fees
+/// and price unchanged). Hashprice after a halving if no machine stopped.
+pub fn reward_after_halvings(subsidy_share: f64) -> [f64; HALVINGS_AHEAD] {
+    std::array::from_fn(|k| (1.0 - subsidy_share) + subsidy_share * 0.5f64.powi(k as i32 + 1))
+}
+
 /// What every operator observes of the market today (the same for all).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MarketView {
@@ -32,6 +43,11 @@ pub struct MarketView {
     pub subsidy_share: f64,
     /// Days until the next halving at the current pace (600 s blocks).
     pub days_to_halving: f64,
+    /// Hashprice after each of the next halvings relative to the settled hashprice, once the
+    /// machines each halving leaves unpaid have stopped and difficulty has followed
+    /// (`market::supply::SupplyCurve::hashprice_after_halvings`, the fleet as it stands):
+    /// what a buyer who foresees halvings expects. At least [`reward_after_halvings`].
+    pub hashprice_after_halvings: [f64; HALVINGS_AHEAD],
     pub btc_price_usd: f64,
     /// Network hashrate implied by today's difficulty at 600 s blocks, TH/s.
     pub network_th_s: f64,

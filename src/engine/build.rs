@@ -104,6 +104,12 @@ impl World {
             // On schedule before the first day: 600 s blocks at the difficulty.
             running_th_s: chain.difficulty * crate::units::HASHES_PER_DIFFICULTY
                 / (crate::chain::retarget::TARGET_SPACING_S as f64 * crate::units::HASH_PER_TH),
+            supply: crate::market::supply::SupplyCurve::default(),
+            halving_outlook: crate::market::supply::HalvingOutlook {
+                settled_usd_per_th_day: 0.0,
+                hashprice_after: [1.0; crate::agents::view::HALVINGS_AHEAD],
+                stopping_share: 0.0,
+            },
             growth_trend_per_day: 0.0,
             hardware_market: HardwareMarket::new(
                 hw.manufacturing_eh_s_per_month,

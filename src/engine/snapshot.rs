@@ -10,12 +10,18 @@ use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
 use crate::market::hardware::allotment_th_s_per_mw;
 use crate::market::secondary::Pricing;
-use crate::units::{hashrate_th_s_for_interval, DAYS_PER_YEAR, SECONDS_PER_DAY};
+use crate::units::{hashrate_th_s_for_interval, power_cost_usd_per_th_day, DAYS_PER_YEAR, SECONDS_PER_DAY};
 
 /// Half-life of the moving average of daily difficulty changes that buyers read as the
 /// network's growth trend, days: about six retargets, so one epoch's noise (a retarget moves
 /// difficulty by a few percent either way) does not swing the trend.
 pub const GROWTH_TREND_HALF_LIFE_DAYS: f64 = 90.0;
+
+/// Days between two takes of the merit order (`World::supply`). Placing every machine on the
+/// curve was a sixth of a baseline run when taken daily, and a week moves it little: a
+/// month's deliveries are a few percent of the network. Each day cuts the latest curve at
+/// its own hashprice.
+pub const SUPPLY_CURVE_INTERVAL_DAYS: u32 = 7;
 
 /// What every operator sees of day `day`, and the day's terms: computed once, read by all.
 #[derive(Debug, Clone)]
@@ -58,6 +64,15 @@ impl Snapshot {
     }
 }
 
+/// What the day's investment decisions read of the whole population.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InvestmentCensus {
+    /// Machines on order from the makers and not yet delivered, network-wide, TH/s.
+    pub pipeline_th_s: f64,
+    /// Mining MW of the active operators (what the makers' open book is shared by).
+    pub mining_mw: f64,
+}
+
 /// The day's terms of settlement.
 #[derive(Debug, Clone, Copy)]
 pub struct Books {
@@ -70,11 +85,32 @@ pub struct Books {
 }
 
 impl World {
-    /// Machines on order from the makers and not yet delivered, TH/s (the order book every
-    /// buyer sees), and the mining MW of active operators, summed in operator-index order.
-    pub fn pipeline_and_mining_mw(&self) -> (f64, f64) {
-        let active = self.population.operators.iter().filter(|o| o.state == OperatorState::Active);
-        active.fold((0.0, 0.0), |(th, mw), o| (th + o.orders.iter().map(|x| x.th_s).sum::<f64>(), mw + o.mining_mw()))
+    /// One walk over the active operators for what investment decisions read: the order book
+    /// every buyer sees (machines ordered and not yet delivered), the mining MW, summed in
+    /// operator-index order, and, if `with_curve`, the merit order anew (`self.supply`:
+    /// installed machines, running or idle, and machines on order, at their site's energy
+    /// price).
+    pub fn take_investment_census(&mut self, with_curve: bool) -> InvestmentCensus {
+        if with_curve {
+            self.supply.clear();
+        }
+        let mut census = InvestmentCensus { pipeline_th_s: 0.0, mining_mw: 0.0 };
+        for o in self.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
+            census.pipeline_th_s += o.orders.iter().map(|x| x.th_s).sum::<f64>();
+            census.mining_mw += o.mining_mw();
+            if with_curve {
+                let energy = o.energy_usd_per_kwh();
+                for (j_per_th, th_s) in
+                    o.fleet.iter().map(|v| (v.j_per_th, v.th_s)).chain(o.orders.iter().map(|x| (x.j_per_th, x.th_s)))
+                {
+                    self.supply.add(power_cost_usd_per_th_day(j_per_th, energy), th_s);
+                }
+            }
+        }
+        if with_curve {
+            self.supply.finish();
+        }
+        census
     }
 
     /// Moves the markets to day `d` and takes the day's view. The moving average of hashprice
@@ -95,24 +131,33 @@ impl World {
         }
         let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
         // Only investment decisions read the order book and the mining MW: a world without
-        // strategy skips the walk over every operator.
-        let (pipeline_th_s, mining_mw) = if self.strategy.enabled { self.pipeline_and_mining_mw() } else { (0.0, 0.0) };
+        // strategy walks the operators only to take the merit order.
+        let curve_day = d.is_multiple_of(SUPPLY_CURVE_INTERVAL_DAYS);
+        let census = if self.strategy.enabled || curve_day {
+            self.take_investment_census(curve_day)
+        } else {
+            InvestmentCensus { pipeline_th_s: 0.0, mining_mw: 0.0 }
+        };
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
+        let subsidy_share = if reward > 0.0 { subsidy / reward } else { 0.0 };
         let outlook = self.retarget_outlook(d);
         let network_th_s = hashrate_th_s_for_interval(self.chain.difficulty, TARGET_SPACING_S as f64);
+        let settled = settled_hashprice(hp, network_th_s, self.running_th_s);
+        self.halving_outlook = self.supply.halving_outlook(settled, subsidy_share);
         let market = MarketView {
             hashprice_usd_per_th_day: hp,
             hashprice_ema_usd_per_th_day: self.hashprice_ema_usd_per_th_day,
             operating_hashprice_usd_per_th_day: operating_hashprice(hp, &outlook, self.strategy.operating_horizon_days),
-            settled_hashprice_usd_per_th_day: settled_hashprice(hp, network_th_s, self.running_th_s),
-            subsidy_share: if reward > 0.0 { subsidy / reward } else { 0.0 },
+            settled_hashprice_usd_per_th_day: settled,
+            subsidy_share,
             days_to_halving: (next_halving_height(self.chain.height) - self.chain.height) as f64
                 * TARGET_SPACING_S as f64
                 / SECONDS_PER_DAY,
             btc_price_usd: self.price.price_usd(),
             network_th_s,
-            pipeline_th_s,
+            pipeline_th_s: census.pipeline_th_s,
+            hashprice_after_halvings: self.halving_outlook.hashprice_after,
             growth_trend_per_year: self.growth_trend_per_day * DAYS_PER_YEAR,
         };
         let pricing = self.pricing();
@@ -123,7 +168,7 @@ impl World {
             price_usd_per_th: frontier.price_usd_per_th * quote.price_factor,
             life_years: self.hardware.life_years,
             lead_time_days: f64::from(quote.lead_time_days),
-            allotment_th_s_per_mw: allotment_th_s_per_mw(self.hardware_market.open_th_s(), mining_mw),
+            allotment_th_s_per_mw: allotment_th_s_per_mw(self.hardware_market.open_th_s(), census.mining_mw),
             used: self.secondary.best_offer(&pricing),
             resale: pricing,
         };

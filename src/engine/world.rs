@@ -12,6 +12,7 @@ use crate::chain::fees::FeeModel;
 use crate::chain::retarget::{retarget_outlook, RetargetOutlook, TARGET_SPACING_S};
 use crate::chain::RETARGET_INTERVAL;
 use crate::market::secondary::Pricing;
+use crate::market::supply::{HalvingOutlook, SupplyCurve};
 use crate::market::{AiMarket, HardwareMarket, PriceProcess, SecondaryMarket};
 use crate::scenario::params::{HardwareParams, MetricsParams, StrategyRules};
 use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH, SECONDS_PER_DAY};
@@ -108,6 +109,11 @@ pub struct World {
     /// Hashrate that ran yesterday (the census'), TH/s: the pace at which the chain expects the
     /// epoch to go on. Before day 0, the difficulty's on-schedule hashrate.
     pub running_th_s: f64,
+    /// The network's merit order, taken at each day's opening (installed mining machines and
+    /// machines on order, by energy cost): where buyers read what a halving will leave.
+    pub supply: SupplyCurve,
+    /// What the merit order says of the next halvings, as of the day's opening.
+    pub halving_outlook: HalvingOutlook,
     /// Trend of difficulty growth: moving average of daily log changes, per day.
     pub growth_trend_per_day: f64,
     /// Difficulty at the previous day's opening (the trend's last point).

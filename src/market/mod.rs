@@ -6,6 +6,7 @@ pub mod ai;
 pub mod hardware;
 pub mod price;
 pub mod secondary;
+pub mod supply;
 
 pub use ai::AiMarket;
 pub use hardware::HardwareMarket;

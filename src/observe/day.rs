@@ -47,6 +47,11 @@ pub fn start_of_day(view: &DayStart<'_>, ranks: &mut Ranks) -> DayRow {
         ..DayRow::default()
     };
     set_flows(&mut r, view.stats);
+    let halving = &w.halving_outlook;
+    // The outlook is cut at the net settled hashprice; the column is before the pool fee.
+    r.hashprice_after_halving_usd_per_ph_day =
+        halving.settled_usd_per_th_day * halving.hashprice_after[0] / (1.0 - w.pool_fee) * TH_PER_PH;
+    r.halving_stopping_share = halving.stopping_share;
     let input = CensusInput {
         census: view.census,
         jurisdictions: &w.population.jurisdictions,

@@ -39,6 +39,13 @@ pub struct DayRow {
     pub fees_btc_per_block: f64,
     /// Expected revenue per PH/s per day at the start-of-day difficulty.
     pub hashprice_usd_per_ph_day: f64,
+    /// Hashprice the merit order expects after the next halving, once the machines it leaves
+    /// unpaid have stopped and difficulty has followed (price, fees and today's fleet held;
+    /// `market::supply`), on the footing of `hashprice_usd_per_ph_day`.
+    pub hashprice_after_halving_usd_per_ph_day: f64,
+    /// Share of the hashrate that pays at today's settled hashprice whose energy cost the next
+    /// halving's first day would not cover: the network's exposure to the halving.
+    pub halving_stopping_share: f64,
     pub blocks: u32,
     /// Mean interval between consecutive blocks found today; empty when none was.
     pub mean_block_interval_s: Option<f64>,
