@@ -127,7 +127,7 @@ fn run_directory_renders_every_figure() {
             "difficulty_interval",
             &["Difficulty (\u{00D7}10\u{00B9}\u{00B2})", "Mean block interval (s)", "600 s target"],
         ),
-        ("price_hashprice", &["BTC price (USD)", "Hashprice (USD/PH/day)"]),
+        ("price_hashprice", &["BTC price (USD)", "Hashprice (USD/PH/day)", "after the next halving"]),
         (
             "concentration",
             &["HHI (0\u{2013}10,000)", "Nakamoto coefficient (50%)", "operators", "jurisdictions", "33% threshold"],
@@ -197,6 +197,8 @@ fn missing_columns_skip_figures_with_a_warning() {
     // One replicate: no band in the legend.
     let svg = std::fs::read_to_string(figs.join("price_hashprice.svg")).unwrap();
     assert!(!svg.contains("percentile"));
+    // Runs from before the supply curve draw hashprice alone.
+    assert!(!svg.contains("after the next halving"));
 }
 
 #[test]

@@ -65,9 +65,9 @@ pub const FIGURES: [FigureSpec; 5] = [
     },
     FigureSpec {
         name: "price_hashprice",
-        about: "BTC price and hashprice",
+        about: "BTC price and hashprice, with what the merit order expects after the next halving",
         required: &["price_usd", "hashprice_usd_per_ph_day"],
-        optional: &[],
+        optional: &["hashprice_after_halving_usd_per_ph_day"],
     },
     FigureSpec {
         name: "concentration",
@@ -220,18 +220,22 @@ impl RunData {
                     ..Panel::default()
                 },
             ],
-            "price_hashprice" => vec![
-                Panel {
-                    y_title: "BTC price (USD)".into(),
-                    series: vec![Series::new("BTC price", self.band("price_usd"), OI_BLUE)],
-                    ..Panel::default()
-                },
-                Panel {
-                    y_title: "Hashprice (USD/PH/day)".into(),
-                    series: vec![Series::new("hashprice", self.band("hashprice_usd_per_ph_day"), OI_VERMILLION)],
-                    ..Panel::default()
-                },
-            ],
+            "price_hashprice" => {
+                let mut hashprice =
+                    vec![Series::new("hashprice", self.band("hashprice_usd_per_ph_day"), OI_VERMILLION)];
+                if self.table.has("hashprice_after_halving_usd_per_ph_day") {
+                    let after = self.band("hashprice_after_halving_usd_per_ph_day");
+                    hashprice.push(Series { dashed: true, ..Series::new("after the next halving", after, OI_ORANGE) });
+                }
+                vec![
+                    Panel {
+                        y_title: "BTC price (USD)".into(),
+                        series: vec![Series::new("BTC price", self.band("price_usd"), OI_BLUE)],
+                        ..Panel::default()
+                    },
+                    Panel { y_title: "Hashprice (USD/PH/day)".into(), series: hashprice, ..Panel::default() },
+                ]
+            }
             "concentration" => {
                 let mut hhi = vec![Series::new("operators", self.band("hhi_operators"), OI_BLUE)];
                 let mut nak = vec![
