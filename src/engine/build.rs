@@ -105,11 +105,7 @@ impl World {
             running_th_s: chain.difficulty * crate::units::HASHES_PER_DIFFICULTY
                 / (crate::chain::retarget::TARGET_SPACING_S as f64 * crate::units::HASH_PER_TH),
             supply: crate::market::supply::SupplyCurve::default(),
-            halving_outlook: crate::market::supply::HalvingOutlook {
-                settled_usd_per_th_day: 0.0,
-                hashprice_after: [1.0; crate::agents::view::HALVINGS_AHEAD],
-                stopping_share: 0.0,
-            },
+            halving_outlook: crate::market::supply::HalvingOutlook::default(),
             growth_trend_per_day: 0.0,
             hardware_market: HardwareMarket::new(
                 hw.manufacturing_eh_s_per_month,

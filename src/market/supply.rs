@@ -31,6 +31,13 @@ pub struct HalvingOutlook {
     pub stopping_share: f64,
 }
 
+impl Default for HalvingOutlook {
+    /// Before any curve is taken: no hashprice yet, and nothing foreseen to stop.
+    fn default() -> Self {
+        HalvingOutlook { settled_usd_per_th_day: 0.0, hashprice_after: [1.0; HALVINGS_AHEAD], stopping_share: 0.0 }
+    }
+}
+
 /// Hashrate by energy cost, in log-spaced bins: filled with [`SupplyCurve::add`], then
 /// [`SupplyCurve::finish`]ed before it is read.
 #[derive(Debug, Clone, PartialEq)]
