@@ -141,7 +141,8 @@ impl AiOffer {
 /// its life from delivery (`agents::valuation::machine_value_usd_per_th`: hashprice falling
 /// with the order book, the growth trend and foreseen halvings; idle when losing) less its
 /// price. Room for new machines is the site's mining MW less the machines installed and on
-/// order, plus the machines that lose money in expectation.
+/// order, plus the machines that lose money in expectation or that new ones beat in the MW
+/// they occupy (`agents::replacement::replaceable_mw`).
 pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareOffer, p: &StrategyParams) -> Strategy {
     if op.rule == DecisionRule::Always {
         return Strategy::Hold;
@@ -193,28 +194,39 @@ pub fn strategic(op: &OperatorView, m: &MarketView, ai: &AiOffer, hw: &HardwareO
         return Strategy::Exit;
     }
 
-    if new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 {
-        // Machines on order take their room already (else every review before the delivery
-        // orders the same room again).
-        let installed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum::<f64>() + op.on_order_mw;
-        let free_mw = (op.mining_mw - installed_mw).max(0.0);
-        // Machines that lose money even in expectation are replaced.
-        let losing_mw: f64 =
-            machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
-        let room_mw = free_mw + losing_mw;
+    // Machines on order take their room already (else every review before the delivery
+    // orders the same room again); beyond the free room they will push out the least
+    // efficient machines when they arrive, which are then spoken for.
+    let committed_mw: f64 = machines().map(|v| v.th_s * v.j_per_th / W_PER_MW).sum::<f64>() + op.on_order_mw;
+    let free_mw = (op.mining_mw - committed_mw).max(0.0);
+    let spoken_for_mw = (committed_mw - op.mining_mw).max(0.0);
+    // New machines for `room_mw` of the site, as many as money and the makers allow.
+    let order = |room_mw: f64| {
         let affordable_th = op.liquidity_usd / hw.price_usd_per_th.max(1e-9);
         let allotted_th = hw.allotment_th_s_per_mw * op.mining_mw;
         let th = (room_mw * W_PER_MW / hw.j_per_th).min(affordable_th).min(allotted_th);
-        if th * hw.j_per_th / W_PER_MW >= MIN_ORDER_MW {
-            let replace = (th * hw.j_per_th / W_PER_MW - free_mw).clamp(0.0, losing_mw);
-            return Strategy::Upgrade { th_s: th, replace_worst_mw: replace };
-        }
+        (new_npv_per_th > 0.0 && op.liquidity_usd > 0.0 && th * hw.j_per_th / W_PER_MW >= MIN_ORDER_MW)
+            .then_some(Strategy::Upgrade { th_s: th })
+    };
+    // Free room is filled, and machines that lose money even in expectation are replaced.
+    let losing_mw: f64 = machines().filter(|v| margin(v.j_per_th) < 0.0).map(|v| v.th_s * v.j_per_th / W_PER_MW).sum();
+    if let Some(upgrade) = order(free_mw + (losing_mw - spoken_for_mw).max(0.0)) {
+        return upgrade;
     }
     let sell_mw = super::disposal::sell_mw(op, m, hw);
     if sell_mw >= MIN_ORDER_MW {
         return Strategy::Sell { mw: sell_mw };
     }
-    super::expansion::build(op, m, hw, p, new_cost)
+    // A new site comes before swapping machines that still earn: it adds hashrate and leaves
+    // them earning, and the machines others sell need sites to go to.
+    let build = super::expansion::build(op, m, hw, p, new_cost);
+    if build != Strategy::Hold {
+        return build;
+    }
+    // Machines that new ones would beat in the MW they occupy are swapped, least efficient
+    // first, when the new ones arrive.
+    let replaceable_mw = losing_mw.max(super::replacement::replaceable_mw(op, m, hw, new_npv_per_th));
+    order(free_mw + (replaceable_mw - spoken_for_mw).max(0.0)).unwrap_or(Strategy::Hold)
 }
 
 /// At a contract's end: renew with the tenant, or return the capacity to mining.
@@ -441,8 +453,7 @@ pub(crate) mod tests {
         // 0.0338/day -> 0.0338 x 365 x A(10%, 4y) = 39.1 > $20/TH.
         let o = op(10.0, 45.0, 1e9);
         match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
-            Strategy::Upgrade { th_s, replace_worst_mw } => {
-                assert!((replace_worst_mw - 10.0).abs() < 1e-9);
+            Strategy::Upgrade { th_s } => {
                 assert!((th_s - 10.0 * 1e6 / 13.5).abs() < 1e-6);
             }
             s => panic!("{s:?}"),
@@ -463,8 +474,7 @@ pub(crate) mod tests {
         assert_eq!(strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P), Strategy::Hold);
         o.on_order_mw = 2.0;
         match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
-            Strategy::Upgrade { th_s, replace_worst_mw } => {
-                assert_eq!(replace_worst_mw, 0.0);
+            Strategy::Upgrade { th_s } => {
                 assert!((th_s - 4.0 * 1e6 / 13.5).abs() < 1e-6, "{th_s}");
             }
             s => panic!("{s:?}"),
@@ -479,8 +489,7 @@ pub(crate) mod tests {
         o.fleet = vec![vintage(-2.9e-11, 45.0), vintage(0.0, 50.0)];
         match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
             // The whole site is free: 10 MW of new machines, nothing to replace.
-            Strategy::Upgrade { th_s, replace_worst_mw } => {
-                assert_eq!(replace_worst_mw, 0.0);
+            Strategy::Upgrade { th_s } => {
                 assert!((th_s - 10.0 * 1e6 / 13.5).abs() < 1e-6);
             }
             s => panic!("{s:?}"),

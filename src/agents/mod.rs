@@ -8,6 +8,7 @@ pub mod hardware;
 pub mod operator;
 pub mod plan;
 pub mod population;
+pub mod replacement;
 pub mod valuation;
 pub mod view;
 

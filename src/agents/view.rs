@@ -138,11 +138,11 @@ pub enum Strategy {
     Pivot {
         mw: f64,
     },
-    /// Buy `th_s` of new machines; `replace_worst_mw` of the least efficient machines are
-    /// sold to make room.
+    /// Buy `th_s` of new machines. When they arrive, the site's least efficient machines
+    /// that no longer fit are sold (`engine::operate::take_deliveries`): the old ones earn
+    /// until the new ones replace them.
     Upgrade {
         th_s: f64,
-        replace_worst_mw: f64,
     },
     /// Build `mw` of new site capacity (machines for it are ordered once it stands).
     Build {

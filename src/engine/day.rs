@@ -19,12 +19,14 @@
 
 use super::census::Census;
 use super::operate::{
-    age_fleet, carry_out, finish_building, hosting_milestones, take_deliveries, view_of, OperatorEvent, Sinks,
+    age_fleet, carry_out, finish_building, hosting_milestones, sell_swapped, take_deliveries, view_of, OperatorEvent,
+    Sinks,
 };
 use super::settle::{settle, DaySums};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
+use crate::agents::hardware::Vintage;
 use crate::agents::operator::OperatorState;
 use crate::agents::plan::{plan, Plan, PlanTerms};
 use crate::market::ai::Request;
@@ -38,9 +40,9 @@ impl World {
         self.clear_defaults(&snap, &mut stats);
         self.trade_used(&snap, &mut stats);
         let mut log = Vec::new();
-        self.routine(&snap, &mut stats, &mut log);
+        let swapped = self.routine(&snap, &mut stats, &mut log);
         let plans = self.plans(&snap);
-        let (flows, requests) = self.apply_plans(&snap, plans, &mut stats, &mut log);
+        let (flows, requests) = self.apply_plans(&snap, plans, swapped, &mut stats, &mut log);
         self.record(d, log);
         self.grant_ai(d, requests, &snap.pricing, &mut stats);
         let mut sums = self.settle_all(&snap, flows);
@@ -57,18 +59,23 @@ impl World {
         self.resolve_insolvencies(snap.day, defaulted, &snap.pricing, snap.hashprice_usd_per_th_day(), stats);
     }
 
-    /// Phase 3: deliveries, AI hosting milestones and ageing of every active operator.
-    fn routine(&mut self, snap: &Snapshot, stats: &mut DayStats, log: &mut Vec<OperatorEvent>) {
+    /// Phase 3: deliveries, AI hosting milestones and ageing of every active operator. Returns
+    /// the machines each operator's deliveries pushed out, sold when it carries out its plan.
+    fn routine(&mut self, snap: &Snapshot, stats: &mut DayStats, log: &mut Vec<OperatorEvent>) -> Vec<Vec<Vintage>> {
         let World { population, ai, .. } = self;
+        let mut swapped = vec![Vec::new(); population.operators.len()];
         for (i, op) in population.operators.iter_mut().enumerate() {
             if op.state != OperatorState::Active {
                 continue;
             }
-            take_deliveries(op, snap.day);
+            // A site standing today holds today's deliveries (a relocated operator's orders are
+            // due the day its new site stands).
             log.extend(finish_building(i, op, snap.day));
+            swapped[i] = take_deliveries(op, snap.day);
             stats.contracts_returned += hosting_milestones(i, op, snap, ai, log);
             age_fleet(op, snap.decay);
         }
+        swapped
     }
 
     /// Phase 4: every active operator's plan (`None` for the others), from read-only views.
@@ -87,29 +94,33 @@ impl World {
         self.population.operators.iter().enumerate().map(active).collect()
     }
 
-    /// Phase 5: the plans carried out in operator-index order. Returns each operator's capex
-    /// and sales to settle, and the AI market's requests.
+    /// Phase 5: the plans carried out in operator-index order, each after the sale of the
+    /// machines its deliveries pushed out. Returns each operator's capex and sales to settle,
+    /// and the AI market's requests.
     fn apply_plans(
         &mut self,
         snap: &Snapshot,
         plans: Vec<Option<Plan>>,
+        swapped: Vec<Vec<Vintage>>,
         stats: &mut DayStats,
         log: &mut Vec<OperatorEvent>,
     ) -> (Vec<DayFlows>, Vec<Request>) {
         let mut flows = vec![DayFlows::default(); plans.len()];
         let mut requests = Vec::new();
         let World { population, secondary, .. } = self;
-        for (i, (op, plan)) in population.operators.iter_mut().zip(plans).enumerate() {
+        for (i, ((op, plan), swapped)) in population.operators.iter_mut().zip(plans).zip(swapped).enumerate() {
             let Some(plan) = plan else { continue };
             for (v, runs) in op.fleet.iter_mut().zip(plan.runs) {
                 v.running = runs;
             }
             op.days_all_idle = plan.days_all_idle;
+            let mut out =
+                Sinks { secondary: &mut *secondary, stats: &mut *stats, log: &mut *log, requests: &mut requests };
+            let swap_sales = sell_swapped(i, swapped, snap, &mut out);
             if let Some(strategy) = plan.strategy {
-                let out =
-                    Sinks { secondary: &mut *secondary, stats: &mut *stats, log: &mut *log, requests: &mut requests };
                 flows[i] = carry_out(i, op, strategy, snap, out);
             }
+            flows[i].sales_usd += swap_sales;
         }
         (flows, requests)
     }

@@ -68,7 +68,7 @@ fn same_days(path: &str, overrides: &[&str], days: u32) -> Vec<&'static str> {
 /// (a phase in the wrong order, a sum added in another order, events logged out of order,
 /// a listing on the secondary market in another order): the first differing day is named.
 /// The scenarios between them exercise upgrades, exits, pivots, AI renewals and returns,
-/// insolvencies, acquisitions, bankruptcies and used-machine purchases (asserted, so the test
+/// insolvencies, acquisitions, bankruptcies, used-machine purchases and swaps (asserted, so the test
 /// cannot pass vacuously).
 #[test]
 fn phased_day_equals_the_fused_pass() {
@@ -90,6 +90,7 @@ fn phased_day_equals_the_fused_pass() {
         "rescue",
         "used_purchase",
         "sale",
+        "swap_sale",
     ] {
         assert!(kinds.contains(&kind), "no {kind} event: the comparison does not cover it ({kinds:?})");
     }
@@ -216,15 +217,17 @@ fn fixed_power_charges_by_hand() {
 /// An upgrade worked by hand: one operator on a 10 MW site at $0.02/kWh, 1,000 TH/s of
 /// machines at 10 e* (they lose money: they idle) and $10M of cash; the frontier's machines
 /// are far better than break-even, so new machines have a positive NPV. Room: the whole site
-/// is losing machines or free, so it orders `10 MW * 1e6 / e_new` TH/s (if affordable), sells
-/// the losing machines (listed on the secondary market), pays the capex from its cash and
-/// logs one `upgrade` event; the order arrives after the lead time.
-/// Bug caught: an upgrade that does not list what it replaces, does not pay its capex, or is
-/// not delivered after `lead_time_days`.
+/// is losing machines or free, so it orders `10 MW * 1e6 / e_new` TH/s (if affordable), pays
+/// the capex from its cash and logs one `upgrade` event. The old machines stay until the order
+/// arrives after the lead time (no review in between): the new ones fill the site and push
+/// the old ones out, listed on the secondary market at that day's price (`swap_sale`).
+/// Bug caught: an upgrade that does not pay its capex, is not delivered after
+/// `lead_time_days`, takes the old machines out before the new ones arrive (months without
+/// hashrate), or does not sell what the new ones replace.
 #[test]
-fn an_upgrade_orders_sells_and_pays() {
+fn an_upgrade_orders_then_swaps_and_pays() {
     let mut w = hand_world(vec![Operator::blank(0)], true);
-    w.strategy.interval_days = 1;
+    w.strategy.interval_days = 10_000; // one review, on day 0
     let es = break_even(&w, 0.02);
     w.population.operators[0] = Operator {
         power_usd_per_kwh: 0.02,
@@ -242,14 +245,27 @@ fn an_upgrade_orders_sells_and_pays() {
     let th_new = 10.0 * 1e6 / e_new;
     assert_eq!(op.orders.len(), 1);
     assert!((op.orders[0].th_s - th_new).abs() < 1e-6 * th_new);
-    assert_eq!(op.orders[0].deliver_day, w.hardware.lead_time_days);
-    assert!(op.fleet.is_empty(), "the losing machines are sold");
-    assert!((w.secondary.total_th_s() - 1000.0).abs() < 1e-9);
+    let lead = w.hardware.lead_time_days;
+    assert_eq!(op.orders[0].deliver_day, lead);
+    assert_eq!(op.fleet.len(), 1, "the old machines wait for the new ones");
+    assert_eq!(w.secondary.total_th_s(), 0.0);
     let capex = th_new * snap.hw_offer.price_usd_per_th;
     assert!((stats.capex_usd - capex).abs() < 1e-6 * capex);
-    let sales = 1000.0 * snap.pricing.price_usd_per_th(10.0 * es);
-    assert!((op.balances.cash_usd - (1e10 - capex + sales)).abs() < 1e-3);
+    assert!((w.population.operators[0].balances.cash_usd - (1e10 - capex)).abs() < 1e-3);
     assert_eq!(w.log.iter().map(|e| e.kind).collect::<Vec<_>>(), vec!["upgrade"]);
+    for d in 1..lead {
+        w.day(d, &mut census);
+    }
+    assert_eq!(w.population.operators[0].fleet.len(), 1);
+    let pricing = w.clone().open_day(lead).pricing;
+    w.day(lead, &mut census);
+    let op = &w.population.operators[0];
+    assert_eq!(op.fleet.len(), 1);
+    assert!((op.fleet[0].th_s - th_new).abs() < 1e-6 * th_new && op.fleet[0].j_per_th == e_new);
+    assert!((w.secondary.total_th_s() - 1000.0).abs() < 1e-9, "no failures in this world");
+    let swap = w.log.iter().find(|e| e.kind == "swap_sale").expect("the swap is logged");
+    assert_eq!((swap.day, swap.th_s), (lead, 1000.0));
+    assert!((swap.value_usd - 1000.0 * pricing.price_usd_per_th(10.0 * es)).abs() < 1e-9);
 }
 
 /// Insolvency by hand: an operator with no cash, no credit and nothing mined pays for its

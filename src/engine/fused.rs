@@ -3,7 +3,9 @@
 //! run both on the same worlds); see docs/PERFORMANCE.md for why it is fused.
 
 use super::census::Census;
-use super::operate::{age_and_run, finish_building, hosting_milestones, take_deliveries, take_strategy, Sinks};
+use super::operate::{
+    age_and_run, finish_building, hosting_milestones, sell_swapped, take_deliveries, take_strategy, Sinks,
+};
 use super::settle::{settle_and_count, DaySums};
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
@@ -46,23 +48,20 @@ impl World {
                 }
                 continue;
             }
-            if !op.orders.is_empty() {
-                take_deliveries(op, d);
-            }
             if op.building.is_some() {
                 log.extend(finish_building(i, op, d));
             }
+            let swapped = if op.orders.is_empty() { Vec::new() } else { take_deliveries(op, d) };
             if !op.ai.is_empty() {
                 stats.contracts_returned += hosting_milestones(i, op, &snap, ai, &mut log);
             }
             let any_running = age_and_run(op, snap.decay, snap.market.operating_hashprice_usd_per_th_day, hardware);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
-            let flow = if snap.reviews_strategy(i) {
-                let out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
-                take_strategy(i, op, &snap, out)
-            } else {
-                DayFlows::default()
-            };
+            let mut out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
+            let swap_sales = sell_swapped(i, swapped, &snap, &mut out);
+            let mut flow =
+                if snap.reviews_strategy(i) { take_strategy(i, op, &snap, out) } else { DayFlows::default() };
+            flow.sales_usd += swap_sales;
             if requests.is_empty() {
                 settle_and_count(i, op, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;

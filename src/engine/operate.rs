@@ -7,7 +7,7 @@ use super::world::DayStats;
 use crate::agents::decision::{renew_contract, run_vintage, strategic, OperatorView, Strategy};
 use crate::agents::expansion::build_days;
 use crate::agents::finance::DayFlows;
-use crate::agents::hardware::{remove_least_efficient, Vintage};
+use crate::agents::hardware::{remove_least_efficient, Vintage, FLEET_REL_TOL};
 use crate::agents::operator::{Operator, OperatorState, Order, SiteBuild};
 use crate::market::ai::Request;
 use crate::market::{AiMarket, SecondaryMarket};
@@ -41,16 +41,46 @@ pub fn finish_building(i: usize, op: &mut Operator, d: u32) -> Option<OperatorEv
 }
 
 /// Machines ordered earlier and due today join the fleet (idle until the run decision), in
-/// the order they were ordered; the rest stay on order.
-pub fn take_deliveries(op: &mut Operator, d: u32) {
+/// the order they were ordered; the rest stay on order. A site draws at most its mining MW:
+/// if the arrivals overfill it, its least efficient machines make room (the swap an upgrade
+/// ordered, `agents::replacement`) and are returned, to be sold.
+pub fn take_deliveries(op: &mut Operator, d: u32) -> Vec<Vintage> {
+    let mut arrived = false;
     let fleet = &mut op.fleet;
     op.orders.retain(|o| {
         let due = o.deliver_day <= d;
         if due {
             fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
+            arrived = true;
         }
         !due
     });
+    if !arrived {
+        return Vec::new();
+    }
+    let over_mw = op.fleet.iter().map(Vintage::mw).sum::<f64>() - op.mining_mw();
+    if over_mw > FLEET_REL_TOL * op.mining_mw() {
+        remove_least_efficient(&mut op.fleet, over_mw)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Sells machines a delivery pushed out (`take_deliveries`) on the used market at today's
+/// prices. Returns the proceeds, to settle with the day's other flows.
+pub fn sell_swapped(i: usize, swapped: Vec<Vintage>, s: &Snapshot, out: &mut Sinks) -> f64 {
+    if swapped.is_empty() {
+        return 0.0;
+    }
+    let (mut sales, mut th, mut mw) = (0.0, 0.0, 0.0);
+    for v in swapped {
+        sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);
+        th += v.th_s;
+        mw += v.mw();
+        out.secondary.list(v.th_s, v.j_per_th, s.day);
+    }
+    out.log.push(OperatorEvent::new(i, "swap_sale", mw, th, sales));
+    sales
 }
 
 /// Operator `i`'s AI halls coming online today, and contracts ending today: renewed if the
@@ -184,11 +214,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             site_mw: op.site_mw,
             liquidity_usd: op.balances.liquidity_usd(),
         }),
-        Strategy::Upgrade { th_s, replace_worst_mw } => {
-            for v in remove_least_efficient(&mut op.fleet, replace_worst_mw) {
-                sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);
-                out.secondary.list(v.th_s, v.j_per_th, d);
-            }
+        Strategy::Upgrade { th_s } => {
             let hw = &s.hw_offer;
             capex += th_s * hw.price_usd_per_th;
             out.stats.ordered_th_s += th_s;

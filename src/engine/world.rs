@@ -49,7 +49,8 @@ pub struct LogEvent {
     /// pivot, ai_online, contract_renewed, contract_returned, upgrade, site_build, site_online,
     /// exit, bankruptcy,
     /// acquisition, rescue (a group pays a defaulted member's shortfall), ban, relocation (a
-    /// banned operator moves), used_purchase, sale (idle machines sold), site_build, site_online.
+    /// banned operator moves), used_purchase, sale (idle machines sold), swap_sale (machines a
+    /// delivery of new ones pushed out, sold), site_build, site_online.
     pub kind: &'static str,
     pub mw: f64,
     pub th_s: f64,
