@@ -116,7 +116,7 @@ impl World {
             op.days_all_idle = plan.days_all_idle;
             let mut out =
                 Sinks { secondary: &mut *secondary, stats: &mut *stats, log: &mut *log, requests: &mut requests };
-            let swap_sales = sell_swapped(i, swapped, snap, &mut out);
+            let swap_sales = if swapped.is_empty() { 0.0 } else { sell_swapped(i, swapped, snap, &mut out) };
             if let Some(strategy) = plan.strategy {
                 flows[i] = carry_out(i, op, strategy, snap, out);
             }

@@ -58,7 +58,7 @@ impl World {
             let any_running = age_and_run(op, snap.decay, snap.market.operating_hashprice_usd_per_th_day, hardware);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
             let mut out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
-            let swap_sales = sell_swapped(i, swapped, &snap, &mut out);
+            let swap_sales = if swapped.is_empty() { 0.0 } else { sell_swapped(i, swapped, &snap, &mut out) };
             let mut flow =
                 if snap.reviews_strategy(i) { take_strategy(i, op, &snap, out) } else { DayFlows::default() };
             flow.sales_usd += swap_sales;

@@ -69,9 +69,6 @@ pub fn take_deliveries(op: &mut Operator, d: u32) -> Vec<Vintage> {
 /// Sells machines a delivery pushed out (`take_deliveries`) on the used market at today's
 /// prices. Returns the proceeds, to settle with the day's other flows.
 pub fn sell_swapped(i: usize, swapped: Vec<Vintage>, s: &Snapshot, out: &mut Sinks) -> f64 {
-    if swapped.is_empty() {
-        return 0.0;
-    }
     let (mut sales, mut th, mut mw) = (0.0, 0.0, 0.0);
     for v in swapped {
         sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);

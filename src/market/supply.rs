@@ -138,8 +138,8 @@ impl SupplyCurve {
         }
         let target = reward_factor * running;
         let (mut lo, mut hi) = (reward_factor, 1.0);
-        // 40 halvings of [rho, 1] leave an error below 1e-12 of hashprice.
-        for _ in 0..40 {
+        // 30 halvings of [rho, 1] leave an error below 1e-9 of hashprice.
+        for _ in 0..30 {
             let q = 0.5 * (lo + hi);
             if q * self.th_s_at(q * h0_usd_per_th_day) < target {
                 lo = q;
