@@ -178,6 +178,55 @@ fn one_day_of_two_operators_by_hand() {
     }
 }
 
+/// A site that stands today takes today's deliveries: an operator whose 10 MW site was being
+/// built (0 MW standing, as after a relocation) with 4 MW of machines arrived and an order of
+/// 3 MW due today keeps all of them, and a full 5 MW site receiving 2 MW pushes out exactly its
+/// 2 MW of least efficient machines. Bug caught: deliveries before site completions (the
+/// relocated operator's whole fleet pushed out and sold), or a delivery that pushes out more
+/// than it needs, or the wrong machines.
+#[test]
+fn deliveries_fill_the_site_and_push_out_only_what_does_not_fit() {
+    let mut w = hand_world(vec![Operator::blank(0), Operator::blank(1)], false);
+    let es = break_even(&w, 0.05);
+    let th = |mw: f64, e: f64| mw * 1e6 / e;
+    let (good, old) = (es / 4.0, es / 2.0);
+    w.population.operators[0] = Operator {
+        power_usd_per_kwh: 0.05,
+        site_mw: 0.0,
+        building: Some(crate::agents::operator::SiteBuild { mw: 10.0, online_day: 0 }),
+        fleet: vec![vintage(th(4.0, old), old, false)],
+        orders: vec![Order { th_s: th(3.0, good), j_per_th: good, deliver_day: 0 }],
+        balances: Balances { cash_usd: 1e9, ..Balances::default() },
+        ..Operator::blank(0)
+    };
+    w.population.operators[1] = Operator {
+        power_usd_per_kwh: 0.05,
+        site_mw: 5.0,
+        fleet: vec![vintage(th(1.0, es / 1.5), es / 1.5, true), vintage(th(4.0, old), old, true)],
+        orders: vec![Order { th_s: th(2.0, good), j_per_th: good, deliver_day: 0 }],
+        balances: Balances { cash_usd: 1e9, ..Balances::default() },
+        ..Operator::blank(1)
+    };
+    for fused in [false, true] {
+        let mut w = w.clone();
+        let mut census = Census::new(2, 1);
+        if fused {
+            w.operate_day(0, &mut census);
+        } else {
+            w.day(0, &mut census);
+        }
+        let mw = |o: &Operator| o.fleet.iter().map(Vintage::mw).sum::<f64>();
+        let (a, b) = (&w.population.operators[0], &w.population.operators[1]);
+        assert!((mw(a) - 7.0).abs() < 1e-9 && a.site_mw == 10.0, "fused {fused}: {} MW", mw(a));
+        assert!((mw(b) - 5.0).abs() < 1e-9, "fused {fused}: {} MW", mw(b));
+        // Out went the 1 MW at e*/1.5 and 1 MW of the e*/2 machines.
+        assert!(b.fleet.iter().all(|v| v.j_per_th <= old));
+        assert!((w.secondary.total_th_s() - (th(1.0, es / 1.5) + th(1.0, old))).abs() < 1e-6);
+        let swaps: Vec<_> = w.log.iter().filter(|e| e.kind == "swap_sale").map(|e| e.operator).collect();
+        assert_eq!(swaps, vec![1]);
+    }
+}
+
 /// Fixed power charges by hand (hashprice `h`, `e* = h / (0.024 p)` at p = $0.05/kWh), half
 /// the price fixed (`phi` = 0.5, so a kWh used costs $0.025):
 /// - 1,000 TH/s at 1.5 e* lose money all in (1.5 h a TH/s) but cover the energy (0.75 h): run;
