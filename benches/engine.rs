@@ -1,10 +1,12 @@
-//! Benchmarks: the cost of a block event, of an operator decision, of whole CORE-1 runs at
+//! Benchmarks: the cost of a block event, of an operator decision, of taking and cutting the
+//! network's supply curve, of whole CORE-1 runs at
 //! 1k / 10k / 100k miners, of a baseline run with the full agent model, and of a small sweep. Fixed seeds;
 //! outputs go to a no-op observer so only the simulation is timed. Run: `cargo bench`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hashsim::agents::decision::run_vintage;
 use hashsim::engine::sampler::Fenwick;
+use hashsim::market::supply::SupplyCurve;
 use hashsim::observe::{run_replicate, DayRow, Observer};
 use hashsim::scenario::{load, DecisionRule, LoadedScenario, Override};
 use rand::Rng;
@@ -65,6 +67,29 @@ fn decisions(c: &mut Criterion) {
     g.finish();
 }
 
+/// The supply curve: placing 10,000 machine batches on it (the weekly census, per batch) and
+/// cutting it for the next halvings (once a day).
+fn supply_curve(c: &mut Criterion) {
+    let mut g = c.benchmark_group("supply_curve");
+    let mut rng = hashsim::rng::stream(3, hashsim::rng::Purpose::Agents);
+    let batches: Vec<(f64, f64)> =
+        (0..10_000).map(|_| (0.005 + 0.05 * rng.random::<f64>(), 1e4 * rng.random::<f64>())).collect();
+    let mut curve = SupplyCurve::default();
+    g.throughput(Throughput::Elements(batches.len() as u64));
+    g.bench_function("place_10k_batches", |b| {
+        b.iter(|| {
+            curve.clear();
+            for &(cost, th_s) in &batches {
+                curve.add(cost, th_s);
+            }
+            curve.finish();
+        })
+    });
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("halving_outlook", |b| b.iter(|| black_box(curve.halving_outlook(black_box(0.03), 0.97))));
+    g.finish();
+}
+
 /// Whole CORE-1 runs (1,461 days) at 1k, 10k and 100k miners.
 fn core1(c: &mut Criterion) {
     let mut g = c.benchmark_group("core1");
@@ -114,5 +139,5 @@ fn small_sweep(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, block_events, decisions, core1, baseline, small_sweep);
+criterion_group!(benches, block_events, decisions, supply_curve, core1, baseline, small_sweep);
 criterion_main!(benches);
