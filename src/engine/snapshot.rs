@@ -64,8 +64,9 @@ impl Snapshot {
     }
 }
 
-/// What the day's investment decisions read of the whole population.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What the day's investment decisions read of the whole population (nothing, by default: a
+/// world without strategy does not walk the operators for it).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct InvestmentCensus {
     /// Machines on order from the makers and not yet delivered, network-wide, TH/s.
     pub pipeline_th_s: f64,
@@ -94,7 +95,7 @@ impl World {
         if with_curve {
             self.supply.clear();
         }
-        let mut census = InvestmentCensus { pipeline_th_s: 0.0, mining_mw: 0.0 };
+        let mut census = InvestmentCensus::default();
         for o in self.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
             census.pipeline_th_s += o.orders.iter().map(|x| x.th_s).sum::<f64>();
             census.mining_mw += o.mining_mw();
@@ -136,7 +137,7 @@ impl World {
         let census = if self.strategy.enabled || curve_day {
             self.take_investment_census(curve_day)
         } else {
-            InvestmentCensus { pipeline_th_s: 0.0, mining_mw: 0.0 }
+            InvestmentCensus::default()
         };
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();
