@@ -13,6 +13,9 @@ const DAYS_PER_ERA: i64 = 146_097;
 /// Days from 0000-03-01 (the start of Hinnant's era 0) to 1970-01-01.
 const EPOCH_SHIFT: i64 = 719_468;
 
+/// Months in a year: the length of any by-month table of a scenario.
+pub const MONTHS_PER_YEAR: usize = 12;
+
 /// A calendar date: `month` 1..=12, `day` 1..=31.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CivilDate {

@@ -22,6 +22,8 @@ pub const DAYS_PER_MONTH: f64 = 30.0;
 pub const W_PER_MW: f64 = 1e6;
 /// Energy one MW draws in a day, kWh: 1,000 kW x 24 h.
 pub const KWH_PER_MW_DAY: f64 = 24_000.0;
+/// Hours in a day.
+pub const HOURS_PER_DAY: f64 = 24.0;
 /// Expected hashes per unit of difficulty: `2^32` (difficulty 1 = 2^32 hashes per block on
 /// average, the industry convention; exact work is `2^256 / (target + 1)`, 1.5e-5 larger).
 pub const HASHES_PER_DIFFICULTY: f64 = 4_294_967_296.0;

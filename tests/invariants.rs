@@ -1,5 +1,5 @@
 //! Every bundled scenario runs in full, and its CSVs keep the model's books: hashrate by state
-//! adds up to the fleet, energy matches hashrate x efficiency, nobody holds negative cash
+//! (mining, curtailed by demand response, idle, stored, on the market) adds up to the fleet, energy matches hashrate x efficiency, nobody holds negative cash
 //! unless it went bankrupt, and block counts agree between files.
 
 mod common;
@@ -19,15 +19,17 @@ fn check(name: &str) {
     assert!(!ts.is_empty(), "{name}: no rows");
     for r in &ts {
         let day = &r["day"];
-        let states: f64 =
-            ["mining", "idle", "pivoting", "ai", "exited"].iter().map(|s| num(r, &format!("hashrate_{s}_eh_s"))).sum();
+        let states: f64 = ["mining", "curtailed", "idle", "pivoting", "ai", "exited"]
+            .iter()
+            .map(|s| num(r, &format!("hashrate_{s}_eh_s")))
+            .sum();
         assert!(
             close(states, num(r, "fleet_eh_s"), 1e-9),
             "{name} day {day}: states {states} vs fleet {}",
             r["fleet_eh_s"]
         );
         assert!(close(
-            num(r, "hashrate_mining_eh_s") + num(r, "hashrate_idle_eh_s"),
+            num(r, "hashrate_mining_eh_s") + num(r, "hashrate_curtailed_eh_s") + num(r, "hashrate_idle_eh_s"),
             num(r, "installed_hashrate_eh_s"),
             1e-9
         ));

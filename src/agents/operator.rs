@@ -76,6 +76,10 @@ pub struct Operator {
     /// Share of `power_usd_per_kwh` owed on the connected machines whether they run or not
     /// (demand charges, take-or-pay minimums); the rest is paid per kWh used.
     pub power_fixed_share: f64,
+    /// The site's uniform draw against its jurisdiction's demand-response share: it holds such
+    /// a contract where the share exceeds it (1: never). Drawn once, so a site that moves
+    /// takes its chance in the new jurisdiction.
+    pub demand_response_draw: f64,
     pub fleet: Vec<Vintage>,
     pub orders: Vec<Order>,
     /// Expansion of the site under construction, if any.
@@ -114,6 +118,7 @@ impl Operator {
             site_mw: 0.0,
             power_usd_per_kwh: 0.0,
             power_fixed_share: 0.0,
+            demand_response_draw: 1.0,
             fleet: Vec::new(),
             orders: Vec::new(),
             building: None,

@@ -19,6 +19,9 @@ const CONVERTIBLE_SALT: u64 = 0xC0_4E47_0000_0002;
 /// Salt of the power-contract draw (`Population::draw_power_fixed_shares`); never change it.
 const FIXED_SHARE_SALT: u64 = 0xF1_4ED0_0000_0003;
 
+/// Salt of the demand-response draw (`Population::draw_demand_response`); never change it.
+const DEMAND_RESPONSE_SALT: u64 = 0xD3_4A4D_0000_0004;
+
 /// All operators of a run, with the names of named operators and of jurisdictions.
 #[derive(Debug, Clone)]
 pub struct Population {
@@ -108,6 +111,16 @@ impl Population {
                 let mut rng = SimRng::seed_from_u64(mix64(replicate_seed ^ mix64(FIXED_SHARE_SALT ^ i as u64)));
                 dist.sample(&mut rng).clamp(0.0, 1.0)
             });
+        }
+    }
+
+    /// Each generated site's draw against its jurisdiction's demand-response share, from its
+    /// own hash of (replicate seed, operator index) so that no other draw shifts. Named
+    /// operators keep 1 (no contract): their terms are what the file gives.
+    pub fn draw_demand_response(&mut self, replicate_seed: u64) {
+        for (i, op) in self.operators[..self.generated].iter_mut().enumerate() {
+            let h = mix64(replicate_seed ^ mix64(DEMAND_RESPONSE_SALT ^ i as u64));
+            op.demand_response_draw = (h >> 11) as f64 / (1u64 << 53) as f64;
         }
     }
 

@@ -1,6 +1,7 @@
 //! Building a world from a scenario: the population, the chain's starting point, the price
 //! and fee processes, and the calibration of the generated operators to the difficulty.
 
+use super::curtail::Curtailment;
 use super::shocks::schedule;
 use super::world::{ChainState, World};
 use crate::agents::decision::run_vintage;
@@ -36,6 +37,8 @@ impl World {
         population.draw_convertible(loaded.params.ai.convertible_share, rseed, &named);
         let fixed: Vec<Option<f64>> = loaded.params.population.named.iter().map(|m| m.power_fixed_share).collect();
         population.draw_power_fixed_shares(&loaded.params.population.power_fixed_share, rseed, &fixed);
+        population.draw_demand_response(rseed);
+        let curtailment = Curtailment::new(&loaded.params.population.jurisdictions, &population.jurisdictions);
         // Operators decide on the hashprice net of the pool fee (`World::net_hashprice`).
         let pool_fee = loaded.params.population.pool_fee;
         let bits = match chain_start.bits {
@@ -136,6 +139,7 @@ impl World {
             in_default: Vec::new(),
             flows: Vec::new(),
             finance_enabled: loaded.params.population.finance.enabled,
+            curtailment,
         };
         world.seed_order_book();
         Ok(world)

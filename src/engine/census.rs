@@ -33,6 +33,8 @@ pub struct Census {
 pub struct Totals {
     pub mining_th_s: f64,
     pub idle_th_s: f64,
+    /// Running machines' hashrate taken by demand-response hours (`FleetTally::curtail`).
+    pub curtailed_th_s: f64,
     /// Machines stored for AI conversions still being built / whose halls are online.
     pub pivoting_th_s: f64,
     pub ai_th_s: f64,
@@ -81,7 +83,7 @@ impl Census {
 
     /// Counts operator `i` on day `d`, after settlement: the census phase of the day (the
     /// fast path counts in the settlement pass, `settle::settle_and_count`).
-    pub fn count(&mut self, totals: &mut Totals, i: usize, op: &Operator, d: u32) {
+    pub fn count(&mut self, totals: &mut Totals, i: usize, op: &Operator, uptime: f64, d: u32) {
         if op.state != OperatorState::Active {
             self.count_closed(totals, i, op);
             return;
@@ -95,6 +97,7 @@ impl Census {
                 fleet.running_mw += v.mw();
             }
         }
+        fleet.curtail(uptime);
         self.count_active(totals, i, op, d, fleet);
     }
 
@@ -119,7 +122,8 @@ impl Census {
             totals.mining_operators += 1;
         }
         totals.mining_th_s += fleet.running_th_s;
-        totals.idle_th_s += fleet.installed_th_s - fleet.running_th_s;
+        totals.idle_th_s += fleet.installed_th_s - fleet.running_th_s - fleet.curtailed_th_s;
+        totals.curtailed_th_s += fleet.curtailed_th_s;
         totals.running_mw += fleet.running_mw;
         self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
         self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
@@ -153,7 +157,21 @@ impl Census {
 /// One active operator's fleet today.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FleetTally {
+    /// What its running machines hash over the day (after curtailment).
     pub running_th_s: f64,
     pub installed_th_s: f64,
     pub running_mw: f64,
+    /// What its running machines would hash in the hours a demand-response contract took.
+    pub curtailed_th_s: f64,
+}
+
+impl FleetTally {
+    /// Takes the curtailed hours out of the running machines: they run `uptime` of the day
+    /// (exactly nothing changes at 1).
+    #[inline(always)]
+    pub fn curtail(&mut self, uptime: f64) {
+        self.curtailed_th_s = self.running_th_s * (1.0 - uptime);
+        self.running_th_s *= uptime;
+        self.running_mw *= uptime;
+    }
 }

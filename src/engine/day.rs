@@ -137,9 +137,10 @@ impl World {
     /// Phase 7: every operator settles, in index order.
     fn settle_all(&mut self, snap: &Snapshot, flows: Vec<DayFlows>) -> DaySums {
         let mut sums = DaySums::default();
-        let World { population, in_default, .. } = self;
+        let World { population, in_default, curtailment, .. } = self;
         for (i, (op, f)) in population.operators.iter_mut().zip(flows).enumerate() {
-            settle(i, op, f, &snap.books, &mut sums, in_default);
+            let uptime = curtailment.uptime_of(op);
+            settle(i, op, uptime, f, &snap.books, &mut sums, in_default);
         }
         sums
     }
@@ -148,7 +149,7 @@ impl World {
     fn count(&self, d: u32, census: &mut Census, sums: &mut DaySums) {
         census.clear(self.population.operators.len(), self.population.jurisdictions.len());
         for (i, op) in self.population.operators.iter().enumerate() {
-            census.count(&mut sums.census, i, op, d);
+            census.count(&mut sums.census, i, op, self.curtailment.uptime_of(op), d);
         }
     }
 }

@@ -39,11 +39,11 @@ impl World {
         let mut settled = 0;
         let mut sums = DaySums::default();
         for i in 0..n {
-            let World { population, ai, secondary, hardware, flows, in_default, .. } = self;
+            let World { population, ai, secondary, hardware, flows, in_default, curtailment, .. } = self;
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
                 if requests.is_empty() {
-                    settle_and_count(i, op, DayFlows::default(), &books, &mut sums, census, in_default);
+                    settle_and_count(i, op, 1.0, DayFlows::default(), &books, &mut sums, census, in_default);
                     settled = i + 1;
                 }
                 continue;
@@ -63,7 +63,8 @@ impl World {
                 if snap.reviews_strategy(i) { take_strategy(i, op, &snap, out) } else { DayFlows::default() };
             flow.sales_usd += swap_sales;
             if requests.is_empty() {
-                settle_and_count(i, op, flow, &books, &mut sums, census, in_default);
+                let uptime = curtailment.uptime_of(op);
+                settle_and_count(i, op, uptime, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;
             } else {
                 flows[i] = flow;
@@ -74,10 +75,11 @@ impl World {
         }
 
         self.grant_ai(d, requests, &snap.pricing, &mut stats);
-        let World { population, flows, in_default, .. } = self;
+        let World { population, flows, in_default, curtailment, .. } = self;
         let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
         for (i, (op, flow)) in rest {
-            settle_and_count(i, op, std::mem::take(flow), &books, &mut sums, census, in_default);
+            let uptime = curtailment.uptime_of(op);
+            settle_and_count(i, op, uptime, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
         self.running_th_s = sums.census.mining_th_s;
         sums.store(&mut stats, census);

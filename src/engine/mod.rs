@@ -9,6 +9,7 @@
 pub mod build;
 pub mod census;
 pub mod clear;
+pub mod curtail;
 pub mod day;
 pub mod fused;
 pub mod hook;

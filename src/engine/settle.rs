@@ -36,9 +36,11 @@ impl DaySums {
 /// The fused form of [`settle`] and `Census::count`, for the fast path: operator `i` settles
 /// and is counted in one walk over its fleet.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub fn settle_and_count(
     i: usize,
     op: &mut Operator,
+    uptime: f64,
     mut f: DayFlows,
     books: &Books,
     sums: &mut DaySums,
@@ -59,10 +61,11 @@ pub fn settle_and_count(
         if v.running {
             fleet.running_th_s += v.th_s;
             fleet.running_mw += v.mw();
-            f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
-            sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+            f.power_usd += uptime * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
+            sums.energy_mwh += uptime * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
         }
     }
+    fleet.curtail(uptime);
     census.count_active(&mut sums.census, i, op, d, fleet);
     collect_and_book(i, op, f, books, sums, in_default);
 }
@@ -72,12 +75,14 @@ pub fn settle_and_count(
 /// tomorrow's opening). `f` holds the capex and sales it decided today. Adds to the day's
 /// flows in `sums` (not to `sums.census`: the census counts apart, `Census::count`).
 ///
-/// Power: `th * e * 0.024 * p (1 - phi)` USD a day per running vintage, plus the fixed charges
+/// Power: `u * th * e * 0.024 * p (1 - phi)` USD a day per running vintage (`u` the share of
+/// the day a demand-response site runs, `engine::curtail`; 1 for the rest), plus the fixed charges
 /// `phi * p * 24,000 * MW` on every installed machine (`Operator::fixed_power_usd_per_day`);
 /// hosting: `mw * R / 365 * (1 - o)` per online hall.
 pub fn settle(
     i: usize,
     op: &mut Operator,
+    uptime: f64,
     mut f: DayFlows,
     books: &Books,
     sums: &mut DaySums,
@@ -89,8 +94,8 @@ pub fn settle(
     f.power_usd += op.fixed_power_usd_per_day();
     let energy = op.energy_usd_per_kwh();
     for v in op.fleet.iter().filter(|v| v.running) {
-        f.power_usd += v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
-        sums.energy_mwh += crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+        f.power_usd += uptime * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
+        sums.energy_mwh += uptime * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
     }
     collect_and_book(i, op, f, books, sums, in_default);
 }

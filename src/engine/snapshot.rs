@@ -130,6 +130,7 @@ impl World {
             self.difficulty_yesterday = self.chain.difficulty;
             self.hardware_market.build_day();
         }
+        self.curtailment.open_day(self.start_date_days + i64::from(d));
         let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
         // Only investment decisions read the order book and the mining MW: a world without
         // strategy walks the operators only to take the merit order.

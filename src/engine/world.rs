@@ -2,6 +2,7 @@
 //! for the observer. State and small accessors only; the world is built in `build.rs`, shocked
 //! in `shocks.rs` and moved a day forward in `day.rs`.
 
+use super::curtail::Curtailment;
 use super::shocks::Effect;
 use crate::agents::finance::DayFlows;
 use crate::agents::hardware::Catalog;
@@ -128,6 +129,8 @@ pub struct World {
     pub log: Vec<LogEvent>,
     /// `population.finance.enabled`: whether operators keep books.
     pub finance_enabled: bool,
+    /// Demand-response schedules and today's uptimes.
+    pub curtailment: Curtailment,
     /// Operators found insolvent at yesterday's settlement, resolved (bought or closed) at the
     /// start of today: their machines ran, and were paid for, until then.
     pub in_default: Vec<usize>,

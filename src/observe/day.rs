@@ -105,7 +105,8 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
     r.hashrate_eh_s = mining_th / TH_PER_EH;
     r.hashrate_mining_eh_s = r.hashrate_eh_s;
     r.hashrate_idle_eh_s = idle_th / TH_PER_EH;
-    r.installed_hashrate_eh_s = (mining_th + idle_th) / TH_PER_EH;
+    r.hashrate_curtailed_eh_s = t.curtailed_th_s / TH_PER_EH;
+    r.installed_hashrate_eh_s = (mining_th + t.curtailed_th_s + idle_th) / TH_PER_EH;
     r.hashrate_pivoting_eh_s = t.pivoting_th_s / TH_PER_EH;
     r.hashrate_ai_eh_s = t.ai_th_s / TH_PER_EH;
     r.mean_efficiency_j_per_th = if mining_th > 0.0 { t.running_mw * W_PER_MW / mining_th } else { 0.0 };

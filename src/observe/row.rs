@@ -25,6 +25,9 @@ pub struct DayRow {
     pub installed_hashrate_eh_s: f64,
     pub hashrate_mining_eh_s: f64,
     pub hashrate_idle_eh_s: f64,
+    /// What running machines would have hashed in the hours demand-response contracts took
+    /// (`installed = mining + curtailed + idle`).
+    pub hashrate_curtailed_eh_s: f64,
     /// Machines taken out for AI conversions still being built, kept in storage.
     pub hashrate_pivoting_eh_s: f64,
     /// Machines taken out for AI halls now online, kept in storage.

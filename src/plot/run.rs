@@ -29,6 +29,9 @@ const STATES: [(&str, &str, RGBColor); 5] = [
     ("hashrate_exited_eh_s", "exited", RGBColor(0xBB, 0xBB, 0xBB)),
 ];
 
+/// The running machines' hours taken by demand-response contracts, stacked on mining.
+const CURTAILED: (&str, &str, RGBColor) = ("hashrate_curtailed_eh_s", "curtailed (demand response)", OI_YELLOW);
+
 const ATTACK: [(&str, &str, RGBColor); 4] = [
     ("attack_new_hardware_usd", "new hardware", OI_VERMILLION),
     ("attack_dormant_usd", "dormant hardware", OI_ORANGE),
@@ -55,7 +58,7 @@ pub const FIGURES: [FigureSpec; 5] = [
             "hashrate_ai_eh_s",
             "hashrate_exited_eh_s",
         ],
-        optional: &[],
+        optional: &["hashrate_curtailed_eh_s"],
     },
     FigureSpec {
         name: "difficulty_interval",
@@ -204,7 +207,16 @@ impl RunData {
             "hashrate_by_state" => vec![Panel {
                 y_title: "Hashrate (EH/s)".into(),
                 from_zero: true,
-                stacked: STATES.iter().map(|(c, l, k)| Series::new(*l, self.band(c), *k)).collect(),
+                stacked: {
+                    let mut layers: Vec<Series> =
+                        STATES.iter().map(|(c, l, k)| Series::new(*l, self.band(c), *k)).collect();
+                    // Demand-response hours, above mining, when the run has the column (runs
+                    // before it do not).
+                    if self.table.has(CURTAILED.0) {
+                        layers.insert(1, Series::new(CURTAILED.1, self.band(CURTAILED.0), CURTAILED.2));
+                    }
+                    layers
+                },
                 ..Panel::default()
             }],
             "difficulty_interval" => vec![

@@ -419,6 +419,52 @@ change = -0.2
         assert!(e.contains("(got -0.1)"), "{e}");
     }
 
+    /// A demand-response schedule is checked at its key with the allowed range: a share above
+    /// 1, a table without 12 months, and more than 24 hours in a day. Bug caught: a schedule
+    /// of 11 months (a month silently without curtailment, or an index out of bounds at the
+    /// first December) or of negative or 30-hour days accepted.
+    #[test]
+    fn demand_response_errors_are_located() {
+        let with = |dr: &str| {
+            format!("{MINIMAL}\n[[population.jurisdictions]]\nname = \"US\"\nshare = 1\ndemand_response = {dr}\n")
+        };
+        let good = with("{ share = 0.28, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0, 0] }");
+        let s = load_str(&good, "x.toml", Path::new("."), &[]).unwrap();
+        let dr = s.params.population.jurisdictions[0].demand_response.unwrap();
+        assert_eq!((dr.share, dr.curtailed_hours_per_day[5], dr.uptime(6), dr.uptime(5)), (0.28, 6.0, 0.75, 1.0));
+        let e = load_str(
+            &with("{ share = 1.5, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0, 0] }"),
+            "x.toml",
+            Path::new("."),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("x.toml:25:29:"), "{e}");
+        assert!(
+            e.contains("population.jurisdictions[0].demand_response.share: must be between 0 and 1 (got 1.5)"),
+            "{e}"
+        );
+        let e = load_str(
+            &with("{ share = 0.3, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0] }"),
+            "x.toml",
+            Path::new("."),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("population.jurisdictions[0].demand_response.curtailed_hours_per_day: needs 12 values, January to December (has 11)"), "{e}");
+        let e = load_str(
+            &with("{ share = 0.3, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 30, 6, 0, 0, 0] }"),
+            "x.toml",
+            Path::new("."),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("curtailed_hours_per_day[7]: must be between 0 and 24 (got 30)"), "{e}");
+    }
+
     #[test]
     fn overrides_apply_and_are_blamed() {
         let s = load_min(&["population.operators=25", "simulation.name=other", "events.0.change=-0.5"]).unwrap();

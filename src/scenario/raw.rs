@@ -336,6 +336,19 @@ pub struct Jurisdiction {
     /// This jurisdiction's power price distribution, replacing the population's.
     #[serde(default)]
     pub power_usd_per_kwh: Option<DistSpec>,
+    /// Sites on demand-response contracts and the hours a day they stand down, by month.
+    #[serde(default)]
+    pub demand_response: Option<DemandResponseSpec>,
+}
+
+/// `demand_response = { share = 0.4, curtailed_hours_per_day = [0, 0, 0, 0, 0, 4, 5, 5, 3, 0, 0, 0] }`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandResponseSpec {
+    /// Probability that a generated site in the jurisdiction holds such a contract.
+    pub share: f64,
+    /// Mean hours a day such a site is curtailed, January to December (12 values).
+    pub curtailed_hours_per_day: Vec<f64>,
 }
 
 /// One named operator with fixed values.

@@ -7,6 +7,7 @@ use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
 use super::params::{ChainParams, Event, FeeParams, Params, PopulationParams, PriceParams, SimulationParams};
 use super::raw::*;
+use crate::calendar::MONTHS_PER_YEAR;
 use crate::chain::bits_from_difficulty;
 use crate::chain::target::U256;
 
@@ -242,6 +243,22 @@ impl Scenario {
             share_sum += j.share;
             if let Some(d) = &j.power_usd_per_kwh {
                 d.check(c, &format!("{key}.power_usd_per_kwh"), 0.0, false, 100.0);
+            }
+            if let Some(dr) = &j.demand_response {
+                c.range(&format!("{key}.demand_response.share"), dr.share, 0.0, 1.0);
+                let hours = format!("{key}.demand_response.curtailed_hours_per_day");
+                if dr.curtailed_hours_per_day.len() != MONTHS_PER_YEAR {
+                    c.fail(
+                        &hours,
+                        format!(
+                            "needs {MONTHS_PER_YEAR} values, January to December (has {})",
+                            dr.curtailed_hours_per_day.len()
+                        ),
+                    );
+                }
+                for (m, &h) in dr.curtailed_hours_per_day.iter().enumerate() {
+                    c.range(&format!("{hours}[{m}]"), h, 0.0, 24.0);
+                }
             }
         }
         if !p.jurisdictions.is_empty() && (share_sum - 1.0).abs() > 1e-6 {

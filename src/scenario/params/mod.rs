@@ -8,7 +8,9 @@ mod event;
 mod population;
 
 pub use event::Event;
-pub use population::{BehaviourParams, FinanceParams, JurisdictionParams, NamedOperator, PopulationParams};
+pub use population::{
+    BehaviourParams, DemandResponse, FinanceParams, JurisdictionParams, NamedOperator, PopulationParams,
+};
 
 use super::raw::{AiSpec, HardwareSpec, MetricsSpec, StrategySpec};
 use serde::{Deserialize, Serialize};

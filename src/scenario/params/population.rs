@@ -1,9 +1,11 @@
 //! `[population]` (and the named operators) as the population generator reads it: every
 //! distribution a validated [`Dist`], so an invalid one cannot reach a draw.
 
+use crate::calendar::MONTHS_PER_YEAR;
 use crate::scenario::dist::{Dist, DistError, DistSpec};
 use crate::scenario::params::{CalibrateTo, DecisionRule, Expectation, Payout};
 use crate::scenario::raw::{BehaviourSpec, FinanceSpec, FleetShare, Jurisdiction, OperatorSpec, Population};
+use crate::units::HOURS_PER_DAY;
 
 /// A generated population of mining operators (the fields of `[population]`).
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +130,24 @@ pub struct JurisdictionParams {
     pub share: f64,
     /// This jurisdiction's power price distribution, replacing the population's.
     pub power_usd_per_kwh: Option<Dist>,
+    pub demand_response: Option<DemandResponse>,
+}
+
+/// Demand-response contracts of a jurisdiction (`population.jurisdictions[].demand_response`):
+/// a share of its sites stand down at the grid's peak hours, more hours in the peak months.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DemandResponse {
+    /// Probability that a generated site in the jurisdiction holds such a contract.
+    pub share: f64,
+    /// Mean hours a day such a site is curtailed, January to December.
+    pub curtailed_hours_per_day: [f64; MONTHS_PER_YEAR],
+}
+
+impl DemandResponse {
+    /// Share of the day a contracted site runs in `month` (1..=12): `1 - hours / 24`.
+    pub fn uptime(&self, month: u32) -> f64 {
+        1.0 - self.curtailed_hours_per_day[month as usize - 1] / HOURS_PER_DAY
+    }
 }
 
 fn opt(d: &Option<DistSpec>) -> Result<Option<Dist>, DistError> {
@@ -162,7 +182,19 @@ impl BehaviourParams {
 
 impl JurisdictionParams {
     fn new(j: &Jurisdiction) -> Result<JurisdictionParams, DistError> {
-        Ok(JurisdictionParams { name: j.name.clone(), share: j.share, power_usd_per_kwh: opt(&j.power_usd_per_kwh)? })
+        Ok(JurisdictionParams {
+            name: j.name.clone(),
+            share: j.share,
+            power_usd_per_kwh: opt(&j.power_usd_per_kwh)?,
+            // The loader has checked the 12 values.
+            demand_response: j.demand_response.as_ref().map(|d| {
+                let mut hours = [0.0; MONTHS_PER_YEAR];
+                for (h, &v) in hours.iter_mut().zip(&d.curtailed_hours_per_day) {
+                    *h = v;
+                }
+                DemandResponse { share: d.share, curtailed_hours_per_day: hours }
+            }),
+        })
     }
 }
 
