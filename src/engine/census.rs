@@ -4,6 +4,8 @@
 //! as the settlement (`fused.rs`), so the operators are walked once, not once to pay and once
 //! to look.
 
+use super::curtail::SiteCurtailment;
+use crate::agents::hardware::Vintage;
 use crate::agents::{Operator, OperatorState};
 
 /// Running hashrate by operator, group and jurisdiction, and the network's totals. The
@@ -83,7 +85,7 @@ impl Census {
 
     /// Counts operator `i` on day `d`, after settlement: the census phase of the day (the
     /// fast path counts in the settlement pass, `settle::settle_and_count`).
-    pub fn count(&mut self, totals: &mut Totals, i: usize, op: &Operator, uptime: f64, d: u32) {
+    pub fn count(&mut self, totals: &mut Totals, i: usize, op: &Operator, curtail: SiteCurtailment, d: u32) {
         if op.state != OperatorState::Active {
             self.count_closed(totals, i, op);
             return;
@@ -93,11 +95,9 @@ impl Census {
             fleet.installed_th_s += v.th_s;
             totals.sites_th_s += v.th_s;
             if v.running {
-                fleet.running_th_s += v.th_s;
-                fleet.running_mw += v.mw();
+                fleet.run(v, curtail.uptime(v.j_per_th));
             }
         }
-        fleet.curtail(uptime);
         self.count_active(totals, i, op, d, fleet);
     }
 
@@ -166,12 +166,12 @@ pub struct FleetTally {
 }
 
 impl FleetTally {
-    /// Takes the curtailed hours out of the running machines: they run `uptime` of the day
-    /// (exactly nothing changes at 1).
+    /// Counts running vintage `v` for the `uptime` share of the day it runs; the rest of its
+    /// day is curtailed (at 1, exactly the whole vintage runs).
     #[inline(always)]
-    pub fn curtail(&mut self, uptime: f64) {
-        self.curtailed_th_s = self.running_th_s * (1.0 - uptime);
-        self.running_th_s *= uptime;
-        self.running_mw *= uptime;
+    pub fn run(&mut self, v: &Vintage, uptime: f64) {
+        self.running_th_s += uptime * v.th_s;
+        self.running_mw += uptime * v.mw();
+        self.curtailed_th_s += (1.0 - uptime) * v.th_s;
     }
 }

@@ -139,8 +139,8 @@ impl World {
         let mut sums = DaySums::default();
         let World { population, in_default, curtailment, .. } = self;
         for (i, (op, f)) in population.operators.iter_mut().zip(flows).enumerate() {
-            let uptime = curtailment.uptime_of(op);
-            settle(i, op, uptime, f, &snap.books, &mut sums, in_default);
+            let terms = curtailment.terms_of(op);
+            settle(i, op, terms, f, &snap.books, &mut sums, in_default);
         }
         sums
     }
@@ -149,7 +149,7 @@ impl World {
     fn count(&self, d: u32, census: &mut Census, sums: &mut DaySums) {
         census.clear(self.population.operators.len(), self.population.jurisdictions.len());
         for (i, op) in self.population.operators.iter().enumerate() {
-            census.count(&mut sums.census, i, op, self.curtailment.uptime_of(op), d);
+            census.count(&mut sums.census, i, op, self.curtailment.terms_of(op), d);
         }
     }
 }

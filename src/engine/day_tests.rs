@@ -263,14 +263,17 @@ fn fixed_power_charges_by_hand() {
     }
 }
 
-/// Demand response by hand: in July, a contracted site (draw 0.1 under the jurisdiction's
-/// 0.28) with 6 curtailed hours a day runs its 1,000 TH/s at e*/2 for 18 hours: it pays
-/// 0.75 of the power an uncontracted twin pays (500 h USD, `one_day_of_two_operators_by_hand`),
-/// the census counts 750 TH/s mining and 250 TH/s curtailed (its idle vintage stays idle, and
-/// the twin's whole 1,000 TH/s mine); the next day's blocks follow the census. In May, nothing
-/// is curtailed. Bug caught: curtailment that leaves the power bill or the hashrate whole,
-/// counts the curtailed hours as idle machines, or applies to the uncontracted site or the
-/// wrong month; or one path (phased or fused) without it.
+/// Demand response by hand: in July, on a contracted site (draw 0.1 under the jurisdiction's
+/// 0.28) with 6 curtailed hours a day and a peak kWh worth $0.15, a machine stands down iff
+/// `e > h / (0.024 (0.15 + 0.05))` = e*/4 (`e* = h / (0.024 * 0.05)`): its 1,000 TH/s at e*/2
+/// run 18 hours, its 400 TH/s at e*/8 (which earn more than the peak kWh) all day. It pays
+/// 0.75 x 500 h + 50 h USD for power against the uncontracted twin's 550 h; the census counts
+/// 750 + 400 TH/s mining and 250 TH/s curtailed (the idle vintages stay idle, and the twin's
+/// 1,400 TH/s all mine); the next day's blocks follow the census. In May, nothing is
+/// curtailed. Bug caught: curtailment that leaves the power bill or the hashrate whole, counts
+/// the curtailed hours as idle machines, curtails the machines that earn more than the peak
+/// kWh, or applies to the uncontracted site or the wrong month; or one path (phased or fused)
+/// without it.
 #[test]
 fn demand_response_takes_the_contracted_hours_by_hand() {
     use crate::calendar::days_from_civil;
@@ -285,20 +288,24 @@ fn demand_response_takes_the_contracted_hours_by_hand() {
         name: "x".into(),
         share: 1.0,
         power_usd_per_kwh: None,
-        demand_response: Some(DemandResponse { share: 0.28, curtailed_hours_per_day: hours }),
+        demand_response: Some(DemandResponse {
+            share: 0.28,
+            curtailed_hours_per_day: hours,
+            peak_value_usd_per_kwh: 0.15,
+        }),
     };
     w.curtailment = Curtailment::new(&[x], &w.population.jurisdictions);
     let site = |owner: u32, draw: f64| Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 100.0,
         demand_response_draw: draw,
-        fleet: vec![vintage(1000.0, es / 2.0, true), vintage(500.0, 2.0 * es, false)],
+        fleet: vec![vintage(1000.0, es / 2.0, true), vintage(500.0, 2.0 * es, false), vintage(400.0, es / 8.0, true)],
         balances: Balances { cash_usd: 1e9, credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(owner)
     };
     w.population.operators = vec![site(0, 0.1), site(1, 0.5)];
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0);
-    for (month, uptime) in [(7, 0.75), (5, 1.0)] {
+    for (month, u) in [(7, 0.75), (5, 1.0)] {
         for fused in [false, true] {
             let mut w = w.clone();
             w.start_date_days = days_from_civil(2025, month, 10);
@@ -306,19 +313,16 @@ fn demand_response_takes_the_contracted_hours_by_hand() {
             let stats = if fused { w.operate_day(0, &mut census) } else { w.day(0, &mut census) };
             let (a, b) = (&w.population.operators[0], &w.population.operators[1]);
             let at = format!("month {month}, fused {fused}");
-            assert!(
-                close(a.power_cost_usd, uptime * 500.0 * h),
-                "{at}: {} vs {}",
-                a.power_cost_usd,
-                uptime * 500.0 * h
-            );
-            assert!(close(b.power_cost_usd, 500.0 * h), "{at}");
-            assert!(close(stats.power_cost_usd, (1.0 + uptime) * 500.0 * h), "{at}");
-            assert!(close(stats.energy_mwh, (1.0 + uptime) * 1000.0 * es / 2.0 * 24.0 / 1e6), "{at}");
-            assert!(close(census.totals.mining_th_s, 1000.0 * (1.0 + uptime)), "{at}");
-            assert!(close(census.totals.curtailed_th_s, 1000.0 * (1.0 - uptime)), "{at}");
+            let want = u * 500.0 * h + 50.0 * h;
+            assert!(close(a.power_cost_usd, want), "{at}: {} vs {want}", a.power_cost_usd);
+            assert!(close(b.power_cost_usd, 550.0 * h), "{at}");
+            assert!(close(stats.power_cost_usd, want + 550.0 * h), "{at}");
+            let mwh = |u: f64| (u * 1000.0 * es / 2.0 + 400.0 * es / 8.0) * 24.0 / 1e6;
+            assert!(close(stats.energy_mwh, mwh(u) + mwh(1.0)), "{at}");
+            assert!(close(census.totals.mining_th_s, 1000.0 * u + 400.0 + 1400.0), "{at}");
+            assert!(close(census.totals.curtailed_th_s, 1000.0 * (1.0 - u)), "{at}");
             assert!(close(census.totals.idle_th_s, 1000.0), "{at}: the two idle vintages only");
-            assert_eq!(census.running_th_s, vec![1000.0 * uptime, 1000.0], "{at}");
+            assert_eq!(census.running_th_s, vec![1000.0 * u + 400.0, 1400.0], "{at}");
         }
     }
 }

@@ -3,6 +3,7 @@
 //! run both on the same worlds); see docs/PERFORMANCE.md for why it is fused.
 
 use super::census::Census;
+use super::curtail::SiteCurtailment;
 use super::operate::{
     age_and_run, finish_building, hosting_milestones, sell_swapped, take_deliveries, take_strategy, Sinks,
 };
@@ -43,7 +44,16 @@ impl World {
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
                 if requests.is_empty() {
-                    settle_and_count(i, op, 1.0, DayFlows::default(), &books, &mut sums, census, in_default);
+                    settle_and_count(
+                        i,
+                        op,
+                        SiteCurtailment::NONE,
+                        DayFlows::default(),
+                        &books,
+                        &mut sums,
+                        census,
+                        in_default,
+                    );
                     settled = i + 1;
                 }
                 continue;
@@ -63,8 +73,8 @@ impl World {
                 if snap.reviews_strategy(i) { take_strategy(i, op, &snap, out) } else { DayFlows::default() };
             flow.sales_usd += swap_sales;
             if requests.is_empty() {
-                let uptime = curtailment.uptime_of(op);
-                settle_and_count(i, op, uptime, flow, &books, &mut sums, census, in_default);
+                let terms = curtailment.terms_of(op);
+                settle_and_count(i, op, terms, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;
             } else {
                 flows[i] = flow;
@@ -78,8 +88,8 @@ impl World {
         let World { population, flows, in_default, curtailment, .. } = self;
         let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
         for (i, (op, flow)) in rest {
-            let uptime = curtailment.uptime_of(op);
-            settle_and_count(i, op, uptime, std::mem::take(flow), &books, &mut sums, census, in_default);
+            let terms = curtailment.terms_of(op);
+            settle_and_count(i, op, terms, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
         self.running_th_s = sums.census.mining_th_s;
         sums.store(&mut stats, census);

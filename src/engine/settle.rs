@@ -3,6 +3,7 @@
 //! cannot pay. Operators settle in index order, so every daily sum is added in the same order.
 
 use super::census::{Census, FleetTally, Totals};
+use super::curtail::SiteCurtailment;
 use super::snapshot::Books;
 use super::world::DayStats;
 use crate::agents::finance::{settle_day, DayFlows};
@@ -40,7 +41,7 @@ impl DaySums {
 pub fn settle_and_count(
     i: usize,
     op: &mut Operator,
-    uptime: f64,
+    curtail: SiteCurtailment,
     mut f: DayFlows,
     books: &Books,
     sums: &mut DaySums,
@@ -59,13 +60,12 @@ pub fn settle_and_count(
         fleet.installed_th_s += v.th_s;
         sums.census.sites_th_s += v.th_s;
         if v.running {
-            fleet.running_th_s += v.th_s;
-            fleet.running_mw += v.mw();
-            f.power_usd += uptime * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
-            sums.energy_mwh += uptime * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+            let u = curtail.uptime(v.j_per_th);
+            fleet.run(v, u);
+            f.power_usd += u * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
+            sums.energy_mwh += u * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
         }
     }
-    fleet.curtail(uptime);
     census.count_active(&mut sums.census, i, op, d, fleet);
     collect_and_book(i, op, f, books, sums, in_default);
 }
@@ -76,13 +76,13 @@ pub fn settle_and_count(
 /// flows in `sums` (not to `sums.census`: the census counts apart, `Census::count`).
 ///
 /// Power: `u * th * e * 0.024 * p (1 - phi)` USD a day per running vintage (`u` the share of
-/// the day a demand-response site runs, `engine::curtail`; 1 for the rest), plus the fixed charges
+/// the day it runs under a demand-response contract, `engine::curtail`; 1 for the rest), plus the fixed charges
 /// `phi * p * 24,000 * MW` on every installed machine (`Operator::fixed_power_usd_per_day`);
 /// hosting: `mw * R / 365 * (1 - o)` per online hall.
 pub fn settle(
     i: usize,
     op: &mut Operator,
-    uptime: f64,
+    curtail: SiteCurtailment,
     mut f: DayFlows,
     books: &Books,
     sums: &mut DaySums,
@@ -94,8 +94,9 @@ pub fn settle(
     f.power_usd += op.fixed_power_usd_per_day();
     let energy = op.energy_usd_per_kwh();
     for v in op.fleet.iter().filter(|v| v.running) {
-        f.power_usd += uptime * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
-        sums.energy_mwh += uptime * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+        let u = curtail.uptime(v.j_per_th);
+        f.power_usd += u * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
+        sums.energy_mwh += u * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
     }
     collect_and_book(i, op, f, books, sums, in_default);
 }

@@ -130,7 +130,6 @@ impl World {
             self.difficulty_yesterday = self.chain.difficulty;
             self.hardware_market.build_day();
         }
-        self.curtailment.open_day(self.start_date_days + i64::from(d));
         let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
         // Only investment decisions read the order book and the mining MW: a world without
         // strategy walks the operators only to take the merit order.
@@ -162,6 +161,7 @@ impl World {
             hashprice_after_halvings: self.halving_outlook.hashprice_after,
             growth_trend_per_year: self.growth_trend_per_day * DAYS_PER_YEAR,
         };
+        self.curtailment.open_day(self.start_date_days + i64::from(d), market.operating_hashprice_usd_per_th_day);
         let pricing = self.pricing();
         self.secondary.scrap(d, self.hardware.scrap_after_days, &pricing);
         let frontier = self.catalog.frontier(self.year(d), self.hardware.frontier_improvement_per_year);

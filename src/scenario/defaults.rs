@@ -53,6 +53,16 @@ pub(super) fn pool_fee() -> f64 {
     0.04
 }
 
+/// `demand_response.peak_value_usd_per_kwh`: what a kWh not used at the grid's summer peak is
+/// worth to a contracted site, $0.15. ERCOT's 4CP transmission charges, avoided by standing
+/// down at the peaks, are $45,000 per MW-year (Enel X) to $50-150 per kW-year (NFM
+/// Consulting), $0.06-0.20 per kWh over the ~730 hours of 6 a day in June-September; power
+/// bought at a fixed price sells back at afternoon spot prices above $0.10/kWh on heat-wave
+/// days (S&P Global, 18 Aug 2023). The middle of that range.
+pub(super) fn peak_value() -> f64 {
+    0.15
+}
+
 /// A named operator's `jurisdiction`.
 pub(super) fn jurisdiction() -> String {
     "other".into()

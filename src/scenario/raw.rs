@@ -347,8 +347,12 @@ pub struct Jurisdiction {
 pub struct DemandResponseSpec {
     /// Probability that a generated site in the jurisdiction holds such a contract.
     pub share: f64,
-    /// Mean hours a day such a site is curtailed, January to December (12 values).
+    /// Mean hours a day such a site stands down, January to December (12 values).
     pub curtailed_hours_per_day: Vec<f64>,
+    /// What a kWh not used in those hours is worth to the site, USD (avoided peak charges and
+    /// power sold back): a machine takes the hours when it would earn less mining them.
+    #[serde(default = "super::defaults::peak_value")]
+    pub peak_value_usd_per_kwh: f64,
 }
 
 /// One named operator with fixed values.

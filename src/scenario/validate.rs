@@ -246,6 +246,12 @@ impl Scenario {
             }
             if let Some(dr) = &j.demand_response {
                 c.range(&format!("{key}.demand_response.share"), dr.share, 0.0, 1.0);
+                c.range(
+                    &format!("{key}.demand_response.peak_value_usd_per_kwh"),
+                    dr.peak_value_usd_per_kwh,
+                    0.0,
+                    100.0,
+                );
                 let hours = format!("{key}.demand_response.curtailed_hours_per_day");
                 if dr.curtailed_hours_per_day.len() != MONTHS_PER_YEAR {
                     c.fail(

@@ -139,8 +139,10 @@ pub struct JurisdictionParams {
 pub struct DemandResponse {
     /// Probability that a generated site in the jurisdiction holds such a contract.
     pub share: f64,
-    /// Mean hours a day such a site is curtailed, January to December.
+    /// Mean hours a day such a site stands down, January to December.
     pub curtailed_hours_per_day: [f64; MONTHS_PER_YEAR],
+    /// What a kWh not used in those hours is worth to the site, USD.
+    pub peak_value_usd_per_kwh: f64,
 }
 
 impl DemandResponse {
@@ -192,7 +194,11 @@ impl JurisdictionParams {
                 for (h, &v) in hours.iter_mut().zip(&d.curtailed_hours_per_day) {
                     *h = v;
                 }
-                DemandResponse { share: d.share, curtailed_hours_per_day: hours }
+                DemandResponse {
+                    share: d.share,
+                    curtailed_hours_per_day: hours,
+                    peak_value_usd_per_kwh: d.peak_value_usd_per_kwh,
+                }
             }),
         })
     }
