@@ -80,6 +80,8 @@ pub struct Operator {
     /// a contract where the share exceeds it (1: never). Drawn once, so a site that moves
     /// takes its chance in the new jurisdiction.
     pub demand_response_draw: f64,
+    /// The pool it mines in: an index into `Population::pools` (a solo miner's own entity).
+    pub pool: u32,
     pub fleet: Vec<Vintage>,
     pub orders: Vec<Order>,
     /// Expansion of the site under construction, if any.
@@ -119,6 +121,7 @@ impl Operator {
             power_usd_per_kwh: 0.0,
             power_fixed_share: 0.0,
             demand_response_draw: 1.0,
+            pool: 0,
             fleet: Vec::new(),
             orders: Vec::new(),
             building: None,

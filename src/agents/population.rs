@@ -4,10 +4,11 @@ use super::decision::Expectation;
 use super::finance::Balances;
 use super::hardware::{Catalog, Vintage};
 use super::operator::{Operator, OperatorState};
+use super::pools::{assign_pools, Pools};
 use crate::error::{Error, Result};
 use crate::rng::{mix64, SimRng};
 use crate::scenario::dist::Dist;
-use crate::scenario::params::{FinanceParams, PopulationParams};
+use crate::scenario::params::{FinanceParams, PoolParams, PopulationParams};
 use crate::scenario::Payout;
 use rand::{Rng, SeedableRng};
 use rand_distr::Distribution;
@@ -34,6 +35,9 @@ pub struct Population {
     pub jurisdiction_shares: Vec<f64>,
     /// How many of `operators` were generated (the rest are named).
     pub generated: usize,
+    /// The pools operators mine in (`Operator::pool`), as concentration entities; filled by
+    /// [`Population::assign_pools`] once sizes are final.
+    pub pools: Pools,
     /// Per-MW balance-sheet draws of generated operators, applied after calibration.
     per_mw: Vec<PerMw>,
 }
@@ -47,7 +51,7 @@ struct PerMw {
 
 impl Population {
     pub fn name(&self, i: usize) -> String {
-        self.names[i].clone().unwrap_or_else(|| format!("op{i}"))
+        operator_name(&self.names, i)
     }
 
     pub fn installed_th_s(&self) -> f64 {
@@ -124,6 +128,12 @@ impl Population {
         }
     }
 
+    /// Puts every operator in a pool (`agents::pools::assign_pools`); `named[k]` is named
+    /// operator `generated + k`'s pool, if the file gives one.
+    pub fn assign_pools(&mut self, pools: &[PoolParams], named: &[Option<String>]) {
+        self.pools = assign_pools(&mut self.operators, self.generated, pools, named);
+    }
+
     pub fn finish_balance_sheets(&mut self, f: &FinanceParams) {
         for (op, pm) in self.operators[..self.generated].iter_mut().zip(&self.per_mw) {
             let mw = op.site_mw;
@@ -139,6 +149,11 @@ impl Population {
             };
         }
     }
+}
+
+/// Operator `i`'s name: its `[[operators]]` name, or `op<i>` for a generated one.
+pub fn operator_name(names: &[Option<String>], i: usize) -> String {
+    names[i].clone().unwrap_or_else(|| format!("op{i}"))
 }
 
 /// A site's efficiency factor around a model's nameplate: `exp(sd * z)`, `z` standard normal
@@ -279,7 +294,15 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
     }
     let mut jurisdiction_shares: Vec<f64> = p.jurisdictions.iter().map(|j| j.share).collect();
     jurisdiction_shares.resize(jurisdictions.len(), 0.0);
-    let mut pop = Population { operators, names, jurisdictions, jurisdiction_shares, generated: n, per_mw };
+    let mut pop = Population {
+        operators,
+        names,
+        jurisdictions,
+        jurisdiction_shares,
+        generated: n,
+        pools: Pools::default(),
+        per_mw,
+    };
     if let Some(eh) = p.total_hashrate_eh_s {
         let gen_th: f64 = pop.operators[..n].iter().map(Operator::installed_th_s).sum();
         if gen_th > 0.0 {
@@ -301,6 +324,7 @@ mod tests {
             jurisdictions: vec!["x".into()],
             jurisdiction_shares: vec![1.0],
             generated,
+            pools: Pools::default(),
             per_mw: Vec::new(),
         }
     }

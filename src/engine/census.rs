@@ -7,6 +7,7 @@
 use super::curtail::SiteCurtailment;
 use crate::agents::hardware::Vintage;
 use crate::agents::{Operator, OperatorState};
+use crate::scenario::Payout;
 
 /// Running hashrate by operator, group and jurisdiction, and the network's totals. The
 /// buffers are reused from day to day, so the daily loop does not allocate.
@@ -19,6 +20,11 @@ pub struct Census {
     pub by_owner_th_s: Vec<f64>,
     /// Running TH/s of each jurisdiction.
     pub by_jurisdiction_th_s: Vec<f64>,
+    /// Running TH/s of each pool (`Population::pools`; grown to the largest index seen).
+    pub by_pool_th_s: Vec<f64>,
+    /// Running TH/s each operator group mines solo (indexed by the group's owner; empty until
+    /// a solo miner is counted).
+    pub by_solo_owner_th_s: Vec<f64>,
     /// Whether any operator of the group hosts AI.
     pub hybrid_owner: Vec<bool>,
     pub totals: Totals,
@@ -63,6 +69,8 @@ impl Census {
             running_th_s: vec![0.0; operators],
             by_owner_th_s: vec![0.0; operators],
             by_jurisdiction_th_s: vec![0.0; jurisdictions],
+            by_pool_th_s: Vec::new(),
+            by_solo_owner_th_s: Vec::new(),
             hybrid_owner: vec![false; operators],
             totals: Totals::default(),
         }
@@ -78,6 +86,8 @@ impl Census {
         self.running_th_s.resize(operators, 0.0);
         zeros(&mut self.by_owner_th_s, operators);
         zeros(&mut self.by_jurisdiction_th_s, jurisdictions);
+        self.by_pool_th_s.fill(0.0);
+        self.by_solo_owner_th_s.fill(0.0);
         self.hybrid_owner.clear();
         self.hybrid_owner.resize(operators, false);
         self.totals = Totals::default();
@@ -127,6 +137,18 @@ impl Census {
         totals.running_mw += fleet.running_mw;
         self.by_owner_th_s[op.owner as usize] += fleet.running_th_s;
         self.by_jurisdiction_th_s[op.jurisdiction as usize] += fleet.running_th_s;
+        if op.payout == Payout::Solo {
+            if self.by_solo_owner_th_s.len() != self.by_owner_th_s.len() {
+                self.by_solo_owner_th_s.resize(self.by_owner_th_s.len(), 0.0);
+            }
+            self.by_solo_owner_th_s[op.owner as usize] += fleet.running_th_s;
+        } else {
+            let pool = op.pool as usize;
+            if pool >= self.by_pool_th_s.len() {
+                self.by_pool_th_s.resize(pool + 1, 0.0);
+            }
+            self.by_pool_th_s[pool] += fleet.running_th_s;
+        }
         if let Some(b) = op.building {
             totals.mw_building += b.mw;
         }

@@ -127,7 +127,8 @@ fn the_solo_draw_shifts_no_other_draw() {
     assert!(none.iter().all(|o| o.payout == Payout::Pool));
     assert!((solo - 0.3).abs() < 0.05, "solo share {solo} of {}", some.len());
     for (a, b) in none.iter().zip(&some) {
-        assert_eq!(Operator { payout: Payout::Pool, ..b.clone() }, *a);
+        // A solo miner is its own pool entity; the one pool of the scenario is entity 0.
+        assert_eq!(Operator { payout: Payout::Pool, pool: 0, ..b.clone() }, *a);
     }
 }
 

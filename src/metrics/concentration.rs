@@ -35,6 +35,9 @@ pub struct Concentration {
     /// Fewest entities that together hold at least 33% of active hashrate
     /// ([`nakamoto_coefficient`] with `q = 0.33`, the selfish-mining threshold).
     pub nakamoto_33: u32,
+    /// Fewest entities that together hold at least 25% of active hashrate (`q = 0.25`, the
+    /// selfish-mining threshold with a well-connected attacker, Eyal & Sirer's `gamma = 1/2`).
+    pub nakamoto_25: u32,
     /// Share of the largest entity, as a fraction `0..=1`.
     pub top1_share: f64,
     /// Combined share of the five largest entities (all of them if fewer), as a fraction.
@@ -102,7 +105,7 @@ fn count_to_reach(sorted_desc: &[f64], total_hashrate: f64, q: f64) -> usize {
 /// - Herfindahl-Hirschman index, shares in percent:
 ///   `HHI = sum_i (100 s_i)^2 = 10_000 sum_i s_i^2`
 ///   (U.S. DoJ & FTC, *Horizontal Merger Guidelines*, 2010, §5.3).
-/// - Nakamoto coefficients: see [`nakamoto_coefficient`], with `q = 0.5` and `q = 0.33`.
+/// - Nakamoto coefficients: see [`nakamoto_coefficient`], with `q = 0.5`, `0.33` and `0.25`.
 /// - `top1_share = s_1`, `top5_share = s_1 + ... + s_min(5,n)`.
 /// - Gini coefficient over the active entities, with `x_(1) <= ... <= x_(n)` the same values
 ///   sorted ascending and ranks `i = 1..n`:
@@ -170,6 +173,7 @@ pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
         hhi: 10_000.0 * sum_sq_share,
         nakamoto_50: count_u32(count_to_reach(buf, total_hashrate, 0.5)),
         nakamoto_33: count_u32(count_to_reach(buf, total_hashrate, 0.33)),
+        nakamoto_25: count_u32(count_to_reach(buf, total_hashrate, 0.25)),
         top1_share: buf.first().map_or(0.0, |&h| h / total_hashrate),
         top5_share: (top5_hashrate / total_hashrate).min(1.0),
         gini,

@@ -43,6 +43,11 @@ impl Ranking {
         &self.ranked
     }
 
+    /// The active hashrates after the last update, largest first (what it returned).
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     pub fn new(entities: usize) -> Ranking {
         Ranking { last: vec![0.0; entities], moved: vec![false; entities], ..Ranking::default() }
     }

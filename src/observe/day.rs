@@ -5,10 +5,13 @@
 use super::row::DayRow;
 use super::security::security_columns;
 use super::W_PER_MW;
+use crate::agents::pools::Pools;
+use crate::agents::population::operator_name;
 use crate::engine::census::Census;
 use crate::engine::hook::{DayEnd, DayStart};
 use crate::engine::world::DayStats;
 use crate::metrics::concentration::{concentration_of_descending, concentration_with};
+use crate::metrics::leaders::leaders_of_descending;
 use crate::metrics::ranking::Ranking;
 use crate::units::{TH_PER_EH, TH_PER_PH};
 
@@ -20,6 +23,13 @@ pub struct Ranks {
     pub(super) owners: Ranking,
     /// Scratch for sorting the jurisdictions (reused, so the daily pass does not allocate).
     sort_buf: Vec<f64>,
+    /// Pool entities and template groups by decreasing running hashrate, kept from day to day
+    /// (a run whose miners mine solo has an entity per miner).
+    pools: Ranking,
+    groups: Ranking,
+    /// Running TH/s by template group, and the entities' (pools or groups, then solo groups).
+    groups_th_s: Vec<f64>,
+    entities_th_s: Vec<f64>,
 }
 
 /// The census' part of the start-of-day row, the world's parameters it needs aside.
@@ -27,6 +37,10 @@ pub(super) struct CensusInput<'a> {
     pub census: &'a Census,
     /// Jurisdiction names, indexed as the census' `by_jurisdiction_th_s`.
     pub jurisdictions: &'a [String],
+    /// The pools and their template groups, indexed as the census' `by_pool_th_s`.
+    pub pools: &'a Pools,
+    /// Operator names by index (`[[operators]]` names; `None`: generated): solo groups' names.
+    pub operator_names: &'a [Option<String>],
     /// `metrics.attack_share`: the share a state would need.
     pub attack_share: f64,
 }
@@ -55,6 +69,8 @@ pub fn start_of_day(view: &DayStart<'_>, ranks: &mut Ranks) -> DayRow {
     let input = CensusInput {
         census: view.census,
         jurisdictions: &w.population.jurisdictions,
+        pools: &w.population.pools,
+        operator_names: &w.population.names,
         attack_share: w.metrics.attack_share,
     };
     census_columns(&mut r, &input, ranks);
@@ -139,6 +155,67 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
         .filter(|(_, x)| **x > 0.0)
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     r.largest_jurisdiction = largest.map(|(j, _)| input.jurisdictions[j].clone()).unwrap_or_default();
+    pool_columns(r, input, ranks);
+}
+
+/// Concentration by pool and by template group: [`leaders_of_descending`] over running
+/// hashrate by entity, the entities being the pools (or template groups) and the operator
+/// groups that mine solo, each its own. Entities are ranked as `[pools.., solo groups by
+/// owner..]`, kept from day to day; without pooled operators the view is the operator groups'
+/// (already ranked), and with every pool its own group the group view is the pool view.
+fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut Ranks) {
+    let (census, pools) = (input.census, input.pools);
+    let entities = |buf: &mut Vec<f64>, by_pool: &[f64]| {
+        buf.clear();
+        buf.extend_from_slice(by_pool);
+        if pools.has_solo {
+            buf.extend_from_slice(&census.by_solo_owner_th_s);
+            // Before the first solo miner is counted the vector is empty: keep the length.
+            buf.resize(by_pool.len() + census.by_owner_th_s.len(), 0.0);
+        }
+    };
+    // The name of entity `e` of `[named.., solo groups..]`.
+    let name_of = |named: &[String], e: usize| match named.get(e) {
+        Some(n) => n.clone(),
+        None => operator_name(input.operator_names, e - named.len()),
+    };
+    let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
+    let (c, largest) = if pools.has_pooled {
+        entities(&mut ranks.entities_th_s, &census.by_pool_th_s);
+        let c = leaders_of_descending(ranks.pools.update(&ranks.entities_th_s));
+        (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
+    } else {
+        (leaders_of_descending(ranks.owners.values()), first(&ranks.owners).map(|e| name_of(&[], e)))
+    };
+    r.hhi_pools = c.hhi;
+    r.nakamoto_50_pools = c.nakamoto_50;
+    r.nakamoto_33_pools = c.nakamoto_33;
+    r.nakamoto_25_pools = c.nakamoto_25;
+    r.top1_share_pools = c.top1_share;
+    r.top5_share_pools = c.top5_share;
+    r.effective_pools = c.effective_entities;
+    r.largest_pool = largest.clone().unwrap_or_default();
+    let (c, largest) = if pools.groups_are_pools || !pools.has_pooled {
+        (c, largest)
+    } else {
+        let groups = &mut ranks.groups_th_s;
+        groups.clear();
+        groups.resize(pools.group_names.len(), 0.0);
+        for (p, th) in census.by_pool_th_s.iter().enumerate() {
+            groups[pools.group_of[p] as usize] += th;
+        }
+        let by_group = std::mem::take(groups);
+        entities(&mut ranks.entities_th_s, &by_group);
+        ranks.groups_th_s = by_group;
+        let c = leaders_of_descending(ranks.groups.update(&ranks.entities_th_s));
+        (c, first(&ranks.groups).map(|e| name_of(&pools.group_names, e)))
+    };
+    r.hhi_template_groups = c.hhi;
+    r.nakamoto_50_template_groups = c.nakamoto_50;
+    r.nakamoto_33_template_groups = c.nakamoto_33;
+    r.nakamoto_25_template_groups = c.nakamoto_25;
+    r.top1_share_template_groups = c.top1_share;
+    r.largest_template_group = largest.unwrap_or_default();
 }
 
 /// Fills the day-end columns of `r` (its start-of-day columns already set).
@@ -159,12 +236,15 @@ mod tests {
     use crate::engine::census::Totals;
 
     /// Three operator groups of 50, 30 and 20 TH/s (group 1 hosts AI; index 3 is an idle
-    /// group), in two jurisdictions of 70 and 30 TH/s.
+    /// group), in two jurisdictions of 70 and 30 TH/s, and in pools of 20 ("A"), 30 ("B") and
+    /// 35 TH/s ("C", which builds from A's templates) beside a solo group of 15 TH/s ("op3").
     fn census() -> Census {
         Census {
             running_th_s: vec![50.0, 30.0, 20.0, 0.0],
             by_owner_th_s: vec![50.0, 30.0, 20.0, 0.0],
             by_jurisdiction_th_s: vec![30.0, 70.0],
+            by_pool_th_s: vec![20.0, 30.0, 35.0],
+            by_solo_owner_th_s: vec![0.0, 0.0, 0.0, 15.0],
             hybrid_owner: vec![false, true, false, false],
             totals: Totals { mining_th_s: 100.0, idle_th_s: 25.0, running_mw: 0.002, ..Totals::default() },
         }
@@ -172,7 +252,17 @@ mod tests {
 
     fn row_of(census: &Census, attack_share: f64) -> DayRow {
         let names = ["north".to_string(), "south".to_string()];
-        let input = CensusInput { census, jurisdictions: &names, attack_share };
+        let pools = Pools {
+            names: ["A", "B", "C"].map(String::from).to_vec(),
+            group_of: vec![0, 1, 0],
+            group_names: ["A", "B"].map(String::from).to_vec(),
+            groups_are_pools: false,
+            has_pooled: true,
+            has_solo: true,
+        };
+        let operator_names = vec![None; 4];
+        let input =
+            CensusInput { census, jurisdictions: &names, pools: &pools, operator_names: &operator_names, attack_share };
         let mut r = DayRow::default();
         census_columns(&mut r, &input, &mut Ranks::default());
         r
@@ -204,6 +294,54 @@ mod tests {
         assert!((r.installed_hashrate_eh_s - 1.25e-4).abs() < 1e-18);
         // 0.002 MW = 2000 W over 100 TH/s = 20 J/TH.
         assert!((r.mean_efficiency_j_per_th - 20.0).abs() < 1e-9);
+    }
+
+    /// Pools 20/30/35/15: HHI 400 + 900 + 1225 + 225 = 2750; 50% takes C and B (65%), 33% and
+    /// 25% C alone (35%); the largest is "C". Template groups:
+    /// A + C = 55, B 30, solo 15: HHI 3025 + 900 + 225 = 4150, one group holds 55% (>= 50%).
+    /// Catches: pools read from another vector, groups summed by position instead of by
+    /// `group_of`, the 25% coefficient computed at another threshold.
+    #[test]
+    fn pools_and_template_groups_by_hand() {
+        let r = row_of(&census(), 0.6);
+        assert!((r.hhi_pools - 2750.0).abs() < 1e-9, "{}", r.hhi_pools);
+        assert_eq!((r.nakamoto_50_pools, r.nakamoto_33_pools, r.nakamoto_25_pools), (2, 1, 1));
+        assert!((r.top1_share_pools - 0.35).abs() < 1e-12);
+        assert!((r.effective_pools - 10_000.0 / 2750.0).abs() < 1e-9);
+        assert_eq!(r.largest_pool, "C");
+        assert!((r.hhi_template_groups - 4150.0).abs() < 1e-9, "{}", r.hhi_template_groups);
+        assert_eq!((r.nakamoto_50_template_groups, r.nakamoto_33_template_groups), (1, 1));
+        assert!((r.top1_share_template_groups - 0.55).abs() < 1e-12);
+        assert_eq!(r.largest_template_group, "A");
+    }
+
+    /// With nobody in a pool every operator group mining solo is its own pool: the pool view is
+    /// the operator groups' (50/30/20: HHI 3800, one group reaches 50%, 33% and 25%), named
+    /// after the largest group's operator ("big"). Catches: the pools' columns left at zero, or read from the
+    /// empty pools, when every miner mines solo (CORE-1).
+    #[test]
+    fn without_pools_the_pool_view_is_the_operator_groups() {
+        let mut c = census();
+        c.by_pool_th_s.clear();
+        c.by_solo_owner_th_s = c.by_owner_th_s.clone();
+        let names = ["north".to_string(), "south".to_string()];
+        let pools = Pools { has_pooled: false, has_solo: true, ..Pools::default() };
+        let operator_names = vec![Some("big".to_string()), None, None, None];
+        let mut ranks = Ranks::default();
+        let mut r = DayRow::default();
+        let input = CensusInput {
+            census: &c,
+            jurisdictions: &names,
+            pools: &pools,
+            operator_names: &operator_names,
+            attack_share: 0.5,
+        };
+        census_columns(&mut r, &input, &mut ranks);
+        assert!((r.hhi_pools - 3800.0).abs() < 1e-9, "{}", r.hhi_pools);
+        assert_eq!((r.nakamoto_50_pools, r.nakamoto_25_pools), (1, 1));
+        assert_eq!((r.hhi_pools, r.top1_share_pools), (r.hhi_template_groups, r.top1_share_template_groups));
+        assert_eq!(r.largest_pool, "big");
+        assert_eq!(r.largest_template_group, "big");
     }
 
     /// Catches: a division by zero hashrate (NaN in the row) when nothing mines.

@@ -113,6 +113,23 @@ pub struct DayRow {
     pub largest_jurisdiction: String,
     /// Whether the largest jurisdiction alone holds the attack share (`metrics.attack_share`).
     pub state_attack_feasible: bool,
+    /// The same by pool (blocks are attributed to the pool; an operator group mining solo is
+    /// its own), with the 25% Nakamoto coefficient beside 50% and 33%.
+    pub hhi_pools: f64,
+    pub nakamoto_50_pools: u32,
+    pub nakamoto_33_pools: u32,
+    pub nakamoto_25_pools: u32,
+    pub top1_share_pools: f64,
+    pub top5_share_pools: f64,
+    pub effective_pools: f64,
+    pub largest_pool: String,
+    /// The same by template group (pools that build their blocks from one operator's templates).
+    pub hhi_template_groups: f64,
+    pub nakamoto_50_template_groups: u32,
+    pub nakamoto_33_template_groups: u32,
+    pub nakamoto_25_template_groups: u32,
+    pub top1_share_template_groups: f64,
+    pub largest_template_group: String,
     /// Expected miner revenue today: `144 * (subsidy + fee level) * price`.
     pub security_budget_usd_per_day: f64,
     /// Attack for `metrics.attack_share` over `metrics.attack_hours`: hashrate the attacker adds.
@@ -159,8 +176,17 @@ pub const UNITS: &[&str] = &[
 
 /// Columns with no physical unit that are neither counts nor concentration indices: labels,
 /// the run's coordinates, and the chain's difficulty (a pure number in Core).
-pub const UNITLESS: &[&str] =
-    &["replicate", "day", "date", "difficulty", "difficulty_end", "largest_jurisdiction", "attack_cheapest_route"];
+pub const UNITLESS: &[&str] = &[
+    "replicate",
+    "day",
+    "date",
+    "difficulty",
+    "difficulty_end",
+    "largest_jurisdiction",
+    "largest_pool",
+    "largest_template_group",
+    "attack_cheapest_route",
+];
 
 /// Unitless by family: concentration indices by operator group or jurisdiction (HHI 0..10,000,
 /// shares 0..1, entity counts), and probabilities or shares (suffixes).

@@ -74,9 +74,16 @@ pub const FIGURES: [FigureSpec; 5] = [
     },
     FigureSpec {
         name: "concentration",
-        about: "HHI and Nakamoto coefficients",
+        about: "HHI and Nakamoto coefficients by operator group, jurisdiction, pool and template group",
         required: &["hhi_operators", "nakamoto_50_operators", "nakamoto_33_operators"],
-        optional: &["hhi_jurisdictions", "nakamoto_50_jurisdictions"],
+        optional: &[
+            "hhi_jurisdictions",
+            "nakamoto_50_jurisdictions",
+            "hhi_pools",
+            "nakamoto_50_pools",
+            "hhi_template_groups",
+            "nakamoto_50_template_groups",
+        ],
     },
     FigureSpec {
         name: "attack_cost",
@@ -263,11 +270,31 @@ impl RunData {
                 if self.table.has("nakamoto_50_jurisdictions") {
                     nak.push(Series::new("jurisdictions", self.band("nakamoto_50_jurisdictions"), OI_ORANGE));
                 }
+                // Pools and template groups, where the run has them (runs before pools do not).
+                for (entity, label, colour) in
+                    [("pools", "pools", OI_VERMILLION), ("template_groups", "template groups", OI_PURPLE)]
+                {
+                    if self.table.has(&format!("hhi_{entity}")) {
+                        hhi.push(Series::new(label, self.band(&format!("hhi_{entity}")), colour));
+                    }
+                    if self.table.has(&format!("nakamoto_50_{entity}")) {
+                        nak.push(Series::new(label, self.band(&format!("nakamoto_50_{entity}")), colour));
+                    }
+                }
+                // Pools count in units and operator groups in hundreds: a log axis shows both.
+                let log = self.table.has("nakamoto_50_pools");
                 vec![
-                    Panel { y_title: "HHI (0\u{2013}10,000)".into(), from_zero: true, series: hhi, ..Panel::default() },
+                    Panel {
+                        y_title: "HHI (0\u{2013}10,000)".into(),
+                        from_zero: !log,
+                        log,
+                        series: hhi,
+                        ..Panel::default()
+                    },
                     Panel {
                         y_title: "Nakamoto coefficient (50%)".into(),
-                        from_zero: true,
+                        from_zero: !log,
+                        log,
                         series: nak,
                         ..Panel::default()
                     },

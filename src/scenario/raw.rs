@@ -24,6 +24,9 @@ pub struct Scenario {
     /// Named operators added on top of the generated population (case studies, tests).
     #[serde(default)]
     pub operators: Vec<OperatorSpec>,
+    /// Mining pools and their shares of the pooled hashrate at the start; none: one pool.
+    #[serde(default)]
+    pub pools: Vec<PoolSpec>,
     #[serde(default)]
     pub ai: AiSpec,
     #[serde(default)]
@@ -355,6 +358,19 @@ pub struct DemandResponseSpec {
     pub peak_value_usd_per_kwh: f64,
 }
 
+/// A mining pool: `[[pools]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    pub name: String,
+    /// Share of the pooled hashrate that mines in it on day 0 (the pools' shares sum to 1).
+    pub share: f64,
+    /// The pools that build their blocks from one operator's templates share a group; default:
+    /// the pool's own name.
+    #[serde(default)]
+    pub template_group: Option<String>,
+}
+
 /// One named operator with fixed values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -394,6 +410,10 @@ pub struct OperatorSpec {
     /// (`population.power_fixed_share`).
     #[serde(default)]
     pub power_fixed_share: Option<f64>,
+    /// The `[[pools]]` name it mines in (pooled payout only); default: assigned as generated
+    /// operators are, to the pool furthest below its share.
+    #[serde(default)]
+    pub pool: Option<String>,
 }
 
 /// A scheduled shock. `day` is the simulated day whose start it happens at.

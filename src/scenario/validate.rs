@@ -5,7 +5,9 @@
 use super::bounds::{J_PER_TH_MAX, J_PER_TH_MIN, PRICE_USD_MAX, PRICE_USD_MIN};
 use super::check::Checker;
 use super::date::{parse_date, YEAR_MAX, YEAR_MIN};
-use super::params::{ChainParams, Event, FeeParams, Params, PopulationParams, PriceParams, SimulationParams};
+use super::params::{
+    ChainParams, Event, FeeParams, Params, Payout, PoolParams, PopulationParams, PriceParams, SimulationParams,
+};
 use super::raw::*;
 use crate::calendar::MONTHS_PER_YEAR;
 use crate::chain::bits_from_difficulty;
@@ -35,6 +37,7 @@ impl Scenario {
         self.check_metrics(c);
         self.check_strategy(c);
         self.check_events(c);
+        self.check_pools(c);
         if !c.is_ok() {
             return None;
         }
@@ -84,7 +87,49 @@ impl Scenario {
             ai: (&self.ai).into(),
             population,
             events: self.events.iter().map(Event::from).collect(),
+            pools: self
+                .pools
+                .iter()
+                .map(|p| PoolParams {
+                    name: p.name.clone(),
+                    share: p.share,
+                    template_group: p.template_group.clone().unwrap_or_else(|| p.name.clone()),
+                })
+                .collect(),
         })
+    }
+
+    /// `[[pools]]`: names unique and not empty, shares in [0, 1] summing to 1, template groups
+    /// named; a named operator's `pool` among them (and only with a pooled payout).
+    fn check_pools(&self, c: &mut Checker) {
+        let mut share_sum = 0.0;
+        for (i, p) in self.pools.iter().enumerate() {
+            let key = format!("pools[{i}]");
+            if p.name.trim().is_empty() {
+                c.fail(&format!("{key}.name"), "must not be empty");
+            }
+            if self.pools[..i].iter().any(|o| o.name == p.name) {
+                c.fail(&format!("{key}.name"), format!("duplicate pool {:?}", p.name));
+            }
+            c.range(&format!("{key}.share"), p.share, 0.0, 1.0);
+            share_sum += p.share;
+            if p.template_group.as_ref().is_some_and(|g| g.trim().is_empty()) {
+                c.fail(&format!("{key}.template_group"), "must not be empty");
+            }
+        }
+        if !self.pools.is_empty() && (share_sum - 1.0).abs() > 1e-6 {
+            c.fail("pools", format!("shares must sum to 1 (they sum to {share_sum})"));
+        }
+        for (i, m) in self.operators.iter().enumerate() {
+            let Some(pool) = &m.pool else { continue };
+            let key = format!("operators[{i}].pool");
+            if m.payout == Payout::Solo {
+                c.fail(&key, "a solo miner is in no pool (payout = \"solo\")");
+            } else if !self.pools.iter().any(|p| &p.name == pool) {
+                let names: Vec<&str> = self.pools.iter().map(|p| p.name.as_str()).collect();
+                c.fail(&key, format!("unknown pool {pool:?} (the [[pools]] are {names:?})"));
+            }
+        }
     }
 
     /// `[simulation]`: name, horizon, replicates, start date.

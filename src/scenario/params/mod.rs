@@ -80,6 +80,18 @@ pub struct Params {
     pub population: PopulationParams,
     /// `[[events]]`, checked (days within the run, known jurisdictions), in file order.
     pub events: Vec<Event>,
+    /// `[[pools]]`, checked (names unique, shares summing to 1); empty: one pool.
+    pub pools: Vec<PoolParams>,
+}
+
+/// A mining pool as the population generator reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolParams {
+    pub name: String,
+    /// Share of the pooled hashrate in it on day 0.
+    pub share: f64,
+    /// Its template group (the pool's own name unless the file gives one).
+    pub template_group: String,
 }
 
 /// `[simulation]` as the world reads it (the name and start date are for the output).

@@ -69,6 +69,8 @@ pub struct NamedOperator {
     pub convertible: Option<bool>,
     /// Fixed share of its power price; `None`: drawn as for generated sites.
     pub power_fixed_share: Option<f64>,
+    /// The pool it mines in; `None`: assigned as generated operators are.
+    pub pool: Option<String>,
 }
 
 impl From<&OperatorSpec> for NamedOperator {
@@ -90,6 +92,7 @@ impl From<&OperatorSpec> for NamedOperator {
             payout: m.payout,
             convertible: m.convertible,
             power_fixed_share: m.power_fixed_share,
+            pool: m.pool.clone(),
         }
     }
 }
