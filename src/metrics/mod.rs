@@ -7,3 +7,4 @@ pub mod concentration;
 pub mod leaders;
 pub mod ranking;
 pub mod risk;
+pub mod selfish;

@@ -6,12 +6,10 @@ use super::row::DayRow;
 use super::security::security_columns;
 use super::W_PER_MW;
 use crate::agents::pools::Pools;
-use crate::agents::population::operator_name;
 use crate::engine::census::Census;
 use crate::engine::hook::{DayEnd, DayStart};
 use crate::engine::world::DayStats;
 use crate::metrics::concentration::{concentration_of_descending, concentration_with};
-use crate::metrics::leaders::leaders_of_descending;
 use crate::metrics::ranking::Ranking;
 use crate::units::{TH_PER_EH, TH_PER_PH};
 
@@ -25,11 +23,11 @@ pub struct Ranks {
     sort_buf: Vec<f64>,
     /// Pool entities and template groups by decreasing running hashrate, kept from day to day
     /// (a run whose miners mine solo has an entity per miner).
-    pools: Ranking,
-    groups: Ranking,
+    pub(super) pools: Ranking,
+    pub(super) groups: Ranking,
     /// Running TH/s by template group, and the entities' (pools or groups, then solo groups).
-    groups_th_s: Vec<f64>,
-    entities_th_s: Vec<f64>,
+    pub(super) groups_th_s: Vec<f64>,
+    pub(super) entities_th_s: Vec<f64>,
 }
 
 /// The census' part of the start-of-day row, the world's parameters it needs aside.
@@ -43,6 +41,8 @@ pub(super) struct CensusInput<'a> {
     pub operator_names: &'a [Option<String>],
     /// `metrics.attack_share`: the share a state would need.
     pub attack_share: f64,
+    /// `metrics.selfish_mining_gamma`: how well connected a selfish pool is.
+    pub selfish_gamma: f64,
 }
 
 /// The start-of-day row of `view`'s day (day-end columns left at their defaults).
@@ -72,6 +72,7 @@ pub fn start_of_day(view: &DayStart<'_>, ranks: &mut Ranks) -> DayRow {
         pools: &w.population.pools,
         operator_names: &w.population.names,
         attack_share: w.metrics.attack_share,
+        selfish_gamma: w.metrics.selfish_mining_gamma,
     };
     census_columns(&mut r, &input, ranks);
     let secondary_th_s = w.secondary.total_th_s();
@@ -155,67 +156,7 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
         .filter(|(_, x)| **x > 0.0)
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     r.largest_jurisdiction = largest.map(|(j, _)| input.jurisdictions[j].clone()).unwrap_or_default();
-    pool_columns(r, input, ranks);
-}
-
-/// Concentration by pool and by template group: [`leaders_of_descending`] over running
-/// hashrate by entity, the entities being the pools (or template groups) and the operator
-/// groups that mine solo, each its own. Entities are ranked as `[pools.., solo groups by
-/// owner..]`, kept from day to day; without pooled operators the view is the operator groups'
-/// (already ranked), and with every pool its own group the group view is the pool view.
-fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut Ranks) {
-    let (census, pools) = (input.census, input.pools);
-    let entities = |buf: &mut Vec<f64>, by_pool: &[f64]| {
-        buf.clear();
-        buf.extend_from_slice(by_pool);
-        if pools.has_solo {
-            buf.extend_from_slice(&census.by_solo_owner_th_s);
-            // Before the first solo miner is counted the vector is empty: keep the length.
-            buf.resize(by_pool.len() + census.by_owner_th_s.len(), 0.0);
-        }
-    };
-    // The name of entity `e` of `[named.., solo groups..]`.
-    let name_of = |named: &[String], e: usize| match named.get(e) {
-        Some(n) => n.clone(),
-        None => operator_name(input.operator_names, e - named.len()),
-    };
-    let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
-    let (c, largest) = if pools.has_pooled {
-        entities(&mut ranks.entities_th_s, &census.by_pool_th_s);
-        let c = leaders_of_descending(ranks.pools.update(&ranks.entities_th_s));
-        (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
-    } else {
-        (leaders_of_descending(ranks.owners.values()), first(&ranks.owners).map(|e| name_of(&[], e)))
-    };
-    r.hhi_pools = c.hhi;
-    r.nakamoto_50_pools = c.nakamoto_50;
-    r.nakamoto_33_pools = c.nakamoto_33;
-    r.nakamoto_25_pools = c.nakamoto_25;
-    r.top1_share_pools = c.top1_share;
-    r.top5_share_pools = c.top5_share;
-    r.effective_pools = c.effective_entities;
-    r.largest_pool = largest.clone().unwrap_or_default();
-    let (c, largest) = if pools.groups_are_pools || !pools.has_pooled {
-        (c, largest)
-    } else {
-        let groups = &mut ranks.groups_th_s;
-        groups.clear();
-        groups.resize(pools.group_names.len(), 0.0);
-        for (p, th) in census.by_pool_th_s.iter().enumerate() {
-            groups[pools.group_of[p] as usize] += th;
-        }
-        let by_group = std::mem::take(groups);
-        entities(&mut ranks.entities_th_s, &by_group);
-        ranks.groups_th_s = by_group;
-        let c = leaders_of_descending(ranks.groups.update(&ranks.entities_th_s));
-        (c, first(&ranks.groups).map(|e| name_of(&pools.group_names, e)))
-    };
-    r.hhi_template_groups = c.hhi;
-    r.nakamoto_50_template_groups = c.nakamoto_50;
-    r.nakamoto_33_template_groups = c.nakamoto_33;
-    r.nakamoto_25_template_groups = c.nakamoto_25;
-    r.top1_share_template_groups = c.top1_share;
-    r.largest_template_group = largest.unwrap_or_default();
+    super::pools::pool_columns(r, input, ranks);
 }
 
 /// Fills the day-end columns of `r` (its start-of-day columns already set).
@@ -261,8 +202,14 @@ mod tests {
             has_solo: true,
         };
         let operator_names = vec![None; 4];
-        let input =
-            CensusInput { census, jurisdictions: &names, pools: &pools, operator_names: &operator_names, attack_share };
+        let input = CensusInput {
+            census,
+            jurisdictions: &names,
+            pools: &pools,
+            operator_names: &operator_names,
+            attack_share,
+            selfish_gamma: 0.5,
+        };
         let mut r = DayRow::default();
         census_columns(&mut r, &input, &mut Ranks::default());
         r
@@ -313,6 +260,11 @@ mod tests {
         assert_eq!((r.nakamoto_50_template_groups, r.nakamoto_33_template_groups), (1, 1));
         assert!((r.top1_share_template_groups - 0.55).abs() < 1e-12);
         assert_eq!(r.largest_template_group, "A");
+        // At gamma 1/2 the threshold is 1/4: pools C (35%) and B (30%), groups A+C (55%) and
+        // B (30%) are past it; C would earn more than its 35% mining selfishly.
+        assert_eq!(r.selfish_mining_threshold_share, 0.25);
+        assert_eq!((r.selfish_mining_pools, r.selfish_mining_template_groups), (2, 2));
+        assert!(r.selfish_mining_revenue_share > 0.35, "{}", r.selfish_mining_revenue_share);
     }
 
     /// With nobody in a pool every operator group mining solo is its own pool: the pool view is
@@ -335,12 +287,16 @@ mod tests {
             pools: &pools,
             operator_names: &operator_names,
             attack_share: 0.5,
+            selfish_gamma: 0.0,
         };
         census_columns(&mut r, &input, &mut ranks);
         assert!((r.hhi_pools - 3800.0).abs() < 1e-9, "{}", r.hhi_pools);
         assert_eq!((r.nakamoto_50_pools, r.nakamoto_25_pools), (1, 1));
         assert_eq!((r.hhi_pools, r.top1_share_pools), (r.hhi_template_groups, r.top1_share_template_groups));
         assert_eq!(r.largest_pool, "big");
+        // At gamma 0 the threshold is 1/3: only the 50% group is past it, and earns more.
+        assert_eq!((r.selfish_mining_pools, r.selfish_mining_template_groups), (1, 1));
+        assert!(r.selfish_mining_revenue_share > 0.5);
         assert_eq!(r.largest_template_group, "big");
     }
 

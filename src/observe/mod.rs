@@ -9,6 +9,7 @@
 pub mod day;
 pub mod observer;
 pub mod operators;
+pub mod pools;
 pub mod recorder;
 pub mod row;
 pub mod security;

@@ -130,6 +130,13 @@ pub struct DayRow {
     pub nakamoto_25_template_groups: u32,
     pub top1_share_template_groups: f64,
     pub largest_template_group: String,
+    /// Selfish mining (Eyal & Sirer 2014) at `metrics.selfish_mining_gamma`: the share above
+    /// which it pays, how many pools and template groups hold more, and the share of blocks the
+    /// largest pool would earn mining selfishly (its own share where it does not pay).
+    pub selfish_mining_threshold_share: f64,
+    pub selfish_mining_pools: u32,
+    pub selfish_mining_template_groups: u32,
+    pub selfish_mining_revenue_share: f64,
     /// Expected miner revenue today: `144 * (subsidy + fee level) * price`.
     pub security_budget_usd_per_day: f64,
     /// Attack for `metrics.attack_share` over `metrics.attack_hours`: hashrate the attacker adds.

@@ -26,6 +26,8 @@ const TRACKED: &[(&str, Extract)] = &[
     ("top1_share_pools", |r| Some(r.top1_share_pools)),
     ("nakamoto_50_template_groups", |r| Some(r.nakamoto_50_template_groups.into())),
     ("top1_share_template_groups", |r| Some(r.top1_share_template_groups)),
+    ("selfish_mining_pools", |r| Some(r.selfish_mining_pools.into())),
+    ("selfish_mining_revenue_share", |r| Some(r.selfish_mining_revenue_share)),
     ("hybrid_share", |r| Some(r.hybrid_share)),
     ("hashrate_exited_eh_s", |r| Some(r.hashrate_exited_eh_s)),
     ("miner_revenue_usd", |r| Some(r.miner_revenue_usd)),

@@ -170,6 +170,9 @@ impl Default for MetricsSpec {
             risk_budget_usd: 1e9,
             risk_confirmations: 6,
             nakamoto_threshold: 4,
+            // Eyal & Sirer's middle case (their proposed random tie-breaking gives 1/2, the
+            // 25% threshold); a pool's real connectivity is not public: a parameter to sweep.
+            selfish_mining_gamma: 0.5,
         }
     }
 }

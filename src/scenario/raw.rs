@@ -304,6 +304,9 @@ pub struct MetricsSpec {
     /// `summary.csv` records the first day the Nakamoto coefficient (50%, by operator group)
     /// falls below this.
     pub nakamoto_threshold: u32,
+    /// Eyal & Sirer's gamma: the share of honest hashrate that mines on a selfish pool's block
+    /// in a tie, 0..1.
+    pub selfish_mining_gamma: f64,
 }
 
 /// When and how operators take strategic decisions.

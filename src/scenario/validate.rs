@@ -405,6 +405,7 @@ impl Scenario {
         c.range("metrics.risk_budget_usd", mt.risk_budget_usd, 0.0, 1e15);
         c.int_range("metrics.risk_confirmations", mt.risk_confirmations.into(), 0, 10_000);
         c.int_range("metrics.nakamoto_threshold", mt.nakamoto_threshold.into(), 0, 1_000_000);
+        c.range("metrics.selfish_mining_gamma", mt.selfish_mining_gamma, 0.0, 1.0);
     }
 
     /// `[strategy]`.

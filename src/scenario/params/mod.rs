@@ -280,6 +280,8 @@ pub struct MetricsParams {
     pub risk_confirmations: u32,
     /// The Nakamoto coefficient threshold recorded in `summary.csv`.
     pub nakamoto_threshold: u32,
+    /// Eyal & Sirer's gamma for the selfish-mining columns.
+    pub selfish_mining_gamma: f64,
 }
 
 impl From<&MetricsSpec> for MetricsParams {
@@ -299,6 +301,7 @@ impl From<&MetricsSpec> for MetricsParams {
             risk_budget_usd: m.risk_budget_usd,
             risk_confirmations: m.risk_confirmations,
             nakamoto_threshold: m.nakamoto_threshold,
+            selfish_mining_gamma: m.selfish_mining_gamma,
         }
     }
 }

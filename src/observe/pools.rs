@@ -1,0 +1,92 @@
+//! The pool view of concentration: running hashrate by pool and by template group, each
+//! operator group mining solo an entity of its own, and the selfish-mining columns it implies
+//! (docs/MODEL.md, "Pools" and "Selfish mining").
+
+use super::day::{CensusInput, Ranks};
+use super::row::DayRow;
+use crate::agents::population::operator_name;
+use crate::metrics::leaders::leaders_of_descending;
+use crate::metrics::ranking::Ranking;
+use crate::metrics::selfish::{selfish_revenue_share, selfish_threshold};
+
+/// Concentration by pool and by template group: [`leaders_of_descending`] over running
+/// hashrate by entity, the entities being the pools (or template groups) and the operator
+/// groups that mine solo, each its own. Entities are ranked as `[pools.., solo groups by
+/// owner..]`, kept from day to day; without pooled operators the view is the operator groups'
+/// (already ranked), and with every pool its own group the group view is the pool view.
+pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut Ranks) {
+    let (census, pools) = (input.census, input.pools);
+    let entities = |buf: &mut Vec<f64>, by_pool: &[f64]| {
+        buf.clear();
+        buf.extend_from_slice(by_pool);
+        if pools.has_solo {
+            buf.extend_from_slice(&census.by_solo_owner_th_s);
+            // Before the first solo miner is counted the vector is empty: keep the length.
+            buf.resize(by_pool.len() + census.by_owner_th_s.len(), 0.0);
+        }
+    };
+    // The name of entity `e` of `[named.., solo groups..]`.
+    let name_of = |named: &[String], e: usize| match named.get(e) {
+        Some(n) => n.clone(),
+        None => operator_name(input.operator_names, e - named.len()),
+    };
+    let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
+    let (c, largest) = if pools.has_pooled {
+        entities(&mut ranks.entities_th_s, &census.by_pool_th_s);
+        let c = leaders_of_descending(ranks.pools.update(&ranks.entities_th_s));
+        (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
+    } else {
+        (leaders_of_descending(ranks.owners.values()), first(&ranks.owners).map(|e| name_of(&[], e)))
+    };
+    r.hhi_pools = c.hhi;
+    r.nakamoto_50_pools = c.nakamoto_50;
+    r.nakamoto_33_pools = c.nakamoto_33;
+    r.nakamoto_25_pools = c.nakamoto_25;
+    r.top1_share_pools = c.top1_share;
+    r.top5_share_pools = c.top5_share;
+    r.effective_pools = c.effective_entities;
+    r.largest_pool = largest.clone().unwrap_or_default();
+    let (c, largest) = if pools.groups_are_pools || !pools.has_pooled {
+        (c, largest)
+    } else {
+        let groups = &mut ranks.groups_th_s;
+        groups.clear();
+        groups.resize(pools.group_names.len(), 0.0);
+        for (p, th) in census.by_pool_th_s.iter().enumerate() {
+            groups[pools.group_of[p] as usize] += th;
+        }
+        let by_group = std::mem::take(groups);
+        entities(&mut ranks.entities_th_s, &by_group);
+        ranks.groups_th_s = by_group;
+        let c = leaders_of_descending(ranks.groups.update(&ranks.entities_th_s));
+        (c, first(&ranks.groups).map(|e| name_of(&pools.group_names, e)))
+    };
+    r.hhi_template_groups = c.hhi;
+    r.nakamoto_50_template_groups = c.nakamoto_50;
+    r.nakamoto_33_template_groups = c.nakamoto_33;
+    r.nakamoto_25_template_groups = c.nakamoto_25;
+    r.top1_share_template_groups = c.top1_share;
+    r.largest_template_group = largest.unwrap_or_default();
+
+    // Selfish mining (`metrics::selfish`): the pools and groups past the threshold, and what
+    // the largest pool would earn mining selfishly.
+    let threshold = selfish_threshold(input.selfish_gamma);
+    let pool_values = if pools.has_pooled { ranks.pools.values() } else { ranks.owners.values() };
+    r.selfish_mining_threshold_share = threshold;
+    r.selfish_mining_pools = above(pool_values, r.top1_share_pools, threshold);
+    let group_values = if pools.groups_are_pools || !pools.has_pooled { pool_values } else { ranks.groups.values() };
+    r.selfish_mining_template_groups = above(group_values, r.top1_share_template_groups, threshold);
+    r.selfish_mining_revenue_share = selfish_revenue_share(r.top1_share_pools, input.selfish_gamma);
+}
+
+/// How many of `sorted` (active hashrates, largest first, the first holding `top1_share` of
+/// their total) hold more than `share` of the total each.
+fn above(sorted: &[f64], top1_share: f64, share: f64) -> u32 {
+    match sorted.first() {
+        Some(&top) if top1_share > 0.0 => {
+            let total = top / top1_share;
+            sorted.iter().take_while(|&&h| h / total > share).count() as u32
+        }
+        _ => 0,
+    }
+}
