@@ -28,6 +28,24 @@ pub struct AttackParams {
     pub manufacturing_th_s_per_day: f64,
 }
 
+/// The largest value an attack of `hours` with share `q` can extract and still not pay, USD,
+/// at a block reward worth `reward_usd_per_block` (subsidy plus fees, priced).
+///
+/// Budish ("The Economic Limits of Bitcoin and the Blockchain", NBER w24717, 2018, equations
+/// (1)-(3)): free entry makes the honest network's cost per block `N c` equal the reward
+/// `P_block`, and a majority attacker renting `A` times the honest compute for `t` blocks pays
+/// `A t N c`; the attack is deterred iff `V_attack < A t P_block`. Here `A = q / (1 - q)` (the
+/// attacker's hashrate over the honest network's, as in [`needed_th_s`]) and `t = 6 hours`
+/// blocks at 600 s. The security budget is a flow; what it deters grows only with the
+/// attack's duration, not with the value the chain secures.
+pub fn budish_deterred_value_usd(reward_usd_per_block: f64, q: f64, hours: f64) -> f64 {
+    let blocks = hours * BLOCKS_PER_HOUR;
+    q / (1.0 - q) * blocks * reward_usd_per_block
+}
+
+/// Blocks an hour at the 600 s target spacing.
+const BLOCKS_PER_HOUR: f64 = 6.0;
+
 /// Hashrate an attacker must add to hold share `q` against honest hashrate `honest_th_s`.
 ///
 /// # Formula
@@ -317,6 +335,16 @@ impl AttackMarket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-worked: a $300,000 block reward, a 51% attack for 24 hours (144 blocks): A =
+    /// 0.51 / 0.49, so the largest value deterred is 144 * 300,000 * 51/49 = $44.96M. Bug
+    /// caught: the duration counted in hours instead of blocks, or A taken as q.
+    #[test]
+    fn budish_bound_by_hand() {
+        let v = budish_deterred_value_usd(300_000.0, 0.51, 24.0);
+        assert!((v - 144.0 * 300_000.0 * 0.51 / 0.49).abs() < 1e-6, "{v}");
+        assert!((budish_deterred_value_usd(300_000.0, 0.5, 1.0) - 1_800_000.0).abs() < 1e-6);
+    }
     use crate::metrics::concentration::nakamoto_coefficient;
 
     const P: AttackParams = AttackParams {

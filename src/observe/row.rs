@@ -139,6 +139,9 @@ pub struct DayRow {
     pub selfish_mining_revenue_share: f64,
     /// Expected miner revenue today: `144 * (subsidy + fee level) * price`.
     pub security_budget_usd_per_day: f64,
+    /// Budish's bound: the largest value an attack of `metrics.attack_share` for
+    /// `metrics.attack_hours` could extract and still not pay (`A t P_block`).
+    pub budish_deterred_value_usd: f64,
     /// Attack for `metrics.attack_share` over `metrics.attack_hours`: hashrate the attacker adds.
     pub attack_needed_eh_s: f64,
     /// New machines + power + facility; `_machines_usd` is the machines alone.

@@ -7,7 +7,7 @@ use super::row::DayRow;
 use crate::agents::OperatorState;
 use crate::engine::World;
 use crate::market::secondary::Pricing;
-use crate::metrics::attack::{AttackMarket, Coalitions, DormantSupply};
+use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply};
 use crate::metrics::ranking::Ranking;
 use crate::units::TH_PER_EH;
 
@@ -21,6 +21,8 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, mining_th_s: f
     let pricing = w.pricing();
     let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
     r.security_budget_usd_per_day = EXPECTED_BLOCKS_PER_DAY * reward * w.price.price_usd();
+    r.budish_deterred_value_usd =
+        budish_deterred_value_usd(reward * w.price.price_usd(), w.metrics.attack_share, w.metrics.attack_hours);
     let lots = dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);

@@ -32,6 +32,7 @@ const TRACKED: &[(&str, Extract)] = &[
     ("hashrate_exited_eh_s", |r| Some(r.hashrate_exited_eh_s)),
     ("miner_revenue_usd", |r| Some(r.miner_revenue_usd)),
     ("attack_cheapest_usd", |r| r.attack_cheapest_usd),
+    ("budish_deterred_value_usd", |r| (r.budish_deterred_value_usd > 0.0).then_some(r.budish_deterred_value_usd)),
     ("attack_new_hardware_usd", |r| (r.attack_new_hardware_usd > 0.0).then_some(r.attack_new_hardware_usd)),
     ("attack_dormant_usd", |r| r.attack_dormant_usd),
     ("attack_coalition_usd", |r| r.attack_coalition_usd),
