@@ -180,8 +180,12 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct RiskArgs {
     /// Attacker share(s) of total hashrate, 0..=1: e.g. 0.3 or 0.1,0.2,0.3.
-    #[arg(long, value_delimiter = ',', required = true, num_args = 1.., allow_negative_numbers = true)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "pools", num_args = 1.., allow_negative_numbers = true)]
     pub q: Vec<f64>,
+    /// Instead of --q, the pools of this scenario file: its largest pool, top two and three
+    /// pools, largest template group and top two groups, at their [[pools]] shares.
+    #[arg(long, value_name = "SCENARIO", conflicts_with = "q")]
+    pub pools: Option<std::path::PathBuf>,
     /// Confirmations: numbers and inclusive ranges, e.g. 6 or 0-10 or 0,5,10 [default: 6].
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     pub z: Vec<String>,

@@ -183,12 +183,38 @@ fn parse_confirmations(items: &[String]) -> Result<Vec<u32>> {
 
 fn cmd_risk(args: RiskArgs, out: &mut impl Write) -> Outcome {
     use hashsim::metrics::risk::{confirmations_needed, nakamoto_probability, rosenfeld_probability, RiskModel};
-    for &q in &args.q {
+    // Attackers: the --q shares, or a scenario's pool coalitions (labelled in a first column).
+    let attackers: Vec<(Option<String>, f64)> = match &args.pools {
+        Some(path) => {
+            let loaded = hashsim::scenario::load(path, &[])?;
+            let coalitions = hashsim::agents::pools::pool_coalitions(&loaded.params.pools);
+            if coalitions.is_empty() {
+                return Err(Error::Other(format!("--pools {}: the scenario has no [[pools]]", path.display())).into());
+            }
+            coalitions.into_iter().map(|c| (Some(c.label), c.share)).collect()
+        }
+        None => args.q.iter().map(|&q| (None, q)).collect(),
+    };
+    for &(_, q) in &attackers {
         if !(0.0..=1.0).contains(&q) {
             return Err(Error::Other(format!("--q {q}: the attacker share must be between 0 and 1")).into());
         }
     }
     let sep = if args.csv { "," } else { "  " };
+    let width = attackers.iter().filter_map(|(l, _)| l.as_ref().map(String::len)).max().unwrap_or(0).max(8);
+    // The attacker column, when there are labels.
+    let label = |l: &Option<String>| match l {
+        Some(l) if args.csv => format!("\"{l}\"{sep}"),
+        Some(l) => format!("{l:<width$}{sep}"),
+        None => String::new(),
+    };
+    let head = if args.pools.is_none() {
+        String::new()
+    } else if args.csv {
+        format!("attacker{sep}")
+    } else {
+        format!("{:<width$}{sep}", "attacker")
+    };
     if let Some(risk) = args.max_risk {
         if !(risk > 0.0 && risk < 1.0) {
             return Err(Error::Other(format!("--max-risk {risk}: must be between 0 and 1 (exclusive)")).into());
@@ -196,21 +222,21 @@ fn cmd_risk(args: RiskArgs, out: &mut impl Write) -> Outcome {
         let show =
             |z: Option<u32>| z.map_or_else(|| if args.csv { String::new() } else { "never".into() }, |z| z.to_string());
         if args.csv {
-            writeln!(out, "q,max_risk,nakamoto_confirmations,rosenfeld_confirmations")?;
+            writeln!(out, "{head}q,max_risk,nakamoto_confirmations,rosenfeld_confirmations")?;
         } else {
             writeln!(
                 out,
-                "{:<5}{sep}{:<8}{sep}{:>22}{sep}{:>23}",
+                "{head}{:<5}{sep}{:<8}{sep}{:>22}{sep}{:>23}",
                 "q", "max_risk", "nakamoto_confirmations", "rosenfeld_confirmations"
             )?;
         }
-        for &q in &args.q {
-            let n = show(confirmations_needed(q, risk, RiskModel::Nakamoto));
-            let r = show(confirmations_needed(q, risk, RiskModel::Rosenfeld));
+        for (l, q) in &attackers {
+            let n = show(confirmations_needed(*q, risk, RiskModel::Nakamoto));
+            let r = show(confirmations_needed(*q, risk, RiskModel::Rosenfeld));
             if args.csv {
-                writeln!(out, "{q},{risk},{n},{r}")?;
+                writeln!(out, "{}{q},{risk},{n},{r}", label(l))?;
             } else {
-                writeln!(out, "{q:<5}{sep}{risk:<8}{sep}{n:>22}{sep}{r:>23}")?;
+                writeln!(out, "{}{:<5}{sep}{risk:<8}{sep}{n:>22}{sep}{r:>23}", label(l), q_text(*q))?;
             }
         }
         return Ok(());
@@ -218,25 +244,36 @@ fn cmd_risk(args: RiskArgs, out: &mut impl Write) -> Outcome {
     let zs = parse_confirmations(&args.z)?;
     let d = usize::from(args.digits);
     if args.csv {
-        writeln!(out, "q,z,nakamoto_probability,rosenfeld_probability")?;
+        writeln!(out, "{head}q,z,nakamoto_probability,rosenfeld_probability")?;
     } else {
         writeln!(
             out,
-            "{:<5}{sep}{:>3}{sep}{:>20}{sep}{:>21}",
+            "{head}{:<5}{sep}{:>3}{sep}{:>20}{sep}{:>21}",
             "q", "z", "nakamoto_probability", "rosenfeld_probability"
         )?;
     }
-    for &q in &args.q {
+    for (l, q) in &attackers {
         for &z in &zs {
-            let (n, r) = (nakamoto_probability(q, z), rosenfeld_probability(q, z));
+            let (n, r) = (nakamoto_probability(*q, z), rosenfeld_probability(*q, z));
             if args.csv {
-                writeln!(out, "{q},{z},{n:e},{r:e}")?;
+                writeln!(out, "{}{q},{z},{n:e},{r:e}", label(l))?;
             } else {
-                writeln!(out, "{q:<5}{sep}{z:>3}{sep}{n:>20.d$}{sep}{r:>21.d$}")?;
+                writeln!(out, "{}{:<5}{sep}{z:>3}{sep}{n:>20.d$}{sep}{r:>21.d$}", label(l), q_text(*q))?;
             }
         }
     }
     Ok(())
+}
+
+/// A share as the table prints it: as given for `--q`, rounded to 4 places when summed from
+/// pool shares (0.30 + 0.22 is 0.52, not 0.52000000000000002).
+fn q_text(q: f64) -> String {
+    let rounded = (q * 1e4).round() / 1e4;
+    if (rounded - q).abs() < 1e-12 {
+        rounded.to_string()
+    } else {
+        q.to_string()
+    }
 }
 
 fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {

@@ -206,3 +206,30 @@ fn a_full_device_is_an_error() {
     assert!(stderr.starts_with("error: cannot write to standard output: "), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The pool view: a scenario's largest pool, top pools and template groups priced at their
+/// `[[pools]]` shares, labelled; Foundry's 30% at 6 confirmations gives Rosenfeld's 0.1564.
+/// Bug caught: coalitions taken in file order (AntPool before the larger satellite entry),
+/// the label column missing or shifting the CSV, a scenario without pools accepted silently.
+#[test]
+fn the_pool_view_prices_the_scenarios_coalitions() {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashsim"))
+        .args(["risk", "--pools", "scenarios/baseline.toml", "--z", "6", "--csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "attacker,q,z,nakamoto_probability,rosenfeld_probability");
+    assert!(lines[1].starts_with("\"largest pool: Foundry USA\",0.3,6,"), "{}", lines[1]);
+    let rosenfeld: f64 = lines[1].rsplit(',').next().unwrap().parse().unwrap();
+    assert!((rosenfeld - 0.1564496).abs() < 1e-6, "{rosenfeld}");
+    assert!(lines[2].starts_with("\"top 2 pools\",0.52,6,1"), "{}", lines[2]);
+    assert!(lines.iter().any(|l| l.starts_with("\"largest template group: AntPool\",0.4,")), "{text}");
+    let none = std::process::Command::new(assert_cmd::cargo::cargo_bin("hashsim"))
+        .args(["risk", "--pools", "scenarios/bench/core1.toml"])
+        .output()
+        .unwrap();
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("has no [[pools]]"));
+}

@@ -98,6 +98,39 @@ pub fn assign_pools(
     }
 }
 
+/// A coalition of pools the double-spend view prices: a label and its share of the pooled
+/// hashrate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolCoalition {
+    pub label: String,
+    pub share: f64,
+}
+
+/// The coalitions a pool-level attack would take, from a scenario's `[[pools]]` shares: the
+/// largest pool, the top two and three, the largest template group and the top two groups
+/// (ties: the pool listed first). Empty without pools.
+pub fn pool_coalitions(pools: &[PoolParams]) -> Vec<PoolCoalition> {
+    let mut by_pool: Vec<(&str, f64)> = pools.iter().map(|p| (p.name.as_str(), p.share)).collect();
+    let mut by_group: Vec<(&str, f64)> = Vec::new();
+    for p in pools {
+        match by_group.iter_mut().find(|(g, _)| *g == p.template_group) {
+            Some((_, s)) => *s += p.share,
+            None => by_group.push((&p.template_group, p.share)),
+        }
+    }
+    let mut out = Vec::new();
+    for (list, what) in [(&mut by_pool, "pool"), (&mut by_group, "template group")] {
+        list.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let tops: &[usize] = if what == "pool" { &[1, 2, 3] } else { &[1, 2] };
+        for &k in tops.iter().filter(|&&k| k <= list.len()) {
+            let share: f64 = list[..k].iter().map(|(_, s)| s).sum();
+            let label = if k == 1 { format!("largest {what}: {}", list[0].0) } else { format!("top {k} {what}s") };
+            out.push(PoolCoalition { label, share });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +142,28 @@ mod tests {
 
     fn pool(name: &str, share: f64, group: &str) -> PoolParams {
         PoolParams { name: name.into(), share, template_group: group.into() }
+    }
+
+    /// Pools of 0.30 (F), 0.18 (A), 0.22 (S, on A's templates), 0.30 (V): the largest pool is F
+    /// (first listed among equals), the top two 0.60, top three 0.82; the largest group A+S
+    /// 0.40, the top two 0.70. Bug caught: coalitions over the file's order instead of by
+    /// share, template groups not summed.
+    #[test]
+    fn pool_coalitions_by_share() {
+        let pools = [pool("F", 0.30, "F"), pool("A", 0.18, "A"), pool("S", 0.22, "A"), pool("V", 0.30, "V")];
+        let c = pool_coalitions(&pools);
+        let got: Vec<(&str, f64)> = c.iter().map(|x| (x.label.as_str(), (x.share * 100.0).round() / 100.0)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("largest pool: F", 0.30),
+                ("top 2 pools", 0.60),
+                ("top 3 pools", 0.82),
+                ("largest template group: A", 0.40),
+                ("top 2 template groups", 0.70),
+            ]
+        );
+        assert!(pool_coalitions(&[]).is_empty());
     }
 
     /// Hand-worked: pooled operators of 10, 50, 10 and 30 TH/s (100 in all) into pools A (0.6,
