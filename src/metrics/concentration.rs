@@ -280,8 +280,10 @@ mod tests {
     fn ties_four_equal_and_tie_breaking() {
         // Four equal shares 0.25: HHI = 4 * 25^2 = 2_500; N_eff = 4; Gini 0
         // (sum i x = 1+2+3+4 = 10, 2*10/(4*4) - 5/4 = 1.25 - 1.25 = 0).
-        // q=0.5: 0.25 < 0.5, 0.50 >= 0.5 -> 2. q=0.33: 0.25 < 0.33, 0.5 >= 0.33 -> 2.
+        // q=0.5: 0.25 < 0.5, 0.50 >= 0.5 -> 2. q=0.33: 0.25 < 0.33, 0.5 >= 0.33 -> 2. q=0.25:
+        // one entity holds exactly 0.25 -> 1 (">=", as at 50% for two equal halves).
         let c = concentration(&[10.0; 4]);
+        assert_eq!(c.nakamoto_25, 1);
         assert_eq!(c.hhi, 2_500.0);
         assert_eq!(c.effective_entities, 4.0);
         assert_eq!(c.gini, 0.0);

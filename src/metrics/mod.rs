@@ -4,7 +4,6 @@
 
 pub mod attack;
 pub mod concentration;
-pub mod leaders;
 pub mod ranking;
 pub mod risk;
 pub mod selfish;

@@ -5,11 +5,11 @@
 use super::day::{CensusInput, Ranks};
 use super::row::DayRow;
 use crate::agents::population::operator_name;
-use crate::metrics::leaders::leaders_of_descending;
+use crate::metrics::concentration::concentration_of_descending;
 use crate::metrics::ranking::Ranking;
 use crate::metrics::selfish::{selfish_revenue_share, selfish_threshold};
 
-/// Concentration by pool and by template group: [`leaders_of_descending`] over running
+/// Concentration by pool and by template group: [`concentration_of_descending`] over running
 /// hashrate by entity, the entities being the pools (or template groups) and the operator
 /// groups that mine solo, each its own. Entities are ranked as `[pools.., solo groups by
 /// owner..]`, kept from day to day; without pooled operators the view is the operator groups'
@@ -33,10 +33,10 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
     let (c, largest) = if pools.has_pooled {
         entities(&mut ranks.entities_th_s, &census.by_pool_th_s);
-        let c = leaders_of_descending(ranks.pools.update(&ranks.entities_th_s));
+        let c = concentration_of_descending(ranks.pools.update(&ranks.entities_th_s));
         (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
     } else {
-        (leaders_of_descending(ranks.owners.values()), first(&ranks.owners).map(|e| name_of(&[], e)))
+        (concentration_of_descending(ranks.owners.values()), first(&ranks.owners).map(|e| name_of(&[], e)))
     };
     r.hhi_pools = c.hhi;
     r.nakamoto_50_pools = c.nakamoto_50;
@@ -58,7 +58,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
         let by_group = std::mem::take(groups);
         entities(&mut ranks.entities_th_s, &by_group);
         ranks.groups_th_s = by_group;
-        let c = leaders_of_descending(ranks.groups.update(&ranks.entities_th_s));
+        let c = concentration_of_descending(ranks.groups.update(&ranks.entities_th_s));
         (c, first(&ranks.groups).map(|e| name_of(&pools.group_names, e)))
     };
     r.hhi_template_groups = c.hhi;

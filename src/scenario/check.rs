@@ -38,6 +38,26 @@ impl Checker {
         }
     }
 
+    /// A table of named shares (`[[population.jurisdictions]]`, `[[pools]]`): each name not
+    /// empty and unique, each share in [0, 1], the shares summing to 1 when there are any.
+    /// `items` are (name, share) in file order; `what` names an entry in the messages.
+    pub fn named_shares(&mut self, table: &str, what: &str, items: &[(&str, f64)]) {
+        for (i, (name, share)) in items.iter().enumerate() {
+            let key = format!("{table}[{i}]");
+            if name.trim().is_empty() {
+                self.fail(&format!("{key}.name"), "must not be empty");
+            }
+            if items[..i].iter().any(|(o, _)| o == name) {
+                self.fail(&format!("{key}.name"), format!("duplicate {what} {name:?}"));
+            }
+            self.range(&format!("{key}.share"), *share, 0.0, 1.0);
+        }
+        let sum: f64 = items.iter().map(|(_, s)| s).sum();
+        if !items.is_empty() && (sum - 1.0).abs() > 1e-6 {
+            self.fail(table, format!("shares must sum to 1 (they sum to {sum})"));
+        }
+    }
+
     /// `lo < v <= hi`, finite.
     pub fn range_open_lo(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
         if !(v.is_finite() && v > lo && v <= hi) {

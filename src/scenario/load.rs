@@ -432,36 +432,16 @@ change = -0.2
         let s = load_str(&good, "x.toml", Path::new("."), &[]).unwrap();
         let dr = s.params.population.jurisdictions[0].demand_response.unwrap();
         assert_eq!((dr.share, dr.curtailed_hours_per_day[5], dr.uptime(6), dr.uptime(5)), (0.28, 6.0, 0.75, 1.0));
-        let e = load_str(
-            &with("{ share = 1.5, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0, 0] }"),
-            "x.toml",
-            Path::new("."),
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
+        let err = |dr: &str| load_str(&with(dr), "x.toml", Path::new("."), &[]).unwrap_err().to_string();
+        let e = err("{ share = 1.5, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0, 0] }");
         assert!(e.contains("x.toml:25:29:"), "{e}");
         assert!(
             e.contains("population.jurisdictions[0].demand_response.share: must be between 0 and 1 (got 1.5)"),
             "{e}"
         );
-        let e = load_str(
-            &with("{ share = 0.3, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0] }"),
-            "x.toml",
-            Path::new("."),
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
+        let e = err("{ share = 0.3, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 6, 6, 0, 0] }");
         assert!(e.contains("population.jurisdictions[0].demand_response.curtailed_hours_per_day: needs 12 values, January to December (has 11)"), "{e}");
-        let e = load_str(
-            &with("{ share = 0.3, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 30, 6, 0, 0, 0] }"),
-            "x.toml",
-            Path::new("."),
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
+        let e = err("{ share = 0.3, curtailed_hours_per_day = [0, 0, 0, 0, 0, 6, 6, 30, 6, 0, 0, 0] }");
         assert!(e.contains("curtailed_hours_per_day[7]: must be between 0 and 24 (got 30)"), "{e}");
     }
 

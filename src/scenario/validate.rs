@@ -102,23 +102,12 @@ impl Scenario {
     /// `[[pools]]`: names unique and not empty, shares in [0, 1] summing to 1, template groups
     /// named; a named operator's `pool` among them (and only with a pooled payout).
     fn check_pools(&self, c: &mut Checker) {
-        let mut share_sum = 0.0;
+        let named: Vec<(&str, f64)> = self.pools.iter().map(|p| (p.name.as_str(), p.share)).collect();
+        c.named_shares("pools", "pool", &named);
         for (i, p) in self.pools.iter().enumerate() {
-            let key = format!("pools[{i}]");
-            if p.name.trim().is_empty() {
-                c.fail(&format!("{key}.name"), "must not be empty");
-            }
-            if self.pools[..i].iter().any(|o| o.name == p.name) {
-                c.fail(&format!("{key}.name"), format!("duplicate pool {:?}", p.name));
-            }
-            c.range(&format!("{key}.share"), p.share, 0.0, 1.0);
-            share_sum += p.share;
             if p.template_group.as_ref().is_some_and(|g| g.trim().is_empty()) {
-                c.fail(&format!("{key}.template_group"), "must not be empty");
+                c.fail(&format!("pools[{i}].template_group"), "must not be empty");
             }
-        }
-        if !self.pools.is_empty() && (share_sum - 1.0).abs() > 1e-6 {
-            c.fail("pools", format!("shares must sum to 1 (they sum to {share_sum})"));
         }
         for (i, m) in self.operators.iter().enumerate() {
             let Some(pool) = &m.pool else { continue };
@@ -275,17 +264,10 @@ impl Scenario {
             c.fail("population.behaviour", "at least one of myopic, adaptive, halving_aware must be positive");
         }
         b.hurdle_rate.check(c, "population.behaviour.hurdle_rate", 0.0, false, 1.0);
-        let mut share_sum = 0.0;
+        let named: Vec<(&str, f64)> = p.jurisdictions.iter().map(|j| (j.name.as_str(), j.share)).collect();
+        c.named_shares("population.jurisdictions", "jurisdiction", &named);
         for (i, j) in p.jurisdictions.iter().enumerate() {
             let key = format!("population.jurisdictions[{i}]");
-            if j.name.trim().is_empty() {
-                c.fail(&format!("{key}.name"), "must not be empty");
-            }
-            if p.jurisdictions[..i].iter().any(|o| o.name == j.name) {
-                c.fail(&format!("{key}.name"), format!("duplicate jurisdiction {:?}", j.name));
-            }
-            c.range(&format!("{key}.share"), j.share, 0.0, 1.0);
-            share_sum += j.share;
             if let Some(d) = &j.power_usd_per_kwh {
                 d.check(c, &format!("{key}.power_usd_per_kwh"), 0.0, false, 100.0);
             }
@@ -311,9 +293,6 @@ impl Scenario {
                     c.range(&format!("{hours}[{m}]"), h, 0.0, 24.0);
                 }
             }
-        }
-        if !p.jurisdictions.is_empty() && (share_sum - 1.0).abs() > 1e-6 {
-            c.fail("population.jurisdictions", format!("shares must sum to 1 (they sum to {share_sum})"));
         }
     }
 
