@@ -41,7 +41,7 @@ pub struct Census {
 pub struct Totals {
     pub mining_th_s: f64,
     pub idle_th_s: f64,
-    /// Running machines' hashrate taken by demand-response hours (`FleetTally::curtail`).
+    /// Running machines' hashrate taken by demand-response hours (`FleetTally::run`).
     pub curtailed_th_s: f64,
     /// Machines stored for AI conversions still being built / whose halls are online.
     pub pivoting_th_s: f64,

@@ -300,6 +300,38 @@ mod tests {
         assert_eq!(r.largest_template_group, "big");
     }
 
+    /// A pool without members (the census' tally stops before it) and a larger solo group: the
+    /// solo group is named after its operator, not shifted onto another. Catches: solo groups
+    /// indexed after the census' pool tally instead of after every pool.
+    #[test]
+    fn an_empty_last_pool_does_not_shift_the_solo_groups() {
+        let mut c = census();
+        c.by_pool_th_s = vec![5.0];
+        c.by_solo_owner_th_s = vec![0.0, 0.0, 0.0, 20.0];
+        let names = ["north".to_string(), "south".to_string()];
+        let pools = Pools {
+            names: ["A", "B"].map(String::from).to_vec(),
+            group_of: vec![0, 1],
+            group_names: ["A", "B"].map(String::from).to_vec(),
+            groups_are_pools: true,
+            has_pooled: true,
+            has_solo: true,
+        };
+        let operator_names = vec![None; 4];
+        let input = CensusInput {
+            census: &c,
+            jurisdictions: &names,
+            pools: &pools,
+            operator_names: &operator_names,
+            attack_share: 0.5,
+            selfish_gamma: 0.5,
+        };
+        let mut r = DayRow::default();
+        census_columns(&mut r, &input, &mut Ranks::default());
+        assert_eq!((r.largest_pool.as_str(), r.largest_template_group.as_str()), ("op3", "op3"));
+        assert!((r.top1_share_pools - 0.8).abs() < 1e-12);
+    }
+
     /// Catches: a division by zero hashrate (NaN in the row) when nothing mines.
     #[test]
     fn no_running_hashrate_gives_zeros_not_nan() {

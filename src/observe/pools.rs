@@ -16,13 +16,16 @@ use crate::metrics::selfish::{selfish_revenue_share, selfish_threshold};
 /// (already ranked), and with every pool its own group the group view is the pool view.
 pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut Ranks) {
     let (census, pools) = (input.census, input.pools);
-    let entities = |buf: &mut Vec<f64>, by_pool: &[f64]| {
+    // `named` entries (pools or groups; the census grows its pool tally only to the last pool
+    // with a member, so pad it), then the solo groups.
+    let entities = |buf: &mut Vec<f64>, by_pool: &[f64], named: usize| {
         buf.clear();
         buf.extend_from_slice(by_pool);
+        buf.resize(named.max(by_pool.len()), 0.0);
         if pools.has_solo {
             buf.extend_from_slice(&census.by_solo_owner_th_s);
             // Before the first solo miner is counted the vector is empty: keep the length.
-            buf.resize(by_pool.len() + census.by_owner_th_s.len(), 0.0);
+            buf.resize(named.max(by_pool.len()) + census.by_owner_th_s.len(), 0.0);
         }
     };
     // The name of entity `e` of `[named.., solo groups..]`.
@@ -32,7 +35,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     };
     let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
     let (c, largest) = if pools.has_pooled {
-        entities(&mut ranks.entities_th_s, &census.by_pool_th_s);
+        entities(&mut ranks.entities_th_s, &census.by_pool_th_s, pools.names.len());
         let c = concentration_of_descending(ranks.pools.update(&ranks.entities_th_s));
         (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
     } else {
@@ -56,7 +59,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
             groups[pools.group_of[p] as usize] += th;
         }
         let by_group = std::mem::take(groups);
-        entities(&mut ranks.entities_th_s, &by_group);
+        entities(&mut ranks.entities_th_s, &by_group, pools.group_names.len());
         ranks.groups_th_s = by_group;
         let c = concentration_of_descending(ranks.groups.update(&ranks.entities_th_s));
         (c, first(&ranks.groups).map(|e| name_of(&pools.group_names, e)))
