@@ -39,6 +39,14 @@ fn bad_pools_are_located() {
             "[[pools]]\nname = \"a\"\nshare = 1\n[[operators]]\nname = \"x\"\nhashrate_th_s = 1000\nefficiency_j_per_th = 20\npower_usd_per_kwh = 0.05\npool = \"b\"\n",
             "operators[0].pool: unknown pool \"b\"",
         ),
+        (
+            "[[pools]]\nname = \"a\"\nshare = 1\nfee = 0.6\n",
+            "pools[0].fee: must be between 0 and 0.5 (got 0.6)",
+        ),
+        (
+            "[[pools]]\nname = \"a\"\nshare = 1\n\n[[events]]\nday = 2\nkind = \"pool_fee\"\npool = \"z\"\nfee = 0.05\n",
+            "pool: unknown pool \"z\"",
+        ),
     ];
     for (extra, want) in cases {
         let path = write(dir.path(), "pools.toml", &format!("{base}\n{extra}"));
@@ -48,4 +56,26 @@ fn bad_pools_are_located() {
         assert!(err.contains("pools.toml:"), "{err}");
         assert!(err.contains(want), "{err}");
     }
+}
+
+/// A fee rise empties a pool: two pools at 2%, A with 60% of the pooled hashrate; on day 5 A
+/// raises its fee to 8%, and each member moves to B at its next strategy review (within 30
+/// days), so by day 40 B holds all the pooled hashrate and A none. Bug caught: members that
+/// never reconsider (switching wired to no path), that move the wrong way, or pools paying
+/// one fee whatever their own (the fee event without effect).
+#[test]
+fn members_leave_a_pool_that_raises_its_fee() {
+    let dir = tempfile::tempdir().unwrap();
+    let pools = "\n[[pools]]\nname = \"A\"\nshare = 0.6\nfee = 0.02\n[[pools]]\nname = \"B\"\nshare = 0.4\nfee = 0.02\n\n[[events]]\nday = 5\nkind = \"pool_fee\"\npool = \"A\"\nfee = 0.08\n";
+    let path = write(dir.path(), "fee.toml", &format!("{}{pools}", small_economy("fee", 41, 3, 1)));
+    let out = dir.path().join("out");
+    run_ok(&path, &out, &[]);
+    let ts = read_csv(&out.join("timeseries.csv"));
+    assert_eq!(ts[0]["largest_pool"], "A");
+    assert!((0.5..=0.7).contains(&num(&ts[0], "top1_share_pools")), "{}", ts[0]["top1_share_pools"]);
+    let last = ts.last().unwrap();
+    assert_eq!(last["largest_pool"], "B");
+    assert!(num(last, "top1_share_pools") > 0.999, "{}", last["top1_share_pools"]);
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.contains("pool_switch"), "no pool_switch event");
 }

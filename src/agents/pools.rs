@@ -18,6 +18,8 @@ pub const NO_POOL: u32 = u32::MAX;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pools {
     pub names: Vec<String>,
+    /// What each pool keeps of its miners' FPPS pay (changed by `pool_fee` events).
+    pub fees: Vec<f64>,
     /// Each pool's template group, an index into `group_names`.
     pub group_of: Vec<u32>,
     pub group_names: Vec<String>,
@@ -41,8 +43,10 @@ pub fn assign_pools(
     generated: usize,
     pools: &[PoolParams],
     named: &[Option<String>],
+    default_fee: f64,
 ) -> Pools {
-    let default = [PoolParams { name: DEFAULT_POOL.into(), share: 1.0, template_group: DEFAULT_POOL.into() }];
+    let default =
+        [PoolParams { name: DEFAULT_POOL.into(), share: 1.0, template_group: DEFAULT_POOL.into(), fee: default_fee }];
     let pools = if pools.is_empty() { &default[..] } else { pools };
     let mut group_names: Vec<String> = Vec::new();
     let mut group_of = Vec::with_capacity(pools.len());
@@ -90,12 +94,27 @@ pub fn assign_pools(
         group_names.len() == pools.len() && group_of.iter().enumerate().all(|(i, &g)| g as usize == i);
     Pools {
         names: pools.iter().map(|p| p.name.clone()).collect(),
+        fees: pools.iter().map(|p| p.fee).collect(),
         group_of,
         group_names,
         groups_are_pools,
         has_pooled: operators.iter().any(pooled),
         has_solo,
     }
+}
+
+/// How much cheaper another pool must be before a member moves to it: a percentage point of
+/// fee. Miners are sticky (a move means reconfiguring every machine and losing a payout
+/// history); an assumption, no published switching rate is used.
+pub const SWITCH_FEE_MARGIN: f64 = 0.01;
+
+/// The pool a member of `current` moves to at its review, if any: the cheapest of `fees`
+/// (ties: the pool listed first) when it is at least [`SWITCH_FEE_MARGIN`] cheaper than its
+/// own. A pure function of the fees.
+pub fn choose_pool(current: u32, fees: &[f64]) -> Option<u32> {
+    let own = *fees.get(current as usize)?;
+    let (best, fee) = fees.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(&b.0)))?;
+    (fee + SWITCH_FEE_MARGIN <= own).then_some(best as u32)
 }
 
 /// A coalition of pools the double-spend view prices: a label and its share of the pooled
@@ -141,7 +160,19 @@ mod tests {
     }
 
     fn pool(name: &str, share: f64, group: &str) -> PoolParams {
-        PoolParams { name: name.into(), share, template_group: group.into() }
+        PoolParams { name: name.into(), share, template_group: group.into(), fee: 0.02 }
+    }
+
+    /// Fees 4%, 2.5%, 2.5%: a member of the first moves to the second (1.5 points cheaper,
+    /// listed before the third); a member of the second stays; at 3% the first is within the
+    /// margin and stays. Bug caught: moving for any saving (churn every review), to the last
+    /// of equal pools, or away from the cheapest.
+    #[test]
+    fn members_move_to_a_cheaper_pool_past_the_margin() {
+        assert_eq!(choose_pool(0, &[0.04, 0.025, 0.025]), Some(1));
+        assert_eq!(choose_pool(1, &[0.04, 0.025, 0.025]), None);
+        assert_eq!(choose_pool(0, &[0.03, 0.025, 0.025]), None);
+        assert_eq!(choose_pool(5, &[0.03]), None);
     }
 
     /// Pools of 0.30 (F), 0.18 (A), 0.22 (S, on A's templates), 0.30 (V): the largest pool is F
@@ -177,21 +208,21 @@ mod tests {
         let mut ops = vec![op(10.0), op(50.0), op(10.0), op(30.0), op(5.0)];
         ops[4].payout = Payout::Solo;
         let pools = [pool("A", 0.6, "G"), pool("B", 0.4, "B")];
-        let p = assign_pools(&mut ops, 5, &pools, &[]);
+        let p = assign_pools(&mut ops, 5, &pools, &[], 0.02);
         let got: Vec<u32> = ops.iter().map(|o| o.pool).collect();
         assert_eq!(got, vec![0, 0, 1, 1, NO_POOL]);
         assert_eq!(p.names, vec!["A", "B"]);
         assert_eq!((p.group_of.clone(), p.group_names.clone()), (vec![0, 1], vec!["G".to_string(), "B".into()]));
         assert!(p.has_pooled && p.has_solo && p.groups_are_pools);
         let shared = [pool("A", 0.6, "G"), pool("B", 0.4, "G")];
-        assert!(!assign_pools(&mut ops, 5, &shared, &[]).groups_are_pools);
+        assert!(!assign_pools(&mut ops, 5, &shared, &[], 0.02).groups_are_pools);
         // Named: the last operator is named and asks for B; the rest fill around it.
         let mut ops = vec![op(50.0), op(30.0), op(20.0)];
-        assign_pools(&mut ops, 2, &pools, &[Some("B".into())]);
+        assign_pools(&mut ops, 2, &pools, &[Some("B".into())], 0.02);
         assert_eq!(ops.iter().map(|o| o.pool).collect::<Vec<_>>(), vec![0, 1, 1]);
         // No pools: one.
         let mut ops = vec![op(1.0), op(2.0)];
-        let p = assign_pools(&mut ops, 2, &[], &[]);
+        let p = assign_pools(&mut ops, 2, &[], &[], 0.02);
         assert_eq!((p.names.clone(), ops[0].pool, ops[1].pool), (vec![DEFAULT_POOL.to_string()], 0, 0));
     }
 }

@@ -130,8 +130,8 @@ impl Population {
 
     /// Puts every operator in a pool (`agents::pools::assign_pools`); `named[k]` is named
     /// operator `generated + k`'s pool, if the file gives one.
-    pub fn assign_pools(&mut self, pools: &[PoolParams], named: &[Option<String>]) {
-        self.pools = assign_pools(&mut self.operators, self.generated, pools, named);
+    pub fn assign_pools(&mut self, pools: &[PoolParams], named: &[Option<String>], default_fee: f64) {
+        self.pools = assign_pools(&mut self.operators, self.generated, pools, named, default_fee);
     }
 
     pub fn finish_balance_sheets(&mut self, f: &FinanceParams) {

@@ -65,7 +65,7 @@ impl World {
         };
         population.finish_balance_sheets(&loaded.params.population.finance);
         let named_pools: Vec<Option<String>> = loaded.params.population.named.iter().map(|m| m.pool.clone()).collect();
-        population.assign_pools(&loaded.params.pools, &named_pools);
+        population.assign_pools(&loaded.params.pools, &named_pools, loaded.params.population.pool_fee);
 
         let h = chain_start.height;
         let next = h + 1;

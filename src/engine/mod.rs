@@ -191,14 +191,14 @@ impl<'o> Engine<'o> {
             return;
         }
         let sat_per_th_s = self.pool_day.close_day(self.now.seconds());
-        let fee = self.world.pool_fee;
-        for (i, op) in self.world.population.operators.iter_mut().enumerate() {
+        let population = &mut self.world.population;
+        for (i, op) in population.operators.iter_mut().enumerate() {
             if op.payout != Payout::Pool {
                 continue;
             }
             let th_s = self.sampler.weight(i);
             if th_s > 0.0 {
-                let pay = pool_pay(th_s, sat_per_th_s, fee);
+                let pay = pool_pay(th_s, sat_per_th_s, population.pools.fees[op.pool as usize]);
                 op.revenue += pay;
                 op.mined_btc_unsettled += pay.to_btc();
                 self.tally.pool_paid = Sat(self.tally.pool_paid.0.saturating_add(pay.0));

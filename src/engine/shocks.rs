@@ -20,6 +20,7 @@ pub enum Effect {
     Ban { jurisdiction: u16, share: f64 },
     PowerFactor { jurisdiction: Option<u16>, factor: f64 },
     Ai { revenue_factor: f64, demand_factor: f64, terminate_share: f64 },
+    PoolFee { pool: usize, fee: f64 },
 }
 
 impl World {
@@ -53,6 +54,7 @@ impl World {
                     }
                 }
             }
+            Effect::PoolFee { pool, fee } => self.population.pools.fees[pool] = fee,
             Effect::PowerFactor { jurisdiction, factor } => {
                 for o in self.population.operators.iter_mut().filter(|o| in_j(o, jurisdiction)) {
                     o.power_usd_per_kwh *= factor;
@@ -152,6 +154,11 @@ pub(super) fn schedule(events: &[Event], days: u32, population: &Population) -> 
             }
             Event::PowerPriceShock { day, change, jurisdiction } => {
                 schedule.push((*day, Effect::PowerFactor { jurisdiction: jur(jurisdiction), factor: 1.0 + change }))
+            }
+            Event::PoolFee { day, pool, fee } => {
+                if let Some(p) = population.pools.names.iter().position(|n| n == pool) {
+                    schedule.push((*day, Effect::PoolFee { pool: p, fee: *fee }));
+                }
             }
             Event::AiShock { day, revenue_change, demand_change, terminate_share } => schedule.push((
                 *day,

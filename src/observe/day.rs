@@ -195,6 +195,7 @@ mod tests {
         let names = ["north".to_string(), "south".to_string()];
         let pools = Pools {
             names: ["A", "B", "C"].map(String::from).to_vec(),
+            fees: vec![0.02; 3],
             group_of: vec![0, 1, 0],
             group_names: ["A", "B"].map(String::from).to_vec(),
             groups_are_pools: false,
@@ -311,6 +312,7 @@ mod tests {
         let names = ["north".to_string(), "south".to_string()];
         let pools = Pools {
             names: ["A", "B"].map(String::from).to_vec(),
+            fees: vec![0.02; 2],
             group_of: vec![0, 1],
             group_names: ["A", "B"].map(String::from).to_vec(),
             groups_are_pools: true,

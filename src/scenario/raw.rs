@@ -372,6 +372,9 @@ pub struct PoolSpec {
     /// the pool's own name.
     #[serde(default)]
     pub template_group: Option<String>,
+    /// What the pool keeps of its miners' FPPS pay, 0..0.5; default `population.pool_fee`.
+    #[serde(default)]
+    pub fee: Option<f64>,
 }
 
 /// One named operator with fixed values.
@@ -448,6 +451,8 @@ pub enum EventSpec {
         #[serde(default)]
         jurisdiction: Option<String>,
     },
+    /// A pool's fee becomes `fee` (its members reconsider their pool at their next review).
+    PoolFee { day: u32, pool: String, fee: f64 },
     /// The AI market moves: revenue of new contracts and open demand change by the given
     /// fractions, and `terminate_share` of running contracts end at once (tenants walk away).
     AiShock {
@@ -469,6 +474,7 @@ impl EventSpec {
             | EventSpec::HashrateShock { day, .. }
             | EventSpec::JurisdictionBan { day, .. }
             | EventSpec::PowerPriceShock { day, .. }
+            | EventSpec::PoolFee { day, .. }
             | EventSpec::AiShock { day, .. } => day,
         }
     }

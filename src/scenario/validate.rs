@@ -22,6 +22,9 @@ pub fn parse_bits(s: &str) -> Option<u32> {
     }
 }
 
+/// Most a pool may keep of its miners' pay (the population's `pool_fee` has the same bound).
+const MAX_POOL_FEE: f64 = 0.5;
+
 impl Scenario {
     /// Range-checks every value, recording each problem under its dotted key, and parses the
     /// strings and tables into typed [`Params`]; `None` when `c` records a problem.
@@ -94,6 +97,7 @@ impl Scenario {
                     name: p.name.clone(),
                     share: p.share,
                     template_group: p.template_group.clone().unwrap_or_else(|| p.name.clone()),
+                    fee: p.fee.unwrap_or(self.population.pool_fee),
                 })
                 .collect(),
         })
@@ -107,6 +111,9 @@ impl Scenario {
         for (i, p) in self.pools.iter().enumerate() {
             if p.template_group.as_ref().is_some_and(|g| g.trim().is_empty()) {
                 c.fail(&format!("pools[{i}].template_group"), "must not be empty");
+            }
+            if let Some(fee) = p.fee {
+                c.range(&format!("pools[{i}].fee"), fee, 0.0, MAX_POOL_FEE);
             }
         }
         for (i, m) in self.operators.iter().enumerate() {
@@ -254,7 +261,7 @@ impl Scenario {
         c.range("population.finance.credit_usd_per_mw", f.credit_usd_per_mw, 0.0, 1e9);
         c.range("population.finance.credit_min_mw", f.credit_min_mw, 0.0, 1e5);
         c.range("population.finance.sell_share", f.sell_share, 0.0, 1.0);
-        c.range("population.pool_fee", p.pool_fee, 0.0, 0.5);
+        c.range("population.pool_fee", p.pool_fee, 0.0, MAX_POOL_FEE);
         c.range("population.solo_share", p.solo_share, 0.0, 1.0);
         let b = &p.behaviour;
         for (k, v) in [("myopic", b.myopic), ("adaptive", b.adaptive), ("halving_aware", b.halving_aware)] {
@@ -435,6 +442,12 @@ impl Scenario {
                 EventSpec::PowerPriceShock { change, jurisdiction, .. } => {
                     c.range(&format!("{key}.change"), *change, -1.0, 100.0);
                     check_jur(c, jurisdiction);
+                }
+                EventSpec::PoolFee { pool, fee, .. } => {
+                    c.range(&format!("{key}.fee"), *fee, 0.0, MAX_POOL_FEE);
+                    if !self.pools.iter().any(|p| &p.name == pool) {
+                        c.fail(&format!("{key}.pool"), format!("unknown pool {pool:?}"));
+                    }
                 }
                 EventSpec::AiShock { revenue_change, demand_change, terminate_share, .. } => {
                     c.range(&format!("{key}.revenue_change"), *revenue_change, -1.0, 100.0);

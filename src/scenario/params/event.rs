@@ -16,6 +16,8 @@ pub enum Event {
     JurisdictionBan { day: u32, jurisdiction: String, share: f64 },
     /// Power prices (everywhere, or in one jurisdiction) change by `change`.
     PowerPriceShock { day: u32, change: f64, jurisdiction: Option<String> },
+    /// A pool's fee becomes `fee`.
+    PoolFee { day: u32, pool: String, fee: f64 },
     /// The AI market moves: new contracts' revenue and open demand change by the given
     /// fractions, and `terminate_share` of running contracts end at once.
     AiShock { day: u32, revenue_change: f64, demand_change: f64, terminate_share: f64 },
@@ -35,6 +37,7 @@ impl From<&EventSpec> for Event {
             EventSpec::PowerPriceShock { day, change, jurisdiction } => {
                 Event::PowerPriceShock { day, change, jurisdiction }
             }
+            EventSpec::PoolFee { day, pool, fee } => Event::PoolFee { day, pool, fee },
             EventSpec::AiShock { day, revenue_change, demand_change, terminate_share } => {
                 Event::AiShock { day, revenue_change, demand_change, terminate_share }
             }

@@ -92,6 +92,8 @@ pub struct PoolParams {
     pub share: f64,
     /// Its template group (the pool's own name unless the file gives one).
     pub template_group: String,
+    /// What it keeps of its miners' FPPS pay.
+    pub fee: f64,
 }
 
 /// `[simulation]` as the world reads it (the name and start date are for the output).
