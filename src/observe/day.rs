@@ -191,17 +191,24 @@ mod tests {
         }
     }
 
-    fn row_of(census: &Census, attack_share: f64) -> DayRow {
-        let names = ["north".to_string(), "south".to_string()];
-        let pools = Pools {
-            names: ["A", "B", "C"].map(String::from).to_vec(),
-            fees: vec![0.02; 3],
-            group_of: vec![0, 1, 0],
-            group_names: ["A", "B"].map(String::from).to_vec(),
-            groups_are_pools: false,
+    /// Pools `names` in groups `group_of` (indices into `groups`), with members and solo miners.
+    fn pools_of(names: &[&str], group_of: Vec<u32>, groups: &[&str]) -> Pools {
+        let groups_are_pools =
+            group_of.iter().enumerate().all(|(i, &g)| g as usize == i) && groups.len() == names.len();
+        Pools {
+            names: names.iter().map(|n| n.to_string()).collect(),
+            fees: vec![0.02; names.len()],
+            group_of,
+            group_names: groups.iter().map(|n| n.to_string()).collect(),
+            groups_are_pools,
             has_pooled: true,
             has_solo: true,
-        };
+        }
+    }
+
+    fn row_of(census: &Census, attack_share: f64) -> DayRow {
+        let names = ["north".to_string(), "south".to_string()];
+        let pools = pools_of(&["A", "B", "C"], vec![0, 1, 0], &["A", "B"]);
         let operator_names = vec![None; 4];
         let input = CensusInput {
             census,
@@ -310,15 +317,7 @@ mod tests {
         c.by_pool_th_s = vec![5.0];
         c.by_solo_owner_th_s = vec![0.0, 0.0, 0.0, 20.0];
         let names = ["north".to_string(), "south".to_string()];
-        let pools = Pools {
-            names: ["A", "B"].map(String::from).to_vec(),
-            fees: vec![0.02; 2],
-            group_of: vec![0, 1],
-            group_names: ["A", "B"].map(String::from).to_vec(),
-            groups_are_pools: true,
-            has_pooled: true,
-            has_solo: true,
-        };
+        let pools = pools_of(&["A", "B"], vec![0, 1], &["A", "B"]);
         let operator_names = vec![None; 4];
         let input = CensusInput {
             census: &c,
