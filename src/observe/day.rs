@@ -207,17 +207,20 @@ mod tests {
     }
 
     fn row_of(census: &Census, attack_share: f64) -> DayRow {
-        let names = ["north".to_string(), "south".to_string()];
         let pools = pools_of(&["A", "B", "C"], vec![0, 1, 0], &["A", "B"]);
-        let operator_names = vec![None; 4];
-        let input = CensusInput {
-            census,
-            jurisdictions: &names,
-            pools: &pools,
-            operator_names: &operator_names,
-            attack_share,
-            selfish_gamma: 0.5,
-        };
+        row_with(census, &pools, &[None, None, None, None], attack_share, 0.5)
+    }
+
+    /// The census columns of `census` in jurisdictions "north" and "south", with `pools`.
+    fn row_with(
+        census: &Census,
+        pools: &Pools,
+        operator_names: &[Option<String>],
+        attack_share: f64,
+        selfish_gamma: f64,
+    ) -> DayRow {
+        let names = ["north".to_string(), "south".to_string()];
+        let input = CensusInput { census, jurisdictions: &names, pools, operator_names, attack_share, selfish_gamma };
         let mut r = DayRow::default();
         census_columns(&mut r, &input, &mut Ranks::default());
         r
@@ -284,20 +287,8 @@ mod tests {
         let mut c = census();
         c.by_pool_th_s.clear();
         c.by_solo_owner_th_s = c.by_owner_th_s.clone();
-        let names = ["north".to_string(), "south".to_string()];
         let pools = Pools { has_pooled: false, has_solo: true, ..Pools::default() };
-        let operator_names = vec![Some("big".to_string()), None, None, None];
-        let mut ranks = Ranks::default();
-        let mut r = DayRow::default();
-        let input = CensusInput {
-            census: &c,
-            jurisdictions: &names,
-            pools: &pools,
-            operator_names: &operator_names,
-            attack_share: 0.5,
-            selfish_gamma: 0.0,
-        };
-        census_columns(&mut r, &input, &mut ranks);
+        let r = row_with(&c, &pools, &[Some("big".to_string()), None, None, None], 0.5, 0.0);
         assert!((r.hhi_pools - 3800.0).abs() < 1e-9, "{}", r.hhi_pools);
         assert_eq!((r.nakamoto_50_pools, r.nakamoto_25_pools), (1, 1));
         assert_eq!((r.hhi_pools, r.top1_share_pools), (r.hhi_template_groups, r.top1_share_template_groups));
@@ -316,19 +307,8 @@ mod tests {
         let mut c = census();
         c.by_pool_th_s = vec![5.0];
         c.by_solo_owner_th_s = vec![0.0, 0.0, 0.0, 20.0];
-        let names = ["north".to_string(), "south".to_string()];
         let pools = pools_of(&["A", "B"], vec![0, 1], &["A", "B"]);
-        let operator_names = vec![None; 4];
-        let input = CensusInput {
-            census: &c,
-            jurisdictions: &names,
-            pools: &pools,
-            operator_names: &operator_names,
-            attack_share: 0.5,
-            selfish_gamma: 0.5,
-        };
-        let mut r = DayRow::default();
-        census_columns(&mut r, &input, &mut Ranks::default());
+        let r = row_with(&c, &pools, &[None, None, None, None], 0.5, 0.5);
         assert_eq!((r.largest_pool.as_str(), r.largest_template_group.as_str()), ("op3", "op3"));
         assert!((r.top1_share_pools - 0.8).abs() < 1e-12);
     }
