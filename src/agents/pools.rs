@@ -103,20 +103,6 @@ pub fn assign_pools(
     }
 }
 
-/// How much cheaper another pool must be before a member moves to it: a percentage point of
-/// fee. Miners are sticky (a move means reconfiguring every machine and losing a payout
-/// history); an assumption, no published switching rate is used.
-pub const SWITCH_FEE_MARGIN: f64 = 0.01;
-
-/// The pool a member of `current` moves to at its review, if any: the cheapest of `fees`
-/// (ties: the pool listed first) when it is at least [`SWITCH_FEE_MARGIN`] cheaper than its
-/// own. A pure function of the fees.
-pub fn choose_pool(current: u32, fees: &[f64]) -> Option<u32> {
-    let own = *fees.get(current as usize)?;
-    let (best, fee) = fees.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(&b.0)))?;
-    (fee + SWITCH_FEE_MARGIN <= own).then_some(best as u32)
-}
-
 /// A coalition of pools the double-spend view prices: a label and its share of the pooled
 /// hashrate.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,18 +147,6 @@ mod tests {
 
     fn pool(name: &str, share: f64, group: &str) -> PoolParams {
         PoolParams { name: name.into(), share, template_group: group.into(), fee: 0.02 }
-    }
-
-    /// Fees 4%, 2.5%, 2.5%: a member of the first moves to the second (1.5 points cheaper,
-    /// listed before the third); a member of the second stays; at 3% the first is within the
-    /// margin and stays. Bug caught: moving for any saving (churn every review), to the last
-    /// of equal pools, or away from the cheapest.
-    #[test]
-    fn members_move_to_a_cheaper_pool_past_the_margin() {
-        assert_eq!(choose_pool(0, &[0.04, 0.025, 0.025]), Some(1));
-        assert_eq!(choose_pool(1, &[0.04, 0.025, 0.025]), None);
-        assert_eq!(choose_pool(0, &[0.03, 0.025, 0.025]), None);
-        assert_eq!(choose_pool(5, &[0.03]), None);
     }
 
     /// Pools of 0.30 (F), 0.18 (A), 0.22 (S, on A's templates), 0.30 (V): the largest pool is F

@@ -9,11 +9,9 @@ use crate::agents::expansion::build_days;
 use crate::agents::finance::DayFlows;
 use crate::agents::hardware::{remove_least_efficient, Vintage, FLEET_REL_TOL};
 use crate::agents::operator::{Operator, OperatorState, Order, SiteBuild};
-use crate::agents::pools::choose_pool;
 use crate::market::ai::Request;
 use crate::market::{AiMarket, SecondaryMarket};
 use crate::scenario::params::HardwareParams;
-use crate::scenario::Payout;
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
 /// Something an operator did today, before it is stamped with the replicate and the day.
@@ -192,13 +190,6 @@ pub struct Sinks<'a> {
 /// machines and sells the worst, a pivot asks the AI market for capacity (granted when the
 /// markets clear). Returns the capex and sales to settle.
 pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, out: Sinks) -> DayFlows {
-    // The review also weighs the pool: a member moves to a pool cheaper by the margin.
-    if op.payout == Payout::Pool {
-        if let Some(p) = choose_pool(op.pool, &s.pool_fees) {
-            op.pool = p;
-            out.log.push(OperatorEvent::new(i, "pool_switch", 0.0, op.installed_th_s(), 0.0));
-        }
-    }
     let d = s.day;
     let mut capex = 0.0;
     let mut sales = 0.0;

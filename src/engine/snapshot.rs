@@ -50,8 +50,6 @@ pub struct Snapshot {
     pub max_pivot_share: f64,
     pub lead_time_days: u32,
     pub books: Books,
-    /// Each pool's fee today: what members compare at their reviews (`agents::pools::choose_pool`).
-    pub pool_fees: Vec<f64>,
 }
 
 impl Snapshot {
@@ -197,7 +195,6 @@ impl World {
             interval_days: self.strategy.interval_days,
             max_pivot_share: self.max_pivot_share,
             lead_time_days: quote.lead_time_days,
-            pool_fees: self.population.pools.fees.clone(),
             books: Books {
                 day: d,
                 price_usd: self.price.price_usd(),

@@ -51,8 +51,7 @@ pub struct LogEvent {
     /// exit, bankruptcy,
     /// acquisition, rescue (a group pays a defaulted member's shortfall), ban, relocation (a
     /// banned operator moves), used_purchase, sale (idle machines sold), swap_sale (machines a
-    /// delivery of new ones pushed out, sold), site_build, site_online, pool_switch (a member
-    /// moved to a cheaper pool).
+    /// delivery of new ones pushed out, sold), site_build, site_online.
     pub kind: &'static str,
     pub mw: f64,
     pub th_s: f64,

@@ -40,6 +40,8 @@ pub struct OperatorRow {
     pub ai_revenue_usd: f64,
     /// `pool` or `solo` (what `revenue_btc` was paid as).
     pub payout: crate::scenario::Payout,
+    /// The pool it mines in (empty for a solo miner).
+    pub pool: String,
     /// Whether the site could convert to AI hosting.
     pub convertible: bool,
 }
@@ -81,6 +83,7 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
             power_cost_usd: o.power_cost_usd,
             ai_revenue_usd: o.ai_revenue_usd,
             payout: o.payout,
+            pool: p.pools.names.get(o.pool as usize).cloned().unwrap_or_default(),
             convertible: o.convertible,
         }
     })

@@ -451,7 +451,7 @@ pub enum EventSpec {
         #[serde(default)]
         jurisdiction: Option<String>,
     },
-    /// A pool's fee becomes `fee` (its members reconsider their pool at their next review).
+    /// A pool's FPPS fee becomes `fee` (what its members are paid from then on).
     PoolFee { day: u32, pool: String, fee: f64 },
     /// The AI market moves: revenue of new contracts and open demand change by the given
     /// fractions, and `terminate_share` of running contracts end at once (tenants walk away).
