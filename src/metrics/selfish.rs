@@ -21,10 +21,14 @@ pub fn selfish_threshold(gamma: f64) -> f64 {
 /// ```
 ///
 /// equal to `alpha` at the threshold, above it beyond; a pool below the threshold gains nothing
-/// by it and earns its honest share, `alpha` (returned then). `alpha` in [0, 1/2).
+/// by it and earns its honest share, `alpha` (returned then). The formula holds for `alpha`
+/// below 1/2; a majority pool outruns the rest and ends with every block (1).
 pub fn selfish_revenue_share(alpha: f64, gamma: f64) -> f64 {
     if alpha <= selfish_threshold(gamma) {
         return alpha;
+    }
+    if alpha >= 0.5 {
+        return 1.0;
     }
     let a = alpha;
     let num = a * (1.0 - a).powi(2) * (4.0 * a + gamma * (1.0 - 2.0 * a)) - a.powi(3);
@@ -48,8 +52,9 @@ mod tests {
     /// Hand-worked at the threshold alpha = 1/3, gamma = 0: numerator 16/81 - 3/81 = 13/81,
     /// denominator 1 - 14/27 = 13/27, so R = 1/3 = alpha (the revenue formula and the threshold
     /// agree). Above it a pool gains: at alpha = 0.4, gamma = 0.5, R > 0.4; and a larger gamma
-    /// never lowers R. Below it R is the honest share. Bug caught: a sign or power wrong in
-    /// the formula, or a selfish gain reported where it does not pay.
+    /// never lowers R. Below it R is the honest share; a majority takes every block. Bug caught:
+    /// a sign or power wrong in the formula, a selfish gain reported where it does not pay, or a
+    /// majority pool given its honest share (the formula used past 1/2).
     #[test]
     fn the_revenue_share_by_hand() {
         let a = 1.0 / 3.0 + 1e-12;
@@ -58,5 +63,8 @@ mod tests {
         assert!(r > 0.4 && r < 0.6, "{r}");
         assert!(selfish_revenue_share(0.4, 1.0) >= r);
         assert_eq!(selfish_revenue_share(0.2, 0.0), 0.2);
+        // A majority: the formula's denominator turns negative near 1/2; the pool takes all.
+        assert_eq!(selfish_revenue_share(0.6, 0.0), 1.0);
+        assert!(selfish_revenue_share(0.49, 0.0) > 0.49);
     }
 }
