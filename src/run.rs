@@ -1,12 +1,15 @@
 //! `hashsim run`: a scenario's replicates, in parallel across replicates, written to
-//! `timeseries.csv`, `operators.csv`, `events.csv`, `summary.csv` and `manifest.json`.
+//! `timeseries.csv`, `operators.csv`, `events.csv`, `pools.csv`, `summary.csv` and
+//! `manifest.json`.
 
 use crate::error::{Error, Result};
-use crate::observe::{operator_rows, run_replicate, DayRow, LogEvent, Observer, RunSummary, SummaryTally, Tee};
+use crate::observe::{
+    operator_rows, run_replicate, DayRow, LogEvent, Observer, PoolRow, RunSummary, SummaryTally, Tee,
+};
 use crate::output::atomic::{write_atomic, AtomicFile};
 use crate::output::manifest::Manifest;
 use crate::output::stage::Staged;
-use crate::output::{CsvSink, EventSink};
+use crate::output::{CsvSink, EventSink, PoolSink};
 use crate::scenario::LoadedScenario;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Write};
@@ -34,7 +37,7 @@ pub struct RunReport {
 }
 
 /// The per-day series of one replicate, streamed to per-replicate part files.
-const PARTS: [&str; 3] = ["timeseries", "operators", "events"];
+const PARTS: [&str; 4] = ["timeseries", "operators", "events", "pools"];
 
 /// Runs every replicate (in parallel) and writes the outputs. `on_day` is called once per
 /// simulated day of any replicate (for progress bars). Outputs are byte-identical whatever
@@ -91,16 +94,19 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
     }
     let mut series = CsvSink::create(&part_path(parts, "timeseries", r))?;
     let mut events = EventSink(CsvSink::create(&part_path(parts, "events", r))?);
+    let mut pools = PoolSink(CsvSink::create(&part_path(parts, "pools", r))?);
     let mut tally = SummaryTally::for_scenario(loaded);
     let mut tick = Tick(on_day);
     let world = {
-        let mut a = Tee(&mut tally, &mut tick);
+        let mut t = Tee(&mut tally, &mut tick);
+        let mut a = Tee(&mut pools, &mut t);
         let mut b = Tee(&mut events, &mut a);
         let mut all = Tee(&mut series, &mut b);
         run_replicate(loaded, r, &mut all)?
     };
     series.commit()?;
     events.0.commit_with_header::<LogEvent>()?;
+    pools.0.commit_with_header::<PoolRow>()?;
     let mut ops = CsvSink::create(&part_path(parts, "operators", r))?;
     for row in operator_rows(&world) {
         ops.write(&row)?;

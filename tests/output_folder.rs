@@ -104,7 +104,10 @@ fn a_killed_runs_leftovers_go_with_the_next_run() {
     assert!(!out.exists(), "a killed run published a folder");
     run_ok(&f, &out, &[]);
     assert_eq!(names(dir.path()), ["out", "s.toml"]);
-    assert_eq!(names(&out), ["events.csv", "manifest.json", "operators.csv", "summary.csv", "timeseries.csv"]);
+    assert_eq!(
+        names(&out),
+        ["events.csv", "manifest.json", "operators.csv", "pools.csv", "summary.csv", "timeseries.csv"]
+    );
 }
 
 /// Catches a failure at run time (not at validation) that leaves an empty or partial folder.
@@ -139,7 +142,10 @@ fn a_rerun_replaces_its_own_folder_whole() {
     std::fs::create_dir(out.join("figures")).unwrap();
     std::fs::write(out.join("figures").join("old.svg"), "<svg/>").unwrap();
     run_ok(&f, &out, &["--set", "simulation.replicates=1"]);
-    assert_eq!(names(&out), ["events.csv", "manifest.json", "operators.csv", "summary.csv", "timeseries.csv"]);
+    assert_eq!(
+        names(&out),
+        ["events.csv", "manifest.json", "operators.csv", "pools.csv", "summary.csv", "timeseries.csv"]
+    );
     assert_eq!(read_csv(&out.join("summary.csv")).len(), 1);
 }
 

@@ -47,6 +47,10 @@ fn bad_pools_are_located() {
             "[[pools]]\nname = \"a\"\nshare = 1\n\n[[events]]\nday = 2\nkind = \"pool_fee\"\npool = \"z\"\nfee = 0.05\n",
             "pool: unknown pool \"z\"",
         ),
+        ("[[pools]]\nname = \"a\"\nshare = 1\nfee = -0.01\n", "pools[0].fee: must be between 0 and 0.5 (got -0.01)"),
+        ("[[pools]]\nname = \"a\"\nshare = 1\njurisdiction = \"XX\"\n", "pools[0].jurisdiction: unknown jurisdiction \"XX\""),
+        ("[[pools]]\nname = \"a\"\nshare = 1\nscheme = \"pps\"\n", "unknown variant `pps`"),
+        ("[pool_choice]\nswitching_cost = 0.7\n", "pool_choice.switching_cost: must be between 0 and 0.5 (got 0.7)"),
     ];
     for (extra, want) in cases {
         let path = write(dir.path(), "pools.toml", &format!("{base}\n{extra}"));
@@ -80,4 +84,42 @@ fn each_pool_pays_its_own_fee() {
     };
     let ratio = per_th("dear") / per_th("cheap");
     assert!((ratio - 0.8).abs() < 0.05, "dear/cheap revenue per TH/s {ratio}");
+}
+
+/// The check the issue names: after pool A's fee rises from 2% to 5% on day 10, operators
+/// leave it at their reviews, so by day 99 A holds less of the network than in the same run
+/// without the rise, and B and C more; nobody moves before the rise, and without it nobody
+/// moves at all (the day-0 assignment is the choice model's own). Bug caught: tastes drawn
+/// apart from the day-0 pools (members leave on day 0), a fee rise that attracts members, or
+/// choices that ignore the fee.
+#[test]
+fn operators_leave_a_pool_after_its_fee_rises() {
+    let dir = tempfile::tempdir().unwrap();
+    let pools =
+        "\n[[pools]]\nname = \"A\"\nshare = 0.5\nfee = 0.02\n[[pools]]\nname = \"B\"\nshare = 0.3\nfee = 0.02\n\
+                 [[pools]]\nname = \"C\"\nshare = 0.2\nfee = 0.02\n";
+    let rise = "[[events]]\nday = 10\nkind = \"pool_fee\"\npool = \"A\"\nfee = 0.05\n";
+    let base = format!("{}{pools}", small_economy("rise", 100, 3, 1));
+    let run = |name: &str, extra: &str| {
+        let path = write(dir.path(), &format!("{name}.toml"), &format!("{base}{extra}"));
+        let out = dir.path().join(name);
+        run_ok(&path, &out, &[]);
+        (read_csv(&out.join("pools.csv")), read_csv(&out.join("events.csv")))
+    };
+    let (flat_pools, flat_events) = run("flat", "");
+    let (rise_pools, rise_events) = run("rise", rise);
+    let switches = |events: &[std::collections::HashMap<String, String>]| {
+        events.iter().filter(|e| e["kind"] == "pool_switch").map(|e| num(e, "day")).collect::<Vec<f64>>()
+    };
+    assert!(switches(&flat_events).is_empty(), "moves without a fee change: {:?}", switches(&flat_events));
+    let moved = switches(&rise_events);
+    assert!(moved.len() >= 5 && moved.iter().all(|&d| d >= 10.0), "moves {moved:?}");
+    let share = |rows: &[std::collections::HashMap<String, String>], pool: &str| {
+        rows.iter().filter(|r| r["day"] == "99" && r["pool"] == pool).map(|r| num(r, "network_share")).sum::<f64>()
+    };
+    let (a_flat, a_rise) = (share(&flat_pools, "A"), share(&rise_pools, "A"));
+    assert!(a_rise < a_flat - 0.01, "A: {a_rise} after the rise, {a_flat} without");
+    for pool in ["B", "C"] {
+        assert!(share(&rise_pools, pool) > share(&flat_pools, pool), "{pool} did not gain");
+    }
 }

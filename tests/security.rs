@@ -51,6 +51,7 @@ fn dormant_machines_are_cheaper_than_new_ones_whenever_they_suffice() {
             ("dormant", "attack_dormant_usd"),
             ("rental", "attack_rental_usd"),
             ("coalition", "attack_coalition_usd"),
+            ("pool_coalition", "attack_pool_coalition_usd"),
         ];
         let best = routes
             .iter()
@@ -116,13 +117,13 @@ fn summary_agrees_with_the_daily_series() {
 }
 
 /// The rental route recomputed from its published formula (Budish 2018's flow cost at a
-/// marketplace premium) and the coalition by brute force over the operators' own hashrates,
+/// marketplace premium and fee) and the coalition by brute force over the operators' own hashrates,
 /// not from the code's intermediate sums. Catches a wrong unit (per day vs per hour), a premium
 /// applied twice, a supply cap on the wrong total, or a coalition ranked by the wrong entity.
 #[test]
 fn rental_and_coalition_routes_match_independent_recomputations() {
     let dir = tempfile::tempdir().unwrap();
-    let (hours, premium, share) = (6.0, 0.25, 0.6);
+    let (hours, premium, share, fee) = (6.0, 0.25, 0.6, 0.05);
     let ts = baseline(
         dir.path(),
         &[
@@ -130,6 +131,7 @@ fn rental_and_coalition_routes_match_independent_recomputations() {
             "metrics.attack_hours=6",
             "metrics.rental_premium=0.25",
             "metrics.rental_share=0.6",
+            "metrics.rental_fee=0.05",
             "metrics.attack_share=0.3",
         ],
     );
@@ -137,7 +139,7 @@ fn rental_and_coalition_routes_match_independent_recomputations() {
         let h_th = num(r, "hashrate_eh_s") * 1e6;
         let need_th = h_th * 0.3 / 0.7;
         let hp_th_day = num(r, "hashprice_usd_per_ph_day") / 1000.0;
-        let per_hour = need_th * hp_th_day / 24.0 * (1.0 + premium);
+        let per_hour = need_th * hp_th_day / 24.0 * (1.0 + premium) * (1.0 + fee);
         let rel = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
         assert!(rel(num(r, "attack_rental_usd_per_hour"), per_hour), "day {}", r["day"]);
         let want = (need_th <= share * h_th).then_some(per_hour * hours);
@@ -164,4 +166,35 @@ fn rental_and_coalition_routes_match_independent_recomputations() {
     let last = ts.last().unwrap();
     assert_eq!(num(last, "attack_coalition_size"), k as f64);
     assert!(k > 1, "one group held 30%: the brute force had nothing to count");
+}
+
+/// The pool-coalition route recomputed from `pools.csv` each day: the fewest pools (largest
+/// first) whose share of the network reaches 51%, and the bribe `1.5 * 0.8 * 365 * h * sum f H`
+/// at the defaults (premium 0.5, defection 0.8, a year). Bug caught: the coalition counted
+/// over the pooled hashrate instead of the network's, a pool's fee not its own, or the
+/// route's day out of step with the pools' tally.
+#[test]
+fn the_pool_coalition_matches_a_recomputation_from_the_pools_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ts = baseline(dir.path(), &["simulation.days=20", "pools.0.fee=0.01"]);
+    let pools = read_csv(&dir.path().join("pools.csv"));
+    for r in &ts {
+        let mut day: Vec<(f64, f64)> = pools
+            .iter()
+            .filter(|p| p["day"] == r["day"])
+            .map(|p| (num(p, "network_share"), num(p, "fee") * num(p, "hashrate_eh_s") * 1e6))
+            .collect();
+        day.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (mut share, mut fee_th, mut k) = (0.0, 0.0, 0);
+        while share < 0.51 * (1.0 - 1e-12) {
+            share += day[k].0;
+            fee_th += day[k].1;
+            k += 1;
+        }
+        let hp_th_day = num(r, "hashprice_usd_per_ph_day") / 1000.0;
+        let want = 1.5 * 0.8 * 365.0 * hp_th_day * fee_th;
+        assert_eq!(num(r, "attack_pool_coalition_size"), k as f64, "day {}", r["day"]);
+        let got = opt(r, "attack_pool_coalition_usd").expect("the pools reach 51%");
+        assert!((got - want).abs() <= 1e-9 * want, "day {}: {got} vs {want}", r["day"]);
+    }
 }

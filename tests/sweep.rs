@@ -511,3 +511,27 @@ values = [0.0, 0.5]
     let fees: Vec<f64> = runs.iter().map(|r| num(r, "pools.0.fee")).collect();
     assert!(fees.contains(&0.0) && fees.contains(&0.2), "{fees:?}");
 }
+
+/// An axis on a pool's share: each run's other pools are scaled so the shares still sum to 1,
+/// and the day-0 pools follow (a at 0.6 is the largest pool with about 0.6 of the pooled
+/// hashrate; at 0.2, b and c hold 0.4 each and lead). Bug caught: a share axis that can never
+/// validate (the sum left at 1.2 or 0.8), or one that changes the file but not the run.
+#[test]
+fn a_pool_share_is_a_sweep_axis() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut base = small_economy("base", 6, 1, 1);
+    base.push_str("\n[[pools]]\nname = \"a\"\nshare = 0.4\n[[pools]]\nname = \"b\"\nshare = 0.3\n[[pools]]\nname = \"c\"\nshare = 0.3\n");
+    write(dir.path(), "base.toml", &base);
+    let sweep = "[sweep]\nname = \"shares\"\nbase = \"base.toml\"\nseed = 3\nreplicates = 1\n\n\
+                 [[axes]]\nkey = \"pools.0.share\"\nvalues = [0.2, 0.6]\n";
+    let path = write(dir.path(), "sweep.toml", sweep);
+    let out = dir.path().join("out");
+    cmd().arg("sweep").arg(&path).arg("--out").arg(&out).arg("-q").assert().success();
+    let runs = read_csv(&out.join("runs.csv"));
+    assert_eq!(runs.len(), 2);
+    for r in &runs {
+        let (share, top1) = (num(r, "pools.0.share"), num(r, "top1_share_pools_max"));
+        let want = if share > 0.5 { 0.6 } else { 0.4 };
+        assert!((top1 - want).abs() < 0.1, "a at {share}: largest pool {top1}, want about {want}");
+    }
+}

@@ -7,6 +7,7 @@ pub mod finance;
 pub mod hardware;
 pub mod operator;
 pub mod plan;
+pub mod pool_choice;
 pub mod pools;
 pub mod population;
 pub mod replacement;

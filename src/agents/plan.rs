@@ -28,6 +28,9 @@ pub struct Plan {
     pub days_all_idle: u32,
     /// The strategic choice, on a day the operator reviews its strategy.
     pub strategy: Option<Strategy>,
+    /// The pool it moves to, on a review day (`agents::pool_choice`; set by the engine, which
+    /// holds the pools' offers).
+    pub pool: Option<u32>,
 }
 
 /// Plans the day of an operator that sees itself as `op` (its fleet aged and its deliveries
@@ -49,7 +52,7 @@ pub fn plan(op: &OperatorView, m: &MarketView, t: &PlanTerms, reviews_strategy: 
         let today = OperatorView { days_all_idle, ..op.clone() };
         strategic(&today, m, t.ai_offer, t.hw_offer, t.params)
     });
-    Plan { runs, days_all_idle, strategy }
+    Plan { runs, days_all_idle, strategy, pool: None }
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 //! and group.
 
 use super::operator::Operator;
-use crate::scenario::params::PoolParams;
-use crate::scenario::Payout;
+use super::pool_choice::{calibrate_intercepts, conditional_tastes, utilities, Chooser, PoolOffer};
+use crate::rng::mix64;
+use crate::scenario::params::{PoolChoiceParams, PoolParams};
+use crate::scenario::{Payout, PayoutScheme};
 
 /// The pool a scenario without `[[pools]]` puts every pooled operator in.
 pub const DEFAULT_POOL: &str = "pool";
@@ -18,8 +20,16 @@ pub const NO_POOL: u32 = u32::MAX;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pools {
     pub names: Vec<String>,
-    /// What each pool keeps of its miners' FPPS pay (changed by `pool_fee` events).
+    /// What each pool keeps of its miners' pay (changed by `pool_fee` events).
     pub fees: Vec<f64>,
+    pub schemes: Vec<PayoutScheme>,
+    /// The jurisdiction each pool is run from, if any (an index into the population's).
+    pub jurisdictions: Vec<Option<u16>>,
+    /// Each pool's intercept in the operators' choice (`agents::pool_choice`), fitted to the
+    /// day-0 shares by [`Pools::fit_choice`].
+    pub intercepts: Vec<f64>,
+    /// Operator `i`'s taste for pool `j` at `i * names.len() + j` (0 for solo miners).
+    pub tastes: Vec<f64>,
     /// Each pool's template group, an index into `group_names`.
     pub group_of: Vec<u32>,
     pub group_names: Vec<String>,
@@ -31,8 +41,12 @@ pub struct Pools {
     pub has_solo: bool,
 }
 
+/// Salt of the hashed uniforms behind the operators' pool tastes.
+const POOL_TASTE_SALT: u64 = 0x706f_6f6c_7461_7374;
+
 /// Puts every pooled operator in a pool (`Operator::pool`, an index into the returned pools;
-/// [`NO_POOL`] for solo miners) and returns the pools. A named operator's pool (`named[k]` for operator `generated + k`) is
+/// [`NO_POOL`] for solo miners) and returns the pools. `jurisdiction_of` resolves a pool's
+/// jurisdiction name (validation checked it). A named operator's pool (`named[k]` for operator `generated + k`) is
 /// kept; the other pooled operators, largest installed hashrate first (ties: lower index), each
 /// join the pool furthest below its target, `share * total pooled hashrate` (ties: the pool
 /// listed first). So the day-0 shares match the file's to within one operator, and the result
@@ -44,9 +58,16 @@ pub fn assign_pools(
     pools: &[PoolParams],
     named: &[Option<String>],
     default_fee: f64,
+    jurisdiction_of: impl Fn(&str) -> Option<u16>,
 ) -> Pools {
-    let default =
-        [PoolParams { name: DEFAULT_POOL.into(), share: 1.0, template_group: DEFAULT_POOL.into(), fee: default_fee }];
+    let default = [PoolParams {
+        name: DEFAULT_POOL.into(),
+        share: 1.0,
+        template_group: DEFAULT_POOL.into(),
+        fee: default_fee,
+        scheme: PayoutScheme::Fpps,
+        jurisdiction: None,
+    }];
     let pools = if pools.is_empty() { &default[..] } else { pools };
     let mut group_names: Vec<String> = Vec::new();
     let mut group_of = Vec::with_capacity(pools.len());
@@ -95,11 +116,69 @@ pub fn assign_pools(
     Pools {
         names: pools.iter().map(|p| p.name.clone()).collect(),
         fees: pools.iter().map(|p| p.fee).collect(),
+        schemes: pools.iter().map(|p| p.scheme).collect(),
+        jurisdictions: pools.iter().map(|p| p.jurisdiction.as_deref().and_then(&jurisdiction_of)).collect(),
+        intercepts: pools.iter().map(|p| p.share.max(1e-9).ln()).collect(),
+        tastes: Vec::new(),
         group_of,
         group_names,
         groups_are_pools,
         has_pooled: operators.iter().any(pooled),
         has_solo,
+    }
+}
+
+impl Pools {
+    /// Today's offers of the pools (`agents::pool_choice::PoolOffer`), `th_s[j]` pool `j`'s
+    /// hashrate.
+    pub fn offers(&self, th_s: &[f64]) -> Vec<PoolOffer> {
+        (0..self.names.len())
+            .map(|j| PoolOffer {
+                fee: self.fees[j],
+                scheme: self.schemes[j],
+                jurisdiction: self.jurisdictions[j],
+                th_s: th_s.get(j).copied().unwrap_or(0.0),
+                intercept: self.intercepts[j],
+            })
+            .collect()
+    }
+
+    /// Operator `i`'s tastes for the pools.
+    pub fn tastes_of(&self, i: usize) -> &[f64] {
+        let n = self.names.len();
+        &self.tastes[i * n..(i + 1) * n]
+    }
+
+    /// Fits the operators' pool choice to the day-0 assignment: the intercepts at which the
+    /// logit's hashrate-weighted shares are `shares` (the file's), then each pooled operator's
+    /// tastes drawn given the pool it is in, from hashed uniforms of (`replicate_seed`,
+    /// operator index), so no visiting order matters. Sizes are installed hashrates, the
+    /// network's including solo miners.
+    pub fn fit_choice(&mut self, operators: &[Operator], shares: &[f64], p: &PoolChoiceParams, replicate_seed: u64) {
+        let n = self.names.len();
+        let pooled = |o: &Operator| o.payout == Payout::Pool;
+        let network: f64 = operators.iter().map(Operator::installed_th_s).sum();
+        let mut th_s = vec![0.0; n];
+        let choosers: Vec<Chooser> = operators
+            .iter()
+            .filter(|o| pooled(o))
+            .map(|o| {
+                th_s[o.pool as usize] += o.installed_th_s();
+                Chooser { jurisdiction: o.jurisdiction, th_s: o.installed_th_s(), pool: o.pool as usize }
+            })
+            .collect();
+        let shares: Vec<f64> = if shares.len() == n { shares.to_vec() } else { vec![1.0 / n as f64; n] };
+        self.intercepts = calibrate_intercepts(&choosers, &self.offers(&th_s), &shares, network, p);
+        let offers = self.offers(&th_s);
+        self.tastes = vec![0.0; operators.len() * n];
+        let mut v = Vec::new();
+        for (i, o) in operators.iter().enumerate().filter(|(_, o)| pooled(o)) {
+            let c = Chooser { jurisdiction: o.jurisdiction, th_s: o.installed_th_s(), pool: o.pool as usize };
+            utilities(&c, &offers, network, p, &mut v);
+            let seed = mix64(replicate_seed ^ mix64(POOL_TASTE_SALT ^ i as u64));
+            let uniform = |k: usize| ((mix64(seed ^ mix64(k as u64)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+            self.tastes[i * n..(i + 1) * n].copy_from_slice(&conditional_tastes(&v, c.pool, uniform));
+        }
     }
 }
 
@@ -146,7 +225,14 @@ mod tests {
     }
 
     fn pool(name: &str, share: f64, group: &str) -> PoolParams {
-        PoolParams { name: name.into(), share, template_group: group.into(), fee: 0.02 }
+        PoolParams {
+            name: name.into(),
+            share,
+            template_group: group.into(),
+            fee: 0.02,
+            scheme: PayoutScheme::Fpps,
+            jurisdiction: None,
+        }
     }
 
     /// Pools of 0.30 (F), 0.18 (A), 0.22 (S, on A's templates), 0.30 (V): the largest pool is F
@@ -182,21 +268,21 @@ mod tests {
         let mut ops = vec![op(10.0), op(50.0), op(10.0), op(30.0), op(5.0)];
         ops[4].payout = Payout::Solo;
         let pools = [pool("A", 0.6, "G"), pool("B", 0.4, "B")];
-        let p = assign_pools(&mut ops, 5, &pools, &[], 0.02);
+        let p = assign_pools(&mut ops, 5, &pools, &[], 0.02, |_| None);
         let got: Vec<u32> = ops.iter().map(|o| o.pool).collect();
         assert_eq!(got, vec![0, 0, 1, 1, NO_POOL]);
         assert_eq!(p.names, vec!["A", "B"]);
         assert_eq!((p.group_of.clone(), p.group_names.clone()), (vec![0, 1], vec!["G".to_string(), "B".into()]));
         assert!(p.has_pooled && p.has_solo && p.groups_are_pools);
         let shared = [pool("A", 0.6, "G"), pool("B", 0.4, "G")];
-        assert!(!assign_pools(&mut ops, 5, &shared, &[], 0.02).groups_are_pools);
+        assert!(!assign_pools(&mut ops, 5, &shared, &[], 0.02, |_| None).groups_are_pools);
         // Named: the last operator is named and asks for B; the rest fill around it.
         let mut ops = vec![op(50.0), op(30.0), op(20.0)];
-        assign_pools(&mut ops, 2, &pools, &[Some("B".into())], 0.02);
+        assign_pools(&mut ops, 2, &pools, &[Some("B".into())], 0.02, |_| None);
         assert_eq!(ops.iter().map(|o| o.pool).collect::<Vec<_>>(), vec![0, 1, 1]);
         // No pools: one.
         let mut ops = vec![op(1.0), op(2.0)];
-        let p = assign_pools(&mut ops, 2, &[], &[], 0.02);
+        let p = assign_pools(&mut ops, 2, &[], &[], 0.02, |_| None);
         assert_eq!((p.names.clone(), ops[0].pool, ops[1].pool), (vec![DEFAULT_POOL.to_string()], 0, 0));
     }
 }

@@ -8,7 +8,7 @@ use super::pools::{assign_pools, Pools};
 use crate::error::{Error, Result};
 use crate::rng::{mix64, SimRng};
 use crate::scenario::dist::Dist;
-use crate::scenario::params::{FinanceParams, PoolParams, PopulationParams};
+use crate::scenario::params::{FinanceParams, PoolChoiceParams, PoolParams, PopulationParams};
 use crate::scenario::Payout;
 use rand::{Rng, SeedableRng};
 use rand_distr::Distribution;
@@ -130,8 +130,20 @@ impl Population {
 
     /// Puts every operator in a pool (`agents::pools::assign_pools`); `named[k]` is named
     /// operator `generated + k`'s pool, if the file gives one.
-    pub fn assign_pools(&mut self, pools: &[PoolParams], named: &[Option<String>], default_fee: f64) {
-        self.pools = assign_pools(&mut self.operators, self.generated, pools, named, default_fee);
+    /// Their choice is then fitted to the assignment (`Pools::fit_choice`).
+    pub fn assign_pools(
+        &mut self,
+        pools: &[PoolParams],
+        named: &[Option<String>],
+        default_fee: f64,
+        choice: &PoolChoiceParams,
+        replicate_seed: u64,
+    ) {
+        let names = &self.jurisdictions;
+        let of = |name: &str| names.iter().position(|j| j == name).map(|i| i as u16);
+        self.pools = assign_pools(&mut self.operators, self.generated, pools, named, default_fee, of);
+        let shares: Vec<f64> = pools.iter().map(|p| p.share).collect();
+        self.pools.fit_choice(&self.operators, &shares, choice, replicate_seed);
     }
 
     pub fn finish_balance_sheets(&mut self, f: &FinanceParams) {

@@ -65,7 +65,8 @@ impl World {
         };
         population.finish_balance_sheets(&loaded.params.population.finance);
         let named_pools: Vec<Option<String>> = loaded.params.population.named.iter().map(|m| m.pool.clone()).collect();
-        population.assign_pools(&loaded.params.pools, &named_pools, loaded.params.population.pool_fee);
+        let p = &loaded.params;
+        population.assign_pools(&p.pools, &named_pools, p.population.pool_fee, &p.pool_choice, rseed);
 
         let h = chain_start.height;
         let next = h + 1;
@@ -109,6 +110,14 @@ impl World {
             // On schedule before the first day: 600 s blocks at the difficulty.
             running_th_s: chain.difficulty * crate::units::HASHES_PER_DIFFICULTY
                 / (crate::chain::retarget::TARGET_SPACING_S as f64 * crate::units::HASH_PER_TH),
+            pool_th_s: {
+                let mut th = vec![0.0; population.pools.names.len()];
+                for o in population.operators.iter().filter(|o| o.payout == crate::scenario::Payout::Pool) {
+                    th[o.pool as usize] += o.installed_th_s();
+                }
+                th
+            },
+            pool_choice: loaded.params.pool_choice,
             supply: crate::market::supply::SupplyCurve::default(),
             halving_outlook: crate::market::supply::HalvingOutlook::default(),
             growth_trend_per_day: 0.0,

@@ -19,8 +19,8 @@
 
 use super::census::Census;
 use super::operate::{
-    age_fleet, carry_out, finish_building, hosting_milestones, sell_swapped, take_deliveries, view_of, OperatorEvent,
-    Sinks,
+    age_fleet, carry_out, choose_pool, finish_building, hosting_milestones, sell_swapped, switch_pool, take_deliveries,
+    view_of, OperatorEvent, Sinks,
 };
 use super::settle::{settle, DaySums};
 use super::snapshot::Snapshot;
@@ -48,6 +48,7 @@ impl World {
         let mut sums = self.settle_all(&snap, flows);
         self.count(d, census, &mut sums);
         self.running_th_s = sums.census.mining_th_s;
+        self.keep_pool_sizes(census);
         sums.store(&mut stats, census);
         self.hardware_market.book(stats.ordered_th_s);
         stats
@@ -87,9 +88,13 @@ impl World {
             restart_cost_usd_per_th: self.hardware.restart_cost_usd_per_th,
             restart_payback_days: self.hardware.restart_payback_days,
         };
+        let pools = &self.population.pools;
         let active = |(i, op): (usize, &crate::agents::Operator)| {
-            (op.state == OperatorState::Active)
-                .then(|| plan(&view_of(op, snap), &snap.market, &terms, snap.reviews_strategy(i)))
+            (op.state == OperatorState::Active).then(|| {
+                let reviews = snap.reviews_strategy(i);
+                let pool = if reviews { choose_pool(i, op, snap, pools) } else { None };
+                Plan { pool, ..plan(&view_of(op, snap), &snap.market, &terms, reviews) }
+            })
         };
         self.population.operators.iter().enumerate().map(active).collect()
     }
@@ -117,6 +122,9 @@ impl World {
             let mut out =
                 Sinks { secondary: &mut *secondary, stats: &mut *stats, log: &mut *log, requests: &mut requests };
             let swap_sales = if swapped.is_empty() { 0.0 } else { sell_swapped(i, swapped, snap, &mut out) };
+            if let Some(to) = plan.pool {
+                switch_pool(i, op, to, out.log);
+            }
             if let Some(strategy) = plan.strategy {
                 flows[i] = carry_out(i, op, strategy, snap, out);
             }

@@ -5,7 +5,8 @@
 use super::census::Census;
 use super::curtail::SiteCurtailment;
 use super::operate::{
-    age_and_run, finish_building, hosting_milestones, sell_swapped, take_deliveries, take_strategy, Sinks,
+    age_and_run, choose_pool, finish_building, hosting_milestones, sell_swapped, switch_pool, take_deliveries,
+    take_strategy, Sinks,
 };
 use super::settle::{settle_and_count, DaySums};
 use super::world::{DayStats, World};
@@ -69,8 +70,14 @@ impl World {
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
             let mut out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
             let swap_sales = if swapped.is_empty() { 0.0 } else { sell_swapped(i, swapped, &snap, &mut out) };
-            let mut flow =
-                if snap.reviews_strategy(i) { take_strategy(i, op, &snap, out) } else { DayFlows::default() };
+            let mut flow = if snap.reviews_strategy(i) {
+                if let Some(to) = choose_pool(i, op, &snap, &population.pools) {
+                    switch_pool(i, op, to, out.log);
+                }
+                take_strategy(i, op, &snap, out)
+            } else {
+                DayFlows::default()
+            };
             flow.sales_usd += swap_sales;
             if requests.is_empty() {
                 let terms = curtailment.terms_of(op);
@@ -92,6 +99,7 @@ impl World {
             settle_and_count(i, op, terms, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
         self.running_th_s = sums.census.mining_th_s;
+        self.keep_pool_sizes(census);
         sums.store(&mut stats, census);
         self.hardware_market.book(stats.ordered_th_s);
         stats

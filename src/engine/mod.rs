@@ -26,11 +26,11 @@ pub mod world;
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
 use crate::rng::{stream, Purpose, SimRng};
-use crate::scenario::Payout;
+use crate::scenario::{Payout, PayoutScheme};
 use crate::units::Sat;
 use census::Census;
 use hook::{DayEnd, DayStart, Hook};
-use pool::{pool_pay, PoolDay};
+use pool::{pool_pay, pplns_pay, PoolDay};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
@@ -67,6 +67,10 @@ pub struct Engine<'o> {
     census: Census,
     /// What a TH/s of pooled work has earned since the day's decisions (`pool.rs`).
     pool_day: PoolDay,
+    /// What each PPLNS pool's blocks of the day paid (subsidy and fees), satoshis.
+    pplns_found_sat: Vec<u64>,
+    /// Each PPLNS pool's running hashrate today (scratch of `pay_pool`).
+    pplns_th_s: Vec<f64>,
     finished: bool,
 }
 
@@ -101,6 +105,8 @@ impl<'o> Engine<'o> {
             hook,
             census: Census::new(n, nj),
             pool_day: PoolDay::default(),
+            pplns_found_sat: Vec::new(),
+            pplns_th_s: Vec::new(),
             finished: false,
         }
     }
@@ -182,28 +188,43 @@ impl<'o> Engine<'o> {
         self.pool_day.open(self.now.seconds(), c.difficulty, reward_sat);
     }
 
-    /// Pays every pooled operator for the work of the day now closing: its running hashrate
-    /// (the winner sampler's weight, constant since the day's decisions) times what a TH/s
-    /// earned, less the pool fee, in whole satoshis (`pool.rs`). Settled with the day's
-    /// blocks at tomorrow's settlement.
+    /// Pays every pooled operator for the work of the day now closing, in whole satoshis
+    /// (`pool.rs`), settled with the day's blocks at tomorrow's settlement. Its work is its
+    /// running hashrate (the winner sampler's weight, constant since the day's decisions). An
+    /// FPPS pool pays the work's expected value less its fee; a PPLNS pool shares what its
+    /// blocks of the day paid, less its fee, by the day's work (`pplns_pay`).
     fn pay_pool(&mut self) {
         if !self.pool_day.is_open() {
             return;
         }
         let sat_per_th_s = self.pool_day.close_day(self.now.seconds());
         let population = &mut self.world.population;
+        let pools = &population.pools;
+        self.pplns_th_s.clear();
+        self.pplns_th_s.resize(pools.names.len(), 0.0);
+        self.pplns_found_sat.resize(pools.names.len(), 0);
+        for (i, op) in population.operators.iter().enumerate() {
+            if op.payout == Payout::Pool && pools.schemes[op.pool as usize] == PayoutScheme::Pplns {
+                self.pplns_th_s[op.pool as usize] += self.sampler.weight(i);
+            }
+        }
         for (i, op) in population.operators.iter_mut().enumerate() {
             if op.payout != Payout::Pool {
                 continue;
             }
             let th_s = self.sampler.weight(i);
             if th_s > 0.0 {
-                let pay = pool_pay(th_s, sat_per_th_s, population.pools.fees[op.pool as usize]);
+                let p = op.pool as usize;
+                let pay = match pools.schemes[p] {
+                    PayoutScheme::Fpps => pool_pay(th_s, sat_per_th_s, pools.fees[p]),
+                    PayoutScheme::Pplns => pplns_pay(th_s, self.pplns_th_s[p], self.pplns_found_sat[p], pools.fees[p]),
+                };
                 op.revenue += pay;
                 op.mined_btc_unsettled += pay.to_btc();
                 self.tally.pool_paid = Sat(self.tally.pool_paid.0.saturating_add(pay.0));
             }
         }
+        self.pplns_found_sat.fill(0);
     }
 
     /// A block is found: pick the winner, pay it, retarget at epoch ends, draw the next block.
@@ -220,10 +241,21 @@ impl<'o> Engine<'o> {
         let fees = w.fee_model.draw(w.fee_level_btc(), &mut self.streams.fees);
         let op = &mut w.population.operators[winner];
         op.blocks_won += 1;
-        // A pool's miner is paid for its work (`pay_pool`), not for the block it found.
-        if op.payout == Payout::Solo {
-            op.revenue += subsidy + fees;
-            op.mined_btc_unsettled += (subsidy + fees).to_btc();
+        // A pool's miner is paid for its work (`pay_pool`), not for the block it found; a
+        // PPLNS pool shares its blocks' pay.
+        match op.payout {
+            Payout::Solo => {
+                op.revenue += subsidy + fees;
+                op.mined_btc_unsettled += (subsidy + fees).to_btc();
+            }
+            Payout::Pool if w.population.pools.schemes[op.pool as usize] == PayoutScheme::Pplns => {
+                let p = op.pool as usize;
+                if p >= self.pplns_found_sat.len() {
+                    self.pplns_found_sat.resize(p + 1, 0);
+                }
+                self.pplns_found_sat[p] = self.pplns_found_sat[p].saturating_add((subsidy + fees).0);
+            }
+            Payout::Pool => {}
         }
 
         let t = self.now;

@@ -9,9 +9,12 @@ use crate::agents::expansion::build_days;
 use crate::agents::finance::DayFlows;
 use crate::agents::hardware::{remove_least_efficient, Vintage, FLEET_REL_TOL};
 use crate::agents::operator::{Operator, OperatorState, Order, SiteBuild};
+use crate::agents::pool_choice::{choose, utilities, Chooser};
+use crate::agents::pools::Pools;
 use crate::market::ai::Request;
 use crate::market::{AiMarket, SecondaryMarket};
 use crate::scenario::params::HardwareParams;
+use crate::scenario::Payout;
 use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 
 /// Something an operator did today, before it is stamped with the replicate and the day.
@@ -175,6 +178,24 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         may_pivot: s.max_pivot_share > 0.0 && op.convertible,
         max_pivot_share: s.max_pivot_share,
     }
+}
+
+/// Operator `i`'s pool choice at a review (`agents::pool_choice::choose`): the pool it moves
+/// to, if any. Only pooled operators choose, and only among more than one pool.
+pub fn choose_pool(i: usize, op: &Operator, s: &Snapshot, pools: &Pools) -> Option<u32> {
+    if !s.pool_choice.enabled || op.payout != Payout::Pool || s.pool_offers.len() < 2 {
+        return None;
+    }
+    let c = Chooser { jurisdiction: op.jurisdiction, th_s: op.installed_th_s(), pool: op.pool as usize };
+    let mut v = Vec::with_capacity(s.pool_offers.len());
+    utilities(&c, &s.pool_offers, s.network_running_th_s, &s.pool_choice, &mut v);
+    choose(c.pool, &v, pools.tastes_of(i), &s.pool_choice).map(|p| p as u32)
+}
+
+/// Operator `i` moves to pool `to`: its work is paid by that pool from today.
+pub fn switch_pool(i: usize, op: &mut Operator, to: u32, log: &mut Vec<OperatorEvent>) {
+    op.pool = to;
+    log.push(OperatorEvent::new(i, "pool_switch", op.installed_mw(), op.installed_th_s(), 0.0));
 }
 
 /// Where carrying out a strategy leaves its traces: the machines it lists, the day's totals,

@@ -77,9 +77,36 @@ pub fn pool_pay(th_s: f64, sat_per_th_s: f64, fee: f64) -> Sat {
     }
 }
 
+/// What a PPLNS pool pays `th_s` TH/s of the `pool_th_s` that worked in it today, when its
+/// blocks of the day paid `found_sat` and it keeps `fee`: `floor(found (1 - fee) th_s /
+/// pool_th_s)` whole satoshis. The window of shares (PPLNS's N) is the day's work: the pool's
+/// miners bear its luck, paid nothing on a day it finds no block.
+pub fn pplns_pay(th_s: f64, pool_th_s: f64, found_sat: u64, fee: f64) -> Sat {
+    if pool_th_s <= 0.0 {
+        return Sat::ZERO;
+    }
+    let sat = (found_sat as f64 * (1.0 - fee) * (th_s / pool_th_s)).floor();
+    if sat.is_finite() && sat > 0.0 {
+        Sat(sat as u64)
+    } else {
+        Sat::ZERO
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-worked: two blocks of 315,000,000 sat in a 2% PPLNS pool leave 617,400,000 to
+    /// share; three quarters of the work earns 463,050,000, a quarter 154,350,000; a day
+    /// without a block pays nothing. Catches the fee added, or shares by count of members.
+    #[test]
+    fn a_pplns_day_shares_the_pools_blocks_by_work() {
+        assert_eq!(pplns_pay(300.0, 400.0, 630_000_000, 0.02), Sat(463_050_000));
+        assert_eq!(pplns_pay(100.0, 400.0, 630_000_000, 0.02), Sat(154_350_000));
+        assert_eq!(pplns_pay(100.0, 400.0, 0, 0.02), Sat::ZERO);
+        assert_eq!(pplns_pay(0.0, 0.0, 630_000_000, 0.02), Sat::ZERO);
+    }
 
     /// A hand-worked day. At difficulty 1e14 a TH/s finds `1e12 / (1e14 * 2^32)` blocks a
     /// second: over 86,400 s, `86400 / (100 * 2^32)` = 2.01166e-7 blocks; at 3.125 BTC subsidy

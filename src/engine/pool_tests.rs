@@ -10,7 +10,13 @@ use crate::units::Sat;
 /// Two named operators that always run at no power cost, machines that never fail; difficulty exactly 2^40
 /// (`0x1800ffff`), constant fees of 0.025 BTC, a 2% pool fee.
 fn scenario(days: u32, height: u64, extra_chain: &str, payout_b: &str) -> LoadedScenario {
-    let text = format!(
+    let text = scenario_text(days, height, extra_chain, payout_b);
+    load_str(&text, "pool.toml", std::path::Path::new("."), &[]).expect("test scenario")
+}
+
+/// [`scenario`]'s file.
+fn scenario_text(days: u32, height: u64, extra_chain: &str, payout_b: &str) -> String {
+    format!(
         "[simulation]\nname = \"pool\"\ndays = {days}\nseed = 7\n\
          [chain]\nheight = {height}\nbits = \"0x1800ffff\"\n{extra_chain}\n\
          [price]\nmodel = \"constant\"\ninitial_usd = 100000\n\
@@ -21,8 +27,7 @@ fn scenario(days: u32, height: u64, extra_chain: &str, payout_b: &str) -> Loaded
          [[operators]]\nname = \"A\"\nhashrate_th_s = 6000000\nefficiency_j_per_th = 20\npower_usd_per_kwh = 0\n\
          [[operators]]\nname = \"B\"\nhashrate_th_s = 2000000\nefficiency_j_per_th = 20\npower_usd_per_kwh = 0\n\
          payout = \"{payout_b}\"\n"
-    );
-    load_str(&text, "pool.toml", std::path::Path::new("."), &[]).expect("test scenario")
+    )
 }
 
 /// The chain's tallies of every day.
@@ -141,4 +146,32 @@ fn pool_keys_out_of_range_are_reported_at_their_key() {
         let e = crate::scenario::load(std::path::Path::new("scenarios/bench/core1.toml"), &set).unwrap_err();
         assert!(e.to_string().contains(key), "{e}");
     }
+}
+
+/// One PPLNS pool of both operators (3:1 of the work): each day the pool pays out exactly what
+/// its blocks paid less the 2% fee, less the satoshi fractions each payout rounds down (under
+/// one per member), A three times B's pay to the satoshi's rounding; and a day's pay follows
+/// the day's luck (unlike FPPS, it differs from the work's expected value). Catches blocks
+/// paid to the finder, a PPLNS pool paying FPPS, the found blocks carried to the next day,
+/// or shares by member count.
+#[test]
+fn a_pplns_pool_shares_each_days_blocks_less_its_fee() {
+    let mut text = scenario_text(5, 900_000, "", "pool");
+    text.push_str("[[pools]]\nname = \"p\"\nshare = 1\nscheme = \"pplns\"\nfee = 0.02\n");
+    let loaded = load_str(&text, "pplns.toml", std::path::Path::new("."), &[]).expect("test scenario");
+    let mut ends = Ends::default();
+    let w = run_replicate(&loaded, 0, &mut ends).expect("runs");
+    let mut luck_differs = false;
+    for (d, e) in ends.0.iter().enumerate() {
+        let found = (e.subsidy.0 + e.fees.0) as f64;
+        let due = found * 0.98;
+        let paid = e.pool_paid.0 as f64;
+        assert!(paid <= due && paid > due - 2.0, "day {d}: paid {paid} of {due}");
+        let expected = 8e6 * sat_per_th_day(w.chain.difficulty) * 0.98;
+        luck_differs |= (paid - expected).abs() > 0.01 * expected;
+    }
+    assert!(luck_differs, "PPLNS pay followed the blocks, not the expected value");
+    let [a, b] = [&w.population.operators[0], &w.population.operators[1]];
+    let ratio = a.revenue.0 as f64 / b.revenue.0 as f64;
+    assert!((ratio - 3.0).abs() < 1e-6, "A/B {ratio}");
 }

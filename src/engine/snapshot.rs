@@ -6,10 +6,12 @@ use crate::agents::decision::{
     operating_hashprice, settled_hashprice, AiOffer, HardwareOffer, MarketView, StrategyParams,
 };
 use crate::agents::operator::OperatorState;
+use crate::agents::pool_choice::PoolOffer;
 use crate::chain::retarget::TARGET_SPACING_S;
 use crate::chain::{block_subsidy, next_halving_height};
 use crate::market::hardware::allotment_th_s_per_mw;
 use crate::market::secondary::Pricing;
+use crate::scenario::params::PoolChoiceParams;
 use crate::units::{hashrate_th_s_for_interval, power_cost_usd_per_th_day, DAYS_PER_YEAR, SECONDS_PER_DAY};
 
 /// Half-life of the moving average of daily difficulty changes that buyers read as the
@@ -50,6 +52,11 @@ pub struct Snapshot {
     pub max_pivot_share: f64,
     pub lead_time_days: u32,
     pub books: Books,
+    /// What each pool offers today (its size yesterday's), and how operators choose.
+    pub pool_offers: Vec<PoolOffer>,
+    pub pool_choice: PoolChoiceParams,
+    /// The network's running hashrate yesterday, TH/s (pools' sizes are shares of it).
+    pub network_running_th_s: f64,
 }
 
 impl Snapshot {
@@ -201,6 +208,9 @@ impl World {
                 opex_share: self.ai.opex_share,
                 keep_books: self.finance_enabled,
             },
+            pool_offers: self.population.pools.offers(&self.pool_th_s),
+            pool_choice: self.pool_choice,
+            network_running_th_s: self.running_th_s,
         }
     }
 }

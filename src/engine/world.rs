@@ -15,7 +15,7 @@ use crate::chain::RETARGET_INTERVAL;
 use crate::market::secondary::Pricing;
 use crate::market::supply::{HalvingOutlook, SupplyCurve};
 use crate::market::{AiMarket, HardwareMarket, PriceProcess, SecondaryMarket};
-use crate::scenario::params::{HardwareParams, MetricsParams, StrategyRules};
+use crate::scenario::params::{HardwareParams, MetricsParams, PoolChoiceParams, StrategyRules};
 use crate::units::{hashprice_usd_per_th_day, HASHES_PER_DIFFICULTY, HASH_PER_TH, SECONDS_PER_DAY};
 use serde::Serialize;
 
@@ -48,7 +48,7 @@ pub struct LogEvent {
     pub day: u32,
     pub operator: usize,
     /// pivot, ai_online, contract_renewed, contract_returned, upgrade, site_build, site_online,
-    /// exit, bankruptcy,
+    /// exit, bankruptcy, pool_switch (it moved to another pool: its installed MW and TH/s),
     /// acquisition, rescue (a group pays a defaulted member's shortfall), ban, relocation (a
     /// banned operator moves), used_purchase, sale (idle machines sold), swap_sale (machines a
     /// delivery of new ones pushed out, sold), site_build, site_online.
@@ -111,6 +111,11 @@ pub struct World {
     /// Hashrate that ran yesterday (the census'), TH/s: the pace at which the chain expects the
     /// epoch to go on. Before day 0, the difficulty's on-schedule hashrate.
     pub running_th_s: f64,
+    /// Running hashrate of each pool yesterday (the census'), TH/s; before day 0, installed:
+    /// the sizes operators choose pools by.
+    pub pool_th_s: Vec<f64>,
+    /// `[pool_choice]`.
+    pub pool_choice: PoolChoiceParams,
     /// The network's merit order, taken at each day's opening (installed mining machines and
     /// machines on order, by energy cost): where buyers read what a halving will leave.
     pub supply: SupplyCurve,
@@ -140,6 +145,15 @@ pub struct World {
 }
 
 impl World {
+    /// Keeps the census' running hashrate of each pool for tomorrow's choices.
+    pub(super) fn keep_pool_sizes(&mut self, census: &super::census::Census) {
+        let n = self.pool_th_s.len();
+        for (j, th) in self.pool_th_s.iter_mut().enumerate() {
+            *th = census.by_pool_th_s.get(j).copied().unwrap_or(0.0);
+        }
+        debug_assert_eq!(n, self.population.pools.names.len());
+    }
+
     /// Today's expected fees per block, BTC.
     pub fn fee_level_btc(&self) -> f64 {
         self.fee_mean_btc * self.fee_multiplier
@@ -209,10 +223,16 @@ impl World {
             attacker_power_usd_per_kwh: m.attacker_power_usd_per_kwh,
             rental_share: m.rental_share,
             rental_premium: m.rental_premium,
+            rental_fee: m.rental_fee,
             bribe_premium: m.bribe_premium,
             bribe_capital_share: m.bribe_capital_share,
             manufacturing_th_s_per_day: self.hardware.manufacturing_eh_s_per_month * crate::units::TH_PER_EH
                 / crate::units::DAYS_PER_MONTH,
+            pool_bribe: crate::metrics::pool_bribe::PoolBribeTerms {
+                defection_share: m.pool_defection_share,
+                franchise_years: m.pool_franchise_years,
+                premium: m.bribe_premium,
+            },
         }
     }
 

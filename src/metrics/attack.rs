@@ -4,6 +4,8 @@
 //! `H_a = q / (1 - q) * H` of its own (so that `H_a / (H + H_a) = q`), except through a
 //! coalition, whose members' hashrate is already part of `H`.
 
+use super::pool_bribe::{PoolBribeTerms, PoolCoalitions};
+
 /// Attack assumptions (scenario table `[metrics]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AttackParams {
@@ -18,6 +20,8 @@ pub struct AttackParams {
     pub rental_share: f64,
     /// Premium of rented hashrate over hashprice.
     pub rental_premium: f64,
+    /// The marketplace's fee on the buyer, a share of the order.
+    pub rental_fee: f64,
     /// Premium over forgone revenue that bribed operators demand.
     pub bribe_premium: f64,
     /// Share of their machines' market value that bribed operators want covered, since a
@@ -26,6 +30,8 @@ pub struct AttackParams {
     pub bribe_capital_share: f64,
     /// Manufacturing capacity for new machines, TH/s per day.
     pub manufacturing_th_s_per_day: f64,
+    /// What bribing pool operators costs (`metrics::pool_bribe`).
+    pub pool_bribe: PoolBribeTerms,
 }
 
 /// The largest value an attack of `hours` with share `q` can extract and still not pay, USD,
@@ -185,14 +191,16 @@ pub fn sort_by_unit_cost(lots: &mut Vec<(f64, f64)>) {
 /// Rented hashrate: (cost USD if the market holds enough, cost per hour USD).
 ///
 /// # Formula
-/// `cost/hour = H_a * hashprice / 24 * (1 + premium)`; available `rental_share * H_total`.
+/// `cost/hour = H_a * hashprice / 24 * (1 + premium) * (1 + fee)`; available
+/// `rental_share * H_total` (marketplaces hold a fraction of a percent of the network:
+/// docs/MODEL.md, "Attack routes").
 pub fn rental(
     needed_th_s: f64,
     total_th_s: f64,
     hashprice_usd_per_th_day: f64,
     p: &AttackParams,
 ) -> (Option<f64>, f64) {
-    let per_hour = needed_th_s * hashprice_usd_per_th_day / 24.0 * (1.0 + p.rental_premium);
+    let per_hour = needed_th_s * hashprice_usd_per_th_day / 24.0 * (1.0 + p.rental_premium) * (1.0 + p.rental_fee);
     let feasible = needed_th_s <= p.rental_share * total_th_s;
     (feasible.then_some(per_hour * p.hours), per_hour)
 }
@@ -266,6 +274,9 @@ pub struct AttackCosts {
     pub rental_usd_per_hour: f64,
     pub coalition_usd: Option<f64>,
     pub coalition_size: usize,
+    /// The pool-coalition route (`metrics::pool_bribe`): bribe and pools needed.
+    pub pool_coalition_usd: Option<f64>,
+    pub pool_coalition_size: usize,
     pub cheapest_usd: f64,
     pub cheapest_route: &'static str,
 }
@@ -279,6 +290,7 @@ pub struct AttackMarket {
     pub new_price_usd_per_th: f64,
     pub dormant: DormantSupply,
     pub coalitions: Coalitions,
+    pub pools: PoolCoalitions,
 }
 
 impl AttackMarket {
@@ -289,8 +301,15 @@ impl AttackMarket {
         let dormant = self.dormant.cost_usd(need);
         let (rent, rent_hour) = rental(need, self.honest_th_s, self.hashprice_usd_per_th_day, p);
         let bribe = self.coalitions.bribe_usd(q, self.hashprice_usd_per_th_day, p);
+        let pools = self.pools.bribe_usd(q, self.honest_th_s, self.hashprice_usd_per_th_day, &p.pool_bribe);
         let mut cheapest = (new.total_usd, "new_hardware");
-        for (c, name) in [(dormant, "dormant"), (rent, "rental"), (bribe.map(|b| b.1), "coalition")] {
+        let routes = [
+            (dormant, "dormant"),
+            (rent, "rental"),
+            (bribe.map(|b| b.1), "coalition"),
+            (pools.map(|b| b.1), "pool_coalition"),
+        ];
+        for (c, name) in routes {
             if let Some(c) = c {
                 if c < cheapest.0 {
                     cheapest = (c, name);
@@ -307,6 +326,8 @@ impl AttackMarket {
             rental_usd_per_hour: rent_hour,
             coalition_usd: bribe.map(|b| b.1),
             coalition_size: bribe.map_or(0, |b| b.0),
+            pool_coalition_usd: pools.map(|b| b.1),
+            pool_coalition_size: pools.map_or(0, |b| b.0),
             cheapest_usd: cheapest.0,
             cheapest_route: cheapest.1,
         }
@@ -354,9 +375,11 @@ mod tests {
         attacker_power_usd_per_kwh: 0.05,
         rental_share: 0.05,
         rental_premium: 0.2,
+        rental_fee: 0.0,
         bribe_premium: 0.5,
         bribe_capital_share: 0.0,
         manufacturing_th_s_per_day: 1e6,
+        pool_bribe: PoolBribeTerms { defection_share: 0.8, franchise_years: 1.0, premium: 0.5 },
     };
 
     #[test]
@@ -411,6 +434,9 @@ mod tests {
         assert!((per_hour - 10.0 * 0.002 * 1.2).abs() < 1e-12);
         assert!((c.unwrap() - per_hour * 24.0).abs() < 1e-12);
         assert_eq!(rental(60.0, 1000.0, 0.048, &P).0, None);
+        // The marketplace's 3% fee on top: 10 TH/s at $0.002 an hour each, x 1.2 x 1.03.
+        let p = AttackParams { rental_fee: 0.03, ..P };
+        assert!((rental(10.0, 1000.0, 0.048, &p).1 - 10.0 * 0.002 * 1.2 * 1.03).abs() < 1e-12);
     }
 
     #[test]
@@ -438,6 +464,7 @@ mod tests {
             new_price_usd_per_th: 20.0,
             dormant: DormantSupply::new([(3e8, 25.0, 2.0)].into_iter(), &P),
             coalitions: Coalitions::new(&[3e8, 2e8, 1.5e8, 1e8, 1e8, 1e8, 0.5e8].map(|x| (x, 0.0))),
+            pools: PoolCoalitions::default(),
         }
     }
 
@@ -462,6 +489,26 @@ mod tests {
         assert!(m.costs(q1, &P).cheapest_usd <= 1e7 * (1.0 + 1e-9));
         assert!(m.costs(q1 + 1e-4, &P).cheapest_usd > 1e7);
         assert_eq!(m.affordable_share(1e12, &P), 0.5);
+    }
+
+    /// Pools of 4e8 and 3e8 TH/s at 2% (and two of 1.5e8 at 4%) against 1e9 honest: two
+    /// pools reach 51%; their operators lose 0.8 of a year of fees, 0.038 * 0.02 * 7e8 a day,
+    /// with the 50% premium: 438 * 532,000 = $233.0M, dearer than a day's bribe of the three
+    /// largest operator groups ($37.05M, the cheapest); with 0.1% fees a twentieth ($11.65M),
+    /// and then the cheapest route. Bug caught: the pool route left out of the cheapest
+    /// choice, or priced on the operator groups' hashrate.
+    #[test]
+    fn a_pool_coalition_is_a_route() {
+        let mut m = market();
+        m.pools = PoolCoalitions::new(&[(4e8, 0.02), (3e8, 0.02), (1.5e8, 0.04), (1.5e8, 0.04)]);
+        let c = m.costs(0.51, &P);
+        assert_eq!(c.pool_coalition_size, 2);
+        let want = 1.5 * 0.8 * 365.0 * 0.038 * 0.02 * 7e8;
+        assert!((c.pool_coalition_usd.unwrap() - want).abs() < 1e-3 * want, "{:?}", c.pool_coalition_usd);
+        assert_eq!(c.cheapest_route, "coalition");
+        m.pools = PoolCoalitions::new(&[(4e8, 0.001), (3e8, 0.001), (1.5e8, 0.04), (1.5e8, 0.04)]);
+        let c = m.costs(0.51, &P);
+        assert_eq!((c.cheapest_route, c.cheapest_usd), ("pool_coalition", c.pool_coalition_usd.unwrap()));
     }
 
     mod sorting {

@@ -4,6 +4,7 @@
 
 pub mod attack;
 pub mod concentration;
+pub mod pool_bribe;
 pub mod ranking;
 pub mod risk;
 pub mod selfish;

@@ -80,7 +80,7 @@ pub fn start_of_day(view: &DayStart<'_>, ranks: &mut Ranks) -> DayRow {
     r.fleet_eh_s = (view.census.totals.sites_th_s + secondary_th_s) / TH_PER_EH;
     if w.metrics.attack_metrics {
         let owners = view.census.by_owner_th_s.len();
-        security_columns(&mut r, w, d, view.census.totals.mining_th_s, &ranks.owners, owners);
+        security_columns(&mut r, w, d, view.census, &ranks.owners, owners);
     }
     r
 }
@@ -203,6 +203,7 @@ mod tests {
             groups_are_pools,
             has_pooled: true,
             has_solo: true,
+            ..Pools::default()
         }
     }
 

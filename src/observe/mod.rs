@@ -18,6 +18,7 @@ pub mod summary;
 pub use crate::engine::world::LogEvent;
 pub use observer::{Collect, Observer, Tee};
 pub use operators::{operator_rows, OperatorRow};
+pub use pools::PoolRow;
 pub use recorder::{run_replicate, Recorder};
 pub use row::DayRow;
 pub use summary::{RunSummary, SummaryTally};

@@ -1,6 +1,7 @@
 //! Observers: what receives the daily rows and the operators' actions as a run goes (CSV
 //! sinks, the summary tally, progress ticks), and [`Tee`] to give one stream to several.
 
+use super::pools::PoolRow;
 use super::row::DayRow;
 use crate::engine::world::LogEvent;
 use crate::error::Result;
@@ -10,6 +11,11 @@ pub trait Observer {
     fn on_day(&mut self, row: &DayRow) -> Result<()>;
 
     fn on_event(&mut self, _event: &LogEvent) -> Result<()> {
+        Ok(())
+    }
+
+    /// Each pool's row of the day, before the day's row.
+    fn on_pools(&mut self, _rows: &[PoolRow]) -> Result<()> {
         Ok(())
     }
 }
@@ -37,5 +43,10 @@ impl Observer for Tee<'_, '_> {
     fn on_event(&mut self, event: &LogEvent) -> Result<()> {
         self.0.on_event(event)?;
         self.1.on_event(event)
+    }
+
+    fn on_pools(&mut self, rows: &[PoolRow]) -> Result<()> {
+        self.0.on_pools(rows)?;
+        self.1.on_pools(rows)
     }
 }

@@ -4,10 +4,15 @@
 
 use super::day::{CensusInput, Ranks};
 use super::row::DayRow;
+use crate::agents::pools::Pools;
 use crate::agents::population::operator_name;
+use crate::engine::census::Census;
 use crate::metrics::concentration::concentration_of_descending;
 use crate::metrics::ranking::Ranking;
-use crate::metrics::selfish::{selfish_revenue_share, selfish_threshold};
+use crate::metrics::selfish::{optimal_selfish_threshold, selfish_revenue_share, selfish_threshold};
+use crate::scenario::PayoutScheme;
+use crate::units::TH_PER_EH;
+use serde::Serialize;
 
 /// Concentration by pool and by template group: [`concentration_of_descending`] over running
 /// hashrate by entity, the entities being the pools (or template groups) and the operator
@@ -80,6 +85,9 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     let group_values = if pools.groups_are_pools || !pools.has_pooled { pool_values } else { ranks.groups.values() };
     r.selfish_mining_template_groups = above(group_values, r.top1_share_template_groups, threshold);
     r.selfish_mining_revenue_share = selfish_revenue_share(r.top1_share_pools, input.selfish_gamma);
+    let optimal = optimal_selfish_threshold(input.selfish_gamma);
+    r.selfish_mining_optimal_threshold_share = optimal;
+    r.selfish_mining_optimal_pools = above(pool_values, r.top1_share_pools, optimal);
 }
 
 /// How many of `sorted` (active hashrates, largest first, the first holding `top1_share` of
@@ -92,4 +100,52 @@ fn above(sorted: &[f64], top1_share: f64, share: f64) -> u32 {
         }
         _ => 0,
     }
+}
+
+/// One row of `pools.csv`: a pool on a day (one row per pool per day; solo miners are in no
+/// pool, so a day's `network_share`s sum to the pooled share of the running hashrate).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PoolRow {
+    pub replicate: u32,
+    pub day: u32,
+    pub date: String,
+    pub pool: String,
+    pub template_group: String,
+    /// `fpps` or `pplns`.
+    pub scheme: &'static str,
+    /// What it keeps of its miners' pay that day.
+    pub fee: f64,
+    /// Where it is run from (empty: nowhere in particular).
+    pub jurisdiction: String,
+    /// Its running hashrate, after the day's decisions.
+    pub hashrate_eh_s: f64,
+    /// Its share of the network's running hashrate.
+    pub network_share: f64,
+}
+
+/// The day's pool rows from the census' tally (`day` and `date` of the day's row).
+pub fn pool_rows(row: &DayRow, census: &Census, pools: &Pools, jurisdictions: &[String]) -> Vec<PoolRow> {
+    let total = census.totals.mining_th_s;
+    (0..pools.names.len())
+        .map(|j| {
+            let th_s = census.by_pool_th_s.get(j).copied().unwrap_or(0.0);
+            PoolRow {
+                replicate: row.replicate,
+                day: row.day,
+                date: row.date.clone(),
+                pool: pools.names[j].clone(),
+                template_group: pools.group_names[pools.group_of[j] as usize].clone(),
+                scheme: match pools.schemes[j] {
+                    PayoutScheme::Fpps => "fpps",
+                    PayoutScheme::Pplns => "pplns",
+                },
+                fee: pools.fees[j],
+                jurisdiction: pools.jurisdictions[j]
+                    .and_then(|k| jurisdictions.get(k as usize).cloned())
+                    .unwrap_or_default(),
+                hashrate_eh_s: th_s / TH_PER_EH,
+                network_share: if total > 0.0 { th_s / total } else { 0.0 },
+            }
+        })
+        .collect()
 }

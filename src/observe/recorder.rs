@@ -4,6 +4,7 @@
 
 use super::day::{end_of_day, start_of_day, Ranks};
 use super::observer::Observer;
+use super::pools::pool_rows;
 use super::row::DayRow;
 use crate::engine::hook::{DayEnd, DayStart, Hook};
 use crate::engine::World;
@@ -28,7 +29,10 @@ impl Hook for Recorder<'_> {
         for e in view.events {
             self.observer.on_event(e)?;
         }
-        self.open = Some(start_of_day(view, &mut self.ranks));
+        let row = start_of_day(view, &mut self.ranks);
+        let w = view.world;
+        self.observer.on_pools(&pool_rows(&row, view.census, &w.population.pools, &w.population.jurisdictions))?;
+        self.open = Some(row);
         Ok(())
     }
 

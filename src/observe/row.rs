@@ -137,6 +137,10 @@ pub struct DayRow {
     pub selfish_mining_pools: u32,
     pub selfish_mining_template_groups: u32,
     pub selfish_mining_revenue_share: f64,
+    /// The optimal strategies' threshold at the same gamma (Sapirshtein, Sompolinsky & Zohar
+    /// 2016; at most Eyal & Sirer's), and the pools past it.
+    pub selfish_mining_optimal_threshold_share: f64,
+    pub selfish_mining_optimal_pools: u32,
     /// Expected miner revenue today: `144 * (subsidy + fee level) * price`.
     pub security_budget_usd_per_day: f64,
     /// Budish's bound: the largest value an attack of `metrics.attack_share` for
@@ -159,6 +163,10 @@ pub struct DayRow {
     /// Bribing the smallest coalition of operator groups that holds the share.
     pub attack_coalition_usd: Option<f64>,
     pub attack_coalition_size: u32,
+    /// The fewest pools reaching `metrics.attack_share` of the network, and the bribe their
+    /// operators would want (`metrics::pool_bribe`); empty if the pools cannot reach it.
+    pub attack_pool_coalition_usd: Option<f64>,
+    pub attack_pool_coalition_size: u32,
     pub attack_cheapest_usd: Option<f64>,
     pub attack_cheapest_route: String,
     /// Share of hashrate `metrics.risk_budget_usd` buys through the cheapest route.

@@ -5,9 +5,11 @@
 
 use super::row::DayRow;
 use crate::agents::OperatorState;
+use crate::engine::census::Census;
 use crate::engine::World;
 use crate::market::secondary::Pricing;
 use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply};
+use crate::metrics::pool_bribe::PoolCoalitions;
 use crate::metrics::ranking::Ranking;
 use crate::units::TH_PER_EH;
 
@@ -16,7 +18,8 @@ const EXPECTED_BLOCKS_PER_DAY: f64 = 144.0;
 
 /// Fills the security columns of day `d`'s row. `mining_th_s` is the honest running hashrate;
 /// `owners` ranks the operator groups by it (today's ranking, of `groups` groups).
-pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, mining_th_s: f64, owners: &Ranking, groups: usize) {
+pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Census, owners: &Ranking, groups: usize) {
+    let mining_th_s = census.totals.mining_th_s;
     let params = w.attack_params();
     let pricing = w.pricing();
     let reward = crate::chain::block_subsidy(w.chain.height + 1).to_btc() + w.fee_level_btc();
@@ -33,6 +36,7 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, mining_th_s: f
         new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
         dormant: DormantSupply::new(lots, &params),
         coalitions: coalitions(w, &pricing, owners, groups),
+        pools: pool_coalitions(w, census),
     };
     let c = market.costs(w.metrics.attack_share, &params);
     r.attack_needed_eh_s = c.needed_th_s / TH_PER_EH;
@@ -45,6 +49,8 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, mining_th_s: f
     r.attack_rental_usd_per_hour = c.rental_usd_per_hour;
     r.attack_coalition_usd = c.coalition_usd;
     r.attack_coalition_size = c.coalition_size as u32;
+    r.attack_pool_coalition_usd = c.pool_coalition_usd;
+    r.attack_pool_coalition_size = c.pool_coalition_size as u32;
     r.attack_cheapest_usd = (mining_th_s > 0.0).then_some(c.cheapest_usd);
     r.attack_cheapest_route = c.cheapest_route.to_string();
     r.budget_attack_share =
@@ -63,6 +69,17 @@ fn dormant_lots(w: &World) -> impl Iterator<Item = (f64, f64)> + '_ {
         .flat_map(|o| o.ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
     let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
     idle.chain(stored).chain(for_sale)
+}
+
+/// The pools with their running hashrate and fee (none without pooled operators).
+fn pool_coalitions(w: &World, census: &Census) -> PoolCoalitions {
+    let pools = &w.population.pools;
+    if !pools.has_pooled {
+        return PoolCoalitions::default();
+    }
+    let by_pool: Vec<(f64, f64)> =
+        (0..pools.names.len()).map(|j| (census.by_pool_th_s.get(j).copied().unwrap_or(0.0), pools.fees[j])).collect();
+    PoolCoalitions::new(&by_pool)
 }
 
 /// Operator groups by decreasing running hashrate (the day's ranking), with their machines'

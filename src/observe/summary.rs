@@ -36,6 +36,7 @@ const TRACKED: &[(&str, Extract)] = &[
     ("attack_new_hardware_usd", |r| (r.attack_new_hardware_usd > 0.0).then_some(r.attack_new_hardware_usd)),
     ("attack_dormant_usd", |r| r.attack_dormant_usd),
     ("attack_coalition_usd", |r| r.attack_coalition_usd),
+    ("attack_pool_coalition_usd", |r| r.attack_pool_coalition_usd),
     ("double_spend_risk", |r| r.attack_cheapest_usd.map(|_| r.double_spend_risk)),
 ];
 

@@ -9,7 +9,7 @@ pub mod manifest;
 pub mod stage;
 
 use crate::error::{Error, Result};
-use crate::observe::{DayRow, LogEvent, Observer};
+use crate::observe::{DayRow, LogEvent, Observer, PoolRow};
 use atomic::AtomicFile;
 use serde::Serialize;
 use std::path::Path;
@@ -63,6 +63,19 @@ fn csv_error(dest: &Path, e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::write(dest, io),
         other => Error::Other(format!("cannot write {}: {other:?}", dest.display())),
+    }
+}
+
+/// Streams each day's pool rows into `pools.csv`.
+pub struct PoolSink(pub CsvSink);
+
+impl Observer for PoolSink {
+    fn on_day(&mut self, _: &DayRow) -> Result<()> {
+        Ok(())
+    }
+
+    fn on_pools(&mut self, rows: &[PoolRow]) -> Result<()> {
+        rows.iter().try_for_each(|r| self.0.write(r))
     }
 }
 

@@ -93,6 +93,7 @@ fn column_words(c: &str) -> String {
         "attack_new_hardware_usd" => "51% attack, new hardware",
         "attack_dormant_usd" => "51% attack, dormant hardware",
         "attack_coalition_usd" => "51% attack, coalition",
+        "attack_pool_coalition_usd" => "51% attack, pool coalition",
         "attack_rental_usd" => "51% attack, rental",
         "double_spend_risk" => "double-spend risk",
         "btc_sold" => "BTC sold",

@@ -2,6 +2,7 @@
 //! median across replicates with a p5-p95 band, halvings and scenario events marked.
 
 use super::data::{band, parse_date, read_json, read_table, Band, Table, MAX_DAYS, MAX_REPLICATES};
+use super::pools::POOL_SHARES_FIGURE;
 use super::render::{render, Frame, Marker, MarkerKind, Panel, Rendered, Series, TimeFigure};
 use super::style::*;
 use super::Format;
@@ -38,6 +39,9 @@ const ATTACK: [(&str, &str, RGBColor); 4] = [
     ("attack_rental_usd", "hashrate rental", OI_SKY),
     ("attack_coalition_usd", "miner coalition", OI_PURPLE),
 ];
+
+/// The pool-coalition route (`metrics::pool_bribe`), beside the operator groups' coalition.
+const POOL_COALITION: (&str, &str, RGBColor) = ("attack_pool_coalition_usd", "pool coalition", OI_PURPLE);
 
 /// The run figures, each with the columns it needs (all of them) and may use.
 pub struct FigureSpec {
@@ -96,7 +100,7 @@ pub const FIGURES: [FigureSpec; 5] = [
             "attack_cheapest_usd",
             "security_budget_usd_per_day",
         ],
-        optional: &[],
+        optional: &["attack_pool_coalition_usd"],
     },
 ];
 
@@ -107,6 +111,8 @@ pub struct RunData {
     frame: Frame,
     /// The real epochs' hashrate per day, beside a history window's run (`real.csv`).
     real: Option<Vec<f64>>,
+    /// The pools' shares over time (`pools.csv`), if the run has more than one pool.
+    pools: Option<Panel>,
 }
 
 /// The figure of a history window: simulated hashrate against the real epochs.
@@ -162,7 +168,9 @@ impl RunData {
         }
         markers.sort_by(|a, b| a.day.total_cmp(&b.day));
         let real = super::real::real_hashrate(dir, &days)?;
-        Ok(RunData { table, day_index, frame: Frame { days, start, markers, replicates }, real })
+        let frame = Frame { days, start, markers, replicates };
+        let pools = super::pools::pool_share_panel(dir, &frame)?;
+        Ok(RunData { table, day_index, frame, real, pools })
     }
 
     fn band(&self, col: &str) -> Band {
@@ -190,6 +198,11 @@ impl RunData {
                 continue;
             }
             let fig = TimeFigure { name: spec.name.to_string(), frame: &self.frame, panels: self.panels(spec.name) };
+            out.extend(render(&fig, formats).map_err(Error::Other)?);
+        }
+        if let Some(panel) = &self.pools {
+            let fig =
+                TimeFigure { name: POOL_SHARES_FIGURE.to_string(), frame: &self.frame, panels: vec![panel.clone()] };
             out.extend(render(&fig, formats).map_err(Error::Other)?);
         }
         if let (Some(real), true) = (&self.real, self.table.has("hashrate_eh_s")) {
@@ -307,6 +320,11 @@ impl RunData {
                 }];
                 for (c, l, k) in ATTACK {
                     series.push(Series { show_band: false, ..Series::new(l, self.band(c), k) });
+                }
+                // Runs before pools have no pool-coalition column.
+                if self.table.has(POOL_COALITION.0) {
+                    let (c, l, k) = POOL_COALITION;
+                    series.push(Series { show_band: false, dashed: true, ..Series::new(l, self.band(c), k) });
                 }
                 series.push(Series::new(
                     "security budget (USD/day)",

@@ -5,7 +5,9 @@
 //! 5-9 by subject, section 11 for the baseline's calibration).
 
 use super::dist::DistSpec;
-use super::raw::{AiSpec, BehaviourSpec, Chain, Fees, FinanceSpec, HardwareSpec, MetricsSpec, StrategySpec};
+use super::raw::{
+    AiSpec, BehaviourSpec, Chain, Fees, FinanceSpec, HardwareSpec, MetricsSpec, PoolChoiceSpec, StrategySpec,
+};
 
 /// `simulation.replicates` and a price shock's `over_days`.
 pub(super) fn one() -> u32 {
@@ -163,8 +165,15 @@ impl Default for MetricsSpec {
             dormant_facility_usd_per_mw: 100_000.0,
             attacker_power_usd_per_kwh: 0.05,
             attack_hardware_usd_per_th: None,
-            rental_share: 0.05,
-            rental_premium: 0.2,
+            // Marketplaces (NiceHash) held 0.05-0.3% of the network in 2019-21 (MODEL.md,
+            // "Attack routes"); at or just below hashprice, plus the buyer's 3% fee.
+            rental_share: 0.001,
+            rental_premium: 0.0,
+            rental_fee: 0.03,
+            // GHash.io 2014 lost most of its miners within months of nearing a majority; a
+            // year of their fees is the pool operator's business at stake (unmeasured).
+            pool_defection_share: 0.8,
+            pool_franchise_years: 1.0,
             bribe_premium: 0.5,
             bribe_capital_share: 0.5,
             risk_budget_usd: 1e9,
@@ -173,6 +182,25 @@ impl Default for MetricsSpec {
             // Eyal & Sirer's middle case (their proposed random tie-breaking gives 1/2, the
             // 25% threshold); a pool's real connectivity is not public: a parameter to sweep.
             selfish_mining_gamma: 0.5,
+        }
+    }
+}
+
+impl Default for PoolChoiceSpec {
+    fn default() -> Self {
+        PoolChoiceSpec {
+            enabled: true,
+            // Not measured by any source we have: a point of fee moves about a tenth of a 30%
+            // pool's members (`beta (1 - s) / 100`), the size of a year's swings in the public
+            // pools' shares while their fees differ by points (MODEL.md, "Pool choice").
+            fee_sensitivity: 15.0,
+            switching_cost: 0.005,
+            home_bias: 0.01,
+            // A conventional relative risk aversion (Mehra & Prescott's plausible range 1-10;
+            // 2 is the macro-finance default).
+            risk_aversion: 2.0,
+            // Power is billed monthly.
+            payout_horizon_days: 30.0,
         }
     }
 }

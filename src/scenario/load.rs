@@ -101,6 +101,7 @@ pub fn load_str(text: &str, source: &str, base_dir: &Path, overrides: &[Override
         for o in overrides {
             apply_override(&mut table, o)?;
         }
+        rebalance_pool_shares(&mut table, overrides);
         scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e| {
             let label = overrides.iter().map(Override::source).collect::<Vec<_>>().join(" ");
             Error::invalid(Location { source: label, ..Location::default() }, e.message().trim_end().to_string())
@@ -255,6 +256,43 @@ pub(crate) fn locate(
         None => (None, None),
     };
     Location { source: source.to_string(), line, column, key: Some(key.to_string()) }
+}
+
+/// Keeps the pools' shares summing to 1 when overrides set some of them (a sweep axis on a
+/// pool's share): the pools not set are scaled by `(1 - set) / rest`, in proportion to their
+/// shares in the file. Set shares summing past 1, or nothing left to scale, are left for
+/// validation to report.
+fn rebalance_pool_shares(root: &mut toml::Table, overrides: &[Override]) {
+    let set: Vec<usize> = overrides
+        .iter()
+        .filter_map(|o| match segments(&o.key).as_slice() {
+            [Seg::Key(t), Seg::Index(n), Seg::Key(k)] if t == "pools" && k == "share" => Some(*n),
+            _ => None,
+        })
+        .collect();
+    let Some(toml::Value::Array(pools)) = root.get_mut("pools") else { return };
+    if set.is_empty() {
+        return;
+    }
+    let share = |p: &toml::Value| p.get("share").and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)));
+    let (mut fixed, mut rest) = (0.0, 0.0);
+    for (i, p) in pools.iter().enumerate() {
+        let s = share(p).unwrap_or(0.0);
+        if set.contains(&i) {
+            fixed += s;
+        } else {
+            rest += s;
+        }
+    }
+    if rest <= 0.0 || fixed > 1.0 {
+        return;
+    }
+    let k = (1.0 - fixed) / rest;
+    for (i, p) in pools.iter_mut().enumerate() {
+        if let (false, Some(s), toml::Value::Table(t)) = (set.contains(&i), share(p), &mut *p) {
+            t.insert("share".into(), toml::Value::Float(s * k));
+        }
+    }
 }
 
 /// Sets one scalar in the TOML table, creating intermediate tables as needed.
@@ -498,6 +536,22 @@ change = -0.2
         assert!(e.contains("m.toml:14:"), "{e}");
         assert!(e.contains("population.fleet_mix[1].model: unknown hardware model \"S99\""), "{e}");
         assert!(e.contains("S21 XP"), "{e}");
+    }
+
+    /// A pool's share set by an override scales the others to keep the sum 1: A 0.5 -> 0.7
+    /// leaves 0.3 for B and C (0.3 and 0.2 in the file), 0.18 and 0.12. Bug caught: a sweep
+    /// axis on a share that can never validate, or the others scaled equally.
+    #[test]
+    fn an_override_of_a_pool_share_rescales_the_others() {
+        let pools = "[[pools]]\nname = \"A\"\nshare = 0.5\n[[pools]]\nname = \"B\"\nshare = 0.3\n\
+                     [[pools]]\nname = \"C\"\nshare = 0.2\n";
+        let text = format!("{MINIMAL}{pools}");
+        let o = [Override::parse("pools.0.share=0.7").unwrap()];
+        let l = load_str(&text, "p.toml", Path::new("."), &o).expect("rebalanced");
+        let got: Vec<f64> = l.params.pools.iter().map(|p| p.share).collect();
+        assert!(got.iter().zip([0.7, 0.18, 0.12]).all(|(a, b)| (a - b).abs() < 1e-12), "{got:?}");
+        let o = [Override::parse("pools.0.share=1.2").unwrap()];
+        assert!(load_str(&text, "p.toml", Path::new("."), &o).is_err());
     }
 
     #[test]

@@ -19,5 +19,5 @@ pub mod validate;
 pub use dist::{Dist, DistSpec};
 pub use load::{load, load_str, LoadedScenario, Override};
 pub use name::check_name;
-pub use params::{CalibrateTo, DecisionRule, Expectation, Params, Payout};
+pub use params::{CalibrateTo, DecisionRule, Expectation, Params, Payout, PayoutScheme};
 pub use raw::{EventSpec, Fees, Price, Scenario};

@@ -7,7 +7,7 @@
 //! `manifest.json` (and fingerprinted by sweeps): its keys are the file's keys.
 
 use super::dist::DistSpec;
-use super::params::{CalibrateTo, DecisionRule, Expectation, Payout};
+use super::params::{CalibrateTo, DecisionRule, Expectation, Payout, PayoutScheme};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -27,6 +27,9 @@ pub struct Scenario {
     /// Mining pools and their shares of the pooled hashrate at the start; none: one pool.
     #[serde(default)]
     pub pools: Vec<PoolSpec>,
+    /// How operators choose their pool at their strategy reviews.
+    #[serde(default)]
+    pub pool_choice: PoolChoiceSpec,
     #[serde(default)]
     pub ai: AiSpec,
     #[serde(default)]
@@ -293,7 +296,14 @@ pub struct MetricsSpec {
     pub attack_hardware_usd_per_th: Option<f64>,
     /// Share of network hashrate for hire on rental markets.
     pub rental_share: f64,
+    /// Premium of rented hashrate over hashprice.
     pub rental_premium: f64,
+    /// The rental marketplace's fee on the buyer, a share of the order.
+    pub rental_fee: f64,
+    /// Share of a bribed pool's miners who leave once its attack is seen.
+    pub pool_defection_share: f64,
+    /// Years of the leavers' fees a bribed pool's operator wants covered.
+    pub pool_franchise_years: f64,
     /// Premium over forgone revenue that a bribed coalition demands.
     pub bribe_premium: f64,
     /// Share of a bribed coalition's machine value the bribe must cover (their capital at risk).
@@ -372,9 +382,36 @@ pub struct PoolSpec {
     /// the pool's own name.
     #[serde(default)]
     pub template_group: Option<String>,
-    /// What the pool keeps of its miners' FPPS pay, 0..0.5; default `population.pool_fee`.
+    /// What the pool keeps of its miners' pay, 0..0.5; default `population.pool_fee`.
     #[serde(default)]
     pub fee: Option<f64>,
+    /// How it pays: `"fpps"` (the expected value of the work, whatever blocks the pool found)
+    /// or `"pplns"` (a share of the blocks it found that day).
+    #[serde(default)]
+    pub scheme: PayoutScheme,
+    /// Where it is run from (a jurisdiction's name); none: no home for operators to prefer.
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
+}
+
+/// `[pool_choice]`: operators choose a pool as a logit over pools (docs/MODEL.md, "Pool
+/// choice"); each keeps its pool unless another is better by more than the switching cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PoolChoiceSpec {
+    /// Whether operators reconsider their pool at their strategy reviews.
+    pub enabled: bool,
+    /// Utility lost per unit of revenue share a pool costs (`beta`): a point of fee costs
+    /// `beta / 100` against tastes of unit scale.
+    pub fee_sensitivity: f64,
+    /// What moving to another pool costs, a share of revenue.
+    pub switching_cost: f64,
+    /// What a pool run from another jurisdiction costs, a share of revenue.
+    pub home_bias: f64,
+    /// Relative risk aversion pricing a PPLNS payout's variance.
+    pub risk_aversion: f64,
+    /// Days over which an operator's income must meet its bills (the variance's horizon).
+    pub payout_horizon_days: f64,
 }
 
 /// One named operator with fixed values.

@@ -98,8 +98,11 @@ impl Scenario {
                     share: p.share,
                     template_group: p.template_group.clone().unwrap_or_else(|| p.name.clone()),
                     fee: p.fee.unwrap_or(self.population.pool_fee),
+                    scheme: p.scheme,
+                    jurisdiction: p.jurisdiction.clone(),
                 })
                 .collect(),
+            pool_choice: (&self.pool_choice).into(),
         })
     }
 
@@ -115,7 +118,18 @@ impl Scenario {
             if let Some(fee) = p.fee {
                 c.range(&format!("pools[{i}].fee"), fee, 0.0, MAX_POOL_FEE);
             }
+            if let Some(j) = &p.jurisdiction {
+                if !self.jurisdiction_known(j) {
+                    c.fail(&format!("pools[{i}].jurisdiction"), format!("unknown jurisdiction {j:?}"));
+                }
+            }
         }
+        let pc = &self.pool_choice;
+        c.range("pool_choice.fee_sensitivity", pc.fee_sensitivity, 0.0, 1000.0);
+        c.range("pool_choice.switching_cost", pc.switching_cost, 0.0, MAX_POOL_FEE);
+        c.range("pool_choice.home_bias", pc.home_bias, 0.0, MAX_POOL_FEE);
+        c.range("pool_choice.risk_aversion", pc.risk_aversion, 0.0, 100.0);
+        c.range_open_lo("pool_choice.payout_horizon_days", pc.payout_horizon_days, 0.0, 3650.0);
         for (i, m) in self.operators.iter().enumerate() {
             let Some(pool) = &m.pool else { continue };
             let key = format!("operators[{i}].pool");
@@ -385,7 +399,10 @@ impl Scenario {
             c.range("metrics.attack_hardware_usd_per_th", x, 0.0, 1e5);
         }
         c.range("metrics.rental_share", mt.rental_share, 0.0, 1.0);
-        c.range("metrics.rental_premium", mt.rental_premium, 0.0, 100.0);
+        c.range("metrics.rental_premium", mt.rental_premium, -0.5, 100.0);
+        c.range("metrics.rental_fee", mt.rental_fee, 0.0, 1.0);
+        c.range("metrics.pool_defection_share", mt.pool_defection_share, 0.0, 1.0);
+        c.range("metrics.pool_franchise_years", mt.pool_franchise_years, 0.0, 100.0);
         c.range("metrics.bribe_premium", mt.bribe_premium, 0.0, 100.0);
         c.range("metrics.bribe_capital_share", mt.bribe_capital_share, 0.0, 10.0);
         c.range("metrics.risk_budget_usd", mt.risk_budget_usd, 0.0, 1e15);
@@ -407,12 +424,16 @@ impl Scenario {
         c.range("strategy.max_expansion_share", st.max_expansion_share, 0.0, 10.0);
     }
 
+    /// Whether `name` is a jurisdiction of the population or of a named operator.
+    fn jurisdiction_known(&self, name: &str) -> bool {
+        self.population.jurisdictions.iter().any(|j| j.name == name)
+            || self.operators.iter().any(|m| m.jurisdiction == name)
+    }
+
     /// `[[events]]`: days within the run, ranges, known jurisdictions.
     fn check_events(&self, c: &mut Checker) {
-        let (s, p) = (&self.simulation, &self.population);
-        let known = |name: &str| {
-            p.jurisdictions.iter().any(|j| j.name == name) || self.operators.iter().any(|m| m.jurisdiction == name)
-        };
+        let s = &self.simulation;
+        let known = |name: &str| self.jurisdiction_known(name);
         for (i, e) in self.events.iter().enumerate() {
             let key = format!("events[{i}]");
             if e.day() >= s.days {

@@ -12,7 +12,7 @@ pub use population::{
     BehaviourParams, DemandResponse, FinanceParams, JurisdictionParams, NamedOperator, PopulationParams,
 };
 
-use super::raw::{AiSpec, HardwareSpec, MetricsSpec, StrategySpec};
+use super::raw::{AiSpec, HardwareSpec, MetricsSpec, PoolChoiceSpec, StrategySpec};
 use serde::{Deserialize, Serialize};
 
 /// How an operator forms its expectation of future hashprice (an operator's
@@ -52,6 +52,19 @@ pub enum Payout {
     Solo,
 }
 
+/// How a pool pays its miners (`[[pools]] scheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutScheme {
+    /// Full pay-per-share: the expected value of the work, fees included, less the pool's
+    /// fee; the pool bears the luck.
+    #[default]
+    Fpps,
+    /// Pay-per-last-N-shares, N a day's shares: the blocks the pool found that day, less the
+    /// fee, shared by the day's work; the miners bear the luck.
+    Pplns,
+}
+
 /// Which hashrate matches the chain's difficulty when calibrating (`population.calibrate_to`):
 /// all installed machines, or only those that run on day 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -82,6 +95,7 @@ pub struct Params {
     pub events: Vec<Event>,
     /// `[[pools]]`, checked (names unique, shares summing to 1); empty: one pool.
     pub pools: Vec<PoolParams>,
+    pub pool_choice: PoolChoiceParams,
 }
 
 /// A mining pool as the population generator reads it.
@@ -92,8 +106,41 @@ pub struct PoolParams {
     pub share: f64,
     /// Its template group (the pool's own name unless the file gives one).
     pub template_group: String,
-    /// What it keeps of its miners' FPPS pay.
+    /// What it keeps of its miners' pay.
     pub fee: f64,
+    pub scheme: PayoutScheme,
+    /// The jurisdiction it is run from (a name the population knows), if any.
+    pub jurisdiction: Option<String>,
+}
+
+/// `[pool_choice]` as operators read it (the keys' meanings are in `raw::PoolChoiceSpec`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoolChoiceParams {
+    pub enabled: bool,
+    pub fee_sensitivity: f64,
+    pub switching_cost: f64,
+    pub home_bias: f64,
+    pub risk_aversion: f64,
+    pub payout_horizon_days: f64,
+}
+
+impl From<&PoolChoiceSpec> for PoolChoiceParams {
+    fn from(p: &PoolChoiceSpec) -> PoolChoiceParams {
+        PoolChoiceParams {
+            enabled: p.enabled,
+            fee_sensitivity: p.fee_sensitivity,
+            switching_cost: p.switching_cost,
+            home_bias: p.home_bias,
+            risk_aversion: p.risk_aversion,
+            payout_horizon_days: p.payout_horizon_days,
+        }
+    }
+}
+
+impl Default for PoolChoiceParams {
+    fn default() -> PoolChoiceParams {
+        (&PoolChoiceSpec::default()).into()
+    }
 }
 
 /// `[simulation]` as the world reads it (the name and start date are for the output).
@@ -273,6 +320,9 @@ pub struct MetricsParams {
     /// Share of network hashrate for hire on rental markets.
     pub rental_share: f64,
     pub rental_premium: f64,
+    pub rental_fee: f64,
+    pub pool_defection_share: f64,
+    pub pool_franchise_years: f64,
     /// Premium over forgone revenue that a bribed coalition demands.
     pub bribe_premium: f64,
     /// Share of a bribed coalition's machine value the bribe must cover.
@@ -298,6 +348,9 @@ impl From<&MetricsSpec> for MetricsParams {
             attack_hardware_usd_per_th: m.attack_hardware_usd_per_th,
             rental_share: m.rental_share,
             rental_premium: m.rental_premium,
+            rental_fee: m.rental_fee,
+            pool_defection_share: m.pool_defection_share,
+            pool_franchise_years: m.pool_franchise_years,
             bribe_premium: m.bribe_premium,
             bribe_capital_share: m.bribe_capital_share,
             risk_budget_usd: m.risk_budget_usd,
