@@ -68,7 +68,7 @@ fn same_days(path: &str, overrides: &[&str], days: u32) -> Vec<&'static str> {
 /// (a phase in the wrong order, a sum added in another order, events logged out of order,
 /// a listing on the secondary market in another order): the first differing day is named.
 /// The scenarios between them exercise upgrades, exits, pivots, AI renewals and returns,
-/// insolvencies, acquisitions, bankruptcies, used-machine purchases and swaps (asserted, so the test
+/// insolvencies, acquisitions, bankruptcies, used-machine purchases, swaps and pool switches (asserted, so the test
 /// cannot pass vacuously).
 #[test]
 fn phased_day_equals_the_fused_pass() {
@@ -79,6 +79,14 @@ fn phased_day_equals_the_fused_pass() {
     // A crash deep enough that whole sites idle for months and leave.
     kinds.extend(same_days("scenarios/price-crash.toml", &["population.operators=300", "events.0.change=-0.7"], 300));
     kinds.extend(same_days("scenarios/bench/core1.toml", &["population.operators=300"], 200));
+    // A large PPLNS pool whose payout variance weighs: its size moves its members' choices.
+    let pplns = [
+        "population.operators=300",
+        "pools.6.share=0.05",
+        "pool_choice.risk_aversion=20",
+        "pool_choice.switching_cost=0",
+    ];
+    kinds.extend(same_days("scenarios/baseline.toml", &pplns, 400));
     for kind in [
         "upgrade",
         "pivot",
@@ -91,6 +99,7 @@ fn phased_day_equals_the_fused_pass() {
         "used_purchase",
         "sale",
         "swap_sale",
+        "pool_switch",
     ] {
         assert!(kinds.contains(&kind), "no {kind} event: the comparison does not cover it ({kinds:?})");
     }
