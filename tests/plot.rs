@@ -455,3 +455,27 @@ fn huge_sweep_grids_become_dots_and_many_lines_are_fixed() {
     assert_eq!(files(&dir.join("figures")), ["lines_m.png", "lines_m.svg"]);
     check_svg(&dir.join("figures/lines_m.svg"), &["fixed: b = v0"]);
 }
+
+/// A run with pools draws their shares from `pools.csv`, stacked, with the solo miners on top,
+/// and the pool-coalition route on the attack figure. Bug caught: the pools' figure missing
+/// from a run that has pools, pools merged or unnamed, or the solo remainder dropped.
+#[test]
+fn a_run_with_pools_draws_their_shares() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pools = "\n[[pools]]\nname = \"Alpha pool\"\nshare = 0.5\n[[pools]]\nname = \"Beta pool\"\nshare = 0.3\n\
+                 [[pools]]\nname = \"Gamma pool\"\nshare = 0.2\nscheme = \"pplns\"\n";
+    let mut text = common::small_economy("pools", 30, 3, 2);
+    text = text.replace("calibrate_to = \"active\"", "calibrate_to = \"active\"\nsolo_share = 0.2");
+    let scenario = common::write(tmp.path(), "s.toml", &format!("{text}{pools}"));
+    let out = tmp.path().join("out");
+    common::run_ok(&scenario, &out, &[]);
+    let (stdout, stderr) = plot_ok(&out, &["-q"]);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(stdout.is_empty() || stdout.contains("pool_shares"), "{stdout}");
+    check_png(&out.join("figures/pool_shares.png"), 1050, 700);
+    check_svg(
+        &out.join("figures/pool_shares.svg"),
+        &["Share of the network", "Alpha pool", "Beta pool", "Gamma pool", "solo miners", "medians of 2 replicates"],
+    );
+    check_svg(&out.join("figures/attack_cost.svg"), &["pool coalition"]);
+}
