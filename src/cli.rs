@@ -24,6 +24,13 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the shard folders of one sweep into runs.csv, aggregate.csv, manifest.json (and series/).
     Merge(MergeArgs),
+    /// Global sensitivity of a sweep whose axes are sampled with method = "saltelli" (Sobol
+    /// indices) or "morris" (elementary effects): run it (or finish it, --resume), then write
+    /// sensitivity.csv and figures/sensitivity_<metric>.svg/png into its folder.
+    ///
+    /// On a cluster: run the shards (--shard K/N, or a Slurm array), `hashsim merge` them, then
+    /// `hashsim sensitivity FILE --analyse-only --out MERGED`.
+    Sensitivity(SensitivityArgs),
     /// Render figures (SVG, PNG) of a run or sweep directory into RESULTS_DIR/figures/.
     Plot(PlotArgs),
     /// Run the history windows (scenarios/history/) over several seeds and score the simulated
@@ -124,6 +131,48 @@ pub struct SweepArgs {
     #[arg(long)]
     pub force: bool,
     /// No progress bar and no report.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The sweep file (TOML) with method = "saltelli" or "morris".
+    #[arg(required_unless_present = "self_check")]
+    pub sweep: Option<PathBuf>,
+    /// Metrics to analyse (repeatable) [default: every summary metric].
+    #[arg(long = "metric", value_name = "METRIC")]
+    pub metrics: Vec<String>,
+    /// Output folder [default: results/<sweep.name>, or results/<name>/shards/shard-K-of-N].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Threads running runs in parallel, at most 4 per core [default: all cores].
+    #[arg(long, short = 'j', value_parser = parse_jobs, allow_negative_numbers = true)]
+    pub jobs: Option<usize>,
+    /// Run only shard K of N of the design (no analysis: merge the shards, then
+    /// --analyse-only) [default: from SLURM_ARRAY_TASK_* when set].
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue the design's runs in the output folder, skipping those already finished.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run nothing: analyse the finished runs in --out (a merged sweep folder).
+    #[arg(long, conflicts_with_all = ["resume", "shard"])]
+    pub analyse_only: bool,
+    /// Bootstrap resamples for the confidence intervals.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=100_000))]
+    pub bootstrap: u32,
+    /// Write into --out even if it is not this sweep's folder, or start its journal over.
+    #[arg(long)]
+    pub force: bool,
+    /// Run the estimators on functions with known indices (Ishigami, Sobol's G) and print
+    /// estimated against analytic values; no sweep.
+    #[arg(long, conflicts_with_all = ["sweep", "analyse_only", "shard", "resume"])]
+    pub self_check: bool,
+    /// Base points of the self-check's Saltelli design.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(16..=1_000_000))]
+    pub samples: u32,
+    /// No progress bar and no table.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }

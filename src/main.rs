@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Risk(args) => cmd_risk(args, &mut out),
         Command::Sweep(args) => cmd_sweep(args, &mut out),
         Command::Merge(args) => cmd_merge(args, &mut out),
+        Command::Sensitivity(args) => cmd_sensitivity(args, &mut out),
         Command::Plot(args) => cmd_plot(args, &mut out),
         Command::History(args) => cmd_history(args, &mut out),
     };
@@ -304,6 +305,85 @@ fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {
     let report = report?;
     if !args.quiet {
         writeln!(out, "{report}")?;
+    }
+    Ok(())
+}
+
+/// Seed of the self-check's designs and bootstrap.
+const SELF_CHECK_SEED: u64 = 2026;
+
+fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome {
+    use hashsim::sweep::{self, sensitivity, Shard, SweepOptions, SweepRun};
+    if args.self_check {
+        let rows = hashsim::sensitivity::self_check(args.samples as usize, SELF_CHECK_SEED);
+        writeln!(out, "{:<10} {:<4} {:<8} {:>9} {:>21} {:>9}", "function", "x", "index", "estimate", "95% interval", "analytic")?;
+        for r in &rows {
+            writeln!(
+                out,
+                "{:<10} {:<4} {:<8} {:>9.4} {:>21} {:>9}",
+                r.function,
+                r.parameter,
+                r.index,
+                r.estimate,
+                format!("[{:.4}, {:.4}]", r.ci_lo, r.ci_hi),
+                r.analytic.map_or("-".to_string(), |a| format!("{a:.4}"))
+            )?;
+        }
+        return Ok(());
+    }
+    thread_pool(args.jobs)?;
+    let path = args.sweep.expect("clap requires a sweep file without --self-check");
+    let sw = sweep::load(&path)?;
+    if !sw.method.is_some_and(|m| m.is_sensitivity()) {
+        return Err(Error::Other(format!(
+            "{}: sweep.method: not a sensitivity design (set method = \"saltelli\" or \"morris\")",
+            path.display()
+        )));
+    }
+    sensitivity::check_metrics(&sw, &args.metrics)?;
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s)?,
+        None if args.analyse_only => Shard::ALL,
+        None => Shard::from_slurm(|k| std::env::var(k).ok())?.unwrap_or(Shard::ALL),
+    };
+    let out_dir = args.out.unwrap_or_else(|| sweep::default_out(&sw, shard));
+    if !args.analyse_only {
+        let opts = SweepOptions {
+            out_dir: out_dir.clone(),
+            shard,
+            resume: args.resume,
+            series: false,
+            force: args.force,
+            command: command_line(),
+        };
+        let run = SweepRun::open(&sw, opts)?;
+        let bar = hashsim::progress::bar(run.pending(), "runs", args.quiet);
+        let report = run.execute(&|| bar.inc(1));
+        bar.finish_and_clear();
+        let report = report?;
+        if !shard.is_all() {
+            if !args.quiet {
+                writeln!(out, "{report}")?;
+            }
+            return Ok(());
+        }
+    }
+    let analysis = sensitivity::analyse(&sw, &out_dir, &args.metrics, args.bootstrap as usize)?;
+    for why in &analysis.skipped {
+        console::warn(&format!("skipped {why}"))?;
+    }
+    let csv = sensitivity::write_csv(&out_dir, &analysis.rows)?;
+    let figures = hashsim::plot::plot(&out_dir, &hashsim::plot::PlotOptions::default())?;
+    if !args.quiet {
+        writeln!(out, "{:<40} {:<40} {:<12} {:>10} {:>23}", "metric", "parameter", "index", "estimate", "95% interval")?;
+        for r in &analysis.rows {
+            let ci = match (r.ci_lo, r.ci_hi) {
+                (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
+                _ => String::new(),
+            };
+            writeln!(out, "{:<40} {:<40} {:<12} {:>10.4} {:>23}", r.metric, r.parameter, r.index, r.estimate, ci)?;
+        }
+        writeln!(out, "wrote {} and {} figure file(s) to {}", csv.display(), figures.files.len(), figures.out_dir.display())?;
     }
     Ok(())
 }

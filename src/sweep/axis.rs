@@ -240,7 +240,58 @@ pub enum Method {
     /// scale) and every stratum is used exactly once.
     #[default]
     Lhs,
+    /// Saltelli's design for Sobol indices (`hashsim sensitivity`): `samples` base points,
+    /// each with its A, B and k mixed rows, `samples * (k + 2)` points in all.
+    Saltelli,
+    /// Morris's elementary-effects trajectories (`hashsim sensitivity`): `samples`
+    /// trajectories of `k + 1` points on a [`MORRIS_LEVELS`]-level grid.
+    Morris,
 }
+
+impl Method {
+    /// Whether it is a design for `hashsim sensitivity` (every axis must then be sampled).
+    pub fn is_sensitivity(self) -> bool {
+        matches!(self, Method::Saltelli | Method::Morris)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Random => "random",
+            Method::Lhs => "lhs",
+            Method::Saltelli => "saltelli",
+            Method::Morris => "morris",
+        }
+    }
+}
+
+/// Levels of the Morris grid: 4, with a step of 2/3 of each range (Campolongo, Cariboni &
+/// Saltelli 2007's recommendation, p = 4, Delta = p / (2 (p - 1))).
+pub const MORRIS_LEVELS: usize = 4;
+
+/// How many points `samples` gives over `k` sampled axes: the samples themselves, or a
+/// sensitivity design's rows.
+pub fn design_points(method: Method, samples: u64, k: usize) -> u64 {
+    match method {
+        Method::Random | Method::Lhs => samples,
+        Method::Saltelli => samples.saturating_mul(k as u64 + 2),
+        Method::Morris => samples.saturating_mul(k as u64 + 1),
+    }
+}
+
+/// The unit-cube points of a sensitivity design (`[point][axis]`), before the axes' scales:
+/// what `hashsim sensitivity` reads the effects against. Empty for the other methods.
+pub fn unit_design(seed: u64, samples: usize, k: usize, method: Method) -> Vec<Vec<f64>> {
+    let s = mix64(seed ^ mix64(DESIGN_SALT));
+    match method {
+        Method::Saltelli => crate::sensitivity::saltelli_points(samples, k, s),
+        Method::Morris => crate::sensitivity::morris_points(samples, k, MORRIS_LEVELS, s),
+        Method::Random | Method::Lhs => Vec::new(),
+    }
+}
+
+/// Salt of a sensitivity design's seed (the sweep seed's own stream draws random and Latin
+/// hypercube samples).
+const DESIGN_SALT: u64 = 0x6473_6e67_7361_6c74;
 
 /// One sampled axis: bounds and scale.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -280,6 +331,10 @@ fn below(rng: &mut impl RngCore, n: usize) -> usize {
 /// axis; a Latin hypercube shuffles axis 0's strata (Fisher-Yates from the top), draws its
 /// jitters, then axis 1, and so on.
 pub fn draw_samples(seed: u64, samples: usize, specs: &[SampleSpec], method: Method) -> Vec<Vec<f64>> {
+    if method.is_sensitivity() {
+        let unit = unit_design(seed, samples, specs.len(), method);
+        return unit.into_iter().map(|u| u.iter().zip(specs).map(|(&x, s)| s.at(x)).collect()).collect();
+    }
     let mut rng = stream(mix64(seed), Purpose::Sweep);
     let mut out = vec![vec![0.0; specs.len()]; samples];
     match method {
@@ -290,6 +345,7 @@ pub fn draw_samples(seed: u64, samples: usize, specs: &[SampleSpec], method: Met
                 }
             }
         }
+        Method::Saltelli | Method::Morris => unreachable!("drawn above"),
         Method::Lhs => {
             for (j, spec) in specs.iter().enumerate() {
                 let mut strata: Vec<usize> = (0..samples).collect();

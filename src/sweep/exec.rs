@@ -26,7 +26,8 @@ use std::time::Instant;
 
 /// What a sweep folder may hold besides this sweep's journal: its outputs and the figures
 /// `hashsim plot` draws from them.
-const SWEEP_ENTRIES: [&str; 6] = [JOURNAL, "runs.csv", "aggregate.csv", "manifest.json", "series", "figures"];
+const SWEEP_ENTRIES: [&str; 7] =
+    [JOURNAL, "runs.csv", "aggregate.csv", "manifest.json", "series", "figures", "sensitivity.csv"];
 /// Entries named at most when a folder is refused.
 const MAX_NAMED: usize = 5;
 

@@ -93,7 +93,9 @@ pub(crate) fn check(m: &SweepManifest) -> Result<(), String> {
     }
     let points = match (sampled, m.samples, m.method) {
         (0, None, None) => grid,
-        (1.., Some(n), Some(_)) if n >= 1 => grid.saturating_mul(u64::from(n)),
+        (1.., Some(n), Some(method)) if n >= 1 => {
+            grid.saturating_mul(super::axis::design_points(method, u64::from(n), sampled))
+        }
         _ => return Err("samples and method: given exactly when an axis is sampled, samples at least 1".into()),
     };
     if points != m.points {

@@ -13,7 +13,8 @@
 //! - [`exec`]: running in a locked output folder with a [`journal`], `--resume`, outputs;
 //! - [`output`]: `runs.csv`, `aggregate.csv`, `manifest.json` (checked when read back:
 //!   `manifest_check`);
-//! - [`merge`]: combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles.
+//! - [`merge`]: combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles;
+//! - [`sensitivity`]: the indices of a Saltelli or Morris design's finished runs.
 
 pub mod axis;
 mod blame;
@@ -24,6 +25,7 @@ mod manifest_check;
 pub mod merge;
 pub mod output;
 mod raw;
+pub mod sensitivity;
 pub mod shard;
 pub mod spec;
 pub mod stats;

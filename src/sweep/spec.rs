@@ -325,15 +325,22 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             at(s.span().start, "sweep.samples"),
             format!("must be between 1 and {MAX_RUNS} (got {})", s.get_ref()),
         ),
-        (Some(s), false) if u64::from(*s.get_ref()) * sample_specs.len() as u64 > MAX_SAMPLED_VALUES => push(
-            &mut problems,
-            at(s.span().start, "sweep.samples"),
-            format!(
-                "{} samples x {} sampled axes: at most {MAX_SAMPLED_VALUES} drawn values",
-                s.get_ref(),
-                sample_specs.len()
-            ),
-        ),
+        (Some(s), false)
+            if axis::design_points(method.unwrap_or_default(), u64::from(*s.get_ref()), sample_specs.len())
+                .saturating_mul(sample_specs.len() as u64)
+                > MAX_SAMPLED_VALUES =>
+        {
+            push(
+                &mut problems,
+                at(s.span().start, "sweep.samples"),
+                format!(
+                    "{} samples ({} points) x {} sampled axes: at most {MAX_SAMPLED_VALUES} drawn values",
+                    s.get_ref(),
+                    axis::design_points(method.unwrap_or_default(), u64::from(*s.get_ref()), sample_specs.len()),
+                    sample_specs.len()
+                ),
+            )
+        }
         _ => {}
     }
     if let (Some(m), None) = (&sw.method, &sw.samples) {
@@ -342,6 +349,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
             at(m.span().start, "sweep.method"),
             "method is for sampled axes: it needs samples = N".into(),
         );
+    }
+    if let Some(m) = sw.method.as_ref().filter(|m| m.get_ref().is_sensitivity()) {
+        if axes.iter().any(|a| !matches!(a.spec, AxisSpec::Sample { .. })) {
+            push(
+                &mut problems,
+                at(m.span().start, "sweep.method"),
+                format!("{}: a sensitivity design needs every axis sampled (sample = {{...}})", m.get_ref().name()),
+            );
+        }
     }
 
     // Dimensions: grid axes in declaration order, the sampled axes together at the place of
@@ -361,7 +377,11 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
         .iter()
         .map(|d| match d {
             Dim::Grid(i) => axes[*i].values.len() as u128,
-            Dim::Samples(_) => u128::from(samples.unwrap_or(0)),
+            Dim::Samples(_) => u128::from(axis::design_points(
+                method.unwrap_or_default(),
+                u64::from(samples.unwrap_or(0)),
+                sample_specs.len(),
+            )),
         })
         .collect();
     // Saturating: a product past u128 is as refused as any above MAX_RUNS.
@@ -530,7 +550,7 @@ impl Sweep {
             .collect();
         let samples = self
             .samples
-            .map(|n| format!(", {n} samples ({})", if self.method == Some(Method::Random) { "random" } else { "lhs" }))
+            .map(|n| format!(", {n} samples ({})", self.method.unwrap_or_default().name()))
             .unwrap_or_default();
         format!(
             "{}: {} point(s) x {} replicate(s) = {} runs; axes: {}{samples}; fingerprint {}",

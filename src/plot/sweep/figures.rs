@@ -207,6 +207,8 @@ pub struct Lines {
     pub(super) lines: Vec<Line>,
     pub(super) note: String,
     pub(super) dots: bool,
+    /// What the whiskers or bands show, for the legend.
+    pub(super) interval: String,
 }
 
 impl Figure for Lines {
@@ -232,9 +234,9 @@ impl Figure for Lines {
             }
         }));
         legend.push(if self.dots {
-            LegendEntry::line("5th\u{2013}95th percentile", GREY)
+            LegendEntry::line(self.interval.clone(), GREY)
         } else {
-            LegendEntry::fill("5th\u{2013}95th percentile", GREY.mix(0.3))
+            LegendEntry::fill(self.interval.clone(), GREY.mix(0.3))
         });
         let (lo, hi) = range(self.lines.iter().flat_map(|l| l.p5.iter().chain(&l.p50).chain(&l.p95)).copied());
         let (k, scale) = scale_for(lo.abs().max(hi.abs()));

@@ -3,6 +3,7 @@
 //! p5-p95 bands, one line per value of a second parameter.
 
 mod figures;
+pub mod sensitivity;
 
 use super::data::{read_json, read_table, Table};
 use super::labels::{compact, metric_parts, param_label, short_key};
@@ -24,6 +25,9 @@ const DEFAULT_METRICS: [&str; 6] = [
     "mean_block_interval_s",
 ];
 const STATS: [&str; 4] = ["mean", "p5", "p50", "p95"];
+
+/// What the line plot's bands and whiskers show.
+const PERCENTILES: &str = "5th\u{2013}95th percentile";
 
 /// Most values of a parameter a heatmap shows as cells (~8 px each); beyond, numbers are
 /// shown as dots and text is not shown (a hostile file must not size the grid).
@@ -268,6 +272,9 @@ impl SweepData {
             other => other,
         };
         out.extend(render(&self.lines(&metric, &x, group), &opts.formats).map_err(Error::Other)?);
+        // A sensitivity design's indices, once `hashsim sensitivity` wrote them.
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        out.extend(sensitivity::figures(dir, &opts.formats)?);
         Ok(out)
     }
 
@@ -378,6 +385,7 @@ impl SweepData {
                 lines: vec![line],
                 note,
                 dots: true,
+                interval: PERCENTILES.into(),
             };
         }
         let free: Vec<&str> = std::iter::once(x).chain(group).collect();
@@ -440,6 +448,7 @@ impl SweepData {
             lines,
             note,
             dots,
+            interval: PERCENTILES.into(),
         }
     }
 }
