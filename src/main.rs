@@ -316,18 +316,9 @@ fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome 
     use hashsim::sweep::{self, sensitivity, Shard, SweepOptions, SweepRun};
     if args.self_check {
         let rows = hashsim::sensitivity::self_check(args.samples as usize, SELF_CHECK_SEED);
-        writeln!(out, "{:<10} {:<4} {:<8} {:>9} {:>21} {:>9}", "function", "x", "index", "estimate", "95% interval", "analytic")?;
+        writeln!(out, "{}", hashsim::sensitivity::SELF_CHECK_HEADER)?;
         for r in &rows {
-            writeln!(
-                out,
-                "{:<10} {:<4} {:<8} {:>9.4} {:>21} {:>9}",
-                r.function,
-                r.parameter,
-                r.index,
-                r.estimate,
-                format!("[{:.4}, {:.4}]", r.ci_lo, r.ci_hi),
-                r.analytic.map_or("-".to_string(), |a| format!("{a:.4}"))
-            )?;
+            writeln!(out, "{r}")?;
         }
         return Ok(());
     }
@@ -338,7 +329,8 @@ fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome 
         return Err(Error::Other(format!(
             "{}: sweep.method: not a sensitivity design (set method = \"saltelli\" or \"morris\")",
             path.display()
-        )));
+        ))
+        .into());
     }
     sensitivity::check_metrics(&sw, &args.metrics)?;
     let shard = match &args.shard {
@@ -375,7 +367,11 @@ fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome 
     let csv = sensitivity::write_csv(&out_dir, &analysis.rows)?;
     let figures = hashsim::plot::plot(&out_dir, &hashsim::plot::PlotOptions::default())?;
     if !args.quiet {
-        writeln!(out, "{:<40} {:<40} {:<12} {:>10} {:>23}", "metric", "parameter", "index", "estimate", "95% interval")?;
+        writeln!(
+            out,
+            "{:<40} {:<40} {:<12} {:>10} {:>23}",
+            "metric", "parameter", "index", "estimate", "95% interval"
+        )?;
         for r in &analysis.rows {
             let ci = match (r.ci_lo, r.ci_hi) {
                 (Some(a), Some(b)) => format!("[{a:.4}, {b:.4}]"),
@@ -383,7 +379,13 @@ fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome 
             };
             writeln!(out, "{:<40} {:<40} {:<12} {:>10.4} {:>23}", r.metric, r.parameter, r.index, r.estimate, ci)?;
         }
-        writeln!(out, "wrote {} and {} figure file(s) to {}", csv.display(), figures.files.len(), figures.out_dir.display())?;
+        writeln!(
+            out,
+            "wrote {} and {} figure file(s) to {}",
+            csv.display(),
+            figures.files.len(),
+            figures.out_dir.display()
+        )?;
     }
     Ok(())
 }

@@ -36,7 +36,9 @@ fn the_self_check_matches_the_analytic_indices() {
     let mut checked = 0;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split_whitespace().collect();
-        let (Some(est), Some(analytic)) = (f.get(3).and_then(|x| x.parse::<f64>().ok()), f.last().and_then(|x| x.parse::<f64>().ok())) else {
+        let (Some(est), Some(analytic)) =
+            (f.get(3).and_then(|x| x.parse::<f64>().ok()), f.get(6).and_then(|x| x.parse::<f64>().ok()))
+        else {
             continue;
         };
         if f[0] == "ishigami" {
@@ -149,7 +151,8 @@ fn bad_designs_are_refused_with_their_place() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("grid.toml:") && err.contains("every axis sampled"), "{err}");
     let plain = grid.replace("method = \"saltelli\"", "method = \"lhs\"");
-    let f = write(dir.path(), "plain.toml", &plain.replace("values = [50000, 90000]", "sample = { min = 5e4, max = 9e4 }"));
+    let f =
+        write(dir.path(), "plain.toml", &plain.replace("values = [50000, 90000]", "sample = { min = 5e4, max = 9e4 }"));
     let o = cmd().args(["sensitivity", f.to_str().unwrap(), "-q"]).output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("not a sensitivity design"), "{err}");

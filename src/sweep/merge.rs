@@ -11,7 +11,7 @@ use super::output::{
     MAX_ROW_FILES,
 };
 use super::shard::{Shard, MAX_SHARDS};
-use super::spec::{run_id, run_seed, RUN_COLUMNS};
+use super::spec::{run_id, run_seed, seed_point, RUN_COLUMNS};
 use crate::error::{Error, Result};
 use crate::output::atomic::{remove_stale_temps, AtomicFile};
 use crate::output::lock::{normalize, OutputLock};
@@ -404,7 +404,7 @@ fn index_rows(
                 .ok_or_else(|| bad(line_no, format!("bad run id {:?}", fields[0])))?;
             let reps = u64::from(m.replicates);
             let (p, rep) = (r / reps, (r % reps) as u32);
-            let want = [p.to_string(), rep.to_string(), run_seed(m.seed, p, rep).to_string()];
+            let want = [p.to_string(), rep.to_string(), run_seed(m.seed, seed_point(m.method, p), rep).to_string()];
             if fields[1..RUN_COLUMNS.len()] != want[..] {
                 return Err(bad(line_no, format!("run {} has the wrong point, replicate or seed", fields[0])));
             }

@@ -123,7 +123,9 @@ pub fn analyse(sweep: &Sweep, dir: &Path, metrics: &[String], bootstrap: usize) 
 pub fn check_metrics(sweep: &Sweep, metrics: &[String]) -> Result<()> {
     for m in metrics {
         if !sweep.metrics.iter().any(|x| x == m) {
-            return Err(Error::Other(format!("--metric {m}: not a summary metric of the runs (see runs.csv's columns)")));
+            return Err(Error::Other(format!(
+                "--metric {m}: not a summary metric of the runs (see runs.csv's columns)"
+            )));
         }
     }
     Ok(())
@@ -135,10 +137,9 @@ fn read_tallies(path: &Path, sweep: &Sweep, wanted: &[String]) -> Result<Vec<Vec
     let mut r = csv::Reader::from_path(path).map_err(read_err)?;
     let headers = r.headers().map_err(read_err)?.clone();
     let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::Other(format!("{}: no column {name} (is this the sweep's runs.csv?)", path.display())))
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            Error::Other(format!("{}: no column {name} (is this the sweep's runs.csv?)", path.display()))
+        })
     };
     let point_col = col("point")?;
     let cols: Vec<usize> = wanted.iter().map(|m| col(m)).collect::<Result<_>>()?;
@@ -152,7 +153,8 @@ fn read_tallies(path: &Path, sweep: &Sweep, wanted: &[String]) -> Result<Vec<Vec
             return Err(at(format!("point {p} is not one of the sweep's {points}")));
         }
         for (t, &c) in tallies.iter_mut().zip(&cols) {
-            let v = rec.get(c).and_then(parse_metric).ok_or_else(|| at(format!("column {}: not a number", &headers[c])))?;
+            let v =
+                rec.get(c).and_then(parse_metric).ok_or_else(|| at(format!("column {}: not a number", &headers[c])))?;
             if v.is_finite() {
                 let s = &mut t[p];
                 s.sum += v;

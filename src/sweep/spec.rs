@@ -72,7 +72,7 @@ pub struct RunSpec {
     pub index: u64,
     pub point: u64,
     pub replicate: u32,
-    /// The run's scenario seed, `run_seed(sweep seed, point, replicate)`.
+    /// The run's scenario seed, `run_seed(sweep seed, seed_point(method, point), replicate)`.
     pub seed: u64,
 }
 
@@ -123,11 +123,25 @@ pub fn run_seed(sweep_seed: u64, point: u64, replicate: u32) -> u64 {
     mix64(p ^ u64::from(replicate).wrapping_mul(0xD1B5_4A32_D192_ED03)) >> 1
 }
 
+/// The point a run's seed derives from: its own, except in a sensitivity design, where every
+/// point takes point 0's seeds (common random numbers: replicate `r` of every point sees the
+/// same price path, block draws and population, so the design's differences between points are
+/// the parameters', not the noise's; with independent seeds the noise would enter every total
+/// index, Jansen's estimator being a mean of squared differences).
+pub fn seed_point(method: Option<Method>, point: u64) -> u64 {
+    if method.is_some_and(Method::is_sensitivity) {
+        0
+    } else {
+        point
+    }
+}
+
 /// Written into `manifest.json`.
 pub const SEED_DERIVATION: &str =
     "seed(point, replicate) = mix64(mix64(mix64(sweep_seed) ^ point * 0x9E3779B97F4A7C15) \
-     ^ replicate * 0xD1B54A32D192ED03) >> 1, mix64 = SplitMix64 finaliser; each run sets \
-     simulation.seed to it with simulation.replicates = 1 and runs replicate 0";
+     ^ replicate * 0xD1B54A32D192ED03) >> 1, mix64 = SplitMix64 finaliser, with point = 0 for \
+     every point of a sensitivity design (method saltelli or morris: common random numbers); \
+     each run sets simulation.seed to it with simulation.replicates = 1 and runs replicate 0";
 
 /// The columns of `runs.csv` before the axes.
 pub const RUN_COLUMNS: [&str; 4] = ["run_id", "point", "replicate", "seed"];
@@ -330,16 +344,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Sweep> {
                 .saturating_mul(sample_specs.len() as u64)
                 > MAX_SAMPLED_VALUES =>
         {
-            push(
-                &mut problems,
-                at(s.span().start, "sweep.samples"),
+            push(&mut problems, at(s.span().start, "sweep.samples"), {
+                let n = *s.get_ref();
+                let pts = axis::design_points(method.unwrap_or_default(), u64::from(n), sample_specs.len());
+                let design = if pts == u64::from(n) { String::new() } else { format!(" ({pts} points)") };
                 format!(
-                    "{} samples ({} points) x {} sampled axes: at most {MAX_SAMPLED_VALUES} drawn values",
-                    s.get_ref(),
-                    axis::design_points(method.unwrap_or_default(), u64::from(*s.get_ref()), sample_specs.len()),
+                    "{n} samples{design} x {} sampled axes: at most {MAX_SAMPLED_VALUES} drawn values",
                     sample_specs.len()
-                ),
-            )
+                )
+            })
         }
         _ => {}
     }
@@ -464,7 +477,7 @@ impl Sweep {
     pub fn run(&self, index: u64) -> RunSpec {
         let reps = u64::from(self.replicates);
         let (point, replicate) = (index / reps, (index % reps) as u32);
-        RunSpec { index, point, replicate, seed: run_seed(self.seed, point, replicate) }
+        RunSpec { index, point, replicate, seed: run_seed(self.seed, seed_point(self.method, point), replicate) }
     }
 
     /// `r000123`: zero-padded to at least 6 digits (more when the sweep has more runs).

@@ -6,7 +6,7 @@
 use super::figures::{Line, Lines};
 use crate::error::{Error, Result};
 use crate::plot::data::read_table;
-use crate::plot::labels::{metric_parts, short_key};
+use crate::plot::labels::metric_parts;
 use crate::plot::render::{render, Rendered};
 use crate::plot::style::*;
 use crate::plot::Format;
@@ -19,6 +19,21 @@ const SERIES: [(&str, &str, plotters::style::RGBColor); 4] = [
     ("mu_star", "\u{03BC}* (mean |elementary effect|)", OI_BLUE),
     ("sigma", "\u{03C3} (spread of the effects)", OI_ORANGE),
 ];
+
+/// Longest parameter label under a tick, characters: three or four fit side by side.
+const MAX_TICK_CHARS: usize = 13;
+
+/// A parameter's tick label: the key's last part, cut with an ellipsis past
+/// [`MAX_TICK_CHARS`] (`sensitivity.csv` has the whole key).
+fn tick_label(key: &str) -> String {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    if last.chars().count() <= MAX_TICK_CHARS {
+        last.to_string()
+    } else {
+        let cut: String = last.chars().take(MAX_TICK_CHARS - 1).collect();
+        format!("{cut}\u{2026}")
+    }
+}
 
 /// One figure per metric of `dir/sensitivity.csv`; none without the file.
 pub fn figures(dir: &Path, formats: &[Format]) -> Result<Vec<Rendered>> {
@@ -72,24 +87,27 @@ pub fn figures(dir: &Path, formats: &[Format]) -> Result<Vec<Rendered>> {
             });
         }
         let noise = rows.iter().find(|&&r| index[r] == "noise_share").map(|&r| est[r]);
-        let mut note = format!(
-            "dots: estimate; whiskers: 95% bootstrap interval; {}",
-            if sobol { "Saltelli design" } else { "Morris trajectories" }
-        );
+        let mut note = format!("{}; whiskers: 95% bootstrap", if sobol { "Saltelli design" } else { "Morris design" });
         if let Some(x) = noise {
             note.push_str(&format!("; replicate noise {:.0}% of the variance", 100.0 * x));
         }
         let (words, unit) = metric_parts(m);
+        // Morris's effects carry the metric's unit per unit range; Sobol's indices none.
+        let index_unit = if sobol {
+            "Sobol index".to_string()
+        } else {
+            format!("\u{03BC}*, \u{03C3} ({})", unit.unwrap_or_default())
+        };
         out.extend(
             render(
                 &Lines {
                     name: format!("sensitivity_{m}"),
-                    words: format!("{} index of {words}", if sobol { "Sobol" } else { "Morris" }),
-                    unit: if sobol { None } else { unit },
+                    words,
+                    unit: Some(index_unit),
                     x_title: "Parameter".into(),
                     x_log: false,
                     x_numbers: None,
-                    x_labels: params.iter().map(|p| short_key(p).to_string()).collect(),
+                    x_labels: params.iter().map(|p| tick_label(p)).collect(),
                     group_title: None,
                     lines,
                     note,
