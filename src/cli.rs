@@ -31,6 +31,10 @@ pub enum Command {
     /// On a cluster: run the shards (--shard K/N, or a Slurm array), `hashsim merge` them, then
     /// `hashsim sensitivity FILE --analyse-only --out MERGED`.
     Sensitivity(SensitivityArgs),
+    /// Fit a scenario's parameters to a history window or a CSV series (Nelder-Mead on common
+    /// random numbers); write evaluations.csv (the journal), best.toml and, for a window, the
+    /// scorecards at the start and at the fit.
+    Calibrate(CalibrateArgs),
     /// Render figures (SVG, PNG) of a run or sweep directory into RESULTS_DIR/figures/.
     Plot(PlotArgs),
     /// Run the history windows (scenarios/history/) over several seeds and score the simulated
@@ -173,6 +177,24 @@ pub struct SensitivityArgs {
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(16..=1_000_000))]
     pub samples: u32,
     /// No progress bar and no table.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The calibration file (TOML): [calibrate], [[parameters]], [target].
+    pub file: PathBuf,
+    /// Output folder [default: results/<calibrate.name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Threads running an evaluation's replicates [default: all cores].
+    #[arg(long, short = 'j', value_parser = parse_jobs, allow_negative_numbers = true)]
+    pub jobs: Option<usize>,
+    /// Replay the journal (evaluations.csv) in the output folder and go on from there.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar and no report.
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }

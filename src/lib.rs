@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod calendar;
+pub mod calibrate;
 pub mod chain;
 pub mod engine;
 pub mod error;

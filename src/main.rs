@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep(args, &mut out),
         Command::Merge(args) => cmd_merge(args, &mut out),
         Command::Sensitivity(args) => cmd_sensitivity(args, &mut out),
+        Command::Calibrate(args) => cmd_calibrate(args, &mut out),
         Command::Plot(args) => cmd_plot(args, &mut out),
         Command::History(args) => cmd_history(args, &mut out),
     };
@@ -386,6 +387,35 @@ fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome 
             figures.files.len(),
             figures.out_dir.display()
         )?;
+    }
+    Ok(())
+}
+
+fn cmd_calibrate(args: cli::CalibrateArgs, out: &mut impl Write) -> Outcome {
+    use hashsim::calibrate::{self, CalibrateOptions};
+    thread_pool(args.jobs)?;
+    let cal = calibrate::load(&args.file)?;
+    let out_dir = args.out.unwrap_or_else(|| PathBuf::from("results").join(&cal.name));
+    let bar = hashsim::progress::bar(u64::from(cal.max_evaluations), "evaluations", args.quiet);
+    let report = calibrate::run(&cal, &CalibrateOptions { out_dir, resume: args.resume }, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        writeln!(
+            out,
+            "{}: objective {:.6} at the start, {:.6} fitted ({} evaluations, {} this run{})",
+            cal.name,
+            report.start_objective,
+            report.best_objective,
+            report.evaluations,
+            report.evaluated,
+            if report.converged { "" } else { "; the budget ran out before the simplex converged" }
+        )?;
+        for (k, v) in &report.parameters {
+            writeln!(out, "  {k} = {}", hashsim::sweep::axis::fmt_number(*v))?;
+        }
+        let names: Vec<String> = report.files.iter().map(|f| f.display().to_string()).collect();
+        writeln!(out, "wrote {}", names.join(", "))?;
     }
     Ok(())
 }

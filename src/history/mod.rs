@@ -318,7 +318,7 @@ pub fn format_value(v: f64) -> String {
 pub const SCORECARD_COLUMNS: [&str; 10] =
     ["window", "metric", "unit", "sim_p5", "sim_median", "sim_p95", "real", "target_min", "target_max", "pass"];
 
-fn write_scorecard<'a>(dest: &Path, rows: impl Iterator<Item = &'a ScoreRow>) -> Result<()> {
+pub fn write_scorecard<'a>(dest: &Path, rows: impl Iterator<Item = &'a ScoreRow>) -> Result<()> {
     let mut s = SCORECARD_COLUMNS.join(",");
     s.push('\n');
     let opt = |v: Option<f64>| v.map_or(String::new(), format_value);

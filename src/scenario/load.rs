@@ -258,6 +258,18 @@ pub(crate) fn locate(
     Location { source: source.to_string(), line, column, key: Some(key.to_string()) }
 }
 
+/// The scenario text `text` with `overrides` applied (pool shares rebalanced as on loading),
+/// as TOML: what a fitted scenario is written as (comments are not kept).
+pub fn with_overrides(text: &str, source: &str, overrides: &[Override]) -> Result<String> {
+    let mut table: toml::Table =
+        text.parse().map_err(|e: toml::de::Error| Error::Other(format!("{source}: {}", e.message().trim_end())))?;
+    for o in overrides {
+        apply_override(&mut table, o)?;
+    }
+    rebalance_pool_shares(&mut table, overrides);
+    toml::to_string(&table).map_err(|e| Error::Other(format!("{source}: {e}")))
+}
+
 /// Keeps the pools' shares summing to 1 when overrides set some of them (a sweep axis on a
 /// pool's share): the pools not set are scaled by `(1 - set) / rest`, in proportion to their
 /// shares in the file. Set shares summing past 1, or nothing left to scale, are left for

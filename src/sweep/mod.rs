@@ -33,6 +33,7 @@ mod validate;
 
 pub use exec::{SweepOptions, SweepReport, SweepRun};
 pub use merge::{merge, MergeReport};
+pub(crate) use raw::flatten as flatten_table;
 pub use shard::Shard;
 pub use spec::{load, run_seed, RunSpec, Sweep};
 

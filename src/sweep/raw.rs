@@ -64,7 +64,7 @@ pub(super) struct RawSample {
 }
 
 /// `a = { b = 1 }` -> `a.b = 1`.
-pub(super) fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+pub(crate) fn flatten(prefix: &str, t: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
     for (k, v) in t {
         let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
