@@ -403,7 +403,7 @@ fn cmd_calibrate(args: cli::CalibrateArgs, out: &mut impl Write) -> Outcome {
     if !args.quiet {
         writeln!(
             out,
-            "{}: objective {:.6} at the start, {:.6} fitted ({} evaluations, {} this run{})",
+            "{}: objective {:.6} at the start, {:.6} fitted ({} evaluations, {} this run{}); values: the posterior mean for ABC",
             cal.name,
             report.start_objective,
             report.best_objective,
@@ -411,13 +411,31 @@ fn cmd_calibrate(args: cli::CalibrateArgs, out: &mut impl Write) -> Outcome {
             report.evaluated,
             if report.converged { "" } else { "; the budget ran out before the simplex converged" }
         )?;
-        for (k, v) in &report.parameters {
-            writeln!(out, "  {k} = {}", hashsim::sweep::axis::fmt_number(*v))?;
+        for (i, (k, v)) in report.parameters.iter().enumerate() {
+            let interval = report
+                .intervals
+                .get(i)
+                .map(|(a, b)| format!("  (posterior 5th-95th: {} .. {})", fmt_sig(*a), fmt_sig(*b)))
+                .unwrap_or_default();
+            writeln!(out, "  {k} = {}{interval}", hashsim::sweep::axis::fmt_number(*v))?;
+        }
+        if !report.tolerances.is_empty() {
+            let t: Vec<String> = report.tolerances.iter().map(|x| fmt_sig(*x)).collect();
+            writeln!(out, "  ABC tolerances by generation: {}", t.join(", "))?;
         }
         let names: Vec<String> = report.files.iter().map(|f| f.display().to_string()).collect();
         writeln!(out, "wrote {}", names.join(", "))?;
     }
     Ok(())
+}
+
+/// Four significant digits.
+fn fmt_sig(x: f64) -> String {
+    if x.is_finite() {
+        format!("{}", (x * 1e4).round() / 1e4).chars().take(12).collect()
+    } else {
+        "inf".into()
+    }
 }
 
 fn cmd_merge(args: MergeArgs, out: &mut impl Write) -> Outcome {

@@ -9,6 +9,7 @@
 //!
 //! At the command floor beside `run`, `sweep` and `history`: it uses `history`'s scoring.
 
+pub mod abc;
 pub mod nelder_mead;
 pub mod objective;
 pub mod spec;
@@ -53,6 +54,10 @@ pub struct CalibrateReport {
     pub evaluated: usize,
     pub evaluations: usize,
     pub converged: bool,
+    /// ABC: each generation's tolerance (the objective's units), and the posterior's
+    /// 5th-95th percentiles per parameter.
+    pub tolerances: Vec<f64>,
+    pub intervals: Vec<(f64, f64)>,
     pub files: Vec<PathBuf>,
 }
 
@@ -108,46 +113,91 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
     let mut count = done.len();
     let mut evaluated = 0usize;
     let mut failure: Option<Error> = None;
-    let mut objective = |u: &[f64]| -> f64 {
-        let values: Vec<f64> = cal.parameters.iter().zip(u).map(|(p, x)| p.at(*x)).collect();
-        let key = key(&values);
-        if let Some(v) = done.get(&key) {
-            return *v;
-        }
+    // Evaluates a batch of unit-box points: the journal's values where it has them, the others
+    // in parallel, appended to the journal in the batch's order.
+    let mut batch = |points: &[Vec<f64>]| -> Vec<f64> {
+        let values: Vec<Vec<f64>> =
+            points.iter().map(|u| cal.parameters.iter().zip(u).map(|(p, x)| p.at(*x)).collect()).collect();
+        let keys: Vec<String> = values.iter().map(|v| key(v)).collect();
         if failure.is_some() {
-            return f64::NAN;
+            return vec![f64::NAN; points.len()];
         }
-        let v = match cal.scenario(&values).and_then(|l| evaluate(&reference, &l)) {
-            Ok((v, _)) => v,
-            Err(e) => {
-                failure = Some(e);
-                return f64::NAN;
+        let mut todo: Vec<usize> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            if !done.contains_key(k) && !todo.iter().any(|&j| keys[j] == *k) {
+                todo.push(i);
             }
-        };
-        count += 1;
-        evaluated += 1;
-        let line = format!("{count},{key},{}\n", fmt_number(v));
-        if let Err(e) = journal.write_all(line.as_bytes()).and_then(|_| journal.flush()) {
-            failure = Some(Error::write(&journal_path, e));
         }
-        done.insert(key, v);
-        on_eval();
-        v
+        let results: Vec<Result<f64>> = {
+            use rayon::prelude::*;
+            todo.par_iter()
+                .map(|&i| cal.scenario(&values[i]).and_then(|l| evaluate(&reference, &l)).map(|r| r.0))
+                .collect()
+        };
+        for (&i, r) in todo.iter().zip(results) {
+            match r {
+                Ok(v) => {
+                    count += 1;
+                    evaluated += 1;
+                    let line = format!("{count},{},{}\n", keys[i], fmt_number(v));
+                    if let Err(e) = journal.write_all(line.as_bytes()).and_then(|_| journal.flush()) {
+                        failure = Some(Error::write(&journal_path, e));
+                    }
+                    done.insert(keys[i].clone(), v);
+                    on_eval();
+                }
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        keys.iter().map(|k| done.get(k).copied().unwrap_or(f64::NAN)).collect()
     };
     let start: Vec<f64> = cal.parameters.iter().map(|p| p.unit(p.start)).collect();
-    let stop = Stopping {
-        max_evaluations: cal.max_evaluations as usize,
-        value_tolerance: VALUE_TOLERANCE,
-        point_tolerance: POINT_TOLERANCE,
+    let (m, tolerances, posterior) = match cal.abc {
+        None => {
+            let stop = Stopping {
+                max_evaluations: cal.max_evaluations as usize,
+                value_tolerance: VALUE_TOLERANCE,
+                point_tolerance: POINT_TOLERANCE,
+            };
+            let m = minimize(|u| batch(&[u.to_vec()])[0], &start, SIMPLEX_STEP, &stop);
+            (m, Vec::new(), None)
+        }
+        Some(a) => {
+            let settings = abc::AbcSettings {
+                particles: a.particles as usize,
+                generations: a.generations as usize,
+                quantile: a.quantile,
+                max_evaluations: cal.max_evaluations as usize,
+                seed: cal.seed,
+            };
+            let post = abc::sample(k, &settings, &mut batch);
+            let mean = abc::posterior_mean(&post);
+            let value = batch(std::slice::from_ref(&mean))[0];
+            let m = nelder_mead::Minimum { point: mean, value, evaluations: post.evaluations, converged: true };
+            (m, post.tolerances.clone(), Some(post))
+        }
     };
-    let m = minimize(&mut objective, &start, SIMPLEX_STEP, &stop);
-    let start_value = objective(&start);
+    let start_value = batch(std::slice::from_ref(&start))[0];
     if let Some(e) = failure {
         return Err(e);
     }
     let best: Vec<f64> = cal.parameters.iter().zip(&m.point).map(|(p, u)| p.at(*u)).collect();
     let mut files = vec![journal_path.clone()];
     files.push(write_best(cal, &best, m.value, &opts.out_dir)?);
+    let mut intervals = Vec::new();
+    if let Some(post) = &posterior {
+        files.push(write_posterior(cal, post, &opts.out_dir)?);
+        intervals = (0..k)
+            .map(|j| {
+                let p = &cal.parameters[j];
+                (p.at(abc::posterior_quantile(post, j, 0.05)), p.at(abc::posterior_quantile(post, j, 0.95)))
+            })
+            .collect();
+        let figs = crate::plot::pairs::render_posterior(&opts.out_dir)?;
+        files.extend(figs);
+    }
     if let Reference::Window { window, epochs } = &reference {
         for (name, values) in [
             ("scorecard_start.csv", cal.parameters.iter().map(|p| p.start).collect()),
@@ -168,8 +218,32 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
         evaluated,
         evaluations: count,
         converged: m.converged,
+        tolerances,
+        intervals,
         files,
     })
+}
+
+/// `posterior.csv`: the last generation's particles, one row each: `particle`, the parameters'
+/// values, `weight`, `distance`.
+fn write_posterior(cal: &Calibration, post: &abc::Posterior, dir: &Path) -> Result<PathBuf> {
+    let mut s = String::from("particle");
+    for p in &cal.parameters {
+        s.push(',');
+        s.push_str(&p.key);
+    }
+    s.push_str(",weight,distance\n");
+    for (i, x) in post.particles.iter().enumerate() {
+        s.push_str(&i.to_string());
+        for (p, u) in cal.parameters.iter().zip(&x.point) {
+            s.push(',');
+            s.push_str(&fmt_number(p.at(*u)));
+        }
+        s.push_str(&format!(",{},{}\n", fmt_number(x.weight), fmt_number(x.distance)));
+    }
+    let dest = dir.join("posterior.csv");
+    write_atomic(&dest, s.as_bytes())?;
+    Ok(dest)
 }
 
 /// `best.toml`: the base scenario with `set` and the fitted values; a CSV price path is made

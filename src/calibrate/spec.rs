@@ -39,6 +39,33 @@ struct RawCalibrate {
     max_evaluations: Spanned<u32>,
     #[serde(default)]
     set: Option<Spanned<toml::Table>>,
+    #[serde(default)]
+    method: Method,
+    #[serde(default)]
+    particles: Option<Spanned<u32>>,
+    #[serde(default)]
+    generations: Option<Spanned<u32>>,
+    #[serde(default)]
+    quantile: Option<Spanned<f64>>,
+}
+
+/// How the parameters are fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Nelder-Mead: the best point.
+    #[default]
+    NelderMead,
+    /// ABC-SMC: a posterior sample.
+    Abc,
+}
+
+/// ABC-SMC's settings (`particles`, `generations`, `quantile` in `[calibrate]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AbcSpec {
+    pub particles: u32,
+    pub generations: u32,
+    pub quantile: f64,
 }
 
 fn one() -> Spanned<u32> {
@@ -117,6 +144,8 @@ pub struct Calibration {
     pub set: Vec<Override>,
     pub parameters: Vec<Parameter>,
     pub target: Target,
+    /// `Some` for `method = "abc"`.
+    pub abc: Option<AbcSpec>,
 }
 
 impl Calibration {
@@ -182,6 +211,44 @@ pub fn load(path: &Path) -> Result<Calibration> {
             format!("give 1 to {MAX_PARAMETERS} [[parameters]] (got {})", raw.parameters.len()),
         );
     }
+    let abc = match c.method {
+        Method::NelderMead => {
+            for (v, key) in [
+                (c.particles.as_ref().map(|x| x.span()), "particles"),
+                (c.generations.as_ref().map(|x| x.span()), "generations"),
+                (c.quantile.as_ref().map(|x| x.span()), "quantile"),
+            ] {
+                if let Some(span) = v {
+                    fail(at(span.start, &format!("calibrate.{key}")), "is for method = \"abc\"".into());
+                }
+            }
+            None
+        }
+        Method::Abc => {
+            let particles = c.particles.as_ref().map_or(100, |x| *x.get_ref());
+            let generations = c.generations.as_ref().map_or(5, |x| *x.get_ref());
+            let quantile = c.quantile.as_ref().map_or(0.5, |x| *x.get_ref());
+            if let Some(x) = c.particles.as_ref().filter(|x| !(10..=100_000).contains(x.get_ref())) {
+                fail(
+                    at(x.span().start, "calibrate.particles"),
+                    format!("must be between 10 and 100000 (got {})", x.get_ref()),
+                );
+            }
+            if let Some(x) = c.generations.as_ref().filter(|x| !(1..=100).contains(x.get_ref())) {
+                fail(
+                    at(x.span().start, "calibrate.generations"),
+                    format!("must be between 1 and 100 (got {})", x.get_ref()),
+                );
+            }
+            if let Some(x) = c.quantile.as_ref().filter(|x| !(x.get_ref() > &0.0 && x.get_ref() < &1.0)) {
+                fail(
+                    at(x.span().start, "calibrate.quantile"),
+                    format!("must be above 0 and below 1 (got {})", x.get_ref()),
+                );
+            }
+            Some(AbcSpec { particles, generations, quantile })
+        }
+    };
     let mut parameters = Vec::new();
     for (i, p) in raw.parameters.iter().enumerate() {
         let p = p.get_ref();
@@ -259,6 +326,7 @@ pub fn load(path: &Path) -> Result<Calibration> {
         set,
         parameters,
         target: target.expect("checked above"),
+        abc,
     };
     // Every parameter at its bounds (the others at their starts) must make a valid scenario.
     let starts: Vec<f64> = cal.parameters.iter().map(|p| p.start).collect();

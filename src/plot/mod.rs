@@ -7,6 +7,7 @@
 
 pub mod data;
 pub mod labels;
+pub mod pairs;
 pub mod pools;
 pub mod real;
 pub mod render;
