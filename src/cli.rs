@@ -194,6 +194,14 @@ pub struct CalibrateArgs {
     /// Replay the journal (evaluations.csv) in the output folder and go on from there.
     #[arg(long)]
     pub resume: bool,
+    /// Evaluate only share K of N of each batch, reading the other shards' journals from the
+    /// same (shared) --out folder [default: from SLURM_ARRAY_TASK_* when set]. Shard 0 writes
+    /// the outputs.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Hours a shard waits for the others' evaluations of a batch.
+    #[arg(long, default_value_t = 24.0)]
+    pub wait_hours: f64,
     /// No progress bar and no report.
     #[arg(long, short = 'q')]
     pub quiet: bool,

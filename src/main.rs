@@ -397,7 +397,16 @@ fn cmd_calibrate(args: cli::CalibrateArgs, out: &mut impl Write) -> Outcome {
     let cal = calibrate::load(&args.file)?;
     let out_dir = args.out.unwrap_or_else(|| PathBuf::from("results").join(&cal.name));
     let bar = hashsim::progress::bar(u64::from(cal.max_evaluations), "evaluations", args.quiet);
-    let report = calibrate::run(&cal, &CalibrateOptions { out_dir, resume: args.resume }, &|| bar.inc(1));
+    let shard = match &args.shard {
+        Some(s) => hashsim::sweep::Shard::parse(s)?,
+        None => hashsim::sweep::Shard::from_slurm(|k| std::env::var(k).ok())?.unwrap_or(hashsim::sweep::Shard::ALL),
+    };
+    if !(args.wait_hours.is_finite() && args.wait_hours > 0.0) {
+        return Err(Error::Other(format!("--wait-hours: must be a positive number (got {})", args.wait_hours)).into());
+    }
+    let wait = std::time::Duration::from_secs_f64(args.wait_hours * 3600.0);
+    let opts = CalibrateOptions { out_dir, resume: args.resume, shard, wait };
+    let report = calibrate::run(&cal, &opts, &|| bar.inc(1));
     bar.finish_and_clear();
     let report = report?;
     if !args.quiet {

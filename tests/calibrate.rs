@@ -220,3 +220,59 @@ fn abc_gives_a_posterior_around_the_truth() {
     assert!(a.join("figures/posterior_pairs.png").exists());
     assert_eq!(std::fs::read(a.join("posterior.csv")).unwrap(), std::fs::read(b.join("posterior.csv")).unwrap());
 }
+
+/// Two shards of one ABC fit, run at once into one folder, each evaluating half of every batch
+/// and reading the other's journal: shard 0's posterior and best.toml are byte for byte those
+/// of the fit run whole. A folder holding another calibration's journals is refused. Bug
+/// caught: shards that diverge (each its own path), a batch returned before the other shard's
+/// half is in, or stale journals of another fit reused.
+#[test]
+fn sharded_fits_follow_the_same_path() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "base.toml", &small_economy("base", 30, 1, 1));
+    let syn = dir.path().join("syn");
+    let args: Vec<&str> = SYNTHETIC.iter().flat_map(|s| ["--set", *s]).collect();
+    run_ok(&dir.path().join("base.toml"), &syn, &args);
+    series_of(&syn, &dir.path().join("observed.csv"));
+    let abc = calibration(600).replace(
+        "max_evaluations = 600\n",
+        "max_evaluations = 600\nmethod = \"abc\"\nparticles = 20\ngenerations = 3\n",
+    );
+    let file = write(dir.path(), "abc.toml", &abc);
+    let whole = dir.path().join("whole");
+    let o =
+        hashsim().args(["calibrate", file.to_str().unwrap(), "--out", whole.to_str().unwrap(), "-q"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sharded = dir.path().join("sharded");
+    let spawn = |k: u32| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hashsim"))
+            .args(["calibrate", file.to_str().unwrap(), "--out", sharded.to_str().unwrap(), "-q", "--jobs", "1"])
+            .args(["--shard", &format!("{k}/2"), "--wait-hours", "0.1"])
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .output()
+            .unwrap()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| spawn(0));
+        let b = s.spawn(|| spawn(1));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    for f in ["posterior.csv", "best.toml"] {
+        assert_eq!(std::fs::read(whole.join(f)).unwrap(), std::fs::read(sharded.join(f)).unwrap(), "{f}");
+    }
+    assert!(sharded.join("evaluations.shard-1-of-2.csv").exists());
+    // Another calibration's folder is refused.
+    let other = write(dir.path(), "other.toml", &abc.replace("seed = 5", "seed = 6"));
+    let o = hashsim()
+        .args(["calibrate", other.to_str().unwrap(), "--out", sharded.to_str().unwrap(), "-q", "--shard", "0/2"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("another calibration"), "{err}");
+}

@@ -17,6 +17,7 @@ pub mod spec;
 use crate::error::{Error, Result};
 use crate::output::atomic::write_atomic;
 use crate::sweep::axis::fmt_number;
+use crate::sweep::Shard;
 use nelder_mead::{minimize, Stopping};
 use objective::{evaluate, Reference};
 pub use spec::load;
@@ -40,8 +41,76 @@ pub const JOURNAL: &str = "evaluations.csv";
 #[derive(Debug, Clone)]
 pub struct CalibrateOptions {
     pub out_dir: PathBuf,
-    /// Replay `evaluations.csv` in `out_dir` and go on from there.
+    /// Replay the journal(s) in `out_dir` and go on from there.
     pub resume: bool,
+    /// This process's share of each batch of evaluations (`--shard K/N`, or a Slurm array):
+    /// shard `K` evaluates the batch's points `K, K + N, ...`, writes them to its own journal
+    /// and reads the others' from the same (shared) folder until the batch is complete, so
+    /// every shard follows the same path. Shard 0 writes the outputs.
+    pub shard: Shard,
+    /// How long a shard waits for the others' evaluations of a batch before giving up.
+    pub wait: std::time::Duration,
+}
+
+/// How often a shard looks for the others' evaluations.
+const POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The journal of `shard`: `evaluations.csv`, or `evaluations.shard-K-of-N.csv`.
+fn journal_name(shard: Shard) -> String {
+    if shard.is_all() {
+        JOURNAL.into()
+    } else {
+        format!("evaluations.shard-{}-of-{}.csv", shard.index, shard.count)
+    }
+}
+
+/// What identifies a calibration's evaluations: its settings but the budget, its base
+/// scenario's bytes and a series target's, FNV-1a. Journals in a folder with another
+/// calibration's are refused.
+fn fingerprint(cal: &Calibration) -> Result<String> {
+    use crate::sweep::fingerprint::{fnv1a, FNV_OFFSET};
+    // Everything that sets an evaluation's value; not the budget, which only says how many.
+    let what = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        cal.seed, cal.replicates, cal.set, cal.parameters, cal.target, cal.abc
+    );
+    let mut h = fnv1a(fnv1a(FNV_OFFSET, b"hashsim calibrate v1\n"), what.as_bytes());
+    h = fnv1a(h, cal.base_text.as_bytes());
+    if let spec::Target::Series { path, .. } = &cal.target {
+        let bytes = std::fs::read(path).map_err(|e| Error::Read { path: path.clone(), source: e })?;
+        h = fnv1a(h, &bytes);
+    }
+    Ok(format!("{h:016x}"))
+}
+
+/// `fingerprint.txt` in the output folder: written on a fresh start, checked when the folder's
+/// journals are read (a resume, or shards).
+fn check_fingerprint(cal: &Calibration, opts: &CalibrateOptions) -> Result<()> {
+    let fp = fingerprint(cal)?;
+    let path = opts.out_dir.join("fingerprint.txt");
+    let reads_journals = opts.resume || !opts.shard.is_all();
+    match std::fs::read_to_string(&path) {
+        Ok(old) if reads_journals && old.trim() != fp => Err(Error::Other(format!(
+            "{}: holds the journals of another calibration (fingerprint {}, this one {fp}): use another --out",
+            opts.out_dir.display(),
+            old.trim()
+        ))),
+        Ok(old) if old.trim() == fp => Ok(()),
+        _ => write_atomic(&path, format!("{fp}\n").as_bytes()).map(|_| ()),
+    }
+}
+
+/// The finished evaluations of every shard's journal in `dir` (other than `own`).
+fn read_others(dir: &Path, own: &Path, k: usize, done: &mut HashMap<String, f64>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Read { path: dir.to_path_buf(), source: e })?;
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if p != own && name.starts_with("evaluations") && name.ends_with(".csv") {
+            done.extend(read_journal(&p, k)?.0);
+        }
+    }
+    Ok(())
 }
 
 /// What a calibration found.
@@ -92,10 +161,15 @@ fn read_journal(path: &Path, k: usize) -> Result<(HashMap<String, f64>, Vec<Stri
 pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Sync)) -> Result<CalibrateReport> {
     let reference = Reference::load(cal)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::write(&opts.out_dir, e))?;
-    let journal_path = opts.out_dir.join(JOURNAL);
+    check_fingerprint(cal, opts)?;
+    let journal_path = opts.out_dir.join(journal_name(opts.shard));
     let k = cal.parameters.len();
     let resuming = opts.resume && journal_path.exists();
     let (mut done, kept) = if resuming { read_journal(&journal_path, k)? } else { (HashMap::new(), Vec::new()) };
+    let own_count = done.len();
+    if !opts.shard.is_all() || opts.resume {
+        read_others(&opts.out_dir, &journal_path, k, &mut done)?;
+    }
     // The journal starts over with its header and the finished evaluations it held (a torn
     // last line, from a kill, is dropped and that evaluation run again).
     let header: Vec<String> = std::iter::once("evaluation".to_string())
@@ -110,8 +184,9 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
     write_atomic(&journal_path, text.as_bytes())?;
     let mut journal =
         std::fs::OpenOptions::new().append(true).open(&journal_path).map_err(|e| Error::write(&journal_path, e))?;
-    let mut count = done.len();
+    let mut count = own_count;
     let mut evaluated = 0usize;
+    let shard = opts.shard;
     let mut failure: Option<Error> = None;
     // Evaluates a batch of unit-box points: the journal's values where it has them, the others
     // in parallel, appended to the journal in the batch's order.
@@ -122,12 +197,17 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
         if failure.is_some() {
             return vec![f64::NAN; points.len()];
         }
-        let mut todo: Vec<usize> = Vec::new();
+        let mut missing: Vec<usize> = Vec::new();
         for (i, k) in keys.iter().enumerate() {
-            if !done.contains_key(k) && !todo.iter().any(|&j| keys[j] == *k) {
-                todo.push(i);
+            if !done.contains_key(k) && !missing.iter().any(|&j| keys[j] == *k) {
+                missing.push(i);
             }
         }
+        // This shard's share of the missing points, by their place in the batch: the same
+        // for every shard, whatever each has already read of the others' journals (a share
+        // by place among the missing ones would differ between shards that read more or less,
+        // leaving a point to nobody: a test's two shards waited for each other for good).
+        let todo: Vec<usize> = missing.iter().copied().filter(|&i| i as u32 % shard.count == shard.index).collect();
         let results: Vec<Result<f64>> = {
             use rayon::prelude::*;
             todo.par_iter()
@@ -149,6 +229,24 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
                 Err(e) => {
                     failure.get_or_insert(e);
                 }
+            }
+        }
+        // The other shards' share of the batch.
+        let since = std::time::Instant::now();
+        while failure.is_none() && missing.iter().any(|&i| !done.contains_key(&keys[i])) {
+            if since.elapsed() > opts.wait {
+                failure = Some(Error::Other(format!(
+                    "shard {}/{}: waited {} s for the other shards' evaluations in {}",
+                    shard.index,
+                    shard.count,
+                    opts.wait.as_secs(),
+                    opts.out_dir.display()
+                )));
+                break;
+            }
+            std::thread::sleep(POLL);
+            if let Err(e) = read_others(&opts.out_dir, &journal_path, k, &mut done) {
+                failure = Some(e);
             }
         }
         keys.iter().map(|k| done.get(k).copied().unwrap_or(f64::NAN)).collect()
@@ -185,6 +283,20 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
     }
     let best: Vec<f64> = cal.parameters.iter().zip(&m.point).map(|(p, u)| p.at(*u)).collect();
     let mut files = vec![journal_path.clone()];
+    if shard.index > 0 {
+        // Shard 0 writes the outputs (every shard found the same).
+        return Ok(CalibrateReport {
+            parameters: cal.parameters.iter().map(|p| p.key.clone()).zip(best).collect(),
+            start_objective: start_value,
+            best_objective: m.value,
+            evaluated,
+            evaluations: count,
+            converged: m.converged,
+            tolerances,
+            intervals: Vec::new(),
+            files,
+        });
+    }
     files.push(write_best(cal, &best, m.value, &opts.out_dir)?);
     let mut intervals = Vec::new();
     if let Some(post) = &posterior {
