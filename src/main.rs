@@ -279,7 +279,7 @@ fn q_text(q: f64) -> String {
 }
 
 fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {
-    use hashsim::sweep::{self, Shard, SweepOptions, SweepRun};
+    use hashsim::sweep::{self, Shard, SweepOptions};
     thread_pool(args.jobs)?;
     let shard = match &args.shard {
         Some(s) => Shard::parse(s)?,
@@ -299,11 +299,7 @@ fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {
         force: args.force,
         command: command_line(),
     };
-    let run = SweepRun::open(&sw, opts)?;
-    let bar = hashsim::progress::bar(run.pending(), "runs", args.quiet);
-    let report = run.execute(&|| bar.inc(1));
-    bar.finish_and_clear();
-    let report = report?;
+    let report = execute_sweep(&sw, opts, args.quiet)?;
     if !args.quiet {
         writeln!(out, "{report}")?;
     }
@@ -314,7 +310,7 @@ fn cmd_sweep(args: SweepArgs, out: &mut impl Write) -> Outcome {
 const SELF_CHECK_SEED: u64 = 2026;
 
 fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome {
-    use hashsim::sweep::{self, sensitivity, Shard, SweepOptions, SweepRun};
+    use hashsim::sweep::{self, sensitivity, Shard, SweepOptions};
     if args.self_check {
         let rows = hashsim::sensitivity::self_check(args.samples as usize, SELF_CHECK_SEED);
         writeln!(out, "{}", hashsim::sensitivity::SELF_CHECK_HEADER)?;
@@ -349,11 +345,7 @@ fn cmd_sensitivity(args: cli::SensitivityArgs, out: &mut impl Write) -> Outcome 
             force: args.force,
             command: command_line(),
         };
-        let run = SweepRun::open(&sw, opts)?;
-        let bar = hashsim::progress::bar(run.pending(), "runs", args.quiet);
-        let report = run.execute(&|| bar.inc(1));
-        bar.finish_and_clear();
-        let report = report?;
+        let report = execute_sweep(&sw, opts, args.quiet)?;
         if !shard.is_all() {
             if !args.quiet {
                 writeln!(out, "{report}")?;
@@ -445,6 +437,19 @@ fn fmt_sig(x: f64) -> String {
     } else {
         "inf".into()
     }
+}
+
+/// Runs a sweep's pending runs with a progress bar.
+fn execute_sweep(
+    sw: &hashsim::sweep::Sweep,
+    opts: hashsim::sweep::SweepOptions,
+    quiet: bool,
+) -> Result<hashsim::sweep::SweepReport> {
+    let run = hashsim::sweep::SweepRun::open(sw, opts)?;
+    let bar = hashsim::progress::bar(run.pending(), "runs", quiet);
+    let report = run.execute(&|| bar.inc(1));
+    bar.finish_and_clear();
+    report
 }
 
 fn cmd_merge(args: MergeArgs, out: &mut impl Write) -> Outcome {

@@ -34,6 +34,18 @@ fn calibration(evals: u32) -> String {
     )
 }
 
+/// Writes the small economy of `days` as `base.toml` in `dir`, runs it at the truth (failures
+/// `failures` a year, the shock `shock`) and writes its series as `observed.csv`.
+fn synthetic_target(dir: &Path, days: u32, failures: &str, shock: &str) {
+    write(dir, "base.toml", &small_economy("base", days, 1, 1));
+    let syn = dir.join("syn");
+    let truth = [format!("hardware.failure_rate_per_year={failures}"), format!("events.0.change={shock}")];
+    let set: Vec<&str> = SYNTHETIC.iter().copied().chain(truth.iter().map(String::as_str)).collect();
+    let args: Vec<&str> = set.iter().flat_map(|s| ["--set", *s]).collect();
+    run_ok(&dir.join("base.toml"), &syn, &args);
+    series_of(&syn, &dir.join("observed.csv"));
+}
+
 /// The synthetic run's settings beyond the truth: the calibration's `set`.
 const SYNTHETIC: [&str; 4] =
     ["simulation.seed=5", "simulation.replicates=2", "population.operators=2000", "population.size_mw.log_sd=0.5"];
@@ -48,13 +60,7 @@ const SYNTHETIC: [&str; 4] =
 #[test]
 fn synthetic_parameters_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "base.toml", &small_economy("base", 90, 1, 1));
-    let syn = dir.path().join("syn");
-    let set: Vec<&str> =
-        SYNTHETIC.iter().copied().chain(["hardware.failure_rate_per_year=0.3", "events.0.change=-0.3"]).collect();
-    let args: Vec<&str> = set.iter().flat_map(|s| ["--set", *s]).collect();
-    run_ok(&dir.path().join("base.toml"), &syn, &args);
-    series_of(&syn, &dir.path().join("observed.csv"));
+    synthetic_target(dir.path(), 90, "0.3", "-0.3");
     let file = write(dir.path(), "cal.toml", &calibration(120));
     let out = dir.path().join("out");
     let o =
@@ -176,13 +182,7 @@ fn bad_calibration_files_are_located() {
 #[test]
 fn abc_gives_a_posterior_around_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "base.toml", &small_economy("base", 40, 1, 1));
-    let syn = dir.path().join("syn");
-    let set: Vec<&str> =
-        SYNTHETIC.iter().copied().chain(["hardware.failure_rate_per_year=0.3", "events.0.change=-0.3"]).collect();
-    let args: Vec<&str> = set.iter().flat_map(|s| ["--set", *s]).collect();
-    run_ok(&dir.path().join("base.toml"), &syn, &args);
-    series_of(&syn, &dir.path().join("observed.csv"));
+    synthetic_target(dir.path(), 40, "0.3", "-0.3");
     let abc = calibration(2000).replace(
         "max_evaluations = 2000\n",
         "max_evaluations = 2000\nmethod = \"abc\"\nparticles = 30\ngenerations = 3\n",

@@ -283,44 +283,32 @@ pub fn run(cal: &Calibration, opts: &CalibrateOptions, on_eval: &(dyn Fn() + Syn
     }
     let best: Vec<f64> = cal.parameters.iter().zip(&m.point).map(|(p, u)| p.at(*u)).collect();
     let mut files = vec![journal_path.clone()];
-    if shard.index > 0 {
-        // Shard 0 writes the outputs (every shard found the same).
-        return Ok(CalibrateReport {
-            parameters: cal.parameters.iter().map(|p| p.key.clone()).zip(best).collect(),
-            start_objective: start_value,
-            best_objective: m.value,
-            evaluated,
-            evaluations: count,
-            converged: m.converged,
-            tolerances,
-            intervals: Vec::new(),
-            files,
-        });
-    }
-    files.push(write_best(cal, &best, m.value, &opts.out_dir)?);
     let mut intervals = Vec::new();
-    if let Some(post) = &posterior {
-        files.push(write_posterior(cal, post, &opts.out_dir)?);
-        intervals = (0..k)
-            .map(|j| {
-                let p = &cal.parameters[j];
-                (p.at(abc::posterior_quantile(post, j, 0.05)), p.at(abc::posterior_quantile(post, j, 0.95)))
-            })
-            .collect();
-        let figs = crate::plot::pairs::render_posterior(&opts.out_dir)?;
-        files.extend(figs);
-    }
-    if let Reference::Window { window, epochs } = &reference {
-        for (name, values) in [
-            ("scorecard_start.csv", cal.parameters.iter().map(|p| p.start).collect()),
-            ("scorecard_best.csv", best.clone()),
-        ] {
-            let loaded = cal.scenario(&values)?;
-            let runs = objective::run_rows(&loaded)?;
-            let rows = objective::window_scores(window, epochs, &loaded, &runs)?;
-            let dest = opts.out_dir.join(name);
-            crate::history::write_scorecard(&dest, rows.iter())?;
-            files.push(dest);
+    // Shard 0 writes the outputs (every shard found the same).
+    if shard.index == 0 {
+        files.push(write_best(cal, &best, m.value, &opts.out_dir)?);
+        if let Some(post) = &posterior {
+            files.push(write_posterior(cal, post, &opts.out_dir)?);
+            intervals = (0..k)
+                .map(|j| {
+                    let p = &cal.parameters[j];
+                    (p.at(abc::posterior_quantile(post, j, 0.05)), p.at(abc::posterior_quantile(post, j, 0.95)))
+                })
+                .collect();
+            files.extend(crate::plot::pairs::render_posterior(&opts.out_dir)?);
+        }
+        if let Reference::Window { window, epochs } = &reference {
+            for (name, values) in [
+                ("scorecard_start.csv", cal.parameters.iter().map(|p| p.start).collect()),
+                ("scorecard_best.csv", best.clone()),
+            ] {
+                let loaded = cal.scenario(&values)?;
+                let runs = objective::run_rows(&loaded)?;
+                let rows = objective::window_scores(window, epochs, &loaded, &runs)?;
+                let dest = opts.out_dir.join(name);
+                crate::history::write_scorecard(&dest, rows.iter())?;
+                files.push(dest);
+            }
         }
     }
     Ok(CalibrateReport {
