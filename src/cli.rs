@@ -12,7 +12,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario file; write timeseries.csv, operators.csv, events.csv, pools.csv, summary.csv, manifest.json.
+    /// Run a scenario file; write timeseries.csv, operators.csv, events.csv, pools.csv, supply.csv, summary.csv, manifest.json.
     Run(RunArgs),
     /// Check scenario files without running them.
     Validate(ValidateArgs),

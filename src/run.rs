@@ -1,15 +1,15 @@
 //! `hashsim run`: a scenario's replicates, in parallel across replicates, written to
-//! `timeseries.csv`, `operators.csv`, `events.csv`, `pools.csv`, `summary.csv` and
-//! `manifest.json`.
+//! `timeseries.csv`, `operators.csv`, `events.csv`, `pools.csv`, `supply.csv`, `summary.csv`
+//! and `manifest.json`.
 
 use crate::error::{Error, Result};
 use crate::observe::{
-    operator_rows, run_replicate, DayRow, LogEvent, Observer, PoolRow, RunSummary, SummaryTally, Tee,
+    operator_rows, run_replicate, DayRow, LogEvent, Observer, PoolRow, RunSummary, SummaryTally, SupplyRow, Tee,
 };
 use crate::output::atomic::{write_atomic, AtomicFile};
 use crate::output::manifest::Manifest;
 use crate::output::stage::Staged;
-use crate::output::{CsvSink, EventSink, PoolSink};
+use crate::output::{CsvSink, EventSink, PoolSink, SupplySink};
 use crate::scenario::LoadedScenario;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Write};
@@ -37,7 +37,7 @@ pub struct RunReport {
 }
 
 /// The per-day series of one replicate, streamed to per-replicate part files.
-const PARTS: [&str; 4] = ["timeseries", "operators", "events", "pools"];
+const PARTS: [&str; 5] = ["timeseries", "operators", "events", "pools", "supply"];
 
 /// Runs every replicate (in parallel) and writes the outputs. `on_day` is called once per
 /// simulated day of any replicate (for progress bars). Outputs are byte-identical whatever
@@ -95,11 +95,13 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
     let mut series = CsvSink::create(&part_path(parts, "timeseries", r))?;
     let mut events = EventSink(CsvSink::create(&part_path(parts, "events", r))?);
     let mut pools = PoolSink(CsvSink::create(&part_path(parts, "pools", r))?);
+    let mut supply = SupplySink(CsvSink::create(&part_path(parts, "supply", r))?);
     let mut tally = SummaryTally::for_scenario(loaded);
     let mut tick = Tick(on_day);
     let world = {
         let mut t = Tee(&mut tally, &mut tick);
-        let mut a = Tee(&mut pools, &mut t);
+        let mut u = Tee(&mut supply, &mut t);
+        let mut a = Tee(&mut pools, &mut u);
         let mut b = Tee(&mut events, &mut a);
         let mut all = Tee(&mut series, &mut b);
         run_replicate(loaded, r, &mut all)?
@@ -107,6 +109,7 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
     series.commit()?;
     events.0.commit_with_header::<LogEvent>()?;
     pools.0.commit_with_header::<PoolRow>()?;
+    supply.0.commit_with_header::<SupplyRow>()?;
     let mut ops = CsvSink::create(&part_path(parts, "operators", r))?;
     for row in operator_rows(&world) {
         ops.write(&row)?;

@@ -27,7 +27,7 @@ const CASES: &[(&str, &str, &[&str])] = &[
 ];
 
 /// The outputs compared (the manifest records versions and timings, so it is left out).
-const FILES: &[&str] = &["timeseries.csv", "operators.csv", "events.csv", "pools.csv", "summary.csv"];
+const FILES: &[&str] = &["timeseries.csv", "operators.csv", "events.csv", "pools.csv", "supply.csv", "summary.csv"];
 
 const FIXTURE: &str = "tests/fixtures/golden.txt";
 

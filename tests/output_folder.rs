@@ -106,7 +106,7 @@ fn a_killed_runs_leftovers_go_with_the_next_run() {
     assert_eq!(names(dir.path()), ["out", "s.toml"]);
     assert_eq!(
         names(&out),
-        ["events.csv", "manifest.json", "operators.csv", "pools.csv", "summary.csv", "timeseries.csv"]
+        ["events.csv", "manifest.json", "operators.csv", "pools.csv", "summary.csv", "supply.csv", "timeseries.csv"]
     );
 }
 
@@ -144,7 +144,7 @@ fn a_rerun_replaces_its_own_folder_whole() {
     run_ok(&f, &out, &["--set", "simulation.replicates=1"]);
     assert_eq!(
         names(&out),
-        ["events.csv", "manifest.json", "operators.csv", "pools.csv", "summary.csv", "timeseries.csv"]
+        ["events.csv", "manifest.json", "operators.csv", "pools.csv", "summary.csv", "supply.csv", "timeseries.csv"]
     );
     assert_eq!(read_csv(&out.join("summary.csv")).len(), 1);
 }

@@ -478,4 +478,10 @@ fn a_run_with_pools_draws_their_shares() {
         &["Share of the network", "Alpha pool", "Beta pool", "Gamma pool", "solo miners", "medians of 2 replicates"],
     );
     check_svg(&out.join("figures/attack_cost.svg"), &["pool coalition"]);
+    // The supply curve's snapshots (days 0 and 28 of a 30-day run): two dated curves.
+    check_png(&out.join("figures/supply_curve.png"), 1050, 700);
+    check_svg(
+        &out.join("figures/supply_curve.svg"),
+        &["Break-even hashprice", "Hashrate that would run", "2025-11-21"],
+    );
 }

@@ -123,3 +123,35 @@ fn operators_leave_a_pool_after_its_fee_rises() {
         assert!(share(&rise_pools, pool) > share(&flat_pools, pool), "{pool} did not gain");
     }
 }
+
+/// `supply.csv` holds the supply curve every 28 days: on each snapshot day the bins are
+/// cheapest first, the cumulative column is the running sum of the bins, and the whole curve
+/// (installed machines and machines on order) is at least the day's running hashrate. Bug
+/// caught: snapshots on the wrong days, a cumulative sum out of step with its bins, or a
+/// curve that misses machines that run.
+#[test]
+fn the_supply_curve_is_written_every_four_weeks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.toml", &small_economy("supply", 60, 2, 1));
+    let out = dir.path().join("out");
+    run_ok(&path, &out, &[]);
+    let rows = read_csv(&out.join("supply.csv"));
+    let ts = read_csv(&out.join("timeseries.csv"));
+    let mut days: Vec<u32> = rows.iter().map(|r| num(r, "day") as u32).collect();
+    days.dedup();
+    assert_eq!(days, vec![0, 28, 56]);
+    for d in days {
+        let bins: Vec<_> = rows.iter().filter(|r| num(r, "day") as u32 == d).collect();
+        let mut sum = 0.0;
+        let mut last_price = 0.0;
+        for b in &bins {
+            let price = num(b, "breakeven_hashprice_usd_per_ph_day");
+            assert!(price > last_price, "day {d}: bins out of order");
+            last_price = price;
+            sum += num(b, "hashrate_eh_s");
+            assert!((num(b, "cumulative_eh_s") - sum).abs() <= 1e-9 * sum.max(1.0), "day {d}");
+        }
+        let running = num(&ts[d as usize], "hashrate_eh_s");
+        assert!(sum >= running * (1.0 - 1e-9), "day {d}: curve {sum} < running {running}");
+    }
+}

@@ -14,6 +14,7 @@ pub mod recorder;
 pub mod row;
 pub mod security;
 pub mod summary;
+pub mod supply;
 
 pub use crate::engine::world::LogEvent;
 pub use observer::{Collect, Observer, Tee};
@@ -22,6 +23,7 @@ pub use pools::PoolRow;
 pub use recorder::{run_replicate, Recorder};
 pub use row::DayRow;
 pub use summary::{RunSummary, SummaryTally};
+pub use supply::SupplyRow;
 
 /// Watts per megawatt: power columns are in MW, efficiency in J/TH (= W per TH/s).
 const W_PER_MW: f64 = 1e6;

@@ -3,6 +3,7 @@
 
 use super::pools::PoolRow;
 use super::row::DayRow;
+use super::supply::SupplyRow;
 use crate::engine::world::LogEvent;
 use crate::error::Result;
 
@@ -16,6 +17,11 @@ pub trait Observer {
 
     /// Each pool's row of the day, before the day's row.
     fn on_pools(&mut self, _rows: &[PoolRow]) -> Result<()> {
+        Ok(())
+    }
+
+    /// The supply curve's rows on snapshot days, before the day's row.
+    fn on_supply(&mut self, _rows: &[SupplyRow]) -> Result<()> {
         Ok(())
     }
 }
@@ -48,5 +54,10 @@ impl Observer for Tee<'_, '_> {
     fn on_pools(&mut self, rows: &[PoolRow]) -> Result<()> {
         self.0.on_pools(rows)?;
         self.1.on_pools(rows)
+    }
+
+    fn on_supply(&mut self, rows: &[SupplyRow]) -> Result<()> {
+        self.0.on_supply(rows)?;
+        self.1.on_supply(rows)
     }
 }

@@ -6,6 +6,7 @@ use super::day::{end_of_day, start_of_day, Ranks};
 use super::observer::Observer;
 use super::pools::pool_rows;
 use super::row::DayRow;
+use super::supply::supply_rows;
 use crate::engine::hook::{DayEnd, DayStart, Hook};
 use crate::engine::World;
 use crate::error::Result;
@@ -32,6 +33,10 @@ impl Hook for Recorder<'_> {
         let row = start_of_day(view, &mut self.ranks);
         let w = view.world;
         self.observer.on_pools(&pool_rows(&row, view.census, &w.population.pools, &w.population.jurisdictions))?;
+        let supply = supply_rows(&row, &w.supply);
+        if !supply.is_empty() {
+            self.observer.on_supply(&supply)?;
+        }
         self.open = Some(row);
         Ok(())
     }

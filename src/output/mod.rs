@@ -9,7 +9,7 @@ pub mod manifest;
 pub mod stage;
 
 use crate::error::{Error, Result};
-use crate::observe::{DayRow, LogEvent, Observer, PoolRow};
+use crate::observe::{DayRow, LogEvent, Observer, PoolRow, SupplyRow};
 use atomic::AtomicFile;
 use serde::Serialize;
 use std::path::Path;
@@ -75,6 +75,19 @@ impl Observer for PoolSink {
     }
 
     fn on_pools(&mut self, rows: &[PoolRow]) -> Result<()> {
+        rows.iter().try_for_each(|r| self.0.write(r))
+    }
+}
+
+/// Streams the supply curve's snapshots into `supply.csv`.
+pub struct SupplySink(pub CsvSink);
+
+impl Observer for SupplySink {
+    fn on_day(&mut self, _: &DayRow) -> Result<()> {
+        Ok(())
+    }
+
+    fn on_supply(&mut self, rows: &[SupplyRow]) -> Result<()> {
         rows.iter().try_for_each(|r| self.0.write(r))
     }
 }

@@ -18,8 +18,16 @@ pub const RUN_MANIFEST_KIND: &str = "run";
 
 /// The files and folders a run's folder may hold: its outputs, and the figures `hashsim plot`
 /// draws from them.
-const RUN_ENTRIES: [&str; 7] =
-    ["timeseries.csv", "operators.csv", "events.csv", "pools.csv", "summary.csv", "manifest.json", "figures"];
+const RUN_ENTRIES: [&str; 8] = [
+    "timeseries.csv",
+    "operators.csv",
+    "events.csv",
+    "pools.csv",
+    "supply.csv",
+    "summary.csv",
+    "manifest.json",
+    "figures",
+];
 
 /// Hidden entries that earlier versions left in a run folder when killed.
 const LEGACY_PARTS_PREFIX: &str = ".parts-";

@@ -13,6 +13,7 @@ pub mod real;
 pub mod render;
 pub mod run;
 pub mod style;
+pub mod supply;
 pub mod sweep;
 pub mod ticks;
 

@@ -113,6 +113,8 @@ pub struct RunData {
     real: Option<Vec<f64>>,
     /// The pools' shares over time (`pools.csv`), if the run has more than one pool.
     pools: Option<Panel>,
+    /// The supply curve's snapshots (`supply.csv`), if the run wrote them.
+    supply: Option<super::supply::SupplyFigure>,
 }
 
 /// The figure of a history window: simulated hashrate against the real epochs.
@@ -170,7 +172,8 @@ impl RunData {
         let real = super::real::real_hashrate(dir, &days)?;
         let frame = Frame { days, start, markers, replicates };
         let pools = super::pools::pool_share_panel(dir, &frame)?;
-        Ok(RunData { table, day_index, frame, real, pools })
+        let supply = super::supply::load(dir)?;
+        Ok(RunData { table, day_index, frame, real, pools, supply })
     }
 
     fn band(&self, col: &str) -> Band {
@@ -204,6 +207,9 @@ impl RunData {
             let fig =
                 TimeFigure { name: POOL_SHARES_FIGURE.to_string(), frame: &self.frame, panels: vec![panel.clone()] };
             out.extend(render(&fig, formats).map_err(Error::Other)?);
+        }
+        if let Some(fig) = &self.supply {
+            out.extend(render(fig, formats).map_err(Error::Other)?);
         }
         if let (Some(real), true) = (&self.real, self.table.has("hashrate_eh_s")) {
             let real = Band { p5: real.clone(), p50: real.clone(), p95: real.clone() };
