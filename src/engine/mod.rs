@@ -203,9 +203,12 @@ impl<'o> Engine<'o> {
         self.pplns_th_s.clear();
         self.pplns_th_s.resize(pools.names.len(), 0.0);
         self.pplns_found_sat.resize(pools.names.len(), 0);
-        for (i, op) in population.operators.iter().enumerate() {
-            if op.payout == Payout::Pool && pools.schemes[op.pool as usize] == PayoutScheme::Pplns {
-                self.pplns_th_s[op.pool as usize] += self.sampler.weight(i);
+        // The PPLNS pools' work of the day (a walk only where there are such pools).
+        if pools.schemes.contains(&PayoutScheme::Pplns) {
+            for (i, op) in population.operators.iter().enumerate() {
+                if op.payout == Payout::Pool && pools.schemes[op.pool as usize] == PayoutScheme::Pplns {
+                    self.pplns_th_s[op.pool as usize] += self.sampler.weight(i);
+                }
             }
         }
         for (i, op) in population.operators.iter_mut().enumerate() {
