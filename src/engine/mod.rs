@@ -199,6 +199,10 @@ impl<'o> Engine<'o> {
         }
         let sat_per_th_s = self.pool_day.close_day(self.now.seconds());
         let population = &mut self.world.population;
+        // A population of solo miners has nothing to pay (payouts never change after build).
+        if !population.pools.has_pooled {
+            return;
+        }
         let pools = &population.pools;
         self.pplns_th_s.clear();
         self.pplns_th_s.resize(pools.names.len(), 0.0);
