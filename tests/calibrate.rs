@@ -34,17 +34,19 @@ fn calibration(evals: u32) -> String {
     )
 }
 
-/// Writes the small economy of `days` as `base.toml` in `dir`, runs it at the truth (failures
-/// `failures` a year, the shock `shock`) and writes its series as `observed.csv`.
-fn synthetic_target(dir: &Path, days: u32, failures: &str, shock: &str) {
+/// Writes the small economy of `days` as `base.toml` in `dir`, runs it with [`SYNTHETIC`] and
+/// the `truth` overrides, and writes its series as `observed.csv`.
+fn synthetic_target(dir: &Path, days: u32, truth: &[&str]) {
     write(dir, "base.toml", &small_economy("base", days, 1, 1));
     let syn = dir.join("syn");
-    let truth = [format!("hardware.failure_rate_per_year={failures}"), format!("events.0.change={shock}")];
-    let set: Vec<&str> = SYNTHETIC.iter().copied().chain(truth.iter().map(String::as_str)).collect();
+    let set: Vec<&str> = SYNTHETIC.iter().chain(truth).copied().collect();
     let args: Vec<&str> = set.iter().flat_map(|s| ["--set", *s]).collect();
     run_ok(&dir.join("base.toml"), &syn, &args);
     series_of(&syn, &dir.join("observed.csv"));
 }
+
+/// The truth the recovery tests fit back: failures of 30% a year and a -30% price shock.
+const TRUTH: [&str; 2] = ["hardware.failure_rate_per_year=0.3", "events.0.change=-0.3"];
 
 /// The synthetic run's settings beyond the truth: the calibration's `set`.
 const SYNTHETIC: [&str; 4] =
@@ -60,7 +62,7 @@ const SYNTHETIC: [&str; 4] =
 #[test]
 fn synthetic_parameters_are_recovered() {
     let dir = tempfile::tempdir().unwrap();
-    synthetic_target(dir.path(), 90, "0.3", "-0.3");
+    synthetic_target(dir.path(), 90, &TRUTH);
     let file = write(dir.path(), "cal.toml", &calibration(120));
     let out = dir.path().join("out");
     let o =
@@ -113,11 +115,7 @@ fn a_mis_set_window_is_fitted_back() {
 #[test]
 fn a_killed_fit_resumes_to_the_same_result() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "base.toml", &small_economy("base", 40, 1, 1));
-    let syn = dir.path().join("syn");
-    let args: Vec<&str> = SYNTHETIC.iter().flat_map(|s| ["--set", *s]).collect();
-    run_ok(&dir.path().join("base.toml"), &syn, &args);
-    series_of(&syn, &dir.path().join("observed.csv"));
+    synthetic_target(dir.path(), 40, &[]);
     let run = |file: &str, out: &Path, extra: &[&str]| {
         let o = hashsim()
             .args(["calibrate", dir.path().join(file).to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"])
@@ -182,7 +180,7 @@ fn bad_calibration_files_are_located() {
 #[test]
 fn abc_gives_a_posterior_around_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    synthetic_target(dir.path(), 40, "0.3", "-0.3");
+    synthetic_target(dir.path(), 40, &TRUTH);
     let abc = calibration(2000).replace(
         "max_evaluations = 2000\n",
         "max_evaluations = 2000\nmethod = \"abc\"\nparticles = 30\ngenerations = 3\n",
@@ -229,11 +227,7 @@ fn abc_gives_a_posterior_around_the_truth() {
 #[test]
 fn sharded_fits_follow_the_same_path() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "base.toml", &small_economy("base", 30, 1, 1));
-    let syn = dir.path().join("syn");
-    let args: Vec<&str> = SYNTHETIC.iter().flat_map(|s| ["--set", *s]).collect();
-    run_ok(&dir.path().join("base.toml"), &syn, &args);
-    series_of(&syn, &dir.path().join("observed.csv"));
+    synthetic_target(dir.path(), 30, &[]);
     let abc = calibration(600).replace(
         "max_evaluations = 600\n",
         "max_evaluations = 600\nmethod = \"abc\"\nparticles = 20\ngenerations = 3\n",
