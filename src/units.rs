@@ -77,6 +77,33 @@ pub fn power_cost_usd_per_th_day(j_per_th: f64, usd_per_kwh: f64) -> f64 {
     j_per_th * 0.024 * usd_per_kwh
 }
 
+/// The binary grids the daily sums over operators are added on: hashrate in multiples of 2^-10
+/// TH/s (~1 GH/s), power in 2^-24 MW (0.06 W), energy in 2^-20 MWh, money in 2^-16 USD. Each
+/// operator's term is rounded to its grid before it is added, so every partial sum is an exact
+/// binary number below 2^53 grid steps (hashrate up to 8.8 ZH/s, a day's power bill up to
+/// $137bn) and every sum comes out the same bits whatever the order of the additions: a day
+/// updated for the few units that changed (`engine::merit`) equals the day recomputed from
+/// scratch, and Fenwick sums equal plain sums.
+pub mod grid {
+    /// Steps per TH/s.
+    pub const TH_S: f64 = 1024.0;
+    /// Steps per MW.
+    pub const MW: f64 = 16_777_216.0;
+    /// Steps per MWh.
+    pub const MWH: f64 = 1_048_576.0;
+    /// Steps per USD.
+    pub const USD: f64 = 65_536.0;
+
+    /// `x` rounded to the nearest multiple of `1 / steps` (ties to even): `1.5 * 2^52` added and
+    /// taken away rounds `x * steps` to an integer in pure IEEE arithmetic (valid below 2^51
+    /// steps), and dividing by a power of two is exact.
+    #[inline(always)]
+    pub fn on(x: f64, steps: f64) -> f64 {
+        const ROUND: f64 = 6_755_399_441_055_744.0;
+        ((x * steps + ROUND) - ROUND) / steps
+    }
+}
+
 /// Energy used by `th_s` TH/s at `j_per_th` over one day, in MWh: `th * e * 24 h / 1e6`.
 pub fn energy_mwh_per_day(th_s: f64, j_per_th: f64) -> f64 {
     th_s * j_per_th * 24.0 / 1e6
@@ -115,6 +142,36 @@ pub fn hashprice_usd_per_th_day(difficulty: f64, reward_btc_per_block: f64, pric
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Catches: a rounding that is not to the nearest step, a grid that is not binary (sums in
+    /// two orders would part), a scale that truncates large totals.
+    #[test]
+    fn sums_on_the_grid_are_exact_in_any_order() {
+        assert_eq!(grid::on(1.0 + 0.4 / 1024.0, grid::TH_S), 1.0);
+        assert_eq!(grid::on(1.0 + 0.6 / 1024.0, grid::TH_S), 1.0 + 1.0 / 1024.0);
+        assert_eq!(grid::on(-2.5e-4, grid::USD), -16.0 / 65_536.0);
+        // 100,000 terms from 1 TH/s to 5 PH/s: forward, backward and pairwise sums agree to the
+        // bit, and a Fenwick-style difference update lands on the same bits.
+        let mut x = 0.123_456_789_f64;
+        let terms: Vec<f64> = (0..100_000)
+            .map(|_| {
+                x = (x * 3.987_654_321 + 0.1).fract();
+                grid::on(10f64.powf(x * 6.7), grid::TH_S)
+            })
+            .collect();
+        let forward: f64 = terms.iter().sum();
+        let backward: f64 = terms.iter().rev().sum();
+        let pairwise: f64 = terms.chunks(2).map(|c| c.iter().sum::<f64>()).sum();
+        assert_eq!(forward.to_bits(), backward.to_bits());
+        assert_eq!(forward.to_bits(), pairwise.to_bits());
+        let updated = forward - terms[7] + grid::on(12.3, grid::TH_S);
+        let fresh: f64 =
+            terms.iter().enumerate().map(|(i, &t)| if i == 7 { grid::on(12.3, grid::TH_S) } else { t }).sum();
+        assert_eq!(updated.to_bits(), fresh.to_bits());
+        // Without the grid the two orders part.
+        let raw: Vec<f64> = (1..1000).map(|k| 1.0 / f64::from(k)).collect();
+        assert_ne!(raw.iter().sum::<f64>().to_bits(), raw.iter().rev().sum::<f64>().to_bits());
+    }
 
     #[test]
     fn sat_round_trip() {

@@ -146,6 +146,7 @@ impl World {
             schedule,
             start_date_days: loaded.params.start_date_days,
             days: sim.days,
+            merit_order: sim.merit_order,
             log: Vec::new(),
             in_default: Vec::new(),
             flows: Vec::new(),

@@ -8,6 +8,7 @@ use super::curtail::SiteCurtailment;
 use crate::agents::hardware::Vintage;
 use crate::agents::{Operator, OperatorState};
 use crate::scenario::Payout;
+use crate::units::grid;
 
 /// Running hashrate by operator, group and jurisdiction, and the network's totals. The
 /// buffers are reused from day to day, so the daily loop does not allocate.
@@ -102,8 +103,9 @@ impl Census {
         }
         let mut fleet = FleetTally::default();
         for v in &op.fleet {
-            fleet.installed_th_s += v.th_s;
-            totals.sites_th_s += v.th_s;
+            let th = grid::on(v.th_s, grid::TH_S);
+            fleet.installed_th_s += th;
+            totals.sites_th_s += th;
             if v.running {
                 fleet.run(v, curtail.uptime(v.j_per_th));
             }
@@ -161,10 +163,8 @@ impl Census {
         self.hybrid_owner[op.owner as usize] = true;
         totals.mw_mining += op.mining_mw();
         for p in &op.ai {
-            let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
-            for v in &p.stored {
-                totals.sites_th_s += v.th_s;
-            }
+            let th: f64 = p.stored.iter().map(|v| grid::on(v.th_s, grid::TH_S)).sum();
+            totals.sites_th_s += th;
             if p.online(d) {
                 totals.mw_ai_online += p.mw;
                 totals.ai_th_s += th;
@@ -189,11 +189,12 @@ pub struct FleetTally {
 
 impl FleetTally {
     /// Counts running vintage `v` for the `uptime` share of the day it runs; the rest of its
-    /// day is curtailed (at 1, exactly the whole vintage runs).
+    /// day is curtailed (at 1, exactly the whole vintage runs). Each term on its grid
+    /// (`units::grid`), so the sums are exact.
     #[inline(always)]
     pub fn run(&mut self, v: &Vintage, uptime: f64) {
-        self.running_th_s += uptime * v.th_s;
-        self.running_mw += uptime * v.mw();
-        self.curtailed_th_s += (1.0 - uptime) * v.th_s;
+        self.running_th_s += grid::on(uptime * v.th_s, grid::TH_S);
+        self.running_mw += grid::on(uptime * v.mw(), grid::MW);
+        self.curtailed_th_s += grid::on((1.0 - uptime) * v.th_s, grid::TH_S);
     }
 }

@@ -77,6 +77,11 @@ impl Curtailment {
     /// h / (0.024 e) - p (1 - phi) < v   <=>   e > h / (0.024 (v + p (1 - phi)))
     /// ```
     ///
+    /// Whether some site curtails today.
+    pub fn any_today(&self) -> bool {
+        self.any_today
+    }
+
     /// (`h` the operating hashprice per TH/s-day, `e` J/TH, `0.024 e` kWh per TH/s-day).
     #[inline]
     pub fn terms_of(&self, op: &Operator) -> SiteCurtailment {

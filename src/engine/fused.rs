@@ -9,6 +9,7 @@ use super::operate::{
     take_strategy, Sinks,
 };
 use super::settle::{settle_and_count, DaySums};
+use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
 use crate::agents::operator::OperatorState;
@@ -24,6 +25,12 @@ impl World {
     /// every daily sum is added in the same order as in the phased day.
     pub fn operate_day(&mut self, d: u32, census: &mut Census) -> DayStats {
         let snap = self.open_day(d);
+        self.operate(snap, census)
+    }
+
+    /// [`World::operate_day`] on the day `snap` opened.
+    pub fn operate(&mut self, snap: Snapshot, census: &mut Census) -> DayStats {
+        let d = snap.day;
         let hp = snap.hashprice_usd_per_th_day();
         let mut stats =
             DayStats { hashprice_usd_per_th_day: snap.gross_hashprice_usd_per_th_day, ..DayStats::default() };

@@ -13,6 +13,7 @@ pub mod curtail;
 pub mod day;
 pub mod fused;
 pub mod hook;
+pub mod merit;
 pub mod operate;
 pub mod pool;
 pub mod queue;
@@ -30,6 +31,7 @@ use crate::scenario::{Payout, PayoutScheme};
 use crate::units::Sat;
 use census::Census;
 use hook::{DayEnd, DayStart, Hook};
+use merit::MeritOrder;
 use pool::{pool_pay, pplns_pay, PoolDay};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
@@ -71,6 +73,10 @@ pub struct Engine<'o> {
     pplns_found_sat: Vec<u64>,
     /// Each PPLNS pool's running hashrate today (scratch of `pay_pool`).
     pplns_th_s: Vec<f64>,
+    /// The merit order, while the world is in merit form (`merit.rs`).
+    merit: Option<MeritOrder>,
+    /// Days run in merit form.
+    merit_days: u32,
     finished: bool,
 }
 
@@ -107,6 +113,8 @@ impl<'o> Engine<'o> {
             pool_day: PoolDay::default(),
             pplns_found_sat: Vec::new(),
             pplns_th_s: Vec::new(),
+            merit: None,
+            merit_days: 0,
             finished: false,
         }
     }
@@ -114,7 +122,15 @@ impl<'o> Engine<'o> {
     /// Runs to the end and returns the final world.
     pub fn run(mut self) -> Result<World> {
         while self.step()? {}
+        self.leave_merit_form();
         Ok(self.world)
+    }
+
+    /// Drops the merit order, booking what it kept lazily into the operators.
+    fn leave_merit_form(&mut self) {
+        if let Some(mut m) = self.merit.take() {
+            m.book_through(&mut self.world);
+        }
     }
 
     pub fn world(&self) -> &World {
@@ -161,20 +177,52 @@ impl<'o> Engine<'o> {
 
     fn on_scheduled(&mut self, i: usize) {
         let (day, effect) = self.world.schedule[i].clone();
+        // An effect on the operators may change any unit: the merit order is rebuilt after the
+        // next full day.
+        if effect.touches_operators() {
+            self.leave_merit_form();
+        }
         self.world.apply(&effect, day, &mut self.streams.events);
     }
 
-    /// Every operator decides on the same observed market (see `World::operate_day`); the hook
-    /// sees the day; then the winner sampler is rebuilt on the census' running hashrates.
+    /// Every operator decides on the same observed market (see `World::operate_day`), or, in
+    /// merit form, the day's hashprice moves the merit order's cut (`World::merit_day`); the
+    /// hook sees the day; then the winner sampler takes the census' running hashrates.
     fn on_decide(&mut self, d: u32) -> Result<()> {
-        let stats = self.world.operate_day(d, &mut self.census);
+        let snap = self.world.open_day(d);
+        let merit_possible = self.world.merit_order && self.world.merit_day_possible(&snap);
+        let merit_day = merit_possible && self.merit.is_some();
+        let stats = match self.merit.as_mut() {
+            Some(m) if merit_day => {
+                self.merit_days += 1;
+                self.world.merit_day(&snap, m, &mut self.census)
+            }
+            _ => {
+                self.leave_merit_form();
+                let stats = self.world.operate(snap, &mut self.census);
+                if merit_possible {
+                    self.merit = MeritOrder::build(&self.world, d, &self.census);
+                }
+                stats
+            }
+        };
         let events = std::mem::take(&mut self.world.log);
         let view = DayStart { day: d, world: &self.world, census: &self.census, stats: &stats, events: &events };
         self.hook.day_start(&view)?;
         self.day_open = true;
-        // Today's block winners are drawn in proportion to the census' running hashrates (the
-        // swap leaves the census' buffer stale, so it comes after the hook).
-        self.sampler.rebuild_swap(&mut self.census.running_th_s);
+        // Today's block winners are drawn in proportion to the census' running hashrates: set
+        // for the operators that changed on a merit day (the sums are exact, so the tree is
+        // the one a rebuild gives), rebuilt otherwise; a swap leaves the census' buffer stale,
+        // so it comes after the hook, and only where no merit day follows.
+        match &self.merit {
+            Some(m) if merit_day => {
+                for &i in m.changed() {
+                    self.sampler.set(i as usize, self.census.running_th_s[i as usize]);
+                }
+            }
+            Some(_) => self.sampler.rebuild(&self.census.running_th_s),
+            None => self.sampler.rebuild_swap(&mut self.census.running_th_s),
+        }
         self.reschedule_block_if_rate_changed();
         self.open_pool_segment();
         Ok(())
@@ -248,6 +296,9 @@ impl<'o> Engine<'o> {
         let fees = w.fee_model.draw(w.fee_level_btc(), &mut self.streams.fees);
         let op = &mut w.population.operators[winner];
         op.blocks_won += 1;
+        if let Some(m) = self.merit.as_mut() {
+            m.won(winner);
+        }
         // A pool's miner is paid for its work (`pay_pool`), not for the block it found; a
         // PPLNS pool shares its blocks' pay.
         match op.payout {

@@ -8,7 +8,7 @@ use super::snapshot::Books;
 use super::world::DayStats;
 use crate::agents::finance::{settle_day, DayFlows};
 use crate::agents::operator::{Operator, OperatorState};
-use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR};
+use crate::units::{grid, power_cost_usd_per_th_day, DAYS_PER_YEAR};
 
 /// What settlement adds up over the day's operators, in index order: the census' totals and
 /// the day's flows. A plain value, kept in a local for the whole pass (see `census::Totals`).
@@ -54,16 +54,18 @@ pub fn settle_and_count(
         return;
     }
     let mut fleet = FleetTally::default();
-    f.power_usd += op.fixed_power_usd_per_day();
+    f.power_usd += fixed_power_usd(op);
     let energy = op.energy_usd_per_kwh();
     for v in &op.fleet {
-        fleet.installed_th_s += v.th_s;
-        sums.census.sites_th_s += v.th_s;
+        let th = grid::on(v.th_s, grid::TH_S);
+        fleet.installed_th_s += th;
+        sums.census.sites_th_s += th;
         if v.running {
             let u = curtail.uptime(v.j_per_th);
             fleet.run(v, u);
-            f.power_usd += u * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
-            sums.energy_mwh += u * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+            let run = running_cost(v, u, energy);
+            f.power_usd += run.power_usd;
+            sums.energy_mwh += run.energy_mwh;
         }
     }
     census.count_active(&mut sums.census, i, op, d, fleet);
@@ -91,14 +93,38 @@ pub fn settle(
     if op.state != OperatorState::Active {
         return;
     }
-    f.power_usd += op.fixed_power_usd_per_day();
+    f.power_usd += fixed_power_usd(op);
     let energy = op.energy_usd_per_kwh();
     for v in op.fleet.iter().filter(|v| v.running) {
-        let u = curtail.uptime(v.j_per_th);
-        f.power_usd += u * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy);
-        sums.energy_mwh += u * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th);
+        let run = running_cost(v, curtail.uptime(v.j_per_th), energy);
+        f.power_usd += run.power_usd;
+        sums.energy_mwh += run.energy_mwh;
     }
     collect_and_book(i, op, f, books, sums, in_default);
+}
+
+/// A running vintage's day on the books, each on its grid (`units::grid`), so that daily sums
+/// and running totals are exact whatever the order they are added in.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RunningCost {
+    pub power_usd: f64,
+    pub energy_mwh: f64,
+}
+
+/// What vintage `v` costs for the `uptime` share of a day at `energy_usd_per_kwh`:
+/// `u * th * e * 0.024 * p` USD and `u * th * e * 24 / 1e6` MWh.
+#[inline(always)]
+pub fn running_cost(v: &crate::agents::hardware::Vintage, uptime: f64, energy_usd_per_kwh: f64) -> RunningCost {
+    RunningCost {
+        power_usd: grid::on(uptime * v.th_s * power_cost_usd_per_th_day(v.j_per_th, energy_usd_per_kwh), grid::USD),
+        energy_mwh: grid::on(uptime * crate::units::energy_mwh_per_day(v.th_s, v.j_per_th), grid::MWH),
+    }
+}
+
+/// Operator `op`'s fixed power charges of a day, on the money grid.
+#[inline(always)]
+pub fn fixed_power_usd(op: &Operator) -> f64 {
+    grid::on(op.fixed_power_usd_per_day(), grid::USD)
 }
 
 /// What both forms of settlement do once the power `f.power_usd` of the running machines is

@@ -23,6 +23,19 @@ pub enum Effect {
     PoolFee { pool: usize, fee: f64 },
 }
 
+impl Effect {
+    /// Whether the effect can change an operator's machines, costs or pool (the merit order's
+    /// keys and units); the market's effects (price, fees, AI terms) cannot.
+    pub fn touches_operators(&self) -> bool {
+        match self {
+            Effect::PriceFactor(_) | Effect::FeeMultiplier(_) => false,
+            Effect::HashrateFactor { .. } | Effect::Ban { .. } | Effect::PowerFactor { .. } => true,
+            // Terminated halls return machines; a pool's fee is its members' pay.
+            Effect::Ai { .. } | Effect::PoolFee { .. } => true,
+        }
+    }
+}
+
 impl World {
     /// Applies one scheduled effect. `rng` serves the random parts (which operators a ban or an
     /// AI termination hits).

@@ -130,6 +130,8 @@ pub struct World {
     /// Days since 1970-01-01 of day 0.
     pub start_date_days: i64,
     pub days: u32,
+    /// `simulation.merit_order`: whether hashprice-only days run on the merit order.
+    pub merit_order: bool,
     /// Operator actions not yet handed to the observer.
     pub log: Vec<LogEvent>,
     /// `population.finance.enabled`: whether operators keep books.

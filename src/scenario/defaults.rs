@@ -10,6 +10,10 @@ use super::raw::{
 };
 
 /// `simulation.replicates` and a price shock's `over_days`.
+pub(super) fn yes() -> bool {
+    true
+}
+
 pub(super) fn one() -> u32 {
     1
 }

@@ -406,7 +406,7 @@ change = -0.2
         assert_eq!(s.chain.height, 925_000);
         assert_eq!(s.simulation.replicates, 1);
         let l = load_min(&["simulation.seed=7"]).unwrap();
-        assert_eq!(l.params.simulation, SimulationParams { days: 10, seed: 7, replicates: 1 });
+        assert_eq!(l.params.simulation, SimulationParams { days: 10, seed: 7, replicates: 1, merit_order: true });
         assert_eq!(l.params.events, vec![Event::PriceShock { day: 3, change: -0.2, over_days: 1 }]);
     }
 

@@ -58,6 +58,11 @@ pub struct Simulation {
     /// Calendar date of day 0, `YYYY-MM-DD` (for the `date` column only).
     #[serde(default = "super::defaults::start_date")]
     pub start_date: String,
+    /// Run days on which only the hashprice can change a machine's state by moving the cut of
+    /// the merit order (`engine::merit`; the same outputs, bit for bit). `false` walks every
+    /// operator every day, the merit order's oracle.
+    #[serde(default = "super::defaults::yes")]
+    pub merit_order: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

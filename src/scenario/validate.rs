@@ -59,6 +59,7 @@ impl Scenario {
                 days: self.simulation.days,
                 seed: self.simulation.seed,
                 replicates: self.simulation.replicates,
+                merit_order: self.simulation.merit_order,
             },
             chain: ChainParams {
                 height: self.chain.height,

@@ -152,6 +152,8 @@ pub struct SimulationParams {
     pub seed: u64,
     /// Independent replicates.
     pub replicates: u32,
+    /// Whether days that only the hashprice moves run on the merit order.
+    pub merit_order: bool,
 }
 
 /// `[chain]` as the world reads it: where the simulated chain starts.

@@ -1,0 +1,301 @@
+//! The merit order: the engine's index of every installed unit (an operator's vintage) by the
+//! hashprice at which it breaks even. In a world whose units run or idle on the day's hashprice
+//! alone (no strategy, books, ageing, restart costs, deliveries, AI halls, pools or
+//! demand-response hours: CORE-1 and the like), the running units are a prefix of this order,
+//! and each day's hashprice moves the cut: only the units between yesterday's cut and today's
+//! change state, and only their operators are recounted. Everything the fused day sums over the
+//! operators is then updated by differences, which give the same bits as the fused day's sums
+//! because every term is on its grid (`units::grid`); the tests run both days and compare every
+//! output byte for byte.
+//!
+//! What the fused day books daily for every operator and nothing reads until the run ends (the
+//! power bill to date, the days it has stood idle) is booked lazily: at each change, and when
+//! the index is dropped ([`MeritOrder::book_through`]) before a full day or at the run's end.
+//!
+//! The index is a cache of the world's state: built after a full day that left the world in
+//! merit form, dropped on any day or event that could change a unit for another reason (a
+//! scheduled effect, a demand-response day, a listing on the used market), and built again
+//! after the next full day.
+
+use super::census::{Census, FleetTally};
+use super::settle::{fixed_power_usd, running_cost};
+use super::snapshot::Snapshot;
+use super::world::{DayStats, World};
+use crate::agents::operator::{Operator, OperatorState};
+use crate::scenario::{DecisionRule, Payout};
+use crate::units::{grid, power_cost_usd_per_th_day};
+
+/// One installed vintage and the hashprice (USD per TH/s per day) at which it breaks even: it
+/// runs iff `hashprice - key >= 0` (`agents::decision::run_vintage` without a restart cost),
+/// i.e. iff `hashprice >= key`; `-inf` for operators that always mine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Unit {
+    key_usd_per_th_day: f64,
+    operator: u32,
+    vintage: u32,
+}
+
+/// Whether a unit of break-even `key` runs at `hashprice`.
+#[inline(always)]
+fn runs_at(hashprice: f64, key_usd_per_th_day: f64) -> bool {
+    hashprice >= key_usd_per_th_day
+}
+
+/// What one operator's fleet adds to the day's sums, on the grids.
+#[derive(Debug, Clone, Copy, Default)]
+struct OperatorDay {
+    fleet: FleetTally,
+    power_usd: f64,
+    energy_mwh: f64,
+    running_units: u32,
+}
+
+/// Operator `op`'s day as the fused settlement counts it (no curtailment: uptime 1).
+fn operator_day(op: &Operator) -> OperatorDay {
+    let mut day = OperatorDay { power_usd: fixed_power_usd(op), ..OperatorDay::default() };
+    let energy = op.energy_usd_per_kwh();
+    for v in &op.fleet {
+        day.fleet.installed_th_s += grid::on(v.th_s, grid::TH_S);
+        if v.running {
+            day.fleet.run(v, 1.0);
+            let cost = running_cost(v, 1.0, energy);
+            day.power_usd += cost.power_usd;
+            day.energy_mwh += cost.energy_mwh;
+            day.running_units += 1;
+        }
+    }
+    day
+}
+
+/// The merit order of a world in merit form, with the lazily booked state of its operators.
+#[derive(Debug, Clone)]
+pub struct MeritOrder {
+    /// Units by increasing break-even hashprice (ties by operator, then vintage).
+    units: Vec<Unit>,
+    /// `units[..cut]` run.
+    cut: usize,
+    /// By operator: its day on the grids as of the last change.
+    days: Vec<OperatorDay>,
+    /// By operator: the first day whose power bill is not yet in `Operator::power_cost_usd`.
+    booked_from: Vec<u32>,
+    /// By operator: the day its idle spell began, shifted so that `days_all_idle` on day `d`
+    /// is `d + 1 - idle_from` (meaningless while it runs).
+    idle_from: Vec<i64>,
+    /// The last day settled (by a merit day, or the full day the index was built after).
+    settled_day: u32,
+    /// The network's power bill and energy of the day, on the grids.
+    power_usd: f64,
+    energy_mwh: f64,
+    /// Operators whose running hashrate changed today (their census and sampler entries).
+    changed: Vec<u32>,
+    /// Scratch: by operator, whether it is in `changed`.
+    touched: Vec<bool>,
+    /// Solo miners that won blocks since the last settlement (their unsettled BTC clears).
+    winners: Vec<u32>,
+}
+
+impl World {
+    /// Whether nothing but the hashprice can change a unit today (given a population in merit
+    /// form, [`MeritOrder::build`]): the day-level conditions of a merit day.
+    pub fn merit_day_possible(&self, snap: &Snapshot) -> bool {
+        !snap.strategy_enabled
+            && !self.finance_enabled
+            && snap.decay == 1.0
+            && self.hardware.restart_cost_usd_per_th == 0.0
+            && self.hardware.restart_payback_days >= 0.0
+            && !self.curtailment.any_today()
+            && self.secondary.lots.is_empty()
+            && self.in_default.is_empty()
+    }
+
+    /// Day `snap.day` in merit form: the market steps of the fused day (none touches an
+    /// operator here), the cut moved to today's operating hashprice, the changed operators
+    /// recounted. The census and `merit.changed()` are left as the fused day would leave them.
+    pub fn merit_day(&mut self, snap: &Snapshot, merit: &mut MeritOrder, census: &mut Census) -> DayStats {
+        let d = snap.day;
+        let mut stats =
+            DayStats { hashprice_usd_per_th_day: snap.gross_hashprice_usd_per_th_day, ..DayStats::default() };
+        self.resolve_insolvencies(d, Vec::new(), &snap.pricing, snap.hashprice_usd_per_th_day(), &mut stats);
+        self.trade_used(snap, &mut stats);
+        let ops = &mut self.population.operators;
+        // Yesterday's blocks settle (the books are off: the BTC is only taken off the tally).
+        for i in merit.winners.drain(..) {
+            ops[i as usize].mined_btc_unsettled = 0.0;
+        }
+        merit.move_cut(d, snap.market.operating_hashprice_usd_per_th_day, ops, census);
+        self.grant_ai(d, Vec::new(), &snap.pricing, &mut stats);
+        self.running_th_s = census.totals.mining_th_s;
+        self.keep_pool_sizes(census);
+        stats.power_cost_usd = merit.power_usd;
+        stats.energy_mwh = merit.energy_mwh;
+        self.hardware_market.book(stats.ordered_th_s);
+        stats
+    }
+}
+
+impl MeritOrder {
+    /// The merit order of `world` as day `d`'s full day left it, cut at that day's operating
+    /// hashprice, or `None` if some unit could change for a reason other than the hashprice:
+    /// an active operator with orders, a site being built, AI halls or a pool's pay.
+    pub fn build(world: &World, d: u32, census: &Census) -> Option<MeritOrder> {
+        let ops = &world.population.operators;
+        let mut units = Vec::new();
+        let mut days = Vec::with_capacity(ops.len());
+        let mut idle_from = Vec::with_capacity(ops.len());
+        let (mut power_usd, mut energy_mwh) = (0.0, 0.0);
+        for (i, op) in ops.iter().enumerate() {
+            if op.state != OperatorState::Active {
+                days.push(OperatorDay::default());
+                idle_from.push(0);
+                continue;
+            }
+            let in_merit_form = op.orders.is_empty()
+                && op.building.is_none()
+                && op.ai.is_empty()
+                && op.payout == Payout::Solo
+                && op.fleet.len() <= u32::MAX as usize;
+            if !in_merit_form {
+                return None;
+            }
+            let energy = op.energy_usd_per_kwh();
+            for (k, v) in op.fleet.iter().enumerate() {
+                let key = match op.rule {
+                    DecisionRule::Always => f64::NEG_INFINITY,
+                    DecisionRule::Profitable => power_cost_usd_per_th_day(v.j_per_th, energy),
+                };
+                units.push(Unit { key_usd_per_th_day: key, operator: i as u32, vintage: k as u32 });
+            }
+            let day = operator_day(op);
+            power_usd += day.power_usd;
+            energy_mwh += day.energy_mwh;
+            days.push(day);
+            idle_from.push(i64::from(d) + 1 - i64::from(op.days_all_idle));
+        }
+        if units.iter().any(|u| u.key_usd_per_th_day.is_nan()) {
+            return None;
+        }
+        units.sort_unstable_by(|a, b| {
+            a.key_usd_per_th_day
+                .total_cmp(&b.key_usd_per_th_day)
+                .then(a.operator.cmp(&b.operator))
+                .then(a.vintage.cmp(&b.vintage))
+        });
+        // The full day ran every unit at or below its cut; a unit out of line (a NaN
+        // hashprice) leaves the world out of merit form.
+        let cut = units.iter().take_while(|u| ops[u.operator as usize].fleet[u.vintage as usize].running).count();
+        if units[cut..].iter().any(|u| ops[u.operator as usize].fleet[u.vintage as usize].running) {
+            return None;
+        }
+        debug_assert_eq!(census.running_th_s.len(), ops.len());
+        let n = ops.len();
+        Some(MeritOrder {
+            units,
+            cut,
+            days,
+            booked_from: vec![d + 1; n],
+            idle_from,
+            settled_day: d,
+            power_usd,
+            energy_mwh,
+            changed: Vec::new(),
+            touched: vec![false; n],
+            winners: Vec::new(),
+        })
+    }
+
+    /// Operators whose running hashrate changed on the last merit day.
+    pub fn changed(&self) -> &[u32] {
+        &self.changed
+    }
+
+    /// Units that run after the last day.
+    pub fn running_units(&self) -> usize {
+        self.cut
+    }
+
+    /// Notes that solo miner `i` won a block (its unsettled BTC clears at the next settlement).
+    pub fn won(&mut self, i: usize) {
+        self.winners.push(i as u32);
+    }
+
+    /// Moves the cut to `hashprice` on day `d`: the units between the old and new cuts switch,
+    /// their operators are recounted, and the census takes the differences.
+    fn move_cut(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
+        self.changed.clear();
+        let runs = |u: &Unit| runs_at(hashprice, u.key_usd_per_th_day);
+        let cut = if self.cut < self.units.len() && runs(&self.units[self.cut]) {
+            self.cut + self.units[self.cut..].partition_point(runs)
+        } else {
+            self.units[..self.cut].partition_point(runs)
+        };
+        let (lo, hi, running) = if cut > self.cut { (self.cut, cut, true) } else { (cut, self.cut, false) };
+        for k in lo..hi {
+            let u = self.units[k];
+            let i = u.operator as usize;
+            if !self.touched[i] {
+                self.touched[i] = true;
+                self.changed.push(u.operator);
+                self.book(i, &mut ops[i], d);
+            }
+            ops[i].fleet[u.vintage as usize].running = running;
+        }
+        self.cut = cut;
+        for &i in &self.changed {
+            let i = i as usize;
+            self.touched[i] = false;
+            let op = &mut ops[i];
+            let (old, new) = (self.days[i], operator_day(op));
+            self.days[i] = new;
+            if new.running_units == 0 && old.running_units > 0 {
+                self.idle_from[i] = i64::from(d);
+            }
+            self.power_usd += new.power_usd - old.power_usd;
+            self.energy_mwh += new.energy_mwh - old.energy_mwh;
+            let delta_th_s = new.fleet.running_th_s - old.fleet.running_th_s;
+            census.running_th_s[i] = new.fleet.running_th_s;
+            census.by_owner_th_s[op.owner as usize] += delta_th_s;
+            census.by_jurisdiction_th_s[op.jurisdiction as usize] += delta_th_s;
+            census.by_solo_owner_th_s[op.owner as usize] += delta_th_s;
+            let t = &mut census.totals;
+            t.mining_th_s += delta_th_s;
+            t.idle_th_s -= delta_th_s;
+            t.running_mw += new.fleet.running_mw - old.fleet.running_mw;
+            let (was, is) = (old.fleet.running_th_s > 0.0, new.fleet.running_th_s > 0.0);
+            t.mining_operators = t.mining_operators + u32::from(is) - u32::from(was);
+        }
+        self.settled_day = d;
+    }
+
+    /// Books operator `i`'s power bill for the days from its last booking to before `d`, at
+    /// the bill it has run up since (the fused day adds it day by day; on the grid, `k` equal
+    /// additions are one product).
+    fn book(&mut self, i: usize, op: &mut Operator, d: u32) {
+        let from = self.booked_from[i];
+        if d > from {
+            op.power_cost_usd += self.days[i].power_usd * f64::from(d - from);
+        }
+        self.booked_from[i] = d.max(from);
+        if self.days[i].running_units == 0 {
+            op.days_all_idle = u32::try_from(i64::from(d) - self.idle_from[i]).unwrap_or(0);
+        }
+    }
+
+    /// Books every operator through the last settled day, leaving the world as the fused days
+    /// would have: before a full day runs on it, and at the run's end.
+    pub fn book_through(&mut self, world: &mut World) {
+        let next = self.settled_day + 1;
+        for (i, op) in world.population.operators.iter_mut().enumerate() {
+            if op.state != OperatorState::Active {
+                continue;
+            }
+            self.book(i, op, next);
+            if self.days[i].running_units > 0 {
+                op.days_all_idle = 0;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "merit_tests.rs"]
+mod tests;

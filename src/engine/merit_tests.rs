@@ -1,0 +1,169 @@
+//! The merit order against its oracle, the fused day: the same scenario run both ways must leave
+//! every day's census, flows and chain tallies, and the final world, the same bit for bit.
+
+use super::super::hook::{DayEnd, DayStart, Hook};
+use super::super::{run_replicate, Engine, World};
+use super::runs_at;
+use crate::agents::decision::run_vintage;
+use crate::error::Result;
+use crate::scenario::DecisionRule;
+use crate::scenario::{load, LoadedScenario, Override};
+use crate::units::power_cost_usd_per_th_day;
+use std::io::Write;
+
+/// Everything a day shows the observer, in Debug form (distinct bits print distinctly).
+#[derive(Default)]
+struct Trace {
+    days: Vec<String>,
+}
+
+impl Hook for Trace {
+    fn day_start(&mut self, v: &DayStart<'_>) -> Result<()> {
+        self.days.push(format!("{} {:?} {:?} {:?}", v.day, v.census, v.stats, v.events));
+        Ok(())
+    }
+
+    fn day_end(&mut self, end: &DayEnd) -> Result<()> {
+        self.days.push(format!("{end:?}"));
+        Ok(())
+    }
+}
+
+/// CORE-1 with `extra` appended to its file and `sets` overridden.
+fn core1(extra: &str, sets: &[&str]) -> LoadedScenario {
+    let mut text = std::fs::read_to_string("scenarios/bench/core1.toml").expect("bundled scenario");
+    text.push_str(extra);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("core1.toml");
+    std::fs::File::create(&path).and_then(|mut f| f.write_all(text.as_bytes())).expect("written");
+    let sets: Vec<Override> = sets.iter().map(|s| Override::parse(s).expect("override")).collect();
+    load(&path, &sets).expect("loads")
+}
+
+/// Runs replicate 0 with the merit order on or off: the trace, the final world (Debug) and the
+/// days run in merit form.
+fn run(loaded: &LoadedScenario, merit: bool) -> (Vec<String>, String, u32) {
+    let mut world = World::build(loaded, 0).expect("builds");
+    world.merit_order = merit;
+    let mut trace = Trace::default();
+    let mut engine = Engine::new(world, &mut trace);
+    while engine.step().expect("steps") {}
+    let merit_days = engine.merit_days;
+    engine.leave_merit_form();
+    engine.world.merit_order = true;
+    let world = format!("{:?}", engine.world());
+    drop(engine);
+    (trace.days, world, merit_days)
+}
+
+/// Both ways, compared day by day; returns the days run in merit form.
+fn same_both_ways(loaded: &LoadedScenario) -> u32 {
+    let (trace_m, world_m, merit_days) = run(loaded, true);
+    let (trace_f, world_f, none) = run(loaded, false);
+    assert_eq!(none, 0, "the oracle ran merit days");
+    assert_eq!(trace_m.len(), trace_f.len());
+    for (m, f) in trace_m.iter().zip(&trace_f) {
+        assert_eq!(m, f, "the merit order and the fused day part");
+    }
+    if world_m != world_f {
+        let at = world_m.bytes().zip(world_f.bytes()).position(|(a, b)| a != b).unwrap_or(0);
+        let from = at.saturating_sub(300);
+        panic!("final worlds differ at {at}:\n{}\n{}", &world_m[from..at + 100], &world_f[from..at + 100]);
+    }
+    merit_days
+}
+
+/// Catches: a sum the merit day updates by differences that the fused day adds another way
+/// (hashrate, idle hashrate, power, MW, mining operators, the owners', jurisdictions' and solo
+/// groups' tallies), a power bill or idle spell booked lazily for the wrong days, a unit on the
+/// wrong side of the cut (`>` for `>=`), yesterday's winners' BTC left unsettled, and a sampler
+/// set from stale weights (the chain's tallies would part at the first block drawn differently).
+#[test]
+fn core1_runs_the_same_on_the_merit_order() {
+    let loaded = core1("", &["population.operators=400", "simulation.days=400"]);
+    let merit_days = same_both_ways(&loaded);
+    assert_eq!(merit_days, 399, "every day after the first is a merit day");
+}
+
+/// Several vintages per operator (units finer than operators: an operator partly runs) and
+/// fixed power charges, over two seeds.
+#[test]
+fn vintages_and_fixed_charges_run_the_same() {
+    for seed in [2, 3] {
+        let seed = format!("simulation.seed={seed}");
+        let loaded = core1(
+            "",
+            &[
+                "population.operators=300",
+                "simulation.days=300",
+                "population.vintages=3",
+                "population.power_fixed_share.value=0.3",
+                &seed,
+            ],
+        );
+        assert!(same_both_ways(&loaded) > 250);
+    }
+}
+
+/// Scheduled effects on the operators drop the merit order (a power-price shock moves every
+/// key, a hashrate shock shrinks every unit) and it is rebuilt after the next full day; a price
+/// shock (one effect a day over 20 days) touches no unit and keeps it. Catches: an index kept across an effect (stale keys), lazily booked power
+/// lost when the index is dropped, a rebuilt index that misses closed operators.
+#[test]
+fn effects_drop_and_rebuild_the_merit_order() {
+    let events = r#"
+[[events]]
+day = 40
+kind = "power_price_shock"
+change = 0.5
+
+[[events]]
+day = 90
+kind = "hashrate_shock"
+change = -0.3
+
+[[events]]
+day = 150
+kind = "price_shock"
+change = -0.3
+over_days = 20
+"#;
+    let loaded = core1(events, &["population.operators=300", "simulation.days=200"]);
+    let merit_days = same_both_ways(&loaded);
+    assert_eq!(merit_days, 197, "all days but day 0 and the two days of effects on operators");
+}
+
+/// A world the merit order cannot hold (strategy, books, ageing, pools) runs no merit day.
+#[test]
+fn the_full_model_runs_no_merit_day() {
+    let sets: Vec<Override> = ["population.operators=60", "simulation.days=20"]
+        .iter()
+        .map(|s| Override::parse(s).expect("override"))
+        .collect();
+    let loaded = load(std::path::Path::new("scenarios/baseline.toml"), &sets).expect("bundled");
+    assert_eq!(same_both_ways(&loaded), 0);
+    let mut trace = Trace::default();
+    run_replicate(&loaded, 0, &mut trace).expect("runs");
+}
+
+/// The cut's rule is the decision's: for machines of 15-38 J/TH at $0.01-0.20/kWh, at
+/// hashprices just below, at and just above break-even (ties included), running or idle, a
+/// unit runs iff `run_vintage` without a restart cost says so. Catches: `>` for `>=` (the tie),
+/// a key computed by another formula than the decision's margin.
+#[test]
+fn the_cut_is_the_decision_rule() {
+    for j10 in 150..=380 {
+        let j = f64::from(j10) / 10.0;
+        for c in 1..=20 {
+            let e = f64::from(c) / 100.0;
+            let key = power_cost_usd_per_th_day(j, e);
+            for hp in [key, f64::from_bits(key.to_bits() - 1), f64::from_bits(key.to_bits() + 1), key * 0.5, key * 2.0]
+            {
+                for running in [false, true] {
+                    let decided = run_vintage(DecisionRule::Profitable, running, j, e, hp, 0.0, 30.0);
+                    assert_eq!(runs_at(hp, key), decided, "{j} J/TH, ${e}/kWh, hashprice {hp}, key {key}");
+                }
+            }
+        }
+    }
+}
