@@ -29,6 +29,9 @@ pub struct Census {
     /// Whether any operator of the group hosts AI.
     pub hybrid_owner: Vec<bool>,
     pub totals: Totals,
+    /// `Some(owners)` when only those operator groups' entries (repeats allowed) can differ
+    /// from the previous day's census (a merit day, `merit.rs`); `None` after a full count.
+    pub changed_owners: Option<Vec<u32>>,
 }
 
 /// The network's totals, added up operator by operator in index order.
@@ -74,6 +77,7 @@ impl Census {
             by_solo_owner_th_s: Vec::new(),
             hybrid_owner: vec![false; operators],
             totals: Totals::default(),
+            changed_owners: None,
         }
     }
 
@@ -92,6 +96,7 @@ impl Census {
         self.hybrid_owner.clear();
         self.hybrid_owner.resize(operators, false);
         self.totals = Totals::default();
+        self.changed_owners = None;
     }
 
     /// Counts operator `i` on day `d`, after settlement: the census phase of the day (the

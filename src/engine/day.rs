@@ -51,6 +51,8 @@ impl World {
         self.keep_pool_sizes(census);
         sums.store(&mut stats, census);
         self.hardware_market.book(stats.ordered_th_s);
+        // A full day may change any machine: the next curve day takes the curve anew.
+        self.supply_current = false;
         stats
     }
 

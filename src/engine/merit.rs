@@ -222,6 +222,8 @@ impl MeritOrder {
     /// their operators are recounted, and the census takes the differences.
     fn move_cut(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
         self.changed.clear();
+        let mut owners = census.changed_owners.take().unwrap_or_default();
+        owners.clear();
         let runs = |u: &Unit| runs_at(hashprice, u.key_usd_per_th_day);
         let cut = if self.cut < self.units.len() && runs(&self.units[self.cut]) {
             self.cut + self.units[self.cut..].partition_point(runs)
@@ -256,6 +258,7 @@ impl MeritOrder {
             census.by_owner_th_s[op.owner as usize] += delta_th_s;
             census.by_jurisdiction_th_s[op.jurisdiction as usize] += delta_th_s;
             census.by_solo_owner_th_s[op.owner as usize] += delta_th_s;
+            owners.push(op.owner);
             let t = &mut census.totals;
             t.mining_th_s += delta_th_s;
             t.idle_th_s -= delta_th_s;
@@ -263,6 +266,7 @@ impl MeritOrder {
             let (was, is) = (old.fleet.running_th_s > 0.0, new.fleet.running_th_s > 0.0);
             t.mining_operators = t.mining_operators + u32::from(is) - u32::from(was);
         }
+        census.changed_owners = Some(owners);
         self.settled_day = d;
     }
 

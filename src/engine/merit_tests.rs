@@ -1,6 +1,7 @@
 //! The merit order against its oracle, the fused day: the same scenario run both ways must leave
 //! every day's census, flows and chain tallies, and the final world, the same bit for bit.
 
+use super::super::census::Census;
 use super::super::hook::{DayEnd, DayStart, Hook};
 use super::super::{run_replicate, Engine, World};
 use super::runs_at;
@@ -19,7 +20,9 @@ struct Trace {
 
 impl Hook for Trace {
     fn day_start(&mut self, v: &DayStart<'_>) -> Result<()> {
-        self.days.push(format!("{} {:?} {:?} {:?}", v.day, v.census, v.stats, v.events));
+        // The census as counted (not what it says changed since yesterday).
+        let census = Census { changed_owners: None, ..v.census.clone() };
+        self.days.push(format!("{} {:?} {:?} {:?}", v.day, census, v.stats, v.events));
         Ok(())
     }
 
@@ -51,6 +54,7 @@ fn run(loaded: &LoadedScenario, merit: bool) -> (Vec<String>, String, u32) {
     let merit_days = engine.merit_days;
     engine.leave_merit_form();
     engine.world.merit_order = true;
+    engine.world.supply_current = false;
     let world = format!("{:?}", engine.world());
     drop(engine);
     (trace.days, world, merit_days)

@@ -181,6 +181,7 @@ impl<'o> Engine<'o> {
         // next full day.
         if effect.touches_operators() {
             self.leave_merit_form();
+            self.world.supply_current = false;
         }
         self.world.apply(&effect, day, &mut self.streams.events);
     }

@@ -140,7 +140,9 @@ impl World {
         let quote = self.hardware_market.quote(self.hashprice_ema_usd_per_th_day);
         // Only investment decisions read the order book and the mining MW: a world without
         // strategy walks the operators only to take the merit order.
-        let curve_day = d.is_multiple_of(SUPPLY_CURVE_INTERVAL_DAYS);
+        // The curve is taken anew unless no machine has changed since it was last taken.
+        let curve_day = d.is_multiple_of(SUPPLY_CURVE_INTERVAL_DAYS) && !self.supply_current;
+        self.supply_current |= curve_day;
         let census = if self.strategy.enabled || curve_day {
             self.take_investment_census(curve_day)
         } else {

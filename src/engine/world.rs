@@ -119,6 +119,9 @@ pub struct World {
     /// The network's merit order, taken at each day's opening (installed mining machines and
     /// machines on order, by energy cost): where buyers read what a halving will leave.
     pub supply: SupplyCurve,
+    /// Whether no machine has changed since `supply` was taken (only merit days, which
+    /// switch machines on and off, have run since): the curve need not be taken again.
+    pub supply_current: bool,
     /// What the merit order says of the next halvings, as of the day's opening.
     pub halving_outlook: HalvingOutlook,
     /// Trend of difficulty growth: moving average of daily log changes, per day.

@@ -144,27 +144,21 @@ pub fn concentration_with(buf: &mut Vec<f64>, hashrates: &[f64]) -> Concentratio
 pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
     debug_assert!(buf.windows(2).all(|w| w[0] >= w[1]) && buf.iter().all(|&h| is_active(h)));
     let n = buf.len();
-    // Both sums in one pass (two independent chains of additions instead of two loops), each
-    // added in the same order and from the same -0.0 as `Iterator::sum`: the same bits.
-    let (mut total_hashrate, mut rank_weighted) = (-0.0f64, -0.0f64);
+    // The three sums in one pass (independent chains of additions), each added from the
+    // smallest up and from the same -0.0 as `Iterator::sum`; the squares are divided by the
+    // squared total once, not share by share.
+    let (mut total_hashrate, mut rank_weighted, mut sum_sq) = (-0.0f64, -0.0f64, -0.0f64);
     for (idx, &h) in buf.iter().enumerate().rev() {
         total_hashrate += h;
         // Descending index `idx` has ascending rank `n - idx`.
         rank_weighted += (n - idx) as f64 * h;
+        sum_sq += h * h;
     }
     if n == 0 || total_hashrate <= 0.0 {
         return Concentration::default();
     }
     let n_f64 = n as f64;
-
-    let sum_sq_share: f64 = buf
-        .iter()
-        .rev()
-        .map(|&h| {
-            let s = h / total_hashrate;
-            s * s
-        })
-        .sum();
+    let sum_sq_share = sum_sq / (total_hashrate * total_hashrate);
     let top5_hashrate: f64 = buf.iter().take(5).sum();
     let gini =
         if n == 1 { 0.0 } else { (2.0 * rank_weighted / (n_f64 * total_hashrate) - (n_f64 + 1.0) / n_f64).max(0.0) };

@@ -57,25 +57,47 @@ impl Ranking {
     /// entries from scratch. Entities with equal hashrates rank in entity order, so
     /// [`Ranking::ranked`] is the stable sort of the active entities by decreasing hashrate.
     pub fn update(&mut self, hashrates: &[f64]) -> &[f64] {
+        self.update_some(hashrates, None)
+    }
+
+    /// As [`Ranking::update`], told that only the entities in `changed` (repeats allowed) may
+    /// differ from the last update's hashrates: only they are looked at, not every entity.
+    /// `None` looks at every entity.
+    pub fn update_some(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[f64] {
+        let mut changed = changed;
         if self.last.len() != hashrates.len() {
-            // A different population: start from nothing.
+            // A different population: start from nothing, and look at everyone.
             *self = Ranking::new(hashrates.len());
+            changed = None;
         }
         self.joining.clear();
         let mut moved = 0;
-        for (i, (last, &h)) in self.last.iter_mut().zip(hashrates).enumerate() {
+        let mut look = |i: usize, last: &mut f64, moved_flag: &mut bool, h: f64| {
             if last.to_bits() == h.to_bits() {
-                continue;
+                return;
             }
             let was_active = active(*last);
             if was_active {
-                self.moved[i] = true;
+                *moved_flag = true;
                 moved += 1;
             }
             if active(h) {
                 self.joining.push((h, i as u32, was_active));
             }
             *last = h;
+        };
+        match changed {
+            Some(list) => {
+                for &i in list {
+                    let i = i as usize;
+                    look(i, &mut self.last[i], &mut self.moved[i], hashrates[i]);
+                }
+            }
+            None => {
+                for (i, ((last, flag), &h)) in self.last.iter_mut().zip(&mut self.moved).zip(hashrates).enumerate() {
+                    look(i, last, flag, h);
+                }
+            }
         }
         if moved == 0 && self.joining.is_empty() {
             return &self.values;
@@ -172,6 +194,33 @@ mod tests {
                         .filter(|(_, h)| h.is_finite() && **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();
                     stable.sort_by(|a, b| b.0.total_cmp(&a.0));
                     prop_assert_eq!(r.ranked(), &stable[..]);
+                }
+            }
+
+            /// Told which entities changed (the changed ones and some that did not, repeats
+            /// allowed), the ranking is the one a look at every entity gives. Catches: an
+            /// entity told about twice counted as moving twice, an unchanged one dropped.
+            #[test]
+            fn told_what_changed_it_matches_a_full_look(
+                days in proptest::collection::vec(
+                    proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), 0.0f64..10.0], 10),
+                    1..20,
+                ),
+                extra in proptest::collection::vec(0u32..10, 0..4),
+            ) {
+                let (mut told, mut full) = (Ranking::new(10), Ranking::new(10));
+                let mut yesterday: Vec<f64> = vec![0.0; 10];
+                for today in &days {
+                    let mut changed: Vec<u32> = (0..10u32)
+                        .filter(|&i| today[i as usize].to_bits() != yesterday[i as usize].to_bits())
+                        .flat_map(|i| [i, i])
+                        .collect();
+                    changed.extend(&extra);
+                    let a = told.update_some(today, Some(&changed)).to_vec();
+                    let b = full.update(today).to_vec();
+                    prop_assert_eq!(a, b);
+                    prop_assert_eq!(told.ranked(), full.ranked());
+                    yesterday.clone_from(today);
                 }
             }
         }

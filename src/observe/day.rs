@@ -128,7 +128,9 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
     r.hashrate_ai_eh_s = t.ai_th_s / TH_PER_EH;
     r.mean_efficiency_j_per_th = if mining_th > 0.0 { t.running_mw * W_PER_MW / mining_th } else { 0.0 };
 
-    let c = concentration_of_descending(ranks.owners.update(&census.by_owner_th_s));
+    let ranked = ranks.owners.update_some(&census.by_owner_th_s, census.changed_owners.as_deref());
+    let owners = concentration_of_descending(ranked);
+    let c = owners;
     r.hhi_operators = c.hhi;
     r.nakamoto_50_operators = c.nakamoto_50;
     r.nakamoto_33_operators = c.nakamoto_33;
@@ -136,8 +138,12 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
     r.top5_share_operators = c.top5_share;
     r.gini_operators = c.gini;
     r.effective_operators = c.effective_entities;
-    let hybrid_th: f64 =
-        census.by_owner_th_s.iter().zip(&census.hybrid_owner).filter(|(_, h)| **h).map(|(x, _)| x).sum();
+    // Without a hybrid operator, the empty sum (-0.0, as `Iterator::sum` gives) without a walk.
+    let hybrid_th: f64 = if t.operators_hybrid == 0 {
+        -0.0
+    } else {
+        census.by_owner_th_s.iter().zip(&census.hybrid_owner).filter(|(_, h)| **h).map(|(x, _)| x).sum()
+    };
     r.hybrid_share = if mining_th > 0.0 { hybrid_th / mining_th } else { 0.0 };
     let c = concentration_with(&mut ranks.sort_buf, &census.by_jurisdiction_th_s);
     r.hhi_jurisdictions = c.hhi;
@@ -156,7 +162,7 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
         .filter(|(_, x)| **x > 0.0)
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
     r.largest_jurisdiction = largest.map(|(j, _)| input.jurisdictions[j].clone()).unwrap_or_default();
-    super::pools::pool_columns(r, input, ranks);
+    super::pools::pool_columns(r, input, ranks, owners);
 }
 
 /// Fills the day-end columns of `r` (its start-of-day columns already set).
@@ -187,7 +193,8 @@ mod tests {
             by_pool_th_s: vec![20.0, 30.0, 35.0],
             by_solo_owner_th_s: vec![0.0, 0.0, 0.0, 15.0],
             hybrid_owner: vec![false, true, false, false],
-            totals: Totals { mining_th_s: 100.0, idle_th_s: 25.0, running_mw: 0.002, ..Totals::default() },
+            totals: Totals { mining_th_s: 100.0, idle_th_s: 25.0, running_mw: 0.002, operators_hybrid: 1, ..Totals::default() },
+            changed_owners: None,
         }
     }
 

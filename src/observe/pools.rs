@@ -7,7 +7,7 @@ use super::row::DayRow;
 use crate::agents::pools::Pools;
 use crate::agents::population::operator_name;
 use crate::engine::census::Census;
-use crate::metrics::concentration::concentration_of_descending;
+use crate::metrics::concentration::{concentration_of_descending, Concentration};
 use crate::metrics::ranking::Ranking;
 use crate::metrics::selfish::{optimal_selfish_threshold, selfish_revenue_share, selfish_threshold};
 use crate::scenario::PayoutScheme;
@@ -19,7 +19,9 @@ use serde::Serialize;
 /// groups that mine solo, each its own. Entities are ranked as `[pools.., solo groups by
 /// owner..]`, kept from day to day; without pooled operators the view is the operator groups'
 /// (already ranked), and with every pool its own group the group view is the pool view.
-pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut Ranks) {
+///
+/// `owners` is the operator groups' concentration, the pool view's when nobody is pooled.
+pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut Ranks, owners: Concentration) {
     let (census, pools) = (input.census, input.pools);
     // `named` entries (pools or groups; the census grows its pool tally only to the last pool
     // with a member, so pad it), then the solo groups.
@@ -44,7 +46,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
         let c = concentration_of_descending(ranks.pools.update(&ranks.entities_th_s));
         (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
     } else {
-        (concentration_of_descending(ranks.owners.values()), first(&ranks.owners).map(|e| name_of(&[], e)))
+        (owners, first(&ranks.owners).map(|e| name_of(&[], e)))
     };
     r.hhi_pools = c.hhi;
     r.nakamoto_50_pools = c.nakamoto_50;
