@@ -23,16 +23,24 @@ use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::operator::{Operator, OperatorState};
 use crate::scenario::{DecisionRule, Payout};
-use crate::units::{grid, power_cost_usd_per_th_day};
+use crate::units::power_cost_usd_per_th_day;
 
-/// One installed vintage and the hashprice (USD per TH/s per day) at which it breaks even: it
-/// runs iff `hashprice - key >= 0` (`agents::decision::run_vintage` without a restart cost),
-/// i.e. iff `hashprice >= key`; `-inf` for operators that always mine.
+/// One installed vintage, the hashprice (USD per TH/s per day) at which it breaks even, and
+/// what it adds to the day's sums when it runs, each on its grid as the fused day counts it
+/// (`FleetTally::run`, `settle::running_cost`). It runs iff `hashprice - key >= 0`
+/// (`agents::decision::run_vintage` without a restart cost), i.e. iff `hashprice >= key`;
+/// `-inf` for operators that always mine.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Unit {
     key_usd_per_th_day: f64,
     operator: u32,
     vintage: u32,
+    owner: u32,
+    jurisdiction: u16,
+    th_s: f64,
+    mw: f64,
+    power_usd: f64,
+    energy_mwh: f64,
 }
 
 /// Whether a unit of break-even `key` runs at `hashprice`.
@@ -41,30 +49,40 @@ fn runs_at(hashprice: f64, key_usd_per_th_day: f64) -> bool {
     hashprice >= key_usd_per_th_day
 }
 
-/// What one operator's fleet adds to the day's sums, on the grids.
+/// One operator in merit form: its running sums (on the grids, so a unit switched on and off
+/// adds and takes away exactly) and what is booked lazily.
 #[derive(Debug, Clone, Copy, Default)]
-struct OperatorDay {
-    fleet: FleetTally,
+struct OperatorMerit {
+    running_th_s: f64,
+    /// The day's power bill: fixed charges and running machines.
     power_usd: f64,
-    energy_mwh: f64,
     running_units: u32,
+    /// Whether, before today's changes, some unit ran / its running hashrate was positive
+    /// (scratch of a merit day, set when it is first touched; they differ only for a machine
+    /// below the hashrate grid's step).
+    ran: bool,
+    mined: bool,
+    touched: bool,
+    /// The first day whose power bill is in neither `Operator::power_cost_usd` nor `booked_usd`.
+    booked_from: u32,
+    /// Power billed for the days before `booked_from` and not yet in `Operator::power_cost_usd`.
+    booked_usd: f64,
+    /// The day its idle spell began, shifted so that `days_all_idle` on day `d` is
+    /// `d + 1 - idle_from` (meaningless while it runs).
+    idle_from: i64,
 }
 
-/// Operator `op`'s day as the fused settlement counts it (no curtailment: uptime 1).
-fn operator_day(op: &Operator) -> OperatorDay {
-    let mut day = OperatorDay { power_usd: fixed_power_usd(op), ..OperatorDay::default() };
-    let energy = op.energy_usd_per_kwh();
-    for v in &op.fleet {
-        day.fleet.installed_th_s += grid::on(v.th_s, grid::TH_S);
-        if v.running {
-            day.fleet.run(v, 1.0);
-            let cost = running_cost(v, 1.0, energy);
-            day.power_usd += cost.power_usd;
-            day.energy_mwh += cost.energy_mwh;
-            day.running_units += 1;
+impl OperatorMerit {
+    /// Books the power bill of the days from `booked_from` to before `d`, at the bill it has
+    /// run up since (the fused day adds it day by day; on the grid, `k` equal additions are
+    /// one product, and the sum is exact whichever way it is grouped).
+    #[inline(always)]
+    fn book(&mut self, d: u32) {
+        if d > self.booked_from {
+            self.booked_usd += self.power_usd * f64::from(d - self.booked_from);
+            self.booked_from = d;
         }
     }
-    day
 }
 
 /// The merit order of a world in merit form, with the lazily booked state of its operators.
@@ -74,13 +92,8 @@ pub struct MeritOrder {
     units: Vec<Unit>,
     /// `units[..cut]` run.
     cut: usize,
-    /// By operator: its day on the grids as of the last change.
-    days: Vec<OperatorDay>,
-    /// By operator: the first day whose power bill is not yet in `Operator::power_cost_usd`.
-    booked_from: Vec<u32>,
-    /// By operator: the day its idle spell began, shifted so that `days_all_idle` on day `d`
-    /// is `d + 1 - idle_from` (meaningless while it runs).
-    idle_from: Vec<i64>,
+    /// By operator.
+    states: Vec<OperatorMerit>,
     /// The last day settled (by a merit day, or the full day the index was built after).
     settled_day: u32,
     /// The network's power bill and energy of the day, on the grids.
@@ -88,10 +101,13 @@ pub struct MeritOrder {
     energy_mwh: f64,
     /// Operators whose running hashrate changed today (their census and sampler entries).
     changed: Vec<u32>,
-    /// Scratch: by operator, whether it is in `changed`.
-    touched: Vec<bool>,
     /// Solo miners that won blocks since the last settlement (their unsettled BTC clears).
     winners: Vec<u32>,
+    /// Whether the machines' running flags are written every day: only where the day's
+    /// observation reads them (the attack metrics' dormant machines); otherwise the flags
+    /// are set from the cut when the index is dropped (a write into every switched
+    /// operator's fleet was half of a merit day).
+    flags_daily: bool,
 }
 
 impl World {
@@ -140,13 +156,10 @@ impl MeritOrder {
     pub fn build(world: &World, d: u32, census: &Census) -> Option<MeritOrder> {
         let ops = &world.population.operators;
         let mut units = Vec::new();
-        let mut days = Vec::with_capacity(ops.len());
-        let mut idle_from = Vec::with_capacity(ops.len());
+        let mut states = vec![OperatorMerit::default(); ops.len()];
         let (mut power_usd, mut energy_mwh) = (0.0, 0.0);
-        for (i, op) in ops.iter().enumerate() {
+        for (i, (op, state)) in ops.iter().zip(&mut states).enumerate() {
             if op.state != OperatorState::Active {
-                days.push(OperatorDay::default());
-                idle_from.push(0);
                 continue;
             }
             let in_merit_form = op.orders.is_empty()
@@ -158,18 +171,40 @@ impl MeritOrder {
                 return None;
             }
             let energy = op.energy_usd_per_kwh();
+            *state = OperatorMerit {
+                power_usd: fixed_power_usd(op),
+                booked_from: d + 1,
+                idle_from: i64::from(d) + 1 - i64::from(op.days_all_idle),
+                ..OperatorMerit::default()
+            };
             for (k, v) in op.fleet.iter().enumerate() {
                 let key = match op.rule {
                     DecisionRule::Always => f64::NEG_INFINITY,
                     DecisionRule::Profitable => power_cost_usd_per_th_day(v.j_per_th, energy),
                 };
-                units.push(Unit { key_usd_per_th_day: key, operator: i as u32, vintage: k as u32 });
+                let cost = running_cost(v, 1.0, energy);
+                let mut tally = FleetTally::default();
+                tally.run(v, 1.0);
+                let unit = Unit {
+                    key_usd_per_th_day: key,
+                    operator: i as u32,
+                    vintage: k as u32,
+                    owner: op.owner,
+                    jurisdiction: op.jurisdiction,
+                    th_s: tally.running_th_s,
+                    mw: tally.running_mw,
+                    power_usd: cost.power_usd,
+                    energy_mwh: cost.energy_mwh,
+                };
+                if v.running {
+                    state.running_th_s += unit.th_s;
+                    state.power_usd += unit.power_usd;
+                    state.running_units += 1;
+                    energy_mwh += unit.energy_mwh;
+                }
+                units.push(unit);
             }
-            let day = operator_day(op);
-            power_usd += day.power_usd;
-            energy_mwh += day.energy_mwh;
-            days.push(day);
-            idle_from.push(i64::from(d) + 1 - i64::from(op.days_all_idle));
+            power_usd += state.power_usd;
         }
         if units.iter().any(|u| u.key_usd_per_th_day.is_nan()) {
             return None;
@@ -182,24 +217,22 @@ impl MeritOrder {
         });
         // The full day ran every unit at or below its cut; a unit out of line (a NaN
         // hashprice) leaves the world out of merit form.
-        let cut = units.iter().take_while(|u| ops[u.operator as usize].fleet[u.vintage as usize].running).count();
-        if units[cut..].iter().any(|u| ops[u.operator as usize].fleet[u.vintage as usize].running) {
+        let running = |u: &Unit| ops[u.operator as usize].fleet[u.vintage as usize].running;
+        let cut = units.iter().take_while(|u| running(u)).count();
+        if units[cut..].iter().any(running) {
             return None;
         }
         debug_assert_eq!(census.running_th_s.len(), ops.len());
-        let n = ops.len();
         Some(MeritOrder {
             units,
             cut,
-            days,
-            booked_from: vec![d + 1; n],
-            idle_from,
+            states,
             settled_day: d,
             power_usd,
             energy_mwh,
             changed: Vec::new(),
-            touched: vec![false; n],
             winners: Vec::new(),
+            flags_daily: world.metrics.attack_metrics,
         })
     }
 
@@ -219,7 +252,8 @@ impl MeritOrder {
     }
 
     /// Moves the cut to `hashprice` on day `d`: the units between the old and new cuts switch,
-    /// their operators are recounted, and the census takes the differences.
+    /// and the census takes their differences (exact on the grids) unit by unit; then each
+    /// changed operator's entry is set.
     fn move_cut(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
         self.changed.clear();
         let mut owners = census.changed_owners.take().unwrap_or_default();
@@ -230,72 +264,69 @@ impl MeritOrder {
         } else {
             self.units[..self.cut].partition_point(runs)
         };
-        let (lo, hi, running) = if cut > self.cut { (self.cut, cut, true) } else { (cut, self.cut, false) };
-        for k in lo..hi {
-            let u = self.units[k];
+        let (lo, hi, on) = if cut > self.cut { (self.cut, cut, true) } else { (cut, self.cut, false) };
+        let sign = if on { 1.0 } else { -1.0 };
+        let t = &mut census.totals;
+        for u in &self.units[lo..hi] {
             let i = u.operator as usize;
-            if !self.touched[i] {
-                self.touched[i] = true;
+            let s = &mut self.states[i];
+            if !s.touched {
+                s.touched = true;
+                s.ran = s.running_units > 0;
+                s.mined = s.running_th_s > 0.0;
+                s.book(d);
                 self.changed.push(u.operator);
-                self.book(i, &mut ops[i], d);
+                owners.push(u.owner);
             }
-            ops[i].fleet[u.vintage as usize].running = running;
+            // Exact: every term and sum is on its grid.
+            let th_s = sign * u.th_s;
+            s.running_th_s += th_s;
+            s.power_usd += sign * u.power_usd;
+            s.running_units = if on { s.running_units + 1 } else { s.running_units - 1 };
+            self.power_usd += sign * u.power_usd;
+            self.energy_mwh += sign * u.energy_mwh;
+            t.mining_th_s += th_s;
+            t.idle_th_s -= th_s;
+            t.running_mw += sign * u.mw;
+            census.by_owner_th_s[u.owner as usize] += th_s;
+            census.by_jurisdiction_th_s[u.jurisdiction as usize] += th_s;
+            census.by_solo_owner_th_s[u.owner as usize] += th_s;
+            if self.flags_daily {
+                ops[i].fleet[u.vintage as usize].running = on;
+            }
         }
         self.cut = cut;
         for &i in &self.changed {
             let i = i as usize;
-            self.touched[i] = false;
-            let op = &mut ops[i];
-            let (old, new) = (self.days[i], operator_day(op));
-            self.days[i] = new;
-            if new.running_units == 0 && old.running_units > 0 {
-                self.idle_from[i] = i64::from(d);
+            let s = &mut self.states[i];
+            s.touched = false;
+            census.running_th_s[i] = s.running_th_s;
+            let runs_now = s.running_th_s > 0.0;
+            t.mining_operators = t.mining_operators + u32::from(runs_now) - u32::from(s.mined);
+            if s.running_units == 0 && s.ran {
+                s.idle_from = i64::from(d);
             }
-            self.power_usd += new.power_usd - old.power_usd;
-            self.energy_mwh += new.energy_mwh - old.energy_mwh;
-            let delta_th_s = new.fleet.running_th_s - old.fleet.running_th_s;
-            census.running_th_s[i] = new.fleet.running_th_s;
-            census.by_owner_th_s[op.owner as usize] += delta_th_s;
-            census.by_jurisdiction_th_s[op.jurisdiction as usize] += delta_th_s;
-            census.by_solo_owner_th_s[op.owner as usize] += delta_th_s;
-            owners.push(op.owner);
-            let t = &mut census.totals;
-            t.mining_th_s += delta_th_s;
-            t.idle_th_s -= delta_th_s;
-            t.running_mw += new.fleet.running_mw - old.fleet.running_mw;
-            let (was, is) = (old.fleet.running_th_s > 0.0, new.fleet.running_th_s > 0.0);
-            t.mining_operators = t.mining_operators + u32::from(is) - u32::from(was);
         }
         census.changed_owners = Some(owners);
         self.settled_day = d;
-    }
-
-    /// Books operator `i`'s power bill for the days from its last booking to before `d`, at
-    /// the bill it has run up since (the fused day adds it day by day; on the grid, `k` equal
-    /// additions are one product).
-    fn book(&mut self, i: usize, op: &mut Operator, d: u32) {
-        let from = self.booked_from[i];
-        if d > from {
-            op.power_cost_usd += self.days[i].power_usd * f64::from(d - from);
-        }
-        self.booked_from[i] = d.max(from);
-        if self.days[i].running_units == 0 {
-            op.days_all_idle = u32::try_from(i64::from(d) - self.idle_from[i]).unwrap_or(0);
-        }
     }
 
     /// Books every operator through the last settled day, leaving the world as the fused days
     /// would have: before a full day runs on it, and at the run's end.
     pub fn book_through(&mut self, world: &mut World) {
         let next = self.settled_day + 1;
-        for (i, op) in world.population.operators.iter_mut().enumerate() {
+        let ops = &mut world.population.operators;
+        for (k, u) in self.units.iter().enumerate() {
+            ops[u.operator as usize].fleet[u.vintage as usize].running = k < self.cut;
+        }
+        for (op, s) in ops.iter_mut().zip(&mut self.states) {
             if op.state != OperatorState::Active {
                 continue;
             }
-            self.book(i, op, next);
-            if self.days[i].running_units > 0 {
-                op.days_all_idle = 0;
-            }
+            s.book(next);
+            op.power_cost_usd += std::mem::take(&mut s.booked_usd);
+            op.days_all_idle =
+                if s.running_units > 0 { 0 } else { u32::try_from(i64::from(next) - s.idle_from).unwrap_or(0) };
         }
     }
 }

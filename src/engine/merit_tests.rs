@@ -23,6 +23,12 @@ impl Hook for Trace {
         // The census as counted (not what it says changed since yesterday).
         let census = Census { changed_owners: None, ..v.census.clone() };
         self.days.push(format!("{} {:?} {:?} {:?}", v.day, census, v.stats, v.events));
+        // The machines' running flags, where the day's observation reads them.
+        if v.world.metrics.attack_metrics {
+            let flags: Vec<bool> =
+                v.world.population.operators.iter().flat_map(|o| o.fleet.iter().map(|f| f.running)).collect();
+            self.days.push(format!("{flags:?}"));
+        }
         Ok(())
     }
 
@@ -135,6 +141,28 @@ over_days = 20
     let loaded = core1(events, &["population.operators=300", "simulation.days=200"]);
     let merit_days = same_both_ways(&loaded);
     assert_eq!(merit_days, 197, "all days but day 0 and the two days of effects on operators");
+}
+
+/// With the attack metrics on, observation reads the machines' running flags (the dormant
+/// machines) every day, so the merit day writes them as it goes rather than when the index is
+/// dropped; two jurisdictions. Catches: flags left stale for the day's observers, a
+/// jurisdiction's tally updated under another's index.
+#[test]
+fn with_attack_metrics_the_flags_are_written_daily() {
+    let jurisdictions = r#"
+[[population.jurisdictions]]
+name = "north"
+share = 0.6
+power_usd_per_kwh = { dist = "lognormal", median = 0.04, log_sd = 0.3 }
+
+[[population.jurisdictions]]
+name = "south"
+share = 0.4
+power_usd_per_kwh = { dist = "lognormal", median = 0.06, log_sd = 0.4 }
+"#;
+    let loaded =
+        core1(jurisdictions, &["population.operators=300", "simulation.days=120", "metrics.attack_metrics=true"]);
+    assert_eq!(same_both_ways(&loaded), 119);
 }
 
 /// A world the merit order cannot hold (strategy, books, ageing, pools) runs no merit day.

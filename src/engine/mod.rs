@@ -216,11 +216,13 @@ impl<'o> Engine<'o> {
         // the one a rebuild gives), rebuilt otherwise; a swap leaves the census' buffer stale,
         // so it comes after the hook, and only where no merit day follows.
         match &self.merit {
-            Some(m) if merit_day => {
+            // Past a sixteenth of the operators, one O(n) rebuild beats k O(log n) updates.
+            Some(m) if merit_day && m.changed().len() * 16 < self.census.running_th_s.len() => {
                 for &i in m.changed() {
                     self.sampler.set(i as usize, self.census.running_th_s[i as usize]);
                 }
             }
+            Some(_) if merit_day => self.sampler.rebuild(&self.census.running_th_s),
             Some(_) => self.sampler.rebuild(&self.census.running_th_s),
             None => self.sampler.rebuild_swap(&mut self.census.running_th_s),
         }

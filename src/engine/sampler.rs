@@ -19,14 +19,20 @@ impl Fenwick {
     /// Replaces all weights in O(n), reusing the allocation (and clearing accumulated
     /// rounding from point updates).
     pub fn rebuild(&mut self, weights: &[f64]) {
-        let mut w = weights.to_vec();
-        self.rebuild_swap(&mut w);
+        self.weights.clear();
+        self.weights.extend_from_slice(weights);
+        self.build_tree();
     }
 
     /// As [`Fenwick::rebuild`], taking the weights' buffer and handing back the old one (so a
     /// caller that refills a buffer every day does not copy it).
     pub fn rebuild_swap(&mut self, weights: &mut Vec<f64>) {
         std::mem::swap(&mut self.weights, weights);
+        self.build_tree();
+    }
+
+    /// The tree over `self.weights`, in O(n): each node adds itself to its parent.
+    fn build_tree(&mut self) {
         self.tree.clear();
         self.tree.extend_from_slice(&self.weights);
         let n = self.tree.len();

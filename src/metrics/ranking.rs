@@ -27,8 +27,11 @@ pub struct Ranking {
     /// Entities active after this update whose hashrate changed: (hashrate, entity, was it
     /// active before).
     joining: Vec<(f64, u32, bool)>,
-    /// The merge's output (reused buffer).
+    /// Entities active before this update whose hashrate changed: (old hashrate, entity).
+    leaving: Vec<(f64, u32)>,
+    /// The merge's output (reused buffers).
     merged: Vec<(f64, u32)>,
+    merged_values: Vec<f64>,
 }
 
 /// Finite and positive (NaN fails both comparisons).
@@ -71,6 +74,7 @@ impl Ranking {
             changed = None;
         }
         self.joining.clear();
+        self.leaving.clear();
         let mut moved = 0;
         let mut look = |i: usize, last: &mut f64, moved_flag: &mut bool, h: f64| {
             if last.to_bits() == h.to_bits() {
@@ -80,6 +84,7 @@ impl Ranking {
             if was_active {
                 *moved_flag = true;
                 moved += 1;
+                self.leaving.push((*last, i as u32));
             }
             if active(h) {
                 self.joining.push((h, i as u32, was_active));
@@ -118,14 +123,24 @@ impl Ranking {
             });
             self.ranked.extend(self.joining.iter().filter(|j| !j.2).map(|&(h, i, _)| (h, i)));
             self.ranked.sort_by(descending);
+            self.values.clear();
+            self.values.extend(self.ranked.iter().map(|&(h, _)| h));
         } else {
-            // Few moved: drop their entries and merge the sorted newcomers in, in one pass.
-            self.joining.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            // Few moved: one sequential pass over yesterday's order, dropping the leaving
+            // entries (sorted the same way, so met in turn) and merging the sorted newcomers
+            // in; the hashrates alongside. (Binary searches for the places were slower: each
+            // a dozen cache misses.)
+            self.joining.sort_unstable_by(|a, b| descending(&(a.0, a.1), &(b.0, b.1)));
+            self.leaving.sort_unstable_by(descending);
+            for &(_, i) in &self.leaving {
+                self.moved[i as usize] = false;
+            }
             self.merged.clear();
-            let mut join = self.joining.iter().peekable();
+            self.merged_values.clear();
+            let (mut leave, mut join) = (self.leaving.iter().peekable(), self.joining.iter().peekable());
             for &(h, i) in &self.ranked {
-                if self.moved[i as usize] {
-                    self.moved[i as usize] = false;
+                if leave.peek().is_some_and(|&&(hl, il)| il == i && hl.to_bits() == h.to_bits()) {
+                    leave.next();
                     continue;
                 }
                 while let Some(&&(hj, ij, _)) = join.peek() {
@@ -133,16 +148,21 @@ impl Ranking {
                         break;
                     }
                     self.merged.push((hj, ij));
+                    self.merged_values.push(hj);
                     join.next();
                 }
                 self.merged.push((h, i));
+                self.merged_values.push(h);
             }
-            self.merged.extend(join.map(|&(h, i, _)| (h, i)));
+            for &(h, i, _) in join {
+                self.merged.push((h, i));
+                self.merged_values.push(h);
+            }
             std::mem::swap(&mut self.ranked, &mut self.merged);
+            std::mem::swap(&mut self.values, &mut self.merged_values);
         }
         debug_assert!(self.moved.iter().all(|m| !m));
-        self.values.clear();
-        self.values.extend(self.ranked.iter().map(|&(h, _)| h));
+        debug_assert!(self.values.iter().zip(&self.ranked).all(|(v, r)| v.to_bits() == r.0.to_bits()));
         &self.values
     }
 }

@@ -193,7 +193,13 @@ mod tests {
             by_pool_th_s: vec![20.0, 30.0, 35.0],
             by_solo_owner_th_s: vec![0.0, 0.0, 0.0, 15.0],
             hybrid_owner: vec![false, true, false, false],
-            totals: Totals { mining_th_s: 100.0, idle_th_s: 25.0, running_mw: 0.002, operators_hybrid: 1, ..Totals::default() },
+            totals: Totals {
+                mining_th_s: 100.0,
+                idle_th_s: 25.0,
+                running_mw: 0.002,
+                operators_hybrid: 1,
+                ..Totals::default()
+            },
             changed_owners: None,
         }
     }
