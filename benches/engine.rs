@@ -104,6 +104,17 @@ fn core1(c: &mut Criterion) {
     g.finish();
 }
 
+/// CORE-1 at 10k miners with every operator walked every day (`simulation.merit_order =
+/// false`): the merit order's oracle, for the speed-up it buys.
+fn core1_full_days(c: &mut Criterion) {
+    let mut g = c.benchmark_group("core1_full_days");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    let s = scenario("scenarios/bench/core1.toml", &["simulation.merit_order=false"]);
+    g.throughput(Throughput::Elements(10_000 * 1461));
+    g.bench_function("10000", |b| b.iter(|| run_replicate(&s, 0, &mut Discard).expect("runs")));
+    g.finish();
+}
+
 /// The bundled baseline with the full agent model (3,000 operators, 1,095 days).
 fn baseline(c: &mut Criterion) {
     let mut g = c.benchmark_group("baseline");
@@ -139,5 +150,5 @@ fn small_sweep(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, block_events, decisions, supply_curve, core1, baseline, small_sweep);
+criterion_group!(benches, block_events, decisions, supply_curve, core1, core1_full_days, baseline, small_sweep);
 criterion_main!(benches);
