@@ -21,18 +21,22 @@ use super::census::{Census, FleetTally};
 use super::settle::{fixed_power_usd, running_cost};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
+use crate::agents::decision::run_vintage;
 use crate::agents::operator::{Operator, OperatorState};
 use crate::scenario::{DecisionRule, Payout};
 use crate::units::power_cost_usd_per_th_day;
 
-/// One installed vintage, the hashprice (USD per TH/s per day) at which it breaks even, and
-/// what it adds to the day's sums when it runs, each on its grid as the fused day counts it
-/// (`FleetTally::run`, `settle::running_cost`). It runs iff `hashprice - key >= 0`
-/// (`agents::decision::run_vintage` without a restart cost), i.e. iff `hashprice >= key`;
-/// `-inf` for operators that always mine.
+/// One installed vintage, the hashprices (USD per TH/s per day) at which it stops and restarts,
+/// and what it adds to the day's sums when it runs, each on its grid as the fused day counts it
+/// (`FleetTally::run`, `settle::running_cost`). A running machine keeps running iff
+/// `hashprice - c >= 0` (`agents::decision::run_vintage`), i.e. iff `hashprice >= key`; an idle
+/// one restarts iff also `(hashprice - c) * payback >= restart cost`, i.e. iff
+/// `hashprice >= restart_key` (the smallest hashprice that passes, found on the floats);
+/// between the two it keeps its state (hysteresis). `-inf` for operators that always mine.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Unit {
     key_usd_per_th_day: f64,
+    restart_key_usd_per_th_day: f64,
     operator: u32,
     vintage: u32,
     owner: u32,
@@ -43,10 +47,51 @@ struct Unit {
     energy_mwh: f64,
 }
 
-/// Whether a unit of break-even `key` runs at `hashprice`.
+/// Whether a unit of break-even `key` runs at `hashprice` (if it ran; and, if idle, whether
+/// it restarts, given its restart key).
 #[inline(always)]
 fn runs_at(hashprice: f64, key_usd_per_th_day: f64) -> bool {
     hashprice >= key_usd_per_th_day
+}
+
+/// The smallest hashprice at which an idle machine of `j_per_th` at `energy_usd_per_kwh`
+/// restarts (`run_vintage`'s rule for an idle machine, monotone in the hashprice for a
+/// non-negative payback), found by bisection on the non-negative floats' bit patterns (which
+/// are ordered as the floats), or `+inf` if none does. Without a restart cost it is the
+/// break-even hashprice.
+fn restart_key(j_per_th: f64, energy_usd_per_kwh: f64, restart_cost_usd_per_th: f64, payback_days: f64) -> f64 {
+    let key = power_cost_usd_per_th_day(j_per_th, energy_usd_per_kwh);
+    let restarts = |hp: f64| {
+        run_vintage(
+            DecisionRule::Profitable,
+            false,
+            j_per_th,
+            energy_usd_per_kwh,
+            hp,
+            restart_cost_usd_per_th,
+            payback_days,
+        )
+    };
+    if restart_cost_usd_per_th <= 0.0 && restarts(key) {
+        return key;
+    }
+    let (mut lo, mut hi) = (key.max(0.0).to_bits(), f64::MAX.to_bits());
+    if !restarts(f64::MAX) {
+        return f64::INFINITY;
+    }
+    // restarts(hi) holds; find the smallest such bit pattern above lo.
+    if restarts(f64::from_bits(lo)) {
+        return f64::from_bits(lo);
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if restarts(f64::from_bits(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    f64::from_bits(hi)
 }
 
 /// One operator in merit form: its running sums (on the grids, so a unit switched on and off
@@ -90,8 +135,17 @@ impl OperatorMerit {
 pub struct MeritOrder {
     /// Units by increasing break-even hashprice (ties by operator, then vintage).
     units: Vec<Unit>,
-    /// `units[..cut]` run.
-    cut: usize,
+    /// By unit (as `units`): whether it runs.
+    running: Vec<bool>,
+    /// Units (indices into `units`) by increasing restart key, where some restart key is
+    /// above its break-even (a restart cost); `None`: the keys are the same, and `units`
+    /// serves for both.
+    by_restart: Option<Vec<u32>>,
+    /// The hashprice of the last day settled: every unit with a restart key at or below it
+    /// runs, every unit with a break-even above it idles, the others kept their state.
+    hashprice: f64,
+    /// Scratch: the units a day may switch.
+    switching: Vec<u32>,
     /// By operator.
     states: Vec<OperatorMerit>,
     /// The last day settled (by a merit day, or the full day the index was built after).
@@ -117,7 +171,6 @@ impl World {
         !snap.strategy_enabled
             && !self.finance_enabled
             && snap.decay == 1.0
-            && self.hardware.restart_cost_usd_per_th == 0.0
             && self.hardware.restart_payback_days >= 0.0
             && !self.curtailment.any_today()
             && self.secondary.lots.is_empty()
@@ -153,7 +206,8 @@ impl MeritOrder {
     /// The merit order of `world` as day `d`'s full day left it, cut at that day's operating
     /// hashprice, or `None` if some unit could change for a reason other than the hashprice:
     /// an active operator with orders, a site being built, AI halls or a pool's pay.
-    pub fn build(world: &World, d: u32, census: &Census) -> Option<MeritOrder> {
+    pub fn build(world: &World, d: u32, hashprice: f64, census: &Census) -> Option<MeritOrder> {
+        let (restart_cost, payback) = (world.hardware.restart_cost_usd_per_th, world.hardware.restart_payback_days);
         let ops = &world.population.operators;
         let mut units = Vec::new();
         let mut states = vec![OperatorMerit::default(); ops.len()];
@@ -178,15 +232,19 @@ impl MeritOrder {
                 ..OperatorMerit::default()
             };
             for (k, v) in op.fleet.iter().enumerate() {
-                let key = match op.rule {
-                    DecisionRule::Always => f64::NEG_INFINITY,
-                    DecisionRule::Profitable => power_cost_usd_per_th_day(v.j_per_th, energy),
+                let (key, restart) = match op.rule {
+                    DecisionRule::Always => (f64::NEG_INFINITY, f64::NEG_INFINITY),
+                    DecisionRule::Profitable => (
+                        power_cost_usd_per_th_day(v.j_per_th, energy),
+                        restart_key(v.j_per_th, energy, restart_cost, payback),
+                    ),
                 };
                 let cost = running_cost(v, 1.0, energy);
                 let mut tally = FleetTally::default();
                 tally.run(v, 1.0);
                 let unit = Unit {
                     key_usd_per_th_day: key,
+                    restart_key_usd_per_th_day: restart,
                     operator: i as u32,
                     vintage: k as u32,
                     owner: op.owner,
@@ -206,7 +264,7 @@ impl MeritOrder {
             }
             power_usd += state.power_usd;
         }
-        if units.iter().any(|u| u.key_usd_per_th_day.is_nan()) {
+        if hashprice.is_nan() || units.iter().any(|u| u.key_usd_per_th_day.is_nan()) {
             return None;
         }
         units.sort_unstable_by(|a, b| {
@@ -215,17 +273,29 @@ impl MeritOrder {
                 .then(a.operator.cmp(&b.operator))
                 .then(a.vintage.cmp(&b.vintage))
         });
-        // The full day ran every unit at or below its cut; a unit out of line (a NaN
-        // hashprice) leaves the world out of merit form.
-        let running = |u: &Unit| ops[u.operator as usize].fleet[u.vintage as usize].running;
-        let cut = units.iter().take_while(|u| running(u)).count();
-        if units[cut..].iter().any(running) {
+        // The full day ran every unit whose restart key it reached and idled every unit whose
+        // break-even it did not; a unit out of line leaves the world out of merit form.
+        let running: Vec<bool> =
+            units.iter().map(|u| ops[u.operator as usize].fleet[u.vintage as usize].running).collect();
+        let in_line = units.iter().zip(&running).all(|(u, &r)| {
+            (r || !runs_at(hashprice, u.restart_key_usd_per_th_day)) && (!r || runs_at(hashprice, u.key_usd_per_th_day))
+        });
+        if !in_line {
             return None;
         }
+        let by_restart = units.iter().any(|u| u.restart_key_usd_per_th_day != u.key_usd_per_th_day).then(|| {
+            let mut order: Vec<u32> = (0..units.len() as u32).collect();
+            let restart = |k: &u32| units[*k as usize].restart_key_usd_per_th_day;
+            order.sort_by(|a, b| restart(a).total_cmp(&restart(b)).then(a.cmp(b)));
+            order
+        });
         debug_assert_eq!(census.running_th_s.len(), ops.len());
         Some(MeritOrder {
             units,
-            cut,
+            running,
+            by_restart,
+            hashprice,
+            switching: Vec::new(),
             states,
             settled_day: d,
             power_usd,
@@ -243,7 +313,7 @@ impl MeritOrder {
 
     /// Units that run after the last day.
     pub fn running_units(&self) -> usize {
-        self.cut
+        self.running.iter().filter(|&&r| r).count()
     }
 
     /// Notes that solo miner `i` won a block (its unsettled BTC clears at the next settlement).
@@ -251,23 +321,40 @@ impl MeritOrder {
         self.winners.push(i as u32);
     }
 
-    /// Moves the cut to `hashprice` on day `d`: the units between the old and new cuts switch,
-    /// and the census takes their differences (exact on the grids) unit by unit; then each
-    /// changed operator's entry is set.
+    /// Moves the merit order to `hashprice` on day `d`: on a rise, the idle units whose restart
+    /// key it passes start; on a fall, the running units whose break-even it falls below stop
+    /// (each range found by binary search in its order); the census takes their differences
+    /// (exact on the grids) unit by unit; then each changed operator's entry is set.
     fn move_cut(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
         self.changed.clear();
         let mut owners = census.changed_owners.take().unwrap_or_default();
         owners.clear();
-        let runs = |u: &Unit| runs_at(hashprice, u.key_usd_per_th_day);
-        let cut = if self.cut < self.units.len() && runs(&self.units[self.cut]) {
-            self.cut + self.units[self.cut..].partition_point(runs)
-        } else {
-            self.units[..self.cut].partition_point(runs)
-        };
-        let (lo, hi, on) = if cut > self.cut { (self.cut, cut, true) } else { (cut, self.cut, false) };
+        let (from, to) = (self.hashprice, hashprice);
+        self.hashprice = hashprice;
+        let on = to > from;
+        let below = |hp: f64| move |k: f64| runs_at(hp, k);
+        let mut switching = std::mem::take(&mut self.switching);
+        switching.clear();
+        let stops = |hp: f64| self.units.partition_point(|u| below(hp)(u.key_usd_per_th_day));
+        match &self.by_restart {
+            Some(order) if on => {
+                let restarts =
+                    |hp: f64| order.partition_point(|&k| below(hp)(self.units[k as usize].restart_key_usd_per_th_day));
+                switching.extend_from_slice(&order[restarts(from)..restarts(to)]);
+            }
+            _ if on => switching.extend(stops(from) as u32..stops(to) as u32),
+            _ if to < from => switching.extend(stops(to) as u32..stops(from) as u32),
+            _ => {}
+        }
         let sign = if on { 1.0 } else { -1.0 };
         let t = &mut census.totals;
-        for u in &self.units[lo..hi] {
+        for &k in &switching {
+            let k = k as usize;
+            if self.running[k] == on {
+                continue;
+            }
+            self.running[k] = on;
+            let u = &self.units[k];
             let i = u.operator as usize;
             let s = &mut self.states[i];
             if !s.touched {
@@ -295,7 +382,6 @@ impl MeritOrder {
                 ops[i].fleet[u.vintage as usize].running = on;
             }
         }
-        self.cut = cut;
         for &i in &self.changed {
             let i = i as usize;
             let s = &mut self.states[i];
@@ -308,6 +394,7 @@ impl MeritOrder {
             }
         }
         census.changed_owners = Some(owners);
+        self.switching = switching;
         self.settled_day = d;
     }
 
@@ -316,8 +403,8 @@ impl MeritOrder {
     pub fn book_through(&mut self, world: &mut World) {
         let next = self.settled_day + 1;
         let ops = &mut world.population.operators;
-        for (k, u) in self.units.iter().enumerate() {
-            ops[u.operator as usize].fleet[u.vintage as usize].running = k < self.cut;
+        for (u, &running) in self.units.iter().zip(&self.running) {
+            ops[u.operator as usize].fleet[u.vintage as usize].running = running;
         }
         for (op, s) in ops.iter_mut().zip(&mut self.states) {
             if op.state != OperatorState::Active {

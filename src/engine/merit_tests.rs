@@ -4,7 +4,7 @@
 use super::super::census::Census;
 use super::super::hook::{DayEnd, DayStart, Hook};
 use super::super::{run_replicate, Engine, World};
-use super::runs_at;
+use super::{restart_key, runs_at};
 use crate::agents::decision::run_vintage;
 use crate::error::Result;
 use crate::scenario::DecisionRule;
@@ -197,5 +197,53 @@ fn the_cut_is_the_decision_rule() {
                 }
             }
         }
+    }
+}
+
+/// The restart key is the idle machine's rule: at the key an idle machine restarts, one float
+/// below it does not, for restart costs of 0-5 USD per TH/s and paybacks of 0-90 days
+/// (payback 0 with a cost: never, +inf). Catches: a bisection that stops a float early or
+/// late, a key below break-even, the zero-cost shortcut taken with a cost.
+#[test]
+fn the_restart_key_is_the_idle_rule() {
+    for j10 in (150..=380).step_by(7) {
+        let j = f64::from(j10) / 10.0;
+        for c in [1, 4, 9, 20] {
+            let e = f64::from(c) / 100.0;
+            for cost in [0.0, 0.5, 2.0, 5.0] {
+                for payback in [0.0, 1.0, 30.0, 90.0] {
+                    let key = restart_key(j, e, cost, payback);
+                    let idle = |hp: f64| run_vintage(DecisionRule::Profitable, false, j, e, hp, cost, payback);
+                    assert!(key >= power_cost_usd_per_th_day(j, e), "{j} {e} {cost} {payback}");
+                    if key.is_infinite() {
+                        assert!(!idle(f64::MAX), "{j} {e} {cost} {payback}");
+                        continue;
+                    }
+                    assert!(idle(key), "{j} {e} {cost} {payback}: {key}");
+                    assert!(!idle(f64::from_bits(key.to_bits() - 1)), "{j} {e} {cost} {payback}: {key}");
+                }
+            }
+        }
+    }
+}
+
+/// A restart cost makes the machines keep their state between the two keys (hysteresis):
+/// each day, on a rise, idle machines past their restart key start; on a fall, running ones
+/// below break-even stop. Catches: machines between the keys switched (hysteresis lost), the
+/// restart order walked on a fall, a rise that misses machines that stopped on an earlier day.
+#[test]
+fn hysteresis_runs_the_same_on_the_merit_order() {
+    for (cost, payback) in [("0.05", "30"), ("0.02", "7")] {
+        let loaded = core1(
+            "",
+            &[
+                "population.operators=300",
+                "simulation.days=400",
+                "population.vintages=2",
+                &format!("hardware.restart_cost_usd_per_th={cost}"),
+                &format!("hardware.restart_payback_days={payback}"),
+            ],
+        );
+        assert_eq!(same_both_ways(&loaded), 399);
     }
 }

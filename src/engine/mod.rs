@@ -200,9 +200,10 @@ impl<'o> Engine<'o> {
             }
             _ => {
                 self.leave_merit_form();
+                let hashprice = snap.market.operating_hashprice_usd_per_th_day;
                 let stats = self.world.operate(snap, &mut self.census);
                 if merit_possible {
-                    self.merit = MeritOrder::build(&self.world, d, &self.census);
+                    self.merit = MeritOrder::build(&self.world, d, hashprice, &self.census);
                 }
                 stats
             }

@@ -155,7 +155,8 @@ impl Ranking {
             let (mut from, mut l, mut j) = (0, 0, 0);
             loop {
                 // Where the next leaving entry is, and where the next newcomer goes.
-                let leave_at = self.leaving.get(l).map(|e| from + gallop(&ranked[from..], |r| descending(r, e).is_lt()));
+                let leave_at =
+                    self.leaving.get(l).map(|e| from + gallop(&ranked[from..], |r| descending(r, e).is_lt()));
                 let join_at = self
                     .joining
                     .get(j)
