@@ -1,12 +1,13 @@
 //! The merit order: the engine's index of every installed unit (an operator's vintage) by the
-//! hashprice at which it breaks even. In a world whose units run or idle on the day's hashprice
-//! alone (no strategy, books, ageing, restart costs, deliveries, AI halls, pools or
-//! demand-response hours: CORE-1 and the like), the running units are a prefix of this order,
-//! and each day's hashprice moves the cut: only the units between yesterday's cut and today's
-//! change state, and only their operators are recounted. Everything the fused day sums over the
-//! operators is then updated by differences, which give the same bits as the fused day's sums
-//! because every term is on its grid (`units::grid`); the tests run both days and compare every
-//! output byte for byte.
+//! hashprice at which it breaks even (and, with a restart cost, by the hashprice at which an
+//! idle one restarts). In a world whose units run or idle on the day's hashprice alone (no
+//! strategy, books, ageing, deliveries, AI halls, pools or demand-response hours: CORE-1 and
+//! the like), a day's move of the hashprice switches only the units whose key it crosses (on
+//! a rise, idle units past their restart key; on a fall, running units below break-even), and
+//! only their operators are recounted. Everything the fused day sums over the operators is
+//! then updated by differences, which give the same bits as the fused day's sums because every
+//! term is on its grid (`units::grid`); the tests run both days and compare every output byte
+//! for byte.
 //!
 //! What the fused day books daily for every operator and nothing reads until the run ends (the
 //! power bill to date, the days it has stood idle) is booked lazily: at each change, and when
@@ -159,7 +160,7 @@ pub struct MeritOrder {
     winners: Vec<u32>,
     /// Whether the machines' running flags are written every day: only where the day's
     /// observation reads them (the attack metrics' dormant machines); otherwise the flags
-    /// are set from the cut when the index is dropped (a write into every switched
+    /// are set when the index is dropped (a write into every switched
     /// operator's fleet was half of a merit day).
     flags_daily: bool,
 }
@@ -178,7 +179,7 @@ impl World {
     }
 
     /// Day `snap.day` in merit form: the market steps of the fused day (none touches an
-    /// operator here), the cut moved to today's operating hashprice, the changed operators
+    /// operator here), the merit order moved to today's operating hashprice, the changed operators
     /// recounted. The census and `merit.changed()` are left as the fused day would leave them.
     pub fn merit_day(&mut self, snap: &Snapshot, merit: &mut MeritOrder, census: &mut Census) -> DayStats {
         let d = snap.day;
@@ -191,7 +192,7 @@ impl World {
         for i in merit.winners.drain(..) {
             ops[i as usize].mined_btc_unsettled = 0.0;
         }
-        merit.move_cut(d, snap.market.operating_hashprice_usd_per_th_day, ops, census);
+        merit.move_to(d, snap.market.operating_hashprice_usd_per_th_day, ops, census);
         self.grant_ai(d, Vec::new(), &snap.pricing, &mut stats);
         self.running_th_s = census.totals.mining_th_s;
         self.keep_pool_sizes(census);
@@ -203,7 +204,7 @@ impl World {
 }
 
 impl MeritOrder {
-    /// The merit order of `world` as day `d`'s full day left it, cut at that day's operating
+    /// The merit order of `world` as day `d`'s full day left it, at that day's operating
     /// hashprice, or `None` if some unit could change for a reason other than the hashprice:
     /// an active operator with orders, a site being built, AI halls or a pool's pay.
     pub fn build(world: &World, d: u32, hashprice: f64, census: &Census) -> Option<MeritOrder> {
@@ -311,11 +312,6 @@ impl MeritOrder {
         &self.changed
     }
 
-    /// Units that run after the last day.
-    pub fn running_units(&self) -> usize {
-        self.running.iter().filter(|&&r| r).count()
-    }
-
     /// Notes that solo miner `i` won a block (its unsettled BTC clears at the next settlement).
     pub fn won(&mut self, i: usize) {
         self.winners.push(i as u32);
@@ -325,7 +321,7 @@ impl MeritOrder {
     /// key it passes start; on a fall, the running units whose break-even it falls below stop
     /// (each range found by binary search in its order); the census takes their differences
     /// (exact on the grids) unit by unit; then each changed operator's entry is set.
-    fn move_cut(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
+    fn move_to(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
         self.changed.clear();
         let mut owners = census.changed_owners.take().unwrap_or_default();
         owners.clear();
