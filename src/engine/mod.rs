@@ -133,6 +133,9 @@ impl<'o> Engine<'o> {
         }
     }
 
+    /// The world as it stands. In merit form some operator fields are booked lazily (power
+    /// bills to date, idle spells, and, without the attack metrics, the machines' running
+    /// flags): read them after [`Engine::run`], or through the census.
     pub fn world(&self) -> &World {
         &self.world
     }
