@@ -11,8 +11,8 @@ use crate::units::Sat;
 #[derive(Debug, Clone, Copy)]
 pub struct DayStart<'a> {
     pub day: u32,
-    /// The world; on merit days (`merit.rs`) the operators' power bills to date and idle
-    /// spells are booked lazily, and their machines' running flags are current only with the
+    /// The world; on merit days (`merit.rs`) the operators' power bills to date, idle spells
+    /// and pooled miners' settlement of yesterday's pay are booked lazily, and their machines' running flags are current only with the
     /// attack metrics on: read running hashrate from the census.
     pub world: &'a World,
     /// The day's census (its `running_th_s` is the operators' running hashrate; the engine

@@ -1,8 +1,8 @@
 //! The merit order: the engine's index of every installed unit (an operator's vintage) by the
 //! hashprice at which it breaks even (and, with a restart cost, by the hashprice at which an
 //! idle one restarts). In a world whose units run or idle on the day's hashprice alone (no
-//! strategy, books, ageing, deliveries, AI halls, pools or demand-response hours: CORE-1 and
-//! the like), a day's move of the hashprice switches only the units whose key it crosses (on
+//! strategy, books, ageing, deliveries, AI halls or demand-response hours: CORE-1 and the
+//! like), a day's move of the hashprice switches only the units whose key it crosses (on
 //! a rise, idle units past their restart key; on a fall, running units below break-even), and
 //! only their operators are recounted. Everything the fused day sums over the operators is
 //! then updated by differences, which give the same bits as the fused day's sums because every
@@ -42,11 +42,16 @@ struct Unit {
     vintage: u32,
     owner: u32,
     jurisdiction: u16,
+    /// Its operator's pool ([`SOLO`]: it mines solo).
+    pool: u32,
     th_s: f64,
     mw: f64,
     power_usd: f64,
     energy_mwh: f64,
 }
+
+/// `Unit::pool` of a solo miner's machine.
+const SOLO: u32 = u32::MAX;
 
 /// Whether a unit of break-even `key` runs at `hashprice` (if it ran; and, if idle, whether
 /// it restarts, given its restart key).
@@ -188,7 +193,8 @@ impl World {
         self.resolve_insolvencies(d, Vec::new(), &snap.pricing, snap.hashprice_usd_per_th_day(), &mut stats);
         self.trade_used(snap, &mut stats);
         let ops = &mut self.population.operators;
-        // Yesterday's blocks settle (the books are off: the BTC is only taken off the tally).
+        // Yesterday's blocks settle (the books are off: the BTC is only taken off the tally);
+        // pooled miners' pay settles at the next pay walk (`Engine::pay_pool`).
         for i in merit.winners.drain(..) {
             ops[i as usize].mined_btc_unsettled = 0.0;
         }
@@ -206,7 +212,7 @@ impl World {
 impl MeritOrder {
     /// The merit order of `world` as day `d`'s full day left it, at that day's operating
     /// hashprice, or `None` if some unit could change for a reason other than the hashprice:
-    /// an active operator with orders, a site being built, AI halls or a pool's pay.
+    /// an active operator with orders, a site being built or AI halls.
     pub fn build(world: &World, d: u32, hashprice: f64, census: &Census) -> Option<MeritOrder> {
         let (restart_cost, payback) = (world.hardware.restart_cost_usd_per_th, world.hardware.restart_payback_days);
         let ops = &world.population.operators;
@@ -220,7 +226,7 @@ impl MeritOrder {
             let in_merit_form = op.orders.is_empty()
                 && op.building.is_none()
                 && op.ai.is_empty()
-                && op.payout == Payout::Solo
+                && (op.payout == Payout::Solo || census.by_pool_th_s.len() > op.pool as usize)
                 && op.fleet.len() <= u32::MAX as usize;
             if !in_merit_form {
                 return None;
@@ -250,6 +256,7 @@ impl MeritOrder {
                     vintage: k as u32,
                     owner: op.owner,
                     jurisdiction: op.jurisdiction,
+                    pool: if op.payout == Payout::Solo { SOLO } else { op.pool },
                     th_s: tally.running_th_s,
                     mw: tally.running_mw,
                     power_usd: cost.power_usd,
@@ -373,7 +380,11 @@ impl MeritOrder {
             t.running_mw += sign * u.mw;
             census.by_owner_th_s[u.owner as usize] += th_s;
             census.by_jurisdiction_th_s[u.jurisdiction as usize] += th_s;
-            census.by_solo_owner_th_s[u.owner as usize] += th_s;
+            if u.pool == SOLO {
+                census.by_solo_owner_th_s[u.owner as usize] += th_s;
+            } else {
+                census.by_pool_th_s[u.pool as usize] += th_s;
+            }
             if self.flags_daily {
                 ops[i].fleet[u.vintage as usize].running = on;
             }

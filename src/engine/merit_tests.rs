@@ -165,7 +165,30 @@ power_usd_per_kwh = { dist = "lognormal", median = 0.06, log_sd = 0.4 }
     assert_eq!(same_both_ways(&loaded), 119);
 }
 
-/// A world the merit order cannot hold (strategy, books, ageing, pools) runs no merit day.
+/// Pooled miners (an FPPS and a PPLNS pool, and some solo): the pools' tallies move by
+/// differences, the day's pool pay (a walk at the day's close) reads the winner weights the
+/// merit day set, and the pay settles the next day. Catches: a pooled machine's hashrate added
+/// to the solo tally, pool pay left unsettled, a pool tally under another pool's index.
+#[test]
+fn pooled_miners_run_the_same() {
+    let pools = r#"
+[[pools]]
+name = "big"
+share = 0.7
+
+[[pools]]
+name = "small"
+share = 0.3
+scheme = "pplns"
+"#;
+    let loaded = core1(
+        pools,
+        &["population.operators=300", "simulation.days=200", "population.solo_share=0.2", "population.pool_fee=0.02"],
+    );
+    assert_eq!(same_both_ways(&loaded), 199);
+}
+
+/// A world the merit order cannot hold (strategy, books, ageing) runs no merit day.
 #[test]
 fn the_full_model_runs_no_merit_day() {
     let sets: Vec<Override> = ["population.operators=60", "simulation.days=20"]

@@ -134,8 +134,8 @@ impl<'o> Engine<'o> {
     }
 
     /// The world as it stands. In merit form some operator fields are booked lazily (power
-    /// bills to date, idle spells, and, without the attack metrics, the machines' running
-    /// flags): read them after [`Engine::run`], or through the census.
+    /// bills to date, idle spells, pooled miners' unsettled pay, and, without the attack
+    /// metrics, the machines' running flags): read them after [`Engine::run`], or through the census.
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -270,9 +270,15 @@ impl<'o> Engine<'o> {
                 }
             }
         }
+        // In merit form nobody settles at the next day's opening: yesterday's pay is settled
+        // here, before today's (the merit day would otherwise walk every pooled miner for it).
+        let settle_first = self.merit.is_some();
         for (i, op) in population.operators.iter_mut().enumerate() {
             if op.payout != Payout::Pool {
                 continue;
+            }
+            if settle_first {
+                op.mined_btc_unsettled = 0.0;
             }
             let th_s = self.sampler.weight(i);
             if th_s > 0.0 {
