@@ -215,18 +215,18 @@ impl<'o> Engine<'o> {
         let view = DayStart { day: d, world: &self.world, census: &self.census, stats: &stats, events: &events };
         self.hook.day_start(&view)?;
         self.day_open = true;
-        // Today's block winners are drawn in proportion to the census' running hashrates: set
-        // for the operators that changed on a merit day (the sums are exact, so the tree is
-        // the one a rebuild gives), rebuilt otherwise; a swap leaves the census' buffer stale,
-        // so it comes after the hook, and only where no merit day follows.
+        // Today's block winners are drawn in proportion to the census' running hashrates. On a
+        // merit day only the changed operators' weights are set (the sums are exact, so the
+        // tree is the one a rebuild gives), unless more than a sixteenth changed (one O(n)
+        // rebuild beats k O(log n) updates). In merit form the census keeps its buffer (a merit
+        // day updates it); otherwise the buffer is swapped in, which leaves the census' stale,
+        // so this comes after the hook.
         match &self.merit {
-            // Past a sixteenth of the operators, one O(n) rebuild beats k O(log n) updates.
             Some(m) if merit_day && m.changed().len() * 16 < self.census.running_th_s.len() => {
                 for &i in m.changed() {
                     self.sampler.set(i as usize, self.census.running_th_s[i as usize]);
                 }
             }
-            Some(_) if merit_day => self.sampler.rebuild(&self.census.running_th_s),
             Some(_) => self.sampler.rebuild(&self.census.running_th_s),
             None => self.sampler.rebuild_swap(&mut self.census.running_th_s),
         }
