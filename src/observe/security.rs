@@ -26,7 +26,8 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Censu
     r.security_budget_usd_per_day = EXPECTED_BLOCKS_PER_DAY * reward * w.price.price_usd();
     r.budish_deterred_value_usd =
         budish_deterred_value_usd(reward * w.price.price_usd(), w.metrics.attack_share, w.metrics.attack_hours);
-    let lots = dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
+    let scan = FleetScan::of(w, &pricing, groups);
+    let lots = scan.dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
@@ -35,7 +36,9 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Censu
         new_j_per_th: j_new,
         new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
         dormant: DormantSupply::new(lots, &params),
-        coalitions: coalitions(w, &pricing, owners, groups),
+        coalitions: Coalitions::from_descending(
+            owners.ranked().iter().map(|&(th, g)| (th, scan.value_usd[g as usize])),
+        ),
         pools: pool_coalitions(w, census),
     };
     let c = market.costs(w.metrics.attack_share, &params);
@@ -59,16 +62,51 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Censu
         crate::metrics::risk::rosenfeld_probability(r.budget_attack_share, w.metrics.risk_confirmations);
 }
 
-/// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then stored
-/// for AI conversions, then on the secondary market (the order `DormantSupply` receives them in).
-fn dormant_lots(w: &World) -> impl Iterator<Item = (f64, f64)> + '_ {
-    let active = || w.population.operators.iter().filter(|o| o.state == OperatorState::Active);
-    let idle = active().flat_map(|o| o.fleet.iter().filter(|v| !v.running).map(|v| (v.th_s, v.j_per_th)));
-    let stored = active()
-        .filter(|o| o.hosts_ai())
-        .flat_map(|o| o.ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
-    let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
-    idle.chain(stored).chain(for_sale)
+/// What the security columns read from every active operator's fleet, gathered in one walk:
+/// its idle machines and each operator group's machines at market value.
+struct FleetScan {
+    /// (TH/s, J/TH) of the machines idle at active sites, in operator then fleet order.
+    idle: Vec<(f64, f64)>,
+    /// Active operators hosting AI halls (their stored machines are dormant too).
+    hosts: Vec<u32>,
+    /// By operator group: its active operators' machines at the secondary market's prices.
+    value_usd: Vec<f64>,
+}
+
+impl FleetScan {
+    fn of(w: &World, pricing: &Pricing, groups: usize) -> FleetScan {
+        let mut scan = FleetScan { idle: Vec::new(), hosts: Vec::new(), value_usd: vec![0.0; groups] };
+        for (i, o) in w.population.operators.iter().enumerate() {
+            if o.state != OperatorState::Active {
+                continue;
+            }
+            let mut value = 0.0;
+            for v in &o.fleet {
+                value += v.th_s * pricing.price_usd_per_th(v.j_per_th);
+                if !v.running {
+                    scan.idle.push((v.th_s, v.j_per_th));
+                }
+            }
+            scan.value_usd[o.owner as usize] += value;
+            if o.hosts_ai() {
+                scan.hosts.push(i as u32);
+            }
+        }
+        scan
+    }
+
+    /// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then
+    /// stored for AI conversions, then on the secondary market (the order `DormantSupply`
+    /// receives them in).
+    fn dormant_lots<'a>(&'a self, w: &'a World) -> impl Iterator<Item = (f64, f64)> + 'a {
+        let ops = &w.population.operators;
+        let stored = self
+            .hosts
+            .iter()
+            .flat_map(move |&i| ops[i as usize].ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
+        let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
+        self.idle.iter().copied().chain(stored).chain(for_sale)
+    }
 }
 
 /// The pools with their running hashrate and fee (none without pooled operators).
@@ -80,15 +118,4 @@ fn pool_coalitions(w: &World, census: &Census) -> PoolCoalitions {
     let by_pool: Vec<(f64, f64)> =
         (0..pools.names.len()).map(|j| (census.by_pool_th_s.get(j).copied().unwrap_or(0.0), pools.fees[j])).collect();
     PoolCoalitions::new(&by_pool)
-}
-
-/// Operator groups by decreasing running hashrate (the day's ranking), with their machines'
-/// market value.
-fn coalitions(w: &World, pricing: &Pricing, owners: &Ranking, groups: usize) -> Coalitions {
-    let mut value_usd = vec![0.0; groups];
-    for o in w.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
-        let v: f64 = o.fleet.iter().map(|v| v.th_s * pricing.price_usd_per_th(v.j_per_th)).sum();
-        value_usd[o.owner as usize] += v;
-    }
-    Coalitions::from_descending(owners.ranked().iter().map(|&(th, g)| (th, value_usd[g as usize])))
 }
