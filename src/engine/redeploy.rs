@@ -33,14 +33,13 @@ impl World {
         }
         // The day each buyer's room is ready (today, or when the site it is building stands).
         let mut ready = vec![d; ops.len()];
-        let buyers: Vec<UsedBuyer> = ops
-            .iter()
-            .enumerate()
-            // Each operator shops on its strategy days (monthly, staggered): a purchase is a
-            // business decision, not a daily top-up of the room its machines' failures free.
-            .filter(|(i, o)| {
-                o.state == OperatorState::Active && o.rule == DecisionRule::Profitable && snap.reviews_strategy(*i)
-            })
+        // Each operator shops on its strategy days (monthly, staggered): a purchase is a
+        // business decision, not a daily top-up of the room its machines' failures free. Only
+        // today's reviewers are visited (every `interval`-th operator), in index order.
+        let buyers: Vec<UsedBuyer> = snap
+            .reviewers(ops.len())
+            .map(|i| (i, &ops[i]))
+            .filter(|(_, o)| o.state == OperatorState::Active && o.rule == DecisionRule::Profitable)
             .map(|(i, o)| {
                 let on_order_mw: f64 = o.orders.iter().map(|r| r.th_s * r.j_per_th / W_PER_MW).sum();
                 let room_mw = o.mining_mw() - o.installed_mw() - on_order_mw - inbound_mw[i];

@@ -67,8 +67,28 @@ impl Snapshot {
 
     /// Whether operator `i` reviews its strategy today (staggered across operators).
     pub fn reviews_strategy(&self, i: usize) -> bool {
-        self.strategy_enabled && (self.day as usize + i).is_multiple_of(self.interval_days as usize)
+        reviews(self.strategy_enabled, self.day, self.interval_days, i)
     }
+
+    /// The operators of `0..n` that review their strategy today ([`Snapshot::reviews_strategy`]),
+    /// in index order, without looking at the others.
+    pub fn reviewers(&self, n: usize) -> std::iter::StepBy<std::ops::Range<usize>> {
+        reviewers(self.strategy_enabled, self.day, self.interval_days, n)
+    }
+}
+
+/// Whether operator `i` reviews its strategy on `day`: every `interval_days` days, staggered
+/// by index.
+fn reviews(enabled: bool, day: u32, interval_days: u32, i: usize) -> bool {
+    enabled && (day as usize + i).is_multiple_of(interval_days as usize)
+}
+
+/// The `i` of `0..n` for which [`reviews`] holds, in order (`interval_days` >= 1, as validated).
+fn reviewers(enabled: bool, day: u32, interval_days: u32, n: usize) -> std::iter::StepBy<std::ops::Range<usize>> {
+    let interval = (interval_days as usize).max(1);
+    let first = (interval - day as usize % interval) % interval;
+    let n = if enabled { n } else { first };
+    (first..n.max(first)).step_by(interval)
 }
 
 /// What the day's investment decisions read of the whole population (nothing, by default: a
@@ -213,6 +233,28 @@ impl World {
             pool_offers: self.population.pools.offers(&self.pool_th_s),
             pool_choice: self.pool_choice,
             network_running_th_s: self.running_th_s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Catches an off-by-one in the first reviewer or the stride (a reviewer skipped or an
+    /// extra one visited: the used market would see other buyers).
+    #[test]
+    fn reviewers_are_the_operators_that_review() {
+        for enabled in [true, false] {
+            for interval in [1, 2, 7, 30, 31] {
+                for day in 0..70 {
+                    for n in [0, 1, 5, 29, 30, 31, 100] {
+                        let got: Vec<usize> = reviewers(enabled, day, interval, n).collect();
+                        let want: Vec<usize> = (0..n).filter(|&i| reviews(enabled, day, interval, i)).collect();
+                        assert_eq!(got, want, "enabled {enabled} interval {interval} day {day} n {n}");
+                    }
+                }
+            }
         }
     }
 }
