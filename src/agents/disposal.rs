@@ -26,7 +26,8 @@ use crate::units::{power_cost_usd_per_th_day, DAYS_PER_YEAR, W_PER_MW};
 pub fn sell_mw(op: &OperatorView, m: &MarketView, hw: &HardwareOffer) -> f64 {
     let outlook = Outlook::of(op.expectation, m, 0.0);
     let life_days = hw.life_years * DAYS_PER_YEAR * USED_LIFE_SHARE;
-    let weight = discounted_days(life_days, op.hurdle_rate);
+    // Only machines idle today are weighed (most reviews have none): the weight waits for one.
+    let weight = std::cell::OnceCell::new();
     op.fleet
         .iter()
         .filter(|v| v.th_s > 0.0)
@@ -36,6 +37,7 @@ pub fn sell_mw(op: &OperatorView, m: &MarketView, hw: &HardwareOffer) -> f64 {
                 return false;
             }
             let fixed = power_cost_usd_per_th_day(v.j_per_th, op.power_usd_per_kwh - op.energy_usd_per_kwh);
+            let weight = *weight.get_or_init(|| discounted_days(life_days, op.hurdle_rate));
             let keep = machine_value_usd_per_th(&outlook, energy, life_days, op.hurdle_rate) - fixed * weight;
             hw.resale.price_usd_per_th(v.j_per_th) > keep
         })

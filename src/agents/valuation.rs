@@ -110,34 +110,113 @@ pub fn machine_value_usd_per_th(o: &Outlook, cost_usd_per_th_day: f64, life_days
     if life_days <= 0.0 {
         return 0.0;
     }
-    let n = (life_days / STEP_DAYS).ceil().max(1.0) as u32;
-    let step = life_days / f64::from(n);
-    let t0 = o.lead_time_days + 0.5 * step;
-    // Discount and trend-fade factors advance geometrically from step to step (one `powf` and
-    // one `exp` per valuation, not per step: the decision runs for ~100 operators a day).
-    let discount_step = (1.0 + hurdle_rate).powf(-step / DAYS_PER_YEAR);
-    let mut discount = (1.0 + hurdle_rate).powf(-t0 / DAYS_PER_YEAR);
-    let fade_step = (-step / TREND_FADE_DAYS).exp();
-    let mut fade = (-t0 / TREND_FADE_DAYS).exp();
-    let g_tau = o.trend_per_year / DAYS_PER_YEAR * TREND_FADE_DAYS;
-    // With a growing network hashprice never rises again, so the first losing step ends the sum.
-    let monotone = o.trend_per_year >= 0.0 && o.pipeline_share >= 0.0;
-    let mut value = 0.0;
-    for j in 0..n {
-        let t = t0 + f64::from(j) * step;
-        let arrived = if o.lead_time_days > 0.0 { (t / o.lead_time_days).min(1.0) } else { 1.0 };
-        let trend = if g_tau == 0.0 { 1.0 } else { (g_tau * (1.0 - fade)).exp() };
-        let growth = (1.0 + o.pipeline_share * arrived) * trend;
-        let margin = o.start_usd_per_th_day * o.halving_factor(t) / growth - cost_usd_per_th_day;
-        if margin > 0.0 {
-            value += margin * step * discount;
-        } else if monotone {
-            break;
-        }
-        discount *= discount_step;
-        fade *= fade_step;
+    PATHS.with_borrow_mut(|paths| paths.of(o, life_days).value_usd_per_th(cost_usd_per_th_day, hurdle_rate))
+}
+
+/// The hashprice an outlook expects at the middle of each step of a life: the part of a
+/// valuation that neither the machine's power cost nor the buyer's hurdle rate changes. On a
+/// given day every buyer with the same expectation rule sees the same outlook, so a few dozen
+/// paths serve the day's hundreds of valuations (each step an `exp` and two divisions).
+#[derive(Debug, Clone, PartialEq)]
+struct LifePath {
+    /// Middle of the first step, days from today.
+    t0: f64,
+    step: f64,
+    /// Hashprice never rises again along the path (a growing network): the first losing step
+    /// ends the sum.
+    monotone: bool,
+    hashprice: Vec<f64>,
+}
+
+impl LifePath {
+    /// `h(t_j)` of [`machine_value_usd_per_th`]'s formula for `j < n`: the trend-fade factor
+    /// advances geometrically from step to step (one `exp` per path, not per step).
+    fn of(o: &Outlook, life_days: f64) -> LifePath {
+        let n = (life_days / STEP_DAYS).ceil().max(1.0) as u32;
+        let step = life_days / f64::from(n);
+        let t0 = o.lead_time_days + 0.5 * step;
+        let fade_step = (-step / TREND_FADE_DAYS).exp();
+        let mut fade = (-t0 / TREND_FADE_DAYS).exp();
+        let g_tau = o.trend_per_year / DAYS_PER_YEAR * TREND_FADE_DAYS;
+        let hashprice = (0..n)
+            .map(|j| {
+                let t = t0 + f64::from(j) * step;
+                let arrived = if o.lead_time_days > 0.0 { (t / o.lead_time_days).min(1.0) } else { 1.0 };
+                let trend = if g_tau == 0.0 { 1.0 } else { (g_tau * (1.0 - fade)).exp() };
+                let growth = (1.0 + o.pipeline_share * arrived) * trend;
+                fade *= fade_step;
+                o.start_usd_per_th_day * o.halving_factor(t) / growth
+            })
+            .collect();
+        LifePath { t0, step, monotone: o.trend_per_year >= 0.0 && o.pipeline_share >= 0.0, hashprice }
     }
-    value
+
+    /// The value of one TH/s of power cost `cost_usd_per_th_day` along the path, discounted at
+    /// `hurdle_rate` (one `powf` per valuation for the discount's step, not one per step).
+    fn value_usd_per_th(&self, cost_usd_per_th_day: f64, hurdle_rate: f64) -> f64 {
+        let discount_step = (1.0 + hurdle_rate).powf(-self.step / DAYS_PER_YEAR);
+        let mut discount = (1.0 + hurdle_rate).powf(-self.t0 / DAYS_PER_YEAR);
+        let mut value = 0.0;
+        for &h in &self.hashprice {
+            let margin = h - cost_usd_per_th_day;
+            if margin > 0.0 {
+                value += margin * self.step * discount;
+            } else if self.monotone {
+                break;
+            }
+            discount *= discount_step;
+        }
+        value
+    }
+}
+
+/// The paths valued lately, by their outlook's and life's bits: a memo of a pure function,
+/// so a valuation returns the same bits whether its path is found or made. One per thread
+/// (replicates run on threads of their own); emptied when full, as a day's outlooks are never
+/// seen again once the market moves.
+#[derive(Default)]
+struct Paths {
+    made: Vec<([u64; PATH_KEY_LEN], LifePath)>,
+}
+
+/// An outlook's fields and the life, as bits.
+const PATH_KEY_LEN: usize = 6 + HALVINGS_AHEAD;
+
+/// Paths kept at most (a day needs up to 3 rules x 5 kinds of valuation).
+const PATHS_KEPT: usize = 64;
+
+impl Paths {
+    fn of(&mut self, o: &Outlook, life_days: f64) -> &LifePath {
+        let mut key = [0u64; PATH_KEY_LEN];
+        let fields = [
+            o.start_usd_per_th_day,
+            o.pipeline_share,
+            o.lead_time_days,
+            o.trend_per_year,
+            o.days_to_halving,
+            life_days,
+        ];
+        for (k, x) in key.iter_mut().zip(fields.iter().chain(&o.after_halvings)) {
+            *k = x.to_bits();
+        }
+        // Newest first: today's paths were made last (the start hashprice, first in the key,
+        // tells most others apart at once).
+        let found = match self.made.iter().rposition(|(k, _)| k[0] == key[0] && *k == key) {
+            Some(i) => i,
+            None => {
+                if self.made.len() == PATHS_KEPT {
+                    self.made.clear();
+                }
+                self.made.push((key, LifePath::of(o, life_days)));
+                self.made.len() - 1
+            }
+        };
+        &self.made[found].1
+    }
+}
+
+thread_local! {
+    static PATHS: std::cell::RefCell<Paths> = std::cell::RefCell::new(Paths::default());
 }
 
 /// Days of a life of `life_days` from today, each discounted at `hurdle_rate` a year, in the
@@ -305,6 +384,74 @@ mod tests {
             assert!((o.pipeline_share - 0.2).abs() < 1e-12);
             assert_eq!(o.trend_per_year, 0.0);
             assert_eq!(o.lead_time_days, 90.0);
+        }
+    }
+
+    /// The valuation as it was written before the paths were memoised: every step computed in
+    /// line, the loop ending at the first losing step.
+    fn value_directly(o: &Outlook, cost_usd_per_th_day: f64, life_days: f64, hurdle_rate: f64) -> f64 {
+        if life_days <= 0.0 {
+            return 0.0;
+        }
+        let n = (life_days / STEP_DAYS).ceil().max(1.0) as u32;
+        let step = life_days / f64::from(n);
+        let t0 = o.lead_time_days + 0.5 * step;
+        // Discount and trend-fade factors advance geometrically from step to step (one `powf` and
+        // one `exp` per valuation, not per step: the decision runs for ~100 operators a day).
+        let discount_step = (1.0 + hurdle_rate).powf(-step / DAYS_PER_YEAR);
+        let mut discount = (1.0 + hurdle_rate).powf(-t0 / DAYS_PER_YEAR);
+        let fade_step = (-step / TREND_FADE_DAYS).exp();
+        let mut fade = (-t0 / TREND_FADE_DAYS).exp();
+        let g_tau = o.trend_per_year / DAYS_PER_YEAR * TREND_FADE_DAYS;
+        // With a growing network hashprice never rises again, so the first losing step ends the sum.
+        let monotone = o.trend_per_year >= 0.0 && o.pipeline_share >= 0.0;
+        let mut value = 0.0;
+        for j in 0..n {
+            let t = t0 + f64::from(j) * step;
+            let arrived = if o.lead_time_days > 0.0 { (t / o.lead_time_days).min(1.0) } else { 1.0 };
+            let trend = if g_tau == 0.0 { 1.0 } else { (g_tau * (1.0 - fade)).exp() };
+            let growth = (1.0 + o.pipeline_share * arrived) * trend;
+            let margin = o.start_usd_per_th_day * o.halving_factor(t) / growth - cost_usd_per_th_day;
+            if margin > 0.0 {
+                value += margin * step * discount;
+            } else if monotone {
+                break;
+            }
+            discount *= discount_step;
+            fade *= fade_step;
+        }
+        value
+    }
+
+    /// Catches a memoised path that is not the in-line computation bit for bit (an operation
+    /// reordered, the fade advanced at another point, a key missing a field so that two
+    /// outlooks share a path): valuations over random outlooks, costs, lives and hurdle
+    /// rates, each outlook valued twice (made, then found) and interleaved with others.
+    #[test]
+    fn memoised_paths_value_as_the_direct_loop() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..400 {
+            let o = Outlook {
+                start_usd_per_th_day: 0.02 + 0.08 * uniform(),
+                pipeline_share: if uniform() < 0.2 { 0.0 } else { 0.3 * uniform() - 0.05 },
+                lead_time_days: if uniform() < 0.3 { 0.0 } else { 200.0 * uniform() },
+                trend_per_year: if uniform() < 0.3 { 0.0 } else { 0.8 * uniform() - 0.1 },
+                after_halvings: [0.5 + 0.5 * uniform(), 0.25 + 0.5 * uniform(), 0.1 + 0.3 * uniform()],
+                days_to_halving: 2000.0 * uniform(),
+            };
+            let life = [1460.0, 1460.0 * 0.5, 3.0 + 2000.0 * uniform()][(uniform() * 3.0) as usize];
+            for _ in 0..3 {
+                let (cost, hurdle) = (0.08 * uniform(), 0.2 * uniform());
+                let got = machine_value_usd_per_th(&o, cost, life, hurdle);
+                let want = value_directly(&o, cost, life, hurdle);
+                assert_eq!(got.to_bits(), want.to_bits(), "{o:?} cost {cost} life {life} hurdle {hurdle}");
+            }
         }
     }
 }

@@ -108,19 +108,20 @@ impl World {
                 }
             })
             .collect();
-        let buyers: Vec<Buyer> = ops
-            .iter()
-            .enumerate()
-            .filter(|(j, b)| {
-                !is_insolvent[*j] && b.state == OperatorState::Active && b.rule == DecisionRule::Profitable
-            })
-            .map(|(j, b)| Buyer { id: j, owner: b.owner, liquidity_usd: b.balances.liquidity_usd() })
-            .collect();
+        let mut buyers: Vec<Buyer> = Vec::with_capacity(n);
+        buyers.extend(
+            ops.iter()
+                .enumerate()
+                .filter(|(j, b)| {
+                    !is_insolvent[*j] && b.state == OperatorState::Active && b.rule == DecisionRule::Profitable
+                })
+                .map(|(j, b)| Buyer { id: j, owner: b.owner, liquidity_usd: b.balances.liquidity_usd() }),
+        );
         let by_id: Vec<(usize, Defaulter)> = defaulters.iter().map(|t| (t.id, *t)).collect();
         let terms = |i: usize| by_id.iter().find(|(id, _)| *id == i).map(|(_, t)| *t).expect("matched");
         let price = self.price.price_usd();
         let draw_seed = crate::rng::mix64(self.replicate_seed ^ crate::rng::mix64(ACQUISITION_DRAWS ^ u64::from(d)));
-        for m in match_defaulters(&defaulters, &buyers, draw_seed) {
+        for m in match_defaulters(&defaulters, buyers, draw_seed) {
             let (i, t) = (m.target, terms(m.target));
             let pay = |b: &mut crate::agents::Operator, usd: f64| {
                 let f = DayFlows { capex_usd: usd, ..DayFlows::default() };

@@ -72,10 +72,9 @@ pub struct Match {
 ///
 /// The result lists the defaulters in the order decided, and is the same for any order of
 /// `defaulters` and of `buyers` (distinct ids assumed).
-pub fn match_defaulters(defaulters: &[Defaulter], buyers: &[Buyer], draw_seed: u64) -> Vec<Match> {
+pub fn match_defaulters(defaulters: &[Defaulter], mut buyers: Vec<Buyer>, draw_seed: u64) -> Vec<Match> {
     let mut order: Vec<&Defaulter> = defaulters.iter().collect();
     order.sort_by(|a, b| b.value_usd.total_cmp(&a.value_usd).then(a.id.cmp(&b.id)));
-    let mut buyers: Vec<Buyer> = buyers.to_vec();
     buyers.sort_by_key(|b| b.id);
     let mut out = Vec::with_capacity(order.len());
     for t in order {
@@ -134,7 +133,7 @@ mod tests {
         let d = [defaulter(5, 5, 100.0), defaulter(2, 2, 300.0)];
         let b = [buyer(7, 7, 350.0, 50.0), buyer(8, 8, 1000.0, 20.0)];
         for seed in 0..64 {
-            let m = match_defaulters(&d, &b, seed);
+            let m = match_defaulters(&d, b.to_vec(), seed);
             assert_eq!(m.len(), 2);
             assert_eq!(m[0].target, 2);
             let Outcome::Acquired { by: first } = m[0].outcome else { panic!("{m:?}") };
@@ -144,7 +143,7 @@ mod tests {
             }
         }
         let d = [Defaulter { pays: false, ..defaulter(1, 1, 10.0) }, defaulter(3, 3, 5000.0)];
-        let m = match_defaulters(&d, &b, 1);
+        let m = match_defaulters(&d, b.to_vec(), 1);
         assert_eq!(m[0].outcome, Outcome::Closed);
         assert_eq!(m[1].outcome, Outcome::Closed);
     }
@@ -157,7 +156,7 @@ mod tests {
         let b = [buyer(1, 1, 1e9, 500.0), buyer(2, 2, 1e9, 5.0), buyer(3, 3, 1e9, 5.0)];
         let mut wins = [0u32; 4];
         for seed in 0..3000 {
-            if let Outcome::Acquired { by } = match_defaulters(&[defaulter(9, 9, 10.0)], &b, seed)[0].outcome {
+            if let Outcome::Acquired { by } = match_defaulters(&[defaulter(9, 9, 10.0)], b.to_vec(), seed)[0].outcome {
                 wins[by] += 1;
             }
         }
@@ -172,7 +171,7 @@ mod tests {
     fn a_solvent_group_rescues_its_own_site() {
         let d = [Defaulter { shortfall_usd: 40.0, working_cash_usd: 10.0, ..defaulter(1, 9, 100.0) }];
         let b = [buyer(2, 9, 60.0, 5.0), buyer(3, 3, 1e9, 500.0), buyer(4, 9, 49.0, 5.0)];
-        assert_eq!(match_defaulters(&d, &b, 7), vec![Match { target: 1, outcome: Outcome::Rescued { by: 2 } }]);
+        assert_eq!(match_defaulters(&d, b.to_vec(), 7), vec![Match { target: 1, outcome: Outcome::Rescued { by: 2 } }]);
     }
 
     /// Bug caught: matches that depend on the order of the inputs (the old in-place rule
@@ -187,7 +186,7 @@ mod tests {
             Defaulter { pays: false, ..defaulter(3, 3, 80.0) },
         ];
         let b = vec![buyer(10, 10, 260.0, 30.0), buyer(11, 11, 220.0, 30.0), buyer(12, 12, 100.0, 10.0)];
-        let want = match_defaulters(&d, &b, 42);
+        let want = match_defaulters(&d, b.to_vec(), 42);
         assert_eq!(want.len(), 4);
         let mut dp = d.clone();
         let mut bp = b.clone();
@@ -196,7 +195,7 @@ mod tests {
             dp.swap(0, k % 4);
             bp.rotate_left(1);
             bp.swap(k % 3, (k + 1) % 3);
-            assert_eq!(match_defaulters(&dp, &bp, 42), want, "permutation {k}");
+            assert_eq!(match_defaulters(&dp, bp.clone(), 42), want, "permutation {k}");
         }
     }
 }

@@ -234,7 +234,9 @@ impl Coalitions {
     /// order (ties in group order), as `metrics::ranking::Ranking` keeps them.
     pub fn from_descending(groups: impl IntoIterator<Item = (f64, f64)>) -> Coalitions {
         let (mut acc, mut val) = (0.0, 0.0);
-        let mut c = Coalitions::default();
+        let groups = groups.into_iter();
+        let n = groups.size_hint().0;
+        let mut c = Coalitions { cumulative: Vec::with_capacity(n), cumulative_value_usd: Vec::with_capacity(n) };
         for (th, v) in groups {
             acc += th;
             val += v;
