@@ -40,8 +40,6 @@ impl World {
         let mut requests = Vec::new();
         let mut log = Vec::new();
         let n = self.population.operators.len();
-        // Capex and sales of operators whose settlement waits for the grants.
-        self.flows.resize(n, DayFlows::default());
         census.clear(n, self.population.jurisdictions.len());
         let books = snap.books;
         // Operators `..settled` have settled.
@@ -91,6 +89,11 @@ impl World {
                 settle_and_count(i, op, terms, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;
             } else {
+                // Capex and sales of operators whose settlement waits for the grants (sized on
+                // the first day with a request: most worlds never have one).
+                if flows.len() < n {
+                    flows.resize(n, DayFlows::default());
+                }
                 flows[i] = flow;
             }
         }

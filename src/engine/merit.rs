@@ -254,7 +254,8 @@ impl MeritOrder {
     pub fn build(world: &World, d: u32, hashprice: f64, census: &Census) -> Option<MeritOrder> {
         let (restart_cost, payback) = (world.hardware.restart_cost_usd_per_th, world.hardware.restart_payback_days);
         let ops = &world.population.operators;
-        let mut units = Vec::new();
+        // Sized once: at a million machines a doubling vector would hold two copies at its last growth.
+        let mut units = Vec::with_capacity(ops.iter().map(|o| o.fleet.len()).sum());
         let mut states = vec![OperatorMerit::default(); ops.len()];
         let (mut power_usd, mut energy_mwh) = (0.0, 0.0);
         for (i, (op, state)) in ops.iter().zip(&mut states).enumerate() {

@@ -61,15 +61,18 @@ pub fn match_used(
     payback_days: f64,
     price_usd_per_th: impl Fn(f64) -> f64,
 ) -> Vec<UsedSale> {
+    let mut bs: Vec<UsedBuyer> =
+        buyers.iter().filter(|b| b.room_mw >= MIN_ORDER_MW && b.liquidity_usd > 0.0).copied().collect();
+    if bs.is_empty() {
+        return Vec::new(); // nobody shops today: the inventory need not be ordered
+    }
+    bs.sort_by(|a, b| a.power_usd_per_kwh.total_cmp(&b.power_usd_per_kwh).then(a.id.cmp(&b.id)));
     let mut order: Vec<usize> =
         (0..lots.len()).filter(|&k| lots[k].bound_for.is_none() && lots[k].th_s > 0.0).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&lots[a], &lots[b]);
         x.j_per_th.total_cmp(&y.j_per_th).then(x.listed_day.cmp(&y.listed_day)).then(a.cmp(&b))
     });
-    let mut bs: Vec<UsedBuyer> =
-        buyers.iter().filter(|b| b.room_mw >= MIN_ORDER_MW && b.liquidity_usd > 0.0).copied().collect();
-    bs.sort_by(|a, b| a.power_usd_per_kwh.total_cmp(&b.power_usd_per_kwh).then(a.id.cmp(&b.id)));
     let mut sales = Vec::new();
     let mut bi = 0;
     for k in order {
