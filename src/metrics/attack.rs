@@ -108,25 +108,31 @@ impl DormantSupply {
     /// `lots`: (TH/s, J/TH, market price USD per TH/s) of every machine that exists but is not
     /// mining.
     pub fn new(lots: impl Iterator<Item = (f64, f64, f64)>, p: &AttackParams) -> DormantSupply {
-        let mut per: Vec<(f64, f64)> = lots
-            .filter(|l| l.0 > 0.0)
-            .map(|(th, e, price)| {
-                let unit = price
-                    + running_cost_usd(1.0, e, p.hours, p.attacker_power_usd_per_kwh, p.dormant_facility_usd_per_mw);
-                (th, unit)
-            })
-            .collect();
-        sort_by_unit_cost(&mut per);
+        let mut supply = DormantSupply::default();
+        supply.refill(lots, p, &mut UnitCostSort::default());
+        supply
+    }
+
+    /// As [`DormantSupply::new`], into this supply's buffer, with `sort`'s (a day's security
+    /// columns reuse both: a few hundred kB a day freed and taken again made the allocator
+    /// hand the heap's top back to the kernel and take it again daily).
+    pub fn refill(&mut self, lots: impl Iterator<Item = (f64, f64, f64)>, p: &AttackParams, sort: &mut UnitCostSort) {
+        let mut per = std::mem::take(&mut sort.lots);
+        per.clear();
+        per.extend(lots.filter(|l| l.0 > 0.0).map(|(th, e, price)| {
+            let unit =
+                price + running_cost_usd(1.0, e, p.hours, p.attacker_power_usd_per_kwh, p.dormant_facility_usd_per_mw);
+            (th, unit)
+        }));
+        sort.sort(&mut per);
         let (mut th, mut usd) = (0.0, 0.0);
-        let cumulative = per
-            .into_iter()
-            .map(|(t, unit)| {
-                th += t;
-                usd += t * unit;
-                (th, usd)
-            })
-            .collect();
-        DormantSupply { cumulative }
+        self.cumulative.clear();
+        self.cumulative.extend(per.iter().map(|&(t, unit)| {
+            th += t;
+            usd += t * unit;
+            (th, usd)
+        }));
+        sort.lots = per;
     }
 
     pub fn total_th_s(&self) -> f64 {
@@ -160,41 +166,65 @@ impl DormantSupply {
 /// costs as lots: once the distinct costs pass half the lots (and 64), the counting stops and
 /// the stable comparison sort orders them (the hash map was most of the work).
 pub fn sort_by_unit_cost(lots: &mut Vec<(f64, f64)>) {
-    let by_cost = |a: &(f64, f64), b: &(f64, f64)| a.1.total_cmp(&b.1);
-    let many = (lots.len() / 2).max(64);
-    // Equal under `total_cmp` is equal bits.
-    let mut id_of: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
-    let mut costs: Vec<f64> = Vec::new();
-    let mut ids: Vec<u32> = Vec::with_capacity(lots.len());
-    for &(_, unit) in lots.iter() {
-        let id = *id_of.entry(unit.to_bits()).or_insert_with(|| {
-            costs.push(unit);
-            (costs.len() - 1) as u32
-        });
-        if costs.len() > many {
-            lots.sort_by(by_cost);
-            return;
+    UnitCostSort::default().sort(lots);
+}
+
+/// The buffers of [`sort_by_unit_cost`], kept from one sort to the next.
+#[derive(Debug, Clone, Default)]
+pub struct UnitCostSort {
+    id_of: rustc_hash::FxHashMap<u64, u32>,
+    costs: Vec<f64>,
+    ids: Vec<u32>,
+    by_cost: Vec<u32>,
+    next: Vec<usize>,
+    sorted: Vec<(f64, f64)>,
+    /// The lots being sorted ([`DormantSupply::refill`]'s).
+    lots: Vec<(f64, f64)>,
+}
+
+impl UnitCostSort {
+    /// [`sort_by_unit_cost`] with this sort's buffers.
+    pub fn sort(&mut self, lots: &mut Vec<(f64, f64)>) {
+        let by_cost = |a: &(f64, f64), b: &(f64, f64)| a.1.total_cmp(&b.1);
+        let many = (lots.len() / 2).max(64);
+        let UnitCostSort { id_of, costs, ids, by_cost: order, next, sorted, .. } = self;
+        // Equal under `total_cmp` is equal bits.
+        id_of.clear();
+        costs.clear();
+        ids.clear();
+        for &(_, unit) in lots.iter() {
+            let id = *id_of.entry(unit.to_bits()).or_insert_with(|| {
+                costs.push(unit);
+                (costs.len() - 1) as u32
+            });
+            if costs.len() > many {
+                lots.sort_by(by_cost);
+                return;
+            }
+            ids.push(id);
         }
-        ids.push(id);
+        order.clear();
+        order.extend(0..costs.len() as u32);
+        order.sort_unstable_by(|&a, &b| costs[a as usize].total_cmp(&costs[b as usize]));
+        next.clear();
+        next.resize(costs.len(), 0);
+        for &id in ids.iter() {
+            next[id as usize] += 1;
+        }
+        let mut start = 0;
+        for &id in order.iter() {
+            let count = next[id as usize];
+            next[id as usize] = start;
+            start += count;
+        }
+        sorted.clear();
+        sorted.resize(lots.len(), (0.0, 0.0));
+        for (&lot, &id) in lots.iter().zip(ids.iter()) {
+            sorted[next[id as usize]] = lot;
+            next[id as usize] += 1;
+        }
+        std::mem::swap(lots, sorted);
     }
-    let mut by_cost: Vec<u32> = (0..costs.len() as u32).collect();
-    by_cost.sort_unstable_by(|&a, &b| costs[a as usize].total_cmp(&costs[b as usize]));
-    let mut next = vec![0usize; costs.len()];
-    for &id in &ids {
-        next[id as usize] += 1;
-    }
-    let mut start = 0;
-    for &id in &by_cost {
-        let count = next[id as usize];
-        next[id as usize] = start;
-        start += count;
-    }
-    let mut sorted = vec![(0.0, 0.0); lots.len()];
-    for (&lot, &id) in lots.iter().zip(&ids) {
-        sorted[next[id as usize]] = lot;
-        next[id as usize] += 1;
-    }
-    *lots = sorted;
 }
 
 /// Rented hashrate: (cost USD if the market holds enough, cost per hour USD).
@@ -233,17 +263,22 @@ impl Coalitions {
     /// As [`Coalitions::new`], for the groups with running hashrate already in decreasing
     /// order (ties in group order), as `metrics::ranking::Ranking` keeps them.
     pub fn from_descending(groups: impl IntoIterator<Item = (f64, f64)>) -> Coalitions {
+        let mut c = Coalitions::default();
+        c.refill(groups);
+        c
+    }
+
+    /// As [`Coalitions::from_descending`], into this value's buffers.
+    pub fn refill(&mut self, groups: impl IntoIterator<Item = (f64, f64)>) {
         let (mut acc, mut val) = (0.0, 0.0);
-        let groups = groups.into_iter();
-        let n = groups.size_hint().0;
-        let mut c = Coalitions { cumulative: Vec::with_capacity(n), cumulative_value_usd: Vec::with_capacity(n) };
+        self.cumulative.clear();
+        self.cumulative_value_usd.clear();
         for (th, v) in groups {
             acc += th;
             val += v;
-            c.cumulative.push(acc);
-            c.cumulative_value_usd.push(val);
+            self.cumulative.push(acc);
+            self.cumulative_value_usd.push(val);
         }
-        c
     }
 
     pub fn total_th_s(&self) -> f64 {
@@ -523,7 +558,7 @@ mod tests {
     }
 
     mod sorting {
-        use super::super::sort_by_unit_cost;
+        use super::super::{sort_by_unit_cost, UnitCostSort};
         use proptest::prelude::*;
 
         proptest! {
@@ -543,6 +578,26 @@ mod tests {
                 sort_by_unit_cost(&mut got);
                 let bits = |v: &[(f64, f64)]| v.iter().map(|l| (l.0.to_bits(), l.1.to_bits())).collect::<Vec<_>>();
                 prop_assert_eq!(bits(&got), bits(&want));
+            }
+
+            /// One sort's buffers reused over a sequence of days sort each day as a fresh sort
+            /// does. Catches a buffer left holding the last day's costs, counts or lots.
+            #[test]
+            fn a_reused_sort_is_a_fresh_sort(
+                days in proptest::collection::vec(
+                    proptest::collection::vec((0.0f64..10.0, prop_oneof![Just(1.0), Just(2.5), 0.0f64..5.0]), 0..200),
+                    1..6,
+                ),
+            ) {
+                let mut reused = UnitCostSort::default();
+                for lots in days {
+                    let mut want = lots.clone();
+                    sort_by_unit_cost(&mut want);
+                    let mut got = lots;
+                    reused.sort(&mut got);
+                    let bits = |v: &[(f64, f64)]| v.iter().map(|l| (l.0.to_bits(), l.1.to_bits())).collect::<Vec<_>>();
+                    prop_assert_eq!(bits(&got), bits(&want));
+                }
             }
         }
     }

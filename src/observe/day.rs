@@ -28,6 +28,8 @@ pub struct Ranks {
     /// Running TH/s by template group, and the entities' (pools or groups, then solo groups).
     pub(super) groups_th_s: Vec<f64>,
     pub(super) entities_th_s: Vec<f64>,
+    /// The security columns' buffers.
+    security: super::security::SecurityScratch,
 }
 
 /// The census' part of the start-of-day row, the world's parameters it needs aside.
@@ -80,7 +82,7 @@ pub fn start_of_day(view: &DayStart<'_>, ranks: &mut Ranks) -> DayRow {
     r.fleet_eh_s = (view.census.totals.sites_th_s + secondary_th_s) / TH_PER_EH;
     if w.metrics.attack_metrics {
         let owners = view.census.by_owner_th_s.len();
-        security_columns(&mut r, w, d, view.census, &ranks.owners, owners);
+        security_columns(&mut r, w, d, view.census, &ranks.owners, owners, &mut ranks.security);
     }
     r
 }

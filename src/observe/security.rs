@@ -8,7 +8,7 @@ use crate::agents::OperatorState;
 use crate::engine::census::Census;
 use crate::engine::World;
 use crate::market::secondary::Pricing;
-use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply};
+use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply, UnitCostSort};
 use crate::metrics::pool_bribe::PoolCoalitions;
 use crate::metrics::ranking::Ranking;
 use crate::units::TH_PER_EH;
@@ -16,9 +16,28 @@ use crate::units::TH_PER_EH;
 /// Blocks expected per day at the 600 s target spacing (86,400 s / 600 s).
 const EXPECTED_BLOCKS_PER_DAY: f64 = 144.0;
 
+/// What the security columns build every day, kept from one day to the next so that their
+/// buffers are reused (a few hundred kB a day freed and taken again made the allocator return
+/// the heap's top to the kernel and take it back daily, ~7% of the baseline).
+#[derive(Debug, Default)]
+pub struct SecurityScratch {
+    scan: FleetScan,
+    sort: UnitCostSort,
+    dormant: DormantSupply,
+    coalitions: Coalitions,
+}
+
 /// Fills the security columns of day `d`'s row. `mining_th_s` is the honest running hashrate;
 /// `owners` ranks the operator groups by it (today's ranking, of `groups` groups).
-pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Census, owners: &Ranking, groups: usize) {
+pub(super) fn security_columns(
+    r: &mut DayRow,
+    w: &World,
+    d: u32,
+    census: &Census,
+    owners: &Ranking,
+    groups: usize,
+    scratch: &mut SecurityScratch,
+) {
     let mining_th_s = census.totals.mining_th_s;
     let params = w.attack_params();
     let pricing = w.pricing();
@@ -26,8 +45,11 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Censu
     r.security_budget_usd_per_day = EXPECTED_BLOCKS_PER_DAY * reward * w.price.price_usd();
     r.budish_deterred_value_usd =
         budish_deterred_value_usd(reward * w.price.price_usd(), w.metrics.attack_share, w.metrics.attack_hours);
-    let scan = FleetScan::of(w, &pricing, groups);
+    let SecurityScratch { scan, sort, dormant, coalitions } = scratch;
+    scan.take(w, &pricing, groups);
     let lots = scan.dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
+    dormant.refill(lots, &params, sort);
+    coalitions.refill(owners.ranked().iter().map(|&(th, g)| (th, scan.value_usd[g as usize])));
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
@@ -35,10 +57,8 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Censu
         hashprice_usd_per_th_day: pricing.hashprice_usd_per_th_day,
         new_j_per_th: j_new,
         new_price_usd_per_th: w.metrics.attack_hardware_usd_per_th.unwrap_or(price_new),
-        dormant: DormantSupply::new(lots, &params),
-        coalitions: Coalitions::from_descending(
-            owners.ranked().iter().map(|&(th, g)| (th, scan.value_usd[g as usize])),
-        ),
+        dormant: std::mem::take(dormant),
+        coalitions: std::mem::take(coalitions),
         pools: pool_coalitions(w, census),
     };
     let c = market.costs(w.metrics.attack_share, &params);
@@ -60,10 +80,12 @@ pub(super) fn security_columns(r: &mut DayRow, w: &World, d: u32, census: &Censu
         if mining_th_s > 0.0 { market.affordable_share(w.metrics.risk_budget_usd, &params) } else { 0.5 };
     r.double_spend_risk =
         crate::metrics::risk::rosenfeld_probability(r.budget_attack_share, w.metrics.risk_confirmations);
+    (*dormant, *coalitions) = (market.dormant, market.coalitions);
 }
 
 /// What the security columns read from every active operator's fleet, gathered in one walk:
 /// its idle machines and each operator group's machines at market value.
+#[derive(Debug, Default)]
 struct FleetScan {
     /// (TH/s, J/TH) of the machines idle at active sites, in operator then fleet order.
     idle: Vec<(f64, f64)>,
@@ -74,8 +96,13 @@ struct FleetScan {
 }
 
 impl FleetScan {
-    fn of(w: &World, pricing: &Pricing, groups: usize) -> FleetScan {
-        let mut scan = FleetScan { idle: Vec::new(), hosts: Vec::new(), value_usd: vec![0.0; groups] };
+    /// Today's scan, into the buffers of the last.
+    fn take(&mut self, w: &World, pricing: &Pricing, groups: usize) {
+        self.idle.clear();
+        self.hosts.clear();
+        self.value_usd.clear();
+        self.value_usd.resize(groups, 0.0);
+        let scan = self;
         for (i, o) in w.population.operators.iter().enumerate() {
             if o.state != OperatorState::Active {
                 continue;
@@ -92,7 +119,6 @@ impl FleetScan {
                 scan.hosts.push(i as u32);
             }
         }
-        scan
     }
 
     /// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then
