@@ -371,11 +371,12 @@ impl<'o> Engine<'o> {
         self.block_token += 1;
         let rate = self.world.chain.block_rate_per_s(self.sampler.total());
         self.scheduled_rate_per_s = rate;
-        if rate > 0.0 {
+        // The last pending block is stale now: the slot takes the new one, or none.
+        let at = (rate > 0.0).then(|| {
             let wait: f64 = Exp1.sample(&mut self.streams.block_times);
-            self.queue
-                .push(SimTime::new(self.now.seconds() + wait / rate), Event::BlockFound { token: self.block_token });
-        }
+            SimTime::new(self.now.seconds() + wait / rate)
+        });
+        self.queue.set_block(at, self.block_token);
     }
 
     /// Hands the finished day's chain tallies to the hook.

@@ -79,6 +79,10 @@ impl Ord for Entry {
 pub struct EventQueue {
     heap: BinaryHeap<Entry>,
     next_seq: u64,
+    /// The pending block, kept out of the heap: only the latest block drawn is ever found (a
+    /// new draw makes the last stale), so one slot replaces a heap push and pop per block and
+    /// the stale draws that used to wait in the heap.
+    block: Option<Entry>,
 }
 
 impl EventQueue {
@@ -88,16 +92,33 @@ impl EventQueue {
         self.heap.push(Entry { time, class: event.class(), seq, event });
     }
 
+    /// Sets the pending block (found at `at`, if any), replacing the one pending: it pops in
+    /// its place in the (time, class, sequence) order as if pushed now.
+    pub fn set_block(&mut self, at: Option<SimTime>, token: u64) {
+        self.block = at.map(|time| {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let event = Event::BlockFound { token };
+            Entry { time, class: event.class(), seq, event }
+        });
+    }
+
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        self.heap.pop().map(|e| (e.time, e.event))
+        // `Entry`'s order is reversed: the greater pops first.
+        let block_first = match (&self.block, self.heap.peek()) {
+            (Some(b), Some(h)) => b > h,
+            (block, _) => block.is_some(),
+        };
+        let next = if block_first { self.block.take() } else { self.heap.pop() };
+        next.map(|e| (e.time, e.event))
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + usize::from(self.block.is_some())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 }
 
@@ -127,5 +148,70 @@ mod tests {
                 Event::BlockFound { token: 1 },
             ]
         );
+    }
+
+    /// The engine's use of the block slot against the heap it replaced: after each event a
+    /// block may be re-drawn (at or after that instant, possibly exactly on a day boundary) or
+    /// withdrawn (a zero rate); the heap keeps every draw and the engine skips the stale ones.
+    /// Both must yield the same live events in the same order. Catches a slot compared the
+    /// wrong way round (a block before or after the day's events at the same instant) and a
+    /// withdrawn block that still pops.
+    #[test]
+    fn the_block_slot_pops_as_the_heap_would() {
+        let day = 86_400.0;
+        let (mut slot, mut heap) = (EventQueue::default(), EventQueue::default());
+        for q in [&mut slot, &mut heap] {
+            for d in 0..200u32 {
+                q.push(SimTime::from_days(d), Event::DayStart(d));
+                q.push(SimTime::from_days(d), Event::Decide(d));
+            }
+        }
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut token, mut live) = (0u64, None);
+        let (mut from_slot, mut from_heap) = (Vec::new(), Vec::new());
+        loop {
+            let a = slot.pop();
+            let mut b = heap.pop();
+            while let Some((_, Event::BlockFound { token: t })) = b {
+                if Some(t) == live {
+                    break;
+                }
+                b = heap.pop(); // stale: the engine ignores it
+            }
+            let (Some(a), Some(b)) = (a, b) else {
+                assert_eq!(a.is_some(), b.is_some());
+                break;
+            };
+            if let (_, Event::BlockFound { .. }) = a {
+                live = None;
+            }
+            from_slot.push((a.0 .0.to_bits(), a.1));
+            from_heap.push((b.0 .0.to_bits(), b.1));
+            let now = a.0 .0;
+            match next() % 4 {
+                0 => {}
+                1 => {
+                    token += 1;
+                    slot.set_block(None, token);
+                    live = None;
+                }
+                k => {
+                    token += 1;
+                    // On the next day boundary, or a moment later.
+                    let at = if k == 2 { ((now / day).floor() + 1.0) * day } else { now + (next() % 20_000) as f64 };
+                    slot.set_block(Some(SimTime::new(at)), token);
+                    heap.push(SimTime::new(at), Event::BlockFound { token });
+                    live = Some(token);
+                }
+            }
+        }
+        assert!(from_slot.iter().filter(|(_, e)| matches!(e, Event::BlockFound { .. })).count() > 50);
+        assert_eq!(from_slot, from_heap);
     }
 }
