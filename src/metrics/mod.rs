@@ -8,3 +8,4 @@ pub mod pool_bribe;
 pub mod ranking;
 pub mod risk;
 pub mod selfish;
+pub mod unit_cost_sort;

@@ -8,9 +8,10 @@ use crate::agents::OperatorState;
 use crate::engine::census::Census;
 use crate::engine::World;
 use crate::market::secondary::Pricing;
-use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply, UnitCostSort};
+use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply};
 use crate::metrics::pool_bribe::PoolCoalitions;
 use crate::metrics::ranking::Ranking;
+use crate::metrics::unit_cost_sort::UnitCostSort;
 use crate::units::TH_PER_EH;
 
 /// Blocks expected per day at the 600 s target spacing (86,400 s / 600 s).
