@@ -176,7 +176,8 @@ impl LifePath {
 /// seen again once the market moves.
 #[derive(Default)]
 struct Paths {
-    made: Vec<([u64; PATH_KEY_LEN], LifePath)>,
+    /// (digest of the key, key, path), newest last.
+    made: Vec<(u64, [u64; PATH_KEY_LEN], LifePath)>,
 }
 
 /// An outlook's fields and the life, as bits.
@@ -199,19 +200,20 @@ impl Paths {
         for (k, x) in key.iter_mut().zip(fields.iter().chain(&o.after_halvings)) {
             *k = x.to_bits();
         }
-        // Newest first: today's paths were made last (the start hashprice, first in the key,
-        // tells most others apart at once).
-        let found = match self.made.iter().rposition(|(k, _)| k[0] == key[0] && *k == key) {
+        // Newest first (today's paths were made last), told apart by a digest of the key
+        // before the whole key is compared.
+        let digest = key.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &k| (h ^ k).wrapping_mul(0x0100_0000_01b3));
+        let found = match self.made.iter().rposition(|(h, k, _)| *h == digest && *k == key) {
             Some(i) => i,
             None => {
                 if self.made.len() == PATHS_KEPT {
                     self.made.clear();
                 }
-                self.made.push((key, LifePath::of(o, life_days)));
+                self.made.push((digest, key, LifePath::of(o, life_days)));
                 self.made.len() - 1
             }
         };
-        &self.made[found].1
+        &self.made[found].2
     }
 }
 
