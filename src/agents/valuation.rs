@@ -188,16 +188,19 @@ const PATHS_KEPT: usize = 64;
 
 impl Paths {
     fn of(&mut self, o: &Outlook, life_days: f64) -> &LifePath {
+        // Every field of the outlook, named: a field added to `Outlook` stops this compiling
+        // until it is in the key (a path shared by two outlooks would value one wrongly).
+        let Outlook {
+            start_usd_per_th_day,
+            pipeline_share,
+            lead_time_days,
+            trend_per_year,
+            after_halvings,
+            days_to_halving,
+        } = *o;
         let mut key = [0u64; PATH_KEY_LEN];
-        let fields = [
-            o.start_usd_per_th_day,
-            o.pipeline_share,
-            o.lead_time_days,
-            o.trend_per_year,
-            o.days_to_halving,
-            life_days,
-        ];
-        for (k, x) in key.iter_mut().zip(fields.iter().chain(&o.after_halvings)) {
+        let fields = [start_usd_per_th_day, pipeline_share, lead_time_days, trend_per_year, days_to_halving, life_days];
+        for (k, x) in key.iter_mut().zip(fields.iter().chain(&after_halvings)) {
             *k = x.to_bits();
         }
         // Newest first (today's paths were made last), told apart by a digest of the key
