@@ -19,7 +19,7 @@ const EXPECTED_BLOCKS_PER_DAY: f64 = 144.0;
 
 /// What the security columns build every day, kept from one day to the next so that their
 /// buffers are reused (a few hundred kB a day freed and taken again made the allocator return
-/// the heap's top to the kernel and take it back daily, ~7% of the baseline).
+/// the heap's top to the kernel and take it back daily: ~4% of the baseline).
 #[derive(Debug, Default)]
 pub struct SecurityScratch {
     scan: FleetScan,
