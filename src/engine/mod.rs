@@ -262,11 +262,25 @@ impl<'o> Engine<'o> {
         self.pplns_th_s.clear();
         self.pplns_th_s.resize(pools.names.len(), 0.0);
         self.pplns_found_sat.resize(pools.names.len(), 0);
-        // The PPLNS pools' work of the day (a walk only where there are such pools).
-        if pools.schemes.contains(&PayoutScheme::Pplns) {
+        // The PPLNS pools' work of the day: the census' pool tallies, which add the same grid
+        // terms as the pooled miners' weights (exact sums, so the same bits as walking them;
+        // debug builds walk them and compare).
+        for (p, th_s) in self.pplns_th_s.iter_mut().enumerate() {
+            if pools.schemes[p] == PayoutScheme::Pplns {
+                *th_s = self.census.by_pool_th_s.get(p).copied().unwrap_or(0.0);
+            }
+        }
+        #[cfg(debug_assertions)]
+        {
+            let mut walked = vec![0.0; pools.names.len()];
             for (i, op) in population.operators.iter().enumerate() {
-                if op.payout == Payout::Pool && pools.schemes[op.pool as usize] == PayoutScheme::Pplns {
-                    self.pplns_th_s[op.pool as usize] += self.sampler.weight(i);
+                if op.payout == Payout::Pool {
+                    walked[op.pool as usize] += self.sampler.weight(i);
+                }
+            }
+            for (p, w) in walked.iter().enumerate() {
+                if pools.schemes[p] == PayoutScheme::Pplns {
+                    debug_assert_eq!(w.to_bits(), self.pplns_th_s[p].to_bits(), "pool {p}: census tally and weights");
                 }
             }
         }
