@@ -114,9 +114,8 @@ impl DormantSupply {
         supply
     }
 
-    /// As [`DormantSupply::new`], into this supply's buffer, with `sort`'s (a day's security
-    /// columns reuse both: a few hundred kB a day freed and taken again made the allocator
-    /// hand the heap's top back to the kernel and take it again daily).
+    /// As [`DormantSupply::new`], into this supply's buffer, with `sort`'s (the security
+    /// columns keep both from day to day: `observe::security::SecurityScratch`).
     pub fn refill(&mut self, lots: impl Iterator<Item = (f64, f64, f64)>, p: &AttackParams, sort: &mut UnitCostSort) {
         let mut per = sort.take_buffer();
         per.extend(lots.filter(|l| l.0 > 0.0).map(|(th, e, price)| {
