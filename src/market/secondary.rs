@@ -115,34 +115,37 @@ const MAX_MODELS: usize = 32;
 /// `O(n + d log d)` for `d` models instead of a comparison sort through the indices (~8% of a
 /// 500-operator run's time when lots were sorted daily).
 fn efficiency_order(lots: &[Lot]) -> Vec<usize> {
-    let open = |k: &usize| lots[*k].bound_for.is_none() && lots[*k].th_s > 0.0;
-    let mut models: Vec<f64> = Vec::new();
+    const SOLD: u8 = u8::MAX; // on its way, or empty: not offered
+    let mut models: Vec<u64> = Vec::new();
     let mut model_of: Vec<u8> = Vec::with_capacity(lots.len());
+    // The last lot's model first: lots listed together often share one.
+    let (mut last_bits, mut last) = (None, 0);
     for l in lots {
+        if l.bound_for.is_some() || l.th_s <= 0.0 {
+            model_of.push(SOLD);
+            continue;
+        }
         // Equal under `total_cmp` is equal bits.
-        let m = match models.iter().position(|m| m.to_bits() == l.j_per_th.to_bits()) {
-            Some(m) => m,
-            None if models.len() < MAX_MODELS => {
-                models.push(l.j_per_th);
-                models.len() - 1
-            }
-            None => {
-                let mut order: Vec<usize> = (0..lots.len()).filter(open).collect();
-                order.sort_by(|&a, &b| {
-                    let (x, y) = (&lots[a], &lots[b]);
-                    x.j_per_th.total_cmp(&y.j_per_th).then(x.listed_day.cmp(&y.listed_day)).then(a.cmp(&b))
-                });
-                return order;
-            }
-        };
-        model_of.push(m as u8);
+        let bits = l.j_per_th.to_bits();
+        if last_bits != Some(bits) {
+            last = match models.iter().position(|&m| m == bits) {
+                Some(m) => m,
+                None if models.len() < MAX_MODELS => {
+                    models.push(bits);
+                    models.len() - 1
+                }
+                None => return sorted_order(lots),
+            };
+            last_bits = Some(bits);
+        }
+        model_of.push(last as u8);
     }
     let mut rank: Vec<usize> = (0..models.len()).collect();
-    rank.sort_unstable_by(|&a, &b| models[a].total_cmp(&models[b]));
-    // start[m]: where model m's bucket begins (counting sort over the open lots).
-    let mut start = vec![0usize; models.len() + 1];
-    for k in (0..lots.len()).filter(open) {
-        start[model_of[k] as usize] += 1;
+    rank.sort_unstable_by(|&a, &b| f64::from_bits(models[a]).total_cmp(&f64::from_bits(models[b])));
+    // start[m]: where model m's bucket begins (a counting sort of the offered lots).
+    let mut start = vec![0usize; models.len()];
+    for &m in model_of.iter().filter(|&&m| m != SOLD) {
+        start[m as usize] += 1;
     }
     let mut bounds = Vec::with_capacity(models.len() + 1);
     let mut at = 0;
@@ -154,10 +157,9 @@ fn efficiency_order(lots: &[Lot]) -> Vec<usize> {
     }
     bounds.push(at);
     let mut order = vec![0usize; at];
-    for k in (0..lots.len()).filter(open) {
-        let m = model_of[k] as usize;
-        order[start[m]] = k;
-        start[m] += 1;
+    for (k, &m) in model_of.iter().enumerate().filter(|(_, &m)| m != SOLD) {
+        order[start[m as usize]] = k;
+        start[m as usize] += 1;
     }
     for b in bounds.windows(2) {
         let bucket = &mut order[b[0]..b[1]];
@@ -165,6 +167,17 @@ fn efficiency_order(lots: &[Lot]) -> Vec<usize> {
             bucket.sort_by_key(|&k| lots[k].listed_day); // stable: ties stay in position order
         }
     }
+    order
+}
+
+/// [`efficiency_order`] by a comparison sort, for inventories of many models.
+fn sorted_order(lots: &[Lot]) -> Vec<usize> {
+    let mut order: Vec<usize> =
+        (0..lots.len()).filter(|&k| lots[k].bound_for.is_none() && lots[k].th_s > 0.0).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&lots[a], &lots[b]);
+        x.j_per_th.total_cmp(&y.j_per_th).then(x.listed_day.cmp(&y.listed_day)).then(a.cmp(&b))
+    });
     order
 }
 
