@@ -6,63 +6,64 @@ pub mod atomic;
 pub mod cleanup;
 pub mod lock;
 pub mod manifest;
+pub mod record;
 pub mod stage;
 
 use crate::error::{Error, Result};
 use crate::observe::{DayRow, LogEvent, Observer, PoolRow, SupplyRow};
 use atomic::AtomicFile;
 use serde::Serialize;
+use std::io::Write;
 use std::path::Path;
 
-/// Streams day rows into a CSV file as the run goes (memory stays flat).
+/// Streams rows into a CSV file as the run goes (memory stays flat): the header before the
+/// first row, then a record per row ([`record`]: the bytes of the `csv` crate's defaults).
 pub struct CsvSink {
-    writer: csv::Writer<AtomicFile>,
+    file: AtomicFile,
+    /// One record's bytes (reused).
+    line: Vec<u8>,
     rows: u64,
 }
 
 impl CsvSink {
     pub fn create(dest: &Path) -> Result<CsvSink> {
-        Ok(CsvSink { writer: csv::Writer::from_writer(AtomicFile::create(dest)?), rows: 0 })
+        Ok(CsvSink { file: AtomicFile::create(dest)?, line: Vec::with_capacity(1 << 12), rows: 0 })
     }
 
     pub fn write<T: Serialize>(&mut self, row: &T) -> Result<()> {
+        self.line.clear();
+        if self.rows == 0 {
+            record::write_header(&mut self.line, row).map_err(|e| self.row_error(e))?;
+        }
+        record::write_record(&mut self.line, row).map_err(|e| self.row_error(e))?;
         self.rows += 1;
-        let written = self.writer.serialize(row);
-        written.map_err(|e| csv_error(self.writer.get_ref().path(), e))
+        self.file.write_all(&self.line).map_err(|e| Error::write(self.file.path(), e))
+    }
+
+    fn row_error(&self, e: record::RecordError) -> Error {
+        Error::Other(format!("cannot write {}: {e}", self.file.path().display()))
     }
 
     /// As [`CsvSink::commit`], but writes `T`'s header first if no row was written (so an
     /// empty table still names its columns).
     pub fn commit_with_header<T: Serialize + Default>(mut self) -> Result<std::path::PathBuf> {
         if self.rows == 0 {
-            let dest = self.writer.get_ref().path().to_path_buf();
-            let mut probe = csv::Writer::from_writer(Vec::new());
-            probe.serialize(T::default()).map_err(|e| csv_error(&dest, e))?;
-            let bytes = probe.into_inner().map_err(|e| Error::Other(e.to_string()))?;
-            let text = String::from_utf8_lossy(&bytes);
-            let header: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
-            self.writer.write_record(&header).map_err(|e| csv_error(&dest, e))?;
+            self.line.clear();
+            record::write_header(&mut self.line, &T::default()).map_err(|e| self.row_error(e))?;
+            self.file.write_all(&self.line).map_err(|e| Error::write(self.file.path(), e))?;
         }
         self.commit()
     }
 
     /// Flushes and moves the file into place.
     pub fn commit(self) -> Result<std::path::PathBuf> {
-        let inner = self.writer.into_inner().map_err(|e| Error::Other(format!("cannot flush CSV: {}", e.error())))?;
-        inner.commit()
+        self.file.commit()
     }
 }
 
 impl Observer for CsvSink {
     fn on_day(&mut self, row: &DayRow) -> Result<()> {
         self.write(row)
-    }
-}
-
-fn csv_error(dest: &Path, e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::write(dest, io),
-        other => Error::Other(format!("cannot write {}: {other:?}", dest.display())),
     }
 }
 
