@@ -3,17 +3,17 @@
 
 use super::W_PER_MW;
 use crate::engine::World;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// One row of `operators.csv`: an operator's state at the end of the run.
 #[derive(Debug, Clone, Serialize)]
-pub struct OperatorRow {
+pub struct OperatorRow<'a> {
     pub replicate: u32,
     pub operator_id: usize,
-    pub name: String,
+    pub name: OperatorName<'a>,
     /// The group it belongs to at the end (its own id unless acquired).
     pub owner_id: u32,
-    pub jurisdiction: String,
+    pub jurisdiction: &'a str,
     pub state: &'static str,
     /// Insolvent at the last settlement; bought or closed the next morning.
     pub in_default: bool,
@@ -41,13 +41,37 @@ pub struct OperatorRow {
     /// `pool` or `solo` (what `revenue_btc` was paid as).
     pub payout: crate::scenario::Payout,
     /// The pool it mines in (empty for a solo miner).
-    pub pool: String,
+    pub pool: &'a str,
     /// Whether the site could convert to AI hosting.
     pub convertible: bool,
 }
 
+/// An operator's name: its own, or `op<index>` for a generated one
+/// (`agents::population::operator_name`), written without a string of its own per row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OperatorName<'a> {
+    Named(&'a str),
+    Generated(usize),
+}
+
+impl Serialize for OperatorName<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            OperatorName::Named(name) => s.serialize_str(name),
+            OperatorName::Generated(i) => {
+                let mut digits = itoa::Buffer::new();
+                let digits = digits.format(i);
+                let mut name = [0u8; 2 + 20];
+                name[..2].copy_from_slice(b"op");
+                name[2..2 + digits.len()].copy_from_slice(digits.as_bytes());
+                s.serialize_str(std::str::from_utf8(&name[..2 + digits.len()]).unwrap_or_default())
+            }
+        }
+    }
+}
+
 /// The final state of every operator of `world`.
-pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
+pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow<'_>> + '_ {
     let p = &world.population;
     let mut in_default = vec![false; p.operators.len()];
     for &i in &world.in_default {
@@ -58,9 +82,12 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
         OperatorRow {
             replicate: world.replicate,
             operator_id: i,
-            name: p.name(i),
+            name: match &p.names[i] {
+                Some(name) => OperatorName::Named(name),
+                None => OperatorName::Generated(i),
+            },
             owner_id: o.owner,
-            jurisdiction: p.jurisdictions[o.jurisdiction as usize].clone(),
+            jurisdiction: &p.jurisdictions[o.jurisdiction as usize],
             state: o.state.as_str(),
             in_default: in_default[i],
             site_mw: o.site_mw,
@@ -83,8 +110,35 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow> + '_ {
             power_cost_usd: o.power_cost_usd,
             ai_revenue_usd: o.ai_revenue_usd,
             payout: o.payout,
-            pool: p.pools.names.get(o.pool as usize).cloned().unwrap_or_default(),
+            pool: p.pools.names.get(o.pool as usize).map_or("", String::as_str),
             convertible: o.convertible,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bug caught: a generated operator named otherwise than `operator_name` names it (the
+    /// digits cut, an index off by one).
+    #[test]
+    fn generated_names_are_the_populations() {
+        let names = vec![None; 100_000];
+        for i in [0, 2, 10, 99_999, usize::MAX] {
+            let mut out = Vec::new();
+            crate::output::record::write_record(&mut out, &Row { name: OperatorName::Generated(i) }).unwrap();
+            let expected =
+                names.get(i).map_or(format!("op{i}"), |_| crate::agents::population::operator_name(&names, i));
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{expected}\n"));
+        }
+        let mut out = Vec::new();
+        crate::output::record::write_record(&mut out, &Row { name: OperatorName::Named("a,b") }).unwrap();
+        assert_eq!(out, b"\"a,b\"\n");
+    }
+
+    #[derive(Serialize)]
+    struct Row<'a> {
+        name: OperatorName<'a>,
+    }
 }
