@@ -148,10 +148,14 @@ pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
     // smallest up and from the same -0.0 as `Iterator::sum`; the squares are divided by the
     // squared total once, not share by share.
     let (mut total_hashrate, mut rank_weighted, mut sum_sq) = (-0.0f64, -0.0f64, -0.0f64);
-    for (idx, &h) in buf.iter().enumerate().rev() {
+    // The ascending rank counted in floating point: exact below 2^53, so the same bits as
+    // converting `n - idx` (a conversion from an unsigned integer is several instructions
+    // without AVX-512, and was most of the loop).
+    let mut rank = 0.0f64;
+    for &h in buf.iter().rev() {
+        rank += 1.0;
         total_hashrate += h;
-        // Descending index `idx` has ascending rank `n - idx`.
-        rank_weighted += (n - idx) as f64 * h;
+        rank_weighted += rank * h;
         sum_sq += h * h;
     }
     if n == 0 || total_hashrate <= 0.0 {
