@@ -18,6 +18,26 @@
 
 use std::cmp::Ordering;
 
+/// An entry of a list of active hashrates: the hashrate alone, or a ranking's
+/// (hashrate, entity) pair (`metrics::ranking`), read in place without copying the values out.
+pub trait Hashrate: Copy {
+    fn th_s(&self) -> f64;
+}
+
+impl Hashrate for f64 {
+    #[inline(always)]
+    fn th_s(&self) -> f64 {
+        *self
+    }
+}
+
+impl Hashrate for (f64, u32) {
+    #[inline(always)]
+    fn th_s(&self) -> f64 {
+        self.0
+    }
+}
+
 /// Tolerance, in share units (a fraction of the active total), used when comparing a
 /// cumulative share with a threshold: a coalition "reaches" `q` when its share is at least
 /// `q - SHARE_TOLERANCE`. This keeps e.g. two equal halves at 50% despite rounding, and is far
@@ -79,14 +99,14 @@ fn fill_active_descending(buf: &mut Vec<f64>, hashrates: &[f64]) -> f64 {
 /// Smallest `k` such that the `k` largest entries of `sorted_desc` hold at least `q - tol` of
 /// `total_hashrate`. Returns 0 when `q <= 0`, `q` is NaN or the total is not positive, and
 /// `sorted_desc.len()` when even all entries fall short (`q > 1`).
-fn count_to_reach(sorted_desc: &[f64], total_hashrate: f64, q: f64) -> usize {
+fn count_to_reach<T: Hashrate>(sorted_desc: &[T], total_hashrate: f64, q: f64) -> usize {
     if q.is_nan() || q <= 0.0 || total_hashrate <= 0.0 {
         return 0;
     }
     let target_hashrate = (q - SHARE_TOLERANCE) * total_hashrate;
     let mut cumulative_hashrate = 0.0;
-    for (idx, &h) in sorted_desc.iter().enumerate() {
-        cumulative_hashrate += h;
+    for (idx, h) in sorted_desc.iter().enumerate() {
+        cumulative_hashrate += h.th_s();
         if cumulative_hashrate >= target_hashrate {
             return idx + 1;
         }
@@ -141,8 +161,8 @@ pub fn concentration_with(buf: &mut Vec<f64>, hashrates: &[f64]) -> Concentratio
 ///
 /// # Formula
 /// Identical to [`concentration`].
-pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
-    debug_assert!(buf.windows(2).all(|w| w[0] >= w[1]) && buf.iter().all(|&h| is_active(h)));
+pub fn concentration_of_descending<T: Hashrate>(buf: &[T]) -> Concentration {
+    debug_assert!(buf.windows(2).all(|w| w[0].th_s() >= w[1].th_s()) && buf.iter().all(|h| is_active(h.th_s())));
     let n = buf.len();
     // The three sums in one pass (independent chains of additions), each added from the
     // smallest up and from the same -0.0 as `Iterator::sum`; the squares are divided by the
@@ -152,7 +172,8 @@ pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
     // converting `n - idx` (a conversion from an unsigned integer is several instructions
     // without AVX-512, and was most of the loop).
     let mut rank = 0.0f64;
-    for &h in buf.iter().rev() {
+    for h in buf.iter().rev() {
+        let h = h.th_s();
         rank += 1.0;
         total_hashrate += h;
         rank_weighted += rank * h;
@@ -163,7 +184,7 @@ pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
     }
     let n_f64 = n as f64;
     let sum_sq_share = sum_sq / (total_hashrate * total_hashrate);
-    let top5_hashrate: f64 = buf.iter().take(5).sum();
+    let top5_hashrate: f64 = buf.iter().take(5).map(T::th_s).sum();
     let gini =
         if n == 1 { 0.0 } else { (2.0 * rank_weighted / (n_f64 * total_hashrate) - (n_f64 + 1.0) / n_f64).max(0.0) };
 
@@ -172,7 +193,7 @@ pub fn concentration_of_descending(buf: &[f64]) -> Concentration {
         nakamoto_50: count_u32(count_to_reach(buf, total_hashrate, 0.5)),
         nakamoto_33: count_u32(count_to_reach(buf, total_hashrate, 0.33)),
         nakamoto_25: count_u32(count_to_reach(buf, total_hashrate, 0.25)),
-        top1_share: buf.first().map_or(0.0, |&h| h / total_hashrate),
+        top1_share: buf.first().map_or(0.0, |h| h.th_s() / total_hashrate),
         top5_share: (top5_hashrate / total_hashrate).min(1.0),
         gini,
         effective_entities: if sum_sq_share > 0.0 { 1.0 / sum_sq_share } else { 0.0 },

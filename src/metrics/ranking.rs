@@ -19,8 +19,6 @@ pub struct Ranking {
     last: Vec<f64>,
     /// (hashrate, entity) of the active entities of `last`, largest first.
     ranked: Vec<(f64, u32)>,
-    /// Their hashrates alone, for the caller.
-    values: Vec<f64>,
     /// By entity: in `ranked` with a hashrate that changed in this update (scratch; all false
     /// between updates).
     moved: Vec<bool>,
@@ -29,9 +27,8 @@ pub struct Ranking {
     joining: Vec<(f64, u32, bool)>,
     /// Entities active before this update whose hashrate changed: (old hashrate, entity).
     leaving: Vec<(f64, u32)>,
-    /// The merge's output (reused buffers).
+    /// The merge's output (a reused buffer).
     merged: Vec<(f64, u32)>,
-    merged_values: Vec<f64>,
 }
 
 /// Finite and positive (NaN fails both comparisons).
@@ -59,11 +56,6 @@ impl Ranking {
         &self.ranked
     }
 
-    /// The active hashrates after the last update, largest first (what it returned).
-    pub fn values(&self) -> &[f64] {
-        &self.values
-    }
-
     pub fn new(entities: usize) -> Ranking {
         // The order and the merge's buffers hold at most every entity: sized once, so that no
         // doubling leaves up to twice that behind (at a million entities, ~40 MB).
@@ -71,25 +63,23 @@ impl Ranking {
             last: vec![0.0; entities],
             moved: vec![false; entities],
             ranked: Vec::with_capacity(entities),
-            values: Vec::with_capacity(entities),
             merged: Vec::with_capacity(entities),
-            merged_values: Vec::with_capacity(entities),
             ..Ranking::default()
         }
     }
 
     /// Re-ranks on today's `hashrates` (one per entity) and returns the active ones, largest
-    /// first: exactly the values (bit for bit, in the same order) of sorting the active
-    /// entries from scratch. Entities with equal hashrates rank in entity order, so
-    /// [`Ranking::ranked`] is the stable sort of the active entities by decreasing hashrate.
-    pub fn update(&mut self, hashrates: &[f64]) -> &[f64] {
+    /// first, with their entities: exactly the values (bit for bit, in the same order) of
+    /// sorting the active entries from scratch. Entities with equal hashrates rank in entity
+    /// order: the stable sort of the active entities by decreasing hashrate.
+    pub fn update(&mut self, hashrates: &[f64]) -> &[(f64, u32)] {
         self.update_some(hashrates, None)
     }
 
     /// As [`Ranking::update`], told that only the entities in `changed` (repeats allowed) may
     /// differ from the last update's hashrates: only they are looked at, not every entity.
     /// `None` looks at every entity.
-    pub fn update_some(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[f64] {
+    pub fn update_some(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[(f64, u32)] {
         let mut changed = changed;
         if self.last.len() != hashrates.len() {
             // A different population: start from nothing, and look at everyone.
@@ -128,7 +118,7 @@ impl Ranking {
             }
         }
         if moved == 0 && self.joining.is_empty() {
-            return &self.values;
+            return &self.ranked;
         }
         let descending = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if moved > self.ranked.len() / 4 {
@@ -146,8 +136,6 @@ impl Ranking {
             });
             self.ranked.extend(self.joining.iter().filter(|j| !j.2).map(|&(h, i, _)| (h, i)));
             self.ranked.sort_by(descending);
-            self.values.clear();
-            self.values.extend(self.ranked.iter().map(|&(h, _)| h));
         } else {
             // Few moved: yesterday's order copied in runs, each run ending where the next
             // leaving entry is or the next newcomer goes, found by galloping forward from the
@@ -160,7 +148,6 @@ impl Ranking {
                 self.moved[i as usize] = false;
             }
             self.merged.clear();
-            self.merged_values.clear();
             let ranked = &self.ranked;
             let (mut from, mut l, mut j) = (0, 0, 0);
             loop {
@@ -176,13 +163,11 @@ impl Ranking {
                     (a, b) => a.unwrap_or(usize::MAX).min(b.unwrap_or(usize::MAX)),
                 };
                 self.merged.extend_from_slice(&ranked[from..to]);
-                self.merged_values.extend_from_slice(&self.values[from..to]);
                 from = to;
                 if join_at == Some(to) {
                     // A newcomer goes before the entry here (even one that leaves).
                     let (h, i, _) = self.joining[j];
                     self.merged.push((h, i));
-                    self.merged_values.push(h);
                     j += 1;
                 } else if leave_at == Some(to) {
                     debug_assert_eq!(ranked[to].1, self.leaving[l].1, "a moved entity is ranked");
@@ -193,11 +178,9 @@ impl Ranking {
                 }
             }
             std::mem::swap(&mut self.ranked, &mut self.merged);
-            std::mem::swap(&mut self.values, &mut self.merged_values);
         }
         debug_assert!(self.moved.iter().all(|m| !m));
-        debug_assert!(self.values.iter().zip(&self.ranked).all(|(v, r)| v.to_bits() == r.0.to_bits()));
-        &self.values
+        &self.ranked
     }
 }
 
@@ -222,16 +205,20 @@ mod tests {
         }
     }
 
+    fn values(ranked: &[(f64, u32)]) -> Vec<f64> {
+        ranked.iter().map(|&(h, _)| h).collect()
+    }
+
     #[test]
     fn follows_entities_that_stop_start_and_move() {
         let mut r = Ranking::new(4);
-        assert_eq!(r.update(&[1.0, 3.0, 0.0, 2.0]), [3.0, 2.0, 1.0]);
-        assert_eq!(r.update(&[1.0, 0.0, 5.0, 2.0]), [5.0, 2.0, 1.0]);
+        assert_eq!(values(r.update(&[1.0, 3.0, 0.0, 2.0])), [3.0, 2.0, 1.0]);
+        assert_eq!(values(r.update(&[1.0, 0.0, 5.0, 2.0])), [5.0, 2.0, 1.0]);
         assert!(r.update(&[0.0, 0.0, 0.0, f64::NAN]).is_empty());
-        assert_eq!(r.update(&[4.0, 4.0, 1.0, 0.5]), [4.0, 4.0, 1.0, 0.5]);
-        assert_eq!(r.update(&[4.0, 1.0, 4.0, f64::INFINITY]), [4.0, 4.0, 1.0]);
+        assert_eq!(r.update(&[4.0, 4.0, 1.0, 0.5]), [(4.0, 0), (4.0, 1), (1.0, 2), (0.5, 3)]);
+        assert_eq!(r.update(&[4.0, 1.0, 4.0, f64::INFINITY]), [(4.0, 0), (4.0, 2), (1.0, 1)]);
         // A population of another size starts afresh.
-        assert_eq!(r.update(&[2.0, 7.0]), [7.0, 2.0]);
+        assert_eq!(values(r.update(&[2.0, 7.0])), [7.0, 2.0]);
     }
 
     mod properties {
@@ -252,7 +239,7 @@ mod tests {
                 // Every other day, also a day on which every hashrate ages by the same factor.
                 let aged: Vec<Vec<f64>> = days.iter().map(|d| d.iter().map(|h| h * 0.999).collect()).collect();
                 for hashrates in days.iter().zip(&aged).flat_map(|(a, b)| [a, b]) {
-                    let got: Vec<u64> = r.update(hashrates).iter().map(|x| x.to_bits()).collect();
+                    let got: Vec<u64> = r.update(hashrates).iter().map(|x| x.0.to_bits()).collect();
                     let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
                     prop_assert_eq!(got, want);
                     let mut stable: Vec<(f64, u32)> = hashrates.iter().enumerate()

@@ -81,10 +81,10 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     // Selfish mining (`metrics::selfish`): the pools and groups past the threshold, and what
     // the largest pool would earn mining selfishly.
     let threshold = selfish_threshold(input.selfish_gamma);
-    let pool_values = if pools.has_pooled { ranks.pools.values() } else { ranks.owners.values() };
+    let pool_values = if pools.has_pooled { ranks.pools.ranked() } else { ranks.owners.ranked() };
     r.selfish_mining_threshold_share = threshold;
     r.selfish_mining_pools = above(pool_values, r.top1_share_pools, threshold);
-    let group_values = if pools.groups_are_pools || !pools.has_pooled { pool_values } else { ranks.groups.values() };
+    let group_values = if pools.groups_are_pools || !pools.has_pooled { pool_values } else { ranks.groups.ranked() };
     r.selfish_mining_template_groups = above(group_values, r.top1_share_template_groups, threshold);
     r.selfish_mining_revenue_share = selfish_revenue_share(r.top1_share_pools, input.selfish_gamma);
     let optimal = optimal_selfish_threshold(input.selfish_gamma);
@@ -94,11 +94,11 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
 
 /// How many of `sorted` (active hashrates, largest first, the first holding `top1_share` of
 /// their total) hold more than `share` of the total each.
-fn above(sorted: &[f64], top1_share: f64, share: f64) -> u32 {
+fn above(sorted: &[(f64, u32)], top1_share: f64, share: f64) -> u32 {
     match sorted.first() {
-        Some(&top) if top1_share > 0.0 => {
+        Some(&(top, _)) if top1_share > 0.0 => {
             let total = top / top1_share;
-            sorted.iter().take_while(|&&h| h / total > share).count() as u32
+            sorted.iter().take_while(|&&(h, _)| h / total > share).count() as u32
         }
         _ => 0,
     }
