@@ -5,6 +5,7 @@ pub mod disposal;
 pub mod expansion;
 pub mod finance;
 pub mod hardware;
+pub mod names;
 pub mod operator;
 pub mod plan;
 pub mod pool_choice;

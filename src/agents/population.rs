@@ -3,6 +3,7 @@
 use super::decision::Expectation;
 use super::finance::Balances;
 use super::hardware::{Catalog, Vintage};
+use super::names::OperatorNames;
 use super::operator::{Operator, OperatorState};
 use super::pools::{assign_pools, Pools};
 use crate::error::{Error, Result};
@@ -27,8 +28,8 @@ const DEMAND_RESPONSE_SALT: u64 = 0xD3_4A4D_0000_0004;
 #[derive(Debug, Clone)]
 pub struct Population {
     pub operators: Vec<Operator>,
-    /// Names by operator index; generated operators are named `op<index>`.
-    pub names: Vec<Option<String>>,
+    /// Names of the named operators; generated operators are named `op<index>`.
+    pub names: OperatorNames,
     pub jurisdictions: Vec<String>,
     /// Each jurisdiction's share of generated operators (`population.jurisdictions`; 0 for one
     /// only named operators use): where relocating operators go.
@@ -51,7 +52,7 @@ struct PerMw {
 
 impl Population {
     pub fn name(&self, i: usize) -> String {
-        operator_name(&self.names, i)
+        self.names.name(i)
     }
 
     pub fn installed_th_s(&self) -> f64 {
@@ -146,8 +147,12 @@ impl Population {
         self.pools.fit_choice(&self.operators, &shares, choice, replicate_seed);
     }
 
+    /// Sizes the generated operators' balance sheets to their sites, once: the per-MW draws
+    /// are dropped afterwards (24 bytes an operator, 24 MB at a million operators).
     pub fn finish_balance_sheets(&mut self, f: &FinanceParams) {
-        for (op, pm) in self.operators[..self.generated].iter_mut().zip(&self.per_mw) {
+        let per_mw = std::mem::take(&mut self.per_mw);
+        debug_assert_eq!(per_mw.len(), self.generated, "balance sheets finished twice");
+        for (op, pm) in self.operators[..self.generated].iter_mut().zip(&per_mw) {
             let mw = op.site_mw;
             op.balances = Balances {
                 cash_usd: pm.cash_usd * mw,
@@ -161,11 +166,6 @@ impl Population {
             };
         }
     }
-}
-
-/// Operator `i`'s name: its `[[operators]]` name, or `op<i>` for a generated one.
-pub fn operator_name(names: &[Option<String>], i: usize) -> String {
-    names[i].clone().unwrap_or_else(|| format!("op{i}"))
 }
 
 /// A site's efficiency factor around a model's nameplate: `exp(sd * z)`, `z` standard normal
@@ -277,7 +277,7 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
         });
     }
 
-    let mut names = vec![None; n];
+    let mut names = OperatorNames::default();
     for m in &p.named {
         let jur = jurisdictions.iter().position(|j| *j == m.jurisdiction).unwrap_or(0) as u16;
         let draw_mw = m.hashrate_th_s * m.efficiency_j_per_th / 1e6;
@@ -302,7 +302,7 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
             convertible: m.convertible.unwrap_or(true),
             ..Operator::blank(idx)
         });
-        names.push(Some(m.name.clone()));
+        names.insert(idx as usize, m.name.clone());
     }
     let mut jurisdiction_shares: Vec<f64> = p.jurisdictions.iter().map(|j| j.share).collect();
     jurisdiction_shares.resize(jurisdictions.len(), 0.0);
@@ -332,7 +332,7 @@ mod tests {
     fn blank_population(generated: usize, named: usize) -> Population {
         Population {
             operators: (0..generated + named).map(|i| Operator::blank(i as u32)).collect(),
-            names: vec![None; generated + named],
+            names: OperatorNames::default(),
             jurisdictions: vec!["x".into()],
             jurisdiction_shares: vec![1.0],
             generated,

@@ -37,7 +37,7 @@ fn who_pivots_does_not_depend_on_storage_order() {
     // Position p of the shuffled world holds operator n - 1 - p; groups are renumbered with it.
     let id: Vec<usize> = (0..n).rev().collect();
     shuffled.population.operators.reverse();
-    shuffled.population.names.reverse();
+    shuffled.population.names = shuffled.population.names.renumbered(|i| n - 1 - i);
     for op in &mut shuffled.population.operators {
         op.owner = (n - 1 - op.owner as usize) as u32;
     }

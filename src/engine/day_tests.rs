@@ -118,7 +118,7 @@ fn hand_world(ops: Vec<Operator>, strategy: bool) -> World {
     let mut w = World::build(&loaded, 0).unwrap();
     w.price = crate::market::PriceProcess::new(PriceModel::Constant, 100_000.0);
     w.population.operators = ops;
-    w.population.names = vec![None; w.population.operators.len()];
+    w.population.names = crate::agents::names::OperatorNames::default();
     w.population.jurisdictions = vec!["x".into()];
     w.hardware.restart_cost_usd_per_th = 0.0;
     w.hardware.failure_rate_per_year = 0.0;

@@ -31,6 +31,9 @@ pub struct Ranking {
     merged: Vec<(f64, u32)>,
 }
 
+/// Most newcomers whose buffer a ranking keeps after taking everyone in at once.
+const JOINING_KEPT: usize = 1 << 16;
+
 /// Finite and positive (NaN fails both comparisons).
 fn active(h: f64) -> bool {
     h > 0.0 && h < f64::INFINITY
@@ -88,6 +91,7 @@ impl Ranking {
         }
         self.joining.clear();
         self.leaving.clear();
+        let first = self.ranked.is_empty();
         let mut moved = 0;
         let mut look = |i: usize, last: &mut f64, moved_flag: &mut bool, h: f64| {
             if last.to_bits() == h.to_bits() {
@@ -180,6 +184,11 @@ impl Ranking {
             std::mem::swap(&mut self.ranked, &mut self.merged);
         }
         debug_assert!(self.moved.iter().all(|m| !m));
+        if first && self.joining.len() > JOINING_KEPT {
+            // Everyone joined at once (the first day): later days take a few in, so the
+            // buffer is not kept at this size (16 MB at a million entities).
+            self.joining = Vec::new();
+        }
         &self.ranked
     }
 }

@@ -5,6 +5,7 @@
 use super::row::DayRow;
 use super::security::security_columns;
 use super::W_PER_MW;
+use crate::agents::names::OperatorNames;
 use crate::agents::pools::Pools;
 use crate::engine::census::Census;
 use crate::engine::hook::{DayEnd, DayStart};
@@ -40,7 +41,7 @@ pub(super) struct CensusInput<'a> {
     /// The pools and their template groups, indexed as the census' `by_pool_th_s`.
     pub pools: &'a Pools,
     /// Operator names by index (`[[operators]]` names; `None`: generated): solo groups' names.
-    pub operator_names: &'a [Option<String>],
+    pub operator_names: &'a OperatorNames,
     /// `metrics.attack_share`: the share a state would need.
     pub attack_share: f64,
     /// `metrics.selfish_mining_gamma`: how well connected a selfish pool is.
@@ -224,14 +225,14 @@ mod tests {
 
     fn row_of(census: &Census, attack_share: f64) -> DayRow {
         let pools = pools_of(&["A", "B", "C"], vec![0, 1, 0], &["A", "B"]);
-        row_with(census, &pools, &[None, None, None, None], attack_share, 0.5)
+        row_with(census, &pools, &OperatorNames::default(), attack_share, 0.5)
     }
 
     /// The census columns of `census` in jurisdictions "north" and "south", with `pools`.
     fn row_with(
         census: &Census,
         pools: &Pools,
-        operator_names: &[Option<String>],
+        operator_names: &OperatorNames,
         attack_share: f64,
         selfish_gamma: f64,
     ) -> DayRow {
@@ -304,7 +305,9 @@ mod tests {
         c.by_pool_th_s.clear();
         c.by_solo_owner_th_s = c.by_owner_th_s.clone();
         let pools = Pools { has_pooled: false, has_solo: true, ..Pools::default() };
-        let r = row_with(&c, &pools, &[Some("big".to_string()), None, None, None], 0.5, 0.0);
+        let mut names = OperatorNames::default();
+        names.insert(0, "big".to_string());
+        let r = row_with(&c, &pools, &names, 0.5, 0.0);
         assert!((r.hhi_pools - 3800.0).abs() < 1e-9, "{}", r.hhi_pools);
         assert_eq!((r.nakamoto_50_pools, r.nakamoto_25_pools), (1, 1));
         assert_eq!((r.hhi_pools, r.top1_share_pools), (r.hhi_template_groups, r.top1_share_template_groups));
@@ -324,7 +327,7 @@ mod tests {
         c.by_pool_th_s = vec![5.0];
         c.by_solo_owner_th_s = vec![0.0, 0.0, 0.0, 20.0];
         let pools = pools_of(&["A", "B"], vec![0, 1], &["A", "B"]);
-        let r = row_with(&c, &pools, &[None, None, None, None], 0.5, 0.5);
+        let r = row_with(&c, &pools, &OperatorNames::default(), 0.5, 0.5);
         assert_eq!((r.largest_pool.as_str(), r.largest_template_group.as_str()), ("op3", "op3"));
         assert!((r.top1_share_pools - 0.8).abs() < 1e-12);
     }

@@ -47,7 +47,7 @@ pub struct OperatorRow<'a> {
 }
 
 /// An operator's name: its own, or `op<index>` for a generated one
-/// (`agents::population::operator_name`), written without a string of its own per row.
+/// (`agents::names::OperatorNames::name`), written without a string of its own per row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OperatorName<'a> {
     Named(&'a str),
@@ -82,7 +82,7 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow<'_>> + '
         OperatorRow {
             replicate: world.replicate,
             operator_id: i,
-            name: match &p.names[i] {
+            name: match p.names.get(i) {
                 Some(name) => OperatorName::Named(name),
                 None => OperatorName::Generated(i),
             },
@@ -120,17 +120,15 @@ pub fn operator_rows(world: &World) -> impl Iterator<Item = OperatorRow<'_>> + '
 mod tests {
     use super::*;
 
-    /// Bug caught: a generated operator named otherwise than `operator_name` names it (the
+    /// Bug caught: a generated operator named otherwise than `OperatorNames` names it (the
     /// digits cut, an index off by one).
     #[test]
     fn generated_names_are_the_populations() {
-        let names = vec![None; 100_000];
+        let names = crate::agents::names::OperatorNames::default();
         for i in [0, 2, 10, 99_999, usize::MAX] {
             let mut out = Vec::new();
             crate::output::record::write_record(&mut out, &Row { name: OperatorName::Generated(i) }).unwrap();
-            let expected =
-                names.get(i).map_or(format!("op{i}"), |_| crate::agents::population::operator_name(&names, i));
-            assert_eq!(String::from_utf8(out).unwrap(), format!("{expected}\n"));
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{}\n", names.name(i)));
         }
         let mut out = Vec::new();
         crate::output::record::write_record(&mut out, &Row { name: OperatorName::Named("a,b") }).unwrap();

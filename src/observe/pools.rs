@@ -5,7 +5,6 @@
 use super::day::{CensusInput, Ranks};
 use super::row::DayRow;
 use crate::agents::pools::Pools;
-use crate::agents::population::operator_name;
 use crate::engine::census::Census;
 use crate::metrics::concentration::{concentration_of_descending, Concentration};
 use crate::metrics::ranking::Ranking;
@@ -38,7 +37,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     // The name of entity `e` of `[named.., solo groups..]`.
     let name_of = |named: &[String], e: usize| match named.get(e) {
         Some(n) => n.clone(),
-        None => operator_name(input.operator_names, e - named.len()),
+        None => input.operator_names.name(e - named.len()),
     };
     let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
     let (c, largest) = if pools.has_pooled {
