@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::observe::{
     operator_rows, run_replicate, DayRow, LogEvent, Observer, PoolRow, RunSummary, SummaryTally, SupplyRow, Tee,
 };
-use crate::output::atomic::{write_atomic, AtomicFile};
+use crate::output::atomic::{write_staged, AtomicFile};
 use crate::output::manifest::Manifest;
 use crate::output::stage::Staged;
 use crate::output::{CsvSink, EventSink, PoolSink, SupplySink};
@@ -67,15 +67,16 @@ pub fn run(loaded: &LoadedScenario, opts: &RunOptions, on_day: &(dyn Fn() + Sync
     manifest.files = names.iter().chain([&out.join("manifest.json")]).map(|f| file_name(f)).collect();
     manifest.wall_time_s = wall_time_s;
     let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-    write_atomic(&out.join("manifest.json"), &json)?;
+    write_staged(&out.join("manifest.json"), &json)?;
     let dest = staged.publish()?;
     let files = manifest.files.iter().map(|f| dest.join(f)).collect();
     Ok(RunReport { out_dir: opts.out_dir.clone(), files, summaries, wall_time_s })
 }
 
-/// Writes `summary.csv`: one row per replicate.
+/// Writes `summary.csv`: one row per replicate, inside the run's staged folder (synced when
+/// the folder is published).
 pub fn write_summary(dest: &Path, summaries: &[RunSummary]) -> Result<PathBuf> {
-    let mut w = csv::Writer::from_writer(AtomicFile::create(dest)?);
+    let mut w = csv::Writer::from_writer(AtomicFile::create_staged(dest)?);
     let err = |e: csv::Error| Error::Other(format!("cannot write {}: {e}", dest.display()));
     w.write_record(RunSummary::columns()).map_err(err)?;
     for s in summaries {
@@ -92,10 +93,10 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
             Ok(())
         }
     }
-    let mut series = CsvSink::create(&part_path(parts, "timeseries", r))?;
-    let mut events = EventSink(CsvSink::create(&part_path(parts, "events", r))?);
-    let mut pools = PoolSink(CsvSink::create(&part_path(parts, "pools", r))?);
-    let mut supply = SupplySink(CsvSink::create(&part_path(parts, "supply", r))?);
+    let mut series = CsvSink::create_staged(&part_path(parts, "timeseries", r))?;
+    let mut events = EventSink(CsvSink::create_staged(&part_path(parts, "events", r))?);
+    let mut pools = PoolSink(CsvSink::create_staged(&part_path(parts, "pools", r))?);
+    let mut supply = SupplySink(CsvSink::create_staged(&part_path(parts, "supply", r))?);
     let mut tally = SummaryTally::for_scenario(loaded);
     let mut tick = Tick(on_day);
     let world = {
@@ -110,7 +111,7 @@ fn run_one(loaded: &LoadedScenario, r: u32, parts: &Path, on_day: &(dyn Fn() + S
     events.0.commit_with_header::<LogEvent>()?;
     pools.0.commit_with_header::<PoolRow>()?;
     supply.0.commit_with_header::<SupplyRow>()?;
-    let mut ops = CsvSink::create(&part_path(parts, "operators", r))?;
+    let mut ops = CsvSink::create_staged(&part_path(parts, "operators", r))?;
     for row in operator_rows(&world) {
         ops.write(&row)?;
     }
@@ -137,7 +138,7 @@ fn concat_parts(dir: &Path, stem: &str, reps: u32, dest: &Path) -> Result<PathBu
         std::fs::rename(part_path(dir, stem, 0), dest).map_err(|e| Error::write(dest, e))?;
         return Ok(dest.to_path_buf());
     }
-    let mut out = AtomicFile::create(dest)?;
+    let mut out = AtomicFile::create_staged(dest)?;
     for r in 0..reps {
         let p = part_path(dir, stem, r);
         let f = std::fs::File::open(&p).map_err(|e| Error::Read { path: p.clone(), source: e })?;

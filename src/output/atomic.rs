@@ -21,11 +21,25 @@ const TEMP_RAND_CHARS: usize = 10;
 pub struct AtomicFile {
     dest: PathBuf,
     writer: Option<BufWriter<NamedTempFile>>,
+    /// Whether committing syncs the file to disk first (not inside a staged folder, which is
+    /// synced whole before it is published).
+    sync: bool,
 }
 
 impl AtomicFile {
     pub fn create(dest: impl Into<PathBuf>) -> Result<AtomicFile> {
-        let dest = dest.into();
+        AtomicFile::open(dest.into(), true)
+    }
+
+    /// A file inside a staged folder ([`super::stage::Staged`]): committing it renames it
+    /// without syncing, as [`super::stage::Staged::publish`] syncs every file of the folder at
+    /// once before the folder appears (one sync a file, all in parallel, instead of one after
+    /// another: ~1 ms each on the development machine, a tenth of a 10,000-miner CORE-1 run).
+    pub fn create_staged(dest: impl Into<PathBuf>) -> Result<AtomicFile> {
+        AtomicFile::open(dest.into(), false)
+    }
+
+    fn open(dest: PathBuf, sync: bool) -> Result<AtomicFile> {
         let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -37,20 +51,22 @@ impl AtomicFile {
             .rand_bytes(TEMP_RAND_CHARS)
             .tempfile_in(&dir)
             .map_err(|e| Error::write(&dest, e))?;
-        Ok(AtomicFile { dest, writer: Some(BufWriter::with_capacity(1 << 16, tmp)) })
+        Ok(AtomicFile { dest, writer: Some(BufWriter::with_capacity(1 << 16, tmp)), sync })
     }
 
     pub fn path(&self) -> &Path {
         &self.dest
     }
 
-    /// Flushes, syncs and renames into place.
+    /// Flushes, syncs (unless staged) and renames into place.
     pub fn commit(mut self) -> Result<PathBuf> {
         let Some(w) = self.writer.take() else {
             return Err(Error::Other(format!("internal: {} committed twice", self.dest.display())));
         };
         let tmp = w.into_inner().map_err(|e| Error::write(&self.dest, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::write(&self.dest, e))?;
+        if self.sync {
+            tmp.as_file().sync_all().map_err(|e| Error::write(&self.dest, e))?;
+        }
         tmp.persist(&self.dest).map_err(|e| Error::write(&self.dest, e.error))?;
         Ok(self.dest.clone())
     }
@@ -75,6 +91,13 @@ impl Write for AtomicFile {
 /// Writes `bytes` to `dest` atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let mut f = AtomicFile::create(dest)?;
+    f.write_all(bytes).map_err(|e| Error::write(dest, e))?;
+    f.commit()
+}
+
+/// [`write_atomic`] for a file inside a staged folder ([`AtomicFile::create_staged`]).
+pub fn write_staged(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    let mut f = AtomicFile::create_staged(dest)?;
     f.write_all(bytes).map_err(|e| Error::write(dest, e))?;
     f.commit()
 }

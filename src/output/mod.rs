@@ -27,7 +27,16 @@ pub struct CsvSink {
 
 impl CsvSink {
     pub fn create(dest: &Path) -> Result<CsvSink> {
-        Ok(CsvSink { file: AtomicFile::create(dest)?, line: Vec::with_capacity(1 << 12), rows: 0 })
+        Ok(CsvSink::on(AtomicFile::create(dest)?))
+    }
+
+    /// A table inside a staged folder, synced with the folder ([`AtomicFile::create_staged`]).
+    pub fn create_staged(dest: &Path) -> Result<CsvSink> {
+        Ok(CsvSink::on(AtomicFile::create_staged(dest)?))
+    }
+
+    fn on(file: AtomicFile) -> CsvSink {
+        CsvSink { file, line: Vec::with_capacity(1 << 12), rows: 0 }
     }
 
     pub fn write<T: Serialize>(&mut self, row: &T) -> Result<()> {

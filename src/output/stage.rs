@@ -148,11 +148,14 @@ impl Staged {
         self.lock.path().dir()
     }
 
-    /// Moves the staged folder into place (one rename; an earlier run's folder is swapped out
-    /// first and then removed). Returns the final folder.
+    /// Syncs the staged folder's files and the folder to disk, then moves it into place (one
+    /// rename; an earlier run's folder is swapped out first and then removed). Returns the
+    /// final folder. Files written into it with `AtomicFile::create_staged` are synced here,
+    /// all at once, so the folder never appears with data still only in memory.
     pub fn publish(self) -> Result<PathBuf> {
         let dest = self.final_dir();
         let staged = self.staging.path().to_path_buf();
+        sync_tree(&staged)?;
         match &self.target {
             Target::Absent => rename(&staged, &dest)?,
             Target::Empty => {
@@ -174,6 +177,32 @@ impl Staged {
         }
         Ok(dest)
     }
+}
+
+/// Syncs every file under `dir`, then `dir` itself, and returns how many files it synced. The
+/// files are synced in parallel, one thread each (a run's folder holds a handful), so the
+/// device's flushes overlap instead of following one another.
+fn sync_tree(dir: &Path) -> Result<usize> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(|e| Error::Read { path: folder.clone(), source: e })? {
+            let entry = entry.map_err(|e| Error::Read { path: folder.clone(), source: e })?;
+            let kind = entry.file_type().map_err(|e| Error::Read { path: entry.path(), source: e })?;
+            if kind.is_dir() {
+                folders.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    let sync = |p: &Path| std::fs::File::open(p).and_then(|f| f.sync_all()).map_err(|e| Error::write(p, e));
+    std::thread::scope(|s| {
+        let syncs: Vec<_> = files.iter().map(|f| s.spawn(move || sync(f))).collect();
+        syncs.into_iter().try_for_each(|h| h.join().unwrap_or_else(|_| Err(Error::Other("a sync panicked".into()))))
+    })?;
+    sync(dir)?;
+    Ok(files.len())
 }
 
 fn rename(from: &Path, to: &Path) -> Result<()> {
@@ -292,5 +321,18 @@ mod tests {
         assert_eq!(names(d.path()).len(), 2, "{:?}", names(d.path()));
         drop(s);
         assert!(names(d.path()).is_empty(), "{:?}", names(d.path()));
+    }
+
+    /// Bug caught: files in a sub-folder (figures) or the folder's own entries left unsynced
+    /// before publishing, or a missing folder passing silently.
+    #[test]
+    fn sync_tree_syncs_every_file_below() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("a.csv"), "x").unwrap();
+        std::fs::create_dir_all(t.path().join("figures/deep")).unwrap();
+        std::fs::write(t.path().join("figures/b.svg"), "y").unwrap();
+        std::fs::write(t.path().join("figures/deep/c.png"), "z").unwrap();
+        assert_eq!(sync_tree(t.path()).unwrap(), 3);
+        assert!(sync_tree(&t.path().join("missing")).is_err());
     }
 }
