@@ -5,7 +5,7 @@
 //! to look.
 
 use super::curtail::SiteCurtailment;
-use crate::agents::hardware::Vintage;
+use crate::agents::hardware::{Pricing, Vintage};
 use crate::agents::{Operator, OperatorState};
 use crate::scenario::Payout;
 use crate::units::grid;
@@ -32,6 +32,69 @@ pub struct Census {
     /// `Some(owners)` when only those operator groups' entries (repeats allowed) can differ
     /// from the previous day's census (a merit day, `merit.rs`); `None` after a full count.
     pub changed_owners: Option<Vec<u32>>,
+    /// The machines at active sites as the security columns read them, when the day's pass
+    /// took them ([`SiteMachines`]).
+    pub machines: SiteMachines,
+}
+
+/// What the security columns (`observe::security`) read of every active site: its idle
+/// machines, whether it hosts AI, and its machines at the secondary market's prices, by group.
+/// The settlement pass takes them where each fleet is at hand (`settle::settle_and_count`),
+/// when asked to ([`SiteMachines::take_at`]); walking every fleet again for them was a tenth of
+/// a full-model run. The security columns walk the fleets themselves on days it was not taken
+/// (a merit day, the phased reference day) or at other prices, and debug builds walk them
+/// always and compare.
+#[derive(Debug, Clone, Default)]
+pub struct SiteMachines {
+    /// The day they were taken, and the prices the machines were valued at.
+    pub day: Option<u32>,
+    pub pricing: Option<Pricing>,
+    /// (TH/s, J/TH) of the machines idle at active sites, in operator then fleet order.
+    pub idle: Vec<(f64, f64)>,
+    /// The active operators hosting AI halls, in order.
+    pub hosts: Vec<u32>,
+    /// By operator group: its active operators' machines at `pricing`, each operator's summed
+    /// over its fleet first, then added to its group's in operator order.
+    pub value_usd: Vec<f64>,
+}
+
+impl SiteMachines {
+    /// Empties the tally; nothing is taken until [`SiteMachines::take_at`].
+    fn clear(&mut self) {
+        self.day = None;
+        self.pricing = None;
+        self.idle.clear();
+        self.hosts.clear();
+        self.value_usd.clear();
+    }
+
+    /// Asks the next settlement pass over `operators` operators to take the machines, valued at
+    /// `pricing` (it is marked as day `d`'s by the caller once every operator is counted).
+    pub fn take_at(&mut self, pricing: Pricing, operators: usize) {
+        self.clear();
+        self.pricing = Some(pricing);
+        self.value_usd.resize(operators, 0.0);
+    }
+
+    /// Takes operator `i` (active, of group `owner`): its fleet's value at the prices asked
+    /// for, and its idle machines. Only while a pass takes them.
+    #[inline(always)]
+    pub fn take(&mut self, i: usize, op: &Operator) {
+        let Some(pricing) = self.pricing else {
+            return;
+        };
+        let mut value = 0.0;
+        for v in &op.fleet {
+            value += v.th_s * pricing.price_usd_per_th(v.j_per_th);
+            if !v.running {
+                self.idle.push((v.th_s, v.j_per_th));
+            }
+        }
+        self.value_usd[op.owner as usize] += value;
+        if op.hosts_ai() {
+            self.hosts.push(i as u32);
+        }
+    }
 }
 
 /// The network's totals, added up operator by operator in index order.
@@ -78,6 +141,7 @@ impl Census {
             hybrid_owner: vec![false; operators],
             totals: Totals::default(),
             changed_owners: None,
+            machines: SiteMachines::default(),
         }
     }
 
@@ -97,6 +161,7 @@ impl Census {
         self.hybrid_owner.resize(operators, false);
         self.totals = Totals::default();
         self.changed_owners = None;
+        self.machines.clear();
     }
 
     /// Counts operator `i` on day `d`, after settlement: the census phase of the day (the
@@ -115,6 +180,7 @@ impl Census {
                 fleet.run(v, curtail.uptime(v.j_per_th));
             }
         }
+        self.machines.take(i, op);
         self.count_active(totals, i, op, d, fleet);
     }
 

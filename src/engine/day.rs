@@ -46,7 +46,7 @@ impl World {
         self.record(d, log);
         self.grant_ai(d, requests, &snap.pricing, &mut stats);
         let mut sums = self.settle_all(&snap, flows);
-        self.count(d, census, &mut sums);
+        self.count(d, &snap, census, &mut sums);
         self.running_th_s = sums.census.mining_th_s;
         self.keep_pool_sizes(census);
         sums.store(&mut stats, census);
@@ -155,11 +155,19 @@ impl World {
         sums
     }
 
-    /// Phase 8: the census, in index order.
-    fn count(&self, d: u32, census: &mut Census, sums: &mut DaySums) {
-        census.clear(self.population.operators.len(), self.population.jurisdictions.len());
+    /// Phase 8: the census, in index order (with the machines the security columns read, when
+    /// the day's row has them).
+    fn count(&self, d: u32, snap: &Snapshot, census: &mut Census, sums: &mut DaySums) {
+        let n = self.population.operators.len();
+        census.clear(n, self.population.jurisdictions.len());
+        if self.metrics.attack_metrics {
+            census.machines.take_at(snap.pricing, n);
+        }
         for (i, op) in self.population.operators.iter().enumerate() {
             census.count(&mut sums.census, i, op, self.curtailment.terms_of(op), d);
+        }
+        if census.machines.pricing.is_some() {
+            census.machines.day = Some(d);
         }
     }
 }

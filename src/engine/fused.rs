@@ -41,6 +41,9 @@ impl World {
         let mut log = Vec::new();
         let n = self.population.operators.len();
         census.clear(n, self.population.jurisdictions.len());
+        if self.metrics.attack_metrics {
+            census.machines.take_at(snap.pricing, n);
+        }
         let books = snap.books;
         // Operators `..settled` have settled.
         let mut settled = 0;
@@ -107,6 +110,9 @@ impl World {
         for (i, (op, flow)) in rest {
             let terms = curtailment.terms_of(op);
             settle_and_count(i, op, terms, std::mem::take(flow), &books, &mut sums, census, in_default);
+        }
+        if census.machines.pricing.is_some() {
+            census.machines.day = Some(d);
         }
         self.running_th_s = sums.census.mining_th_s;
         self.keep_pool_sizes(census);

@@ -20,8 +20,9 @@ struct Trace {
 
 impl Hook for Trace {
     fn day_start(&mut self, v: &DayStart<'_>) -> Result<()> {
-        // The census as counted (not what it says changed since yesterday).
-        let census = Census { changed_owners: None, ..v.census.clone() };
+        // The census as counted (not what it says changed since yesterday, nor the machines a
+        // full day takes for the security columns, which walk them on a merit day).
+        let census = Census { changed_owners: None, machines: Default::default(), ..v.census.clone() };
         self.days.push(format!("{} {:?} {:?} {:?}", v.day, census, v.stats, v.events));
         // The machines' running flags, where the day's observation reads them.
         if v.world.metrics.attack_metrics {

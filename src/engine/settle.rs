@@ -68,6 +68,7 @@ pub fn settle_and_count(
             sums.energy_mwh += run.energy_mwh;
         }
     }
+    census.machines.take(i, op);
     census.count_active(&mut sums.census, i, op, d, fleet);
     collect_and_book(i, op, f, books, sums, in_default);
 }

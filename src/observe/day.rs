@@ -204,6 +204,7 @@ mod tests {
                 ..Totals::default()
             },
             changed_owners: None,
+            machines: Default::default(),
         }
     }
 

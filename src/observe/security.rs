@@ -47,10 +47,10 @@ pub(super) fn security_columns(
     r.budish_deterred_value_usd =
         budish_deterred_value_usd(reward * w.price.price_usd(), w.metrics.attack_share, w.metrics.attack_hours);
     let SecurityScratch { scan, sort, dormant, coalitions } = scratch;
-    scan.take(w, &pricing, groups);
-    let lots = scan.dormant_lots(w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
+    let machines = sites(w, d, census, &pricing, groups, scan);
+    let lots = dormant_lots(machines, w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
     dormant.refill(lots, &params, sort);
-    coalitions.refill(owners.ranked().iter().map(|&(th, g)| (th, scan.value_usd[g as usize])));
+    coalitions.refill(owners.ranked().iter().map(|&(th, g)| (th, machines.value_usd[g as usize])));
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
@@ -84,15 +84,65 @@ pub(super) fn security_columns(
     (*dormant, *coalitions) = (market.dormant, market.coalitions);
 }
 
-/// What the security columns read from every active operator's fleet, gathered in one walk:
-/// its idle machines and each operator group's machines at market value.
+/// The machines at active sites, as the security columns read them: taken by the day's
+/// settlement pass (`engine::census::SiteMachines`) when it took them today at these prices,
+/// else walked here. Debug builds walk them always and compare, bit for bit.
+fn sites<'a>(
+    w: &World,
+    d: u32,
+    census: &'a Census,
+    pricing: &Pricing,
+    groups: usize,
+    scan: &'a mut FleetScan,
+) -> Machines<'a> {
+    let m = &census.machines;
+    let taken = m.day == Some(d) && m.pricing.as_ref() == Some(pricing) && m.value_usd.len() == groups;
+    if !taken || cfg!(debug_assertions) {
+        scan.take(w, pricing, groups);
+    }
+    if !taken {
+        return Machines { idle: &scan.idle, hosts: &scan.hosts, value_usd: &scan.value_usd };
+    }
+    debug_assert!(m
+        .idle
+        .iter()
+        .map(|x| (x.0.to_bits(), x.1.to_bits()))
+        .eq(scan.idle.iter().map(|x| (x.0.to_bits(), x.1.to_bits()))));
+    debug_assert_eq!(m.hosts, scan.hosts);
+    debug_assert!(m.value_usd.iter().map(|x| x.to_bits()).eq(scan.value_usd.iter().map(|x| x.to_bits())));
+    Machines { idle: &m.idle, hosts: &m.hosts, value_usd: &m.value_usd }
+}
+
+/// The machines at active sites ([`sites`]).
+#[derive(Clone, Copy)]
+struct Machines<'a> {
+    /// (TH/s, J/TH) of the machines idle at active sites, in operator then fleet order.
+    idle: &'a [(f64, f64)],
+    /// Active operators hosting AI halls (their stored machines are dormant too).
+    hosts: &'a [u32],
+    /// By operator group: its active operators' machines at the secondary market's prices.
+    value_usd: &'a [f64],
+}
+
+/// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then stored
+/// for AI conversions, then on the secondary market (the order `DormantSupply` receives them
+/// in).
+fn dormant_lots<'a>(m: Machines<'a>, w: &'a World) -> impl Iterator<Item = (f64, f64)> + 'a {
+    let ops = &w.population.operators;
+    let stored = m
+        .hosts
+        .iter()
+        .flat_map(move |&i| ops[i as usize].ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
+    let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
+    m.idle.iter().copied().chain(stored).chain(for_sale)
+}
+
+/// The walk over every active operator's fleet for [`Machines`], into buffers kept from day
+/// to day: the same sums in the same order as the settlement pass' (`SiteMachines::take`).
 #[derive(Debug, Default)]
 struct FleetScan {
-    /// (TH/s, J/TH) of the machines idle at active sites, in operator then fleet order.
     idle: Vec<(f64, f64)>,
-    /// Active operators hosting AI halls (their stored machines are dormant too).
     hosts: Vec<u32>,
-    /// By operator group: its active operators' machines at the secondary market's prices.
     value_usd: Vec<f64>,
 }
 
@@ -120,19 +170,6 @@ impl FleetScan {
                 scan.hosts.push(i as u32);
             }
         }
-    }
-
-    /// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then
-    /// stored for AI conversions, then on the secondary market (the order `DormantSupply`
-    /// receives them in).
-    fn dormant_lots<'a>(&'a self, w: &'a World) -> impl Iterator<Item = (f64, f64)> + 'a {
-        let ops = &w.population.operators;
-        let stored = self
-            .hosts
-            .iter()
-            .flat_map(move |&i| ops[i as usize].ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
-        let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
-        self.idle.iter().copied().chain(stored).chain(for_sale)
     }
 }
 
