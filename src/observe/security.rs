@@ -5,7 +5,7 @@
 
 use super::row::DayRow;
 use crate::agents::OperatorState;
-use crate::engine::census::Census;
+use crate::engine::census::{Census, SiteMachines};
 use crate::engine::World;
 use crate::market::secondary::Pricing;
 use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply};
@@ -22,7 +22,8 @@ const EXPECTED_BLOCKS_PER_DAY: f64 = 144.0;
 /// the heap's top to the kernel and take it back daily: ~4% of the baseline).
 #[derive(Debug, Default)]
 pub struct SecurityScratch {
-    scan: FleetScan,
+    /// The machines walked here on days the census did not take them (and in debug builds).
+    scan: SiteMachines,
     sort: UnitCostSort,
     dormant: DormantSupply,
     coalitions: Coalitions,
@@ -85,20 +86,21 @@ pub(super) fn security_columns(
 }
 
 /// The machines at active sites, as the security columns read them: taken by the day's
-/// settlement pass (`engine::census::SiteMachines`) when it took them today at these prices,
-/// else walked here. Debug builds walk them always and compare, bit for bit.
+/// census pass (`engine::census::SiteMachines`) when it took them today at these prices, else
+/// walked here. Debug builds walk them always and compare, bit for bit: no fleet may change
+/// between an operator's count and the day's observation.
 fn sites<'a>(
     w: &World,
     d: u32,
     census: &'a Census,
     pricing: &Pricing,
     groups: usize,
-    scan: &'a mut FleetScan,
+    scan: &'a mut SiteMachines,
 ) -> Machines<'a> {
     let m = &census.machines;
     let taken = m.day == Some(d) && m.pricing.as_ref() == Some(pricing) && m.value_usd.len() == groups;
     if !taken || cfg!(debug_assertions) {
-        scan.take(w, pricing, groups);
+        walk(scan, w, pricing, groups);
     }
     if !taken {
         return Machines { idle: &scan.idle, hosts: &scan.hosts, value_usd: &scan.value_usd };
@@ -137,39 +139,11 @@ fn dormant_lots<'a>(m: Machines<'a>, w: &'a World) -> impl Iterator<Item = (f64,
     m.idle.iter().copied().chain(stored).chain(for_sale)
 }
 
-/// The walk over every active operator's fleet for [`Machines`], into buffers kept from day
-/// to day: the same sums in the same order as the settlement pass' (`SiteMachines::take`).
-#[derive(Debug, Default)]
-struct FleetScan {
-    idle: Vec<(f64, f64)>,
-    hosts: Vec<u32>,
-    value_usd: Vec<f64>,
-}
-
-impl FleetScan {
-    /// Today's scan, into the buffers of the last.
-    fn take(&mut self, w: &World, pricing: &Pricing, groups: usize) {
-        self.idle.clear();
-        self.hosts.clear();
-        self.value_usd.clear();
-        self.value_usd.resize(groups, 0.0);
-        let scan = self;
-        for (i, o) in w.population.operators.iter().enumerate() {
-            if o.state != OperatorState::Active {
-                continue;
-            }
-            let mut value = 0.0;
-            for v in &o.fleet {
-                value += v.th_s * pricing.price_usd_per_th(v.j_per_th);
-                if !v.running {
-                    scan.idle.push((v.th_s, v.j_per_th));
-                }
-            }
-            scan.value_usd[o.owner as usize] += value;
-            if o.hosts_ai() {
-                scan.hosts.push(i as u32);
-            }
-        }
+/// Walks every active operator's fleet for the machines, as the census' pass takes them.
+fn walk(scan: &mut SiteMachines, w: &World, pricing: &Pricing, groups: usize) {
+    scan.take_at(*pricing, groups);
+    for (i, o) in w.population.operators.iter().enumerate().filter(|(_, o)| o.state == OperatorState::Active) {
+        scan.take(i, o);
     }
 }
 
