@@ -71,6 +71,11 @@ pub struct Engine<'o> {
     pool_day: PoolDay,
     /// What each PPLNS pool's blocks of the day paid (subsidy and fees), satoshis.
     pplns_found_sat: Vec<u64>,
+    /// The blocks found since the last close, in order: (winner, subsidy and fees). Their
+    /// winners are paid at the day's close (`pay_winners`), where their records are visited
+    /// one after another; visited block by block, each was a cache miss on the event loop's
+    /// path. Nothing reads a winner's pay before the close.
+    wins: Vec<(u32, Sat)>,
     /// Each PPLNS pool's running hashrate today (scratch of `pay_pool`).
     pplns_th_s: Vec<f64>,
     /// The merit order, while the world is in merit form (`merit.rs`).
@@ -112,6 +117,7 @@ impl<'o> Engine<'o> {
             census: Census::new(n, nj),
             pool_day: PoolDay::default(),
             pplns_found_sat: Vec::new(),
+            wins: Vec::new(),
             pplns_th_s: Vec::new(),
             merit: None,
             merit_days: 0,
@@ -122,6 +128,7 @@ impl<'o> Engine<'o> {
     /// Runs to the end and returns the final world.
     pub fn run(mut self) -> Result<World> {
         while self.step()? {}
+        self.pay_winners();
         self.leave_merit_form();
         Ok(self.world)
     }
@@ -179,6 +186,8 @@ impl<'o> Engine<'o> {
     }
 
     fn on_scheduled(&mut self, i: usize) {
+        // An effect may read or change the operators: the blocks found so far are theirs.
+        self.pay_winners();
         let (day, effect) = self.world.schedule[i].clone();
         // An effect on the operators may change any unit: the merit order is rebuilt after the
         // next full day.
@@ -321,27 +330,7 @@ impl<'o> Engine<'o> {
         w.chain.height = height;
         let subsidy = block_subsidy(height);
         let fees = w.fee_model.draw(w.fee_level_btc(), &mut self.streams.fees);
-        let op = &mut w.population.operators[winner];
-        op.blocks_won += 1;
-        if let Some(m) = self.merit.as_mut() {
-            m.won(winner);
-        }
-        // A pool's miner is paid for its work (`pay_pool`), not for the block it found; a
-        // PPLNS pool shares its blocks' pay.
-        match op.payout {
-            Payout::Solo => {
-                op.revenue += subsidy + fees;
-                op.mined_btc_unsettled += (subsidy + fees).to_btc();
-            }
-            Payout::Pool if w.population.pools.schemes[op.pool as usize] == PayoutScheme::Pplns => {
-                let p = op.pool as usize;
-                if p >= self.pplns_found_sat.len() {
-                    self.pplns_found_sat.resize(p + 1, 0);
-                }
-                self.pplns_found_sat[p] = self.pplns_found_sat[p].saturating_add((subsidy + fees).0);
-            }
-            Payout::Pool => {}
-        }
+        self.wins.push((winner as u32, subsidy + fees));
 
         let t = self.now;
         self.tally.blocks += 1;
@@ -393,8 +382,39 @@ impl<'o> Engine<'o> {
         self.queue.set_block(at, self.block_token);
     }
 
+    /// Pays the blocks found since the last close to their winners, in the order they were
+    /// found (so each winner's sums are added as block by block): a solo miner its block, a
+    /// PPLNS pool its share of the day's finds (a pool miner is paid for its work instead,
+    /// `pay_pool`).
+    fn pay_winners(&mut self) {
+        let w = &mut self.world;
+        for &(winner, reward) in &self.wins {
+            let op = &mut w.population.operators[winner as usize];
+            op.blocks_won += 1;
+            if let Some(m) = self.merit.as_mut() {
+                m.won(winner as usize);
+            }
+            match op.payout {
+                Payout::Solo => {
+                    op.revenue += reward;
+                    op.mined_btc_unsettled += reward.to_btc();
+                }
+                Payout::Pool if w.population.pools.schemes[op.pool as usize] == PayoutScheme::Pplns => {
+                    let p = op.pool as usize;
+                    if p >= self.pplns_found_sat.len() {
+                        self.pplns_found_sat.resize(p + 1, 0);
+                    }
+                    self.pplns_found_sat[p] = self.pplns_found_sat[p].saturating_add(reward.0);
+                }
+                Payout::Pool => {}
+            }
+        }
+        self.wins.clear();
+    }
+
     /// Hands the finished day's chain tallies to the hook.
     fn close_day(&mut self) -> Result<()> {
+        self.pay_winners();
         if !std::mem::take(&mut self.day_open) {
             return Ok(());
         }
