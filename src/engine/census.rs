@@ -39,11 +39,11 @@ pub struct Census {
 
 /// What the security columns (`observe::security`) read of every active site: its idle
 /// machines, whether it hosts AI, and its machines at the secondary market's prices, by group.
-/// The settlement pass takes them where each fleet is at hand (`settle::settle_and_count`),
-/// when asked to ([`SiteMachines::take_at`]); walking every fleet again for them was a tenth of
-/// a full-model run. The security columns walk the fleets themselves on days it was not taken
-/// (a merit day, the phased reference day) or at other prices, and debug builds walk them
-/// always and compare.
+/// The census pass takes them where each fleet is at hand (`settle::settle_and_count`, and
+/// [`Census::count`] in the phased day), when asked to ([`SiteMachines::take_at`]); walking
+/// every fleet again for them was a tenth of a full-model run. The security columns walk the
+/// fleets themselves on days they were not taken (merit days) or at other prices, and debug
+/// builds walk them always and compare.
 #[derive(Debug, Clone, Default)]
 pub struct SiteMachines {
     /// The day they were taken, and the prices the machines were valued at.
@@ -76,8 +76,8 @@ impl SiteMachines {
         self.value_usd.resize(operators, 0.0);
     }
 
-    /// Takes operator `i` (active, of group `owner`): its fleet's value at the prices asked
-    /// for, and its idle machines. Only while a pass takes them.
+    /// Takes active operator `i`: its fleet's value at the prices asked for (added to its
+    /// group's), its idle machines, and whether it hosts AI. Only while a pass takes them.
     #[inline(always)]
     pub fn take(&mut self, i: usize, op: &Operator) {
         let Some(pricing) = self.pricing else {

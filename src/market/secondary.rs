@@ -121,7 +121,8 @@ fn efficiency_order(lots: &[Lot]) -> Vec<usize> {
     // The last lot's model first: lots listed together often share one.
     let (mut last_bits, mut last) = (None, 0);
     for l in lots {
-        if l.bound_for.is_some() || l.th_s <= 0.0 {
+        let offered = l.bound_for.is_none() && l.th_s > 0.0; // NaN is not offered either
+        if !offered {
             model_of.push(SOLD);
             continue;
         }
@@ -304,7 +305,8 @@ mod tests {
     }
 
     /// The bucketed order against the comparison sort it replaces, on random inventories with
-    /// a few models or many, lots on their way, empty lots and lots given back out of day order.
+    /// a few models or many, lots on their way, empty (or NaN) lots and lots given back out of
+    /// day order.
     /// Bug caught: buckets not re-sorted by listing day where a given-back lot broke the order,
     /// models ranked by first appearance, or sold lots offered again.
     #[test]
@@ -316,7 +318,7 @@ mod tests {
             let n = rng.random_range(0..200);
             let mut lots: Vec<Lot> = (0..n)
                 .map(|k| Lot {
-                    th_s: if rng.random_bool(0.05) { 0.0 } else { 1.0 },
+                    th_s: [0.0, f64::NAN, 1.0][rng.random_range(0..3usize).max(rng.random_range(0..3))],
                     j_per_th: 15.0 + rng.random_range(0..models) as f64 * 2.5,
                     // mostly in day order, as listed; sometimes an old lot given back at the end
                     listed_day: if rng.random_bool(0.1) { rng.random_range(0..50) } else { k / 3 },
