@@ -120,6 +120,7 @@ impl World {
             pool_choice: loaded.params.pool_choice,
             supply: crate::market::supply::SupplyCurve::default(),
             supply_current: false,
+            investment_carried: None,
             halving_outlook: crate::market::supply::HalvingOutlook::default(),
             growth_trend_per_day: 0.0,
             hardware_market: HardwareMarket::new(

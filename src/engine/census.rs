@@ -117,6 +117,9 @@ pub struct Totals {
     pub running_mw: f64,
     /// Every machine at active sites, installed or stored.
     pub sites_th_s: f64,
+    /// Machines the active operators have on order and not yet delivered (what the next
+    /// day's opening reads as the makers' order book, `snapshot::InvestmentCensus`).
+    pub pipeline_th_s: f64,
     pub operators_active: u32,
     pub mining_operators: u32,
     pub operators_hybrid: u32,
@@ -201,6 +204,7 @@ impl Census {
     pub fn count_active(&mut self, totals: &mut Totals, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
         self.running_th_s[i] = fleet.running_th_s;
         totals.operators_active += 1;
+        totals.pipeline_th_s += op.orders.iter().map(|x| x.th_s).sum::<f64>();
         if fleet.running_th_s > 0.0 {
             totals.mining_operators += 1;
         }

@@ -48,6 +48,7 @@ impl World {
         let mut sums = self.settle_all(&snap, flows);
         self.count(d, &snap, census, &mut sums);
         self.running_th_s = sums.census.mining_th_s;
+        self.carry_investment_census(d, &sums.census);
         self.keep_pool_sizes(census);
         sums.store(&mut stats, census);
         self.hardware_market.book(stats.ordered_th_s);

@@ -115,6 +115,7 @@ impl World {
             census.machines.day = Some(d);
         }
         self.running_th_s = sums.census.mining_th_s;
+        self.carry_investment_census(d, &sums.census);
         self.keep_pool_sizes(census);
         sums.store(&mut stats, census);
         self.hardware_market.book(stats.ordered_th_s);

@@ -62,6 +62,7 @@ fn run(loaded: &LoadedScenario, merit: bool) -> (Vec<String>, String, u32) {
     engine.leave_merit_form();
     engine.world.merit_order = true;
     engine.world.supply_current = false;
+    engine.world.investment_carried = None; // a cache of the last full day's census
     let world = format!("{:?}", engine.world());
     drop(engine);
     (trace.days, world, merit_days)

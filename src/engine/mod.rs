@@ -194,6 +194,7 @@ impl<'o> Engine<'o> {
         if effect.touches_operators() {
             self.leave_merit_form();
             self.world.supply_current = false;
+            self.world.investment_carried = None;
         }
         self.world.apply(&effect, day, &mut self.streams.events);
     }

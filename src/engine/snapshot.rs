@@ -141,6 +141,14 @@ impl World {
         census
     }
 
+    /// Keeps what the census of full day `d` counted of the order book and the mining MW for
+    /// the next day's opening ([`World::open_day`]): the same terms, added in the same
+    /// operator order, as [`World::take_investment_census`] (debug builds compare them there).
+    pub fn carry_investment_census(&mut self, d: u32, totals: &super::census::Totals) {
+        let census = InvestmentCensus { pipeline_th_s: totals.pipeline_th_s, mining_mw: totals.mw_mining };
+        self.investment_carried = Some((d + 1, census));
+    }
+
     /// Moves the markets to day `d` and takes the day's view. The moving average of hashprice
     /// follows `ema += a (h - ema)` with `a = 1 - 0.5^(1 / half_life_days)`, so a past day's
     /// weight halves every half-life.
@@ -163,10 +171,14 @@ impl World {
         // The curve is taken anew unless no machine has changed since it was last taken.
         let curve_day = d.is_multiple_of(SUPPLY_CURVE_INTERVAL_DAYS) && !self.supply_current;
         self.supply_current |= curve_day;
-        let census = if self.strategy.enabled || curve_day {
-            self.take_investment_census(curve_day)
-        } else {
-            InvestmentCensus::default()
+        let carried = self.investment_carried.take().filter(|&(day, _)| day == d).map(|(_, c)| c);
+        let census = match carried {
+            Some(c) if self.strategy.enabled && !curve_day => {
+                debug_assert_eq!(format!("{c:?}"), format!("{:?}", self.take_investment_census(false)));
+                c
+            }
+            _ if self.strategy.enabled || curve_day => self.take_investment_census(curve_day),
+            _ => InvestmentCensus::default(),
         };
         let subsidy = block_subsidy(self.chain.height + 1).to_btc();
         let reward = subsidy + self.fee_level_btc();

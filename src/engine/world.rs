@@ -122,6 +122,11 @@ pub struct World {
     /// Whether no machine has changed since `supply` was taken (only merit days, which
     /// switch machines on and off, have run since): the curve need not be taken again.
     pub supply_current: bool,
+    /// The order book and mining MW as the census of a full day counted them, with the day
+    /// whose opening they are for (the next): that opening reads them instead of walking the
+    /// operators again. Cleared by anything that changes operators in between (a scheduled
+    /// effect); a merit day leaves it for a later day, which does not take it.
+    pub investment_carried: Option<(u32, super::snapshot::InvestmentCensus)>,
     /// What the merit order says of the next halvings, as of the day's opening.
     pub halving_outlook: HalvingOutlook,
     /// Trend of difficulty growth: moving average of daily log changes, per day.
