@@ -90,15 +90,16 @@ impl Write for AtomicFile {
 
 /// Writes `bytes` to `dest` atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    let mut f = AtomicFile::create(dest)?;
-    f.write_all(bytes).map_err(|e| Error::write(dest, e))?;
-    f.commit()
+    write_whole(AtomicFile::create(dest)?, bytes)
 }
 
 /// [`write_atomic`] for a file inside a staged folder ([`AtomicFile::create_staged`]).
 pub fn write_staged(dest: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    let mut f = AtomicFile::create_staged(dest)?;
-    f.write_all(bytes).map_err(|e| Error::write(dest, e))?;
+    write_whole(AtomicFile::create_staged(dest)?, bytes)
+}
+
+fn write_whole(mut f: AtomicFile, bytes: &[u8]) -> Result<PathBuf> {
+    f.write_all(bytes).map_err(|e| Error::write(&f.dest, e))?;
     f.commit()
 }
 
