@@ -97,21 +97,26 @@ fn fill_active_descending(buf: &mut Vec<f64>, hashrates: &[f64]) -> f64 {
 }
 
 /// Smallest `k` such that the `k` largest entries of `sorted_desc` hold at least `q - tol` of
-/// `total_hashrate`. Returns 0 when `q <= 0`, `q` is NaN or the total is not positive, and
-/// `sorted_desc.len()` when even all entries fall short (`q > 1`).
+/// `total_hashrate` (zero entries, anywhere, not counted). Returns 0 when `q <= 0`, `q` is NaN
+/// or the total is not positive, and the number of positive entries when even all fall short
+/// (`q > 1`).
 fn count_to_reach<T: Hashrate>(sorted_desc: &[T], total_hashrate: f64, q: f64) -> usize {
     if q.is_nan() || q <= 0.0 || total_hashrate <= 0.0 {
         return 0;
     }
     let target_hashrate = (q - SHARE_TOLERANCE) * total_hashrate;
-    let mut cumulative_hashrate = 0.0;
-    for (idx, h) in sorted_desc.iter().enumerate() {
-        cumulative_hashrate += h.th_s();
+    let (mut cumulative_hashrate, mut count) = (0.0, 0);
+    for h in sorted_desc {
+        // A zero entry adds nothing and is not counted (the target is positive, so it is
+        // never reached on one).
+        let h = h.th_s();
+        count += usize::from(h > 0.0);
+        cumulative_hashrate += h;
         if cumulative_hashrate >= target_hashrate {
-            return idx + 1;
+            return count;
         }
     }
-    sorted_desc.len()
+    count
 }
 
 /// Concentration of `hashrates` (one entry per entity, any non-negative unit).
@@ -156,35 +161,42 @@ pub fn concentration_with(buf: &mut Vec<f64>, hashrates: &[f64]) -> Concentratio
 }
 
 /// As [`concentration`], for active hashrates already sorted in decreasing order (callers
-/// that keep an order from day to day re-sort it cheaply). The same values in the same order
-/// give bit-identical results to [`concentration_with`], whichever way they were sorted.
+/// that keep an order from day to day re-sort it cheaply), among which entries of exactly 0
+/// may stand anywhere (a ranking's dormant entries, `metrics::ranking`): they count as
+/// nothing. The same active values in the same order give bit-identical results to
+/// [`concentration_with`], whichever way they were sorted and wherever zeros stand.
 ///
 /// # Formula
 /// Identical to [`concentration`].
 pub fn concentration_of_descending<T: Hashrate>(buf: &[T]) -> Concentration {
-    debug_assert!(buf.windows(2).all(|w| w[0].th_s() >= w[1].th_s()) && buf.iter().all(|h| is_active(h.th_s())));
-    let n = buf.len();
+    debug_assert!({
+        let mut positive = buf.iter().map(T::th_s).filter(|&h| h != 0.0);
+        positive.clone().all(is_active) && positive.clone().zip(positive.by_ref().skip(1)).all(|(a, b)| a >= b)
+    });
     // The three sums in one pass (independent chains of additions), each added from the
     // smallest up and from the same -0.0 as `Iterator::sum`; the squares are divided by the
-    // squared total once, not share by share.
+    // squared total once, not share by share. A zero entry adds +0.0 to each: the same bits
+    // as without it once the first positive entry is added (and with none, every metric is 0).
     let (mut total_hashrate, mut rank_weighted, mut sum_sq) = (-0.0f64, -0.0f64, -0.0f64);
-    // The ascending rank counted in floating point: exact below 2^53, so the same bits as
-    // converting `n - idx` (a conversion from an unsigned integer is several instructions
-    // without AVX-512, and was most of the loop).
+    // The ascending rank among the positive entries counted in floating point: exact below
+    // 2^53, so the same bits as converting `n - idx` (a conversion from an unsigned integer is
+    // several instructions without AVX-512, and was most of the loop).
     let mut rank = 0.0f64;
     for h in buf.iter().rev() {
         let h = h.th_s();
-        rank += 1.0;
+        rank += if h > 0.0 { 1.0 } else { 0.0 };
         total_hashrate += h;
         rank_weighted += rank * h;
         sum_sq += h * h;
     }
+    let n = rank as usize;
     if n == 0 || total_hashrate <= 0.0 {
         return Concentration::default();
     }
-    let n_f64 = n as f64;
+    let n_f64 = rank;
     let sum_sq_share = sum_sq / (total_hashrate * total_hashrate);
-    let top5_hashrate: f64 = buf.iter().take(5).map(T::th_s).sum();
+    let positive = || buf.iter().map(T::th_s).filter(|&h| h > 0.0);
+    let top5_hashrate: f64 = positive().take(5).sum();
     let gini =
         if n == 1 { 0.0 } else { (2.0 * rank_weighted / (n_f64 * total_hashrate) - (n_f64 + 1.0) / n_f64).max(0.0) };
 
@@ -193,7 +205,7 @@ pub fn concentration_of_descending<T: Hashrate>(buf: &[T]) -> Concentration {
         nakamoto_50: count_u32(count_to_reach(buf, total_hashrate, 0.5)),
         nakamoto_33: count_u32(count_to_reach(buf, total_hashrate, 0.33)),
         nakamoto_25: count_u32(count_to_reach(buf, total_hashrate, 0.25)),
-        top1_share: buf.first().map_or(0.0, |h| h.th_s() / total_hashrate),
+        top1_share: positive().next().map_or(0.0, |h| h / total_hashrate),
         top5_share: (top5_hashrate / total_hashrate).min(1.0),
         gini,
         effective_entities: if sum_sq_share > 0.0 { 1.0 / sum_sq_share } else { 0.0 },
@@ -254,6 +266,18 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= EPS * b.abs().max(1.0)
+    }
+
+    /// Catches: a zero entry counted in a rank, in a Nakamoto coefficient or as the largest.
+    #[test]
+    fn zero_entries_among_the_sorted_count_as_nothing() {
+        let active = [9.0, 7.0, 7.0, 3.0, 2.0, 1.0, 0.5];
+        let with_zeros = [0.0, 9.0, 0.0, 7.0, 7.0, 0.0, 3.0, 2.0, 1.0, 0.0, 0.5, 0.0];
+        let (a, b) = (concentration_of_descending(&active), concentration_of_descending(&with_zeros));
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(b.active_entities, 7);
+        assert_eq!(b.top1_share, 9.0 / 29.5);
+        assert_eq!(concentration_of_descending(&[0.0, 0.0]), Concentration::default());
     }
 
     #[test]

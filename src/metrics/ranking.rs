@@ -2,23 +2,41 @@
 //!
 //! The daily concentration metrics need every entity's running hashrate sorted (the Gini
 //! coefficient needs all ranks). Sorting from scratch each day costs `O(n log n)`. Day to day,
-//! though, the order changes little, in one of two ways:
+//! though, the order changes little, in one of three ways:
 //!
-//! - *few entities change* (some stop mining, some start, the rest run exactly as yesterday):
-//!   one sequential pass finds the `k` that changed, they are sorted, and one merge pass drops
-//!   their old entries and inserts the new ones: `O(n + k log k)`;
+//! - *entities stop and restart at the hashrate they had* (a merit day: machines switched off
+//!   and on by the hashprice, nothing else changes): an entity that stops keeps its place as a
+//!   *dormant* entry of hashrate 0, and one that restarts at its old hashrate takes it back, in
+//!   place: `O(k)` for `k` changes, no sort and no copy (after one `O(n)` index of the places);
+//! - *few entities change otherwise*: the dormant entries are dropped, one sequential pass finds
+//!   the `k` that changed, they are sorted, and one merge pass drops their old entries and
+//!   inserts the new ones: `O(n + k log k)`;
 //! - *many change, but keep their order* (every fleet aged by the same failure rate): yesterday's
 //!   order is refreshed with today's values and re-sorted with the adaptive stable sort, which
 //!   finds the long runs left in order: close to `O(n)`, `O(n log n)` at worst.
+//!
+//! The order is read with its dormant entries (`metrics::concentration` skips entries of
+//! hashrate 0, so the sums come out the same bits as over the active entries alone) or through
+//! [`Ranking::active`].
 
 /// A persistent descending order of the active (finite, positive) entries of a vector of
 /// hashrates.
 #[derive(Debug, Clone, Default)]
 pub struct Ranking {
-    /// The hashrates of the last update, by entity.
-    last: Vec<f64>,
-    /// (hashrate, entity) of the active entities of `last`, largest first.
+    /// By entity: its hashrate if active (> 0, then it is in `ranked` with it); minus its old
+    /// hashrate if dormant (< 0: in `ranked` with 0, at the place of its old hashrate); 0 if
+    /// neither.
+    held: Vec<f64>,
+    /// (hashrate, entity) of the active and dormant entities, by decreasing hashrate (a dormant
+    /// one by its old hashrate, its entry 0), ties in entity order.
     ranked: Vec<(f64, u32)>,
+    /// By entity: its index in `ranked`, where `places_valid`.
+    places: Vec<u32>,
+    /// Whether `places` indexes `ranked` (set when a day of stops and restarts needs it, kept
+    /// while only such days follow).
+    places_valid: bool,
+    /// Dormant entries in `ranked`.
+    dormant: usize,
     /// By entity: in `ranked` with a hashrate that changed in this update (scratch; all false
     /// between updates).
     moved: Vec<bool>,
@@ -37,6 +55,37 @@ const JOINING_KEPT: usize = 1 << 16;
 /// Finite and positive (NaN fails both comparisons).
 fn active(h: f64) -> bool {
     h > 0.0 && h < f64::INFINITY
+}
+
+/// How an entity's new hashrate `h` meets what the ranking holds for it (`held`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Change {
+    /// Nothing to do: the same active hashrate, or inactive before and after.
+    None,
+    /// Active, now inactive: it stays in place, dormant.
+    Stops,
+    /// Dormant, now active at its old hashrate: it takes its place back.
+    Restarts,
+    /// Anything else: its entry moves, leaves or joins.
+    Moves,
+}
+
+fn change(held: f64, h: f64) -> Change {
+    if held > 0.0 {
+        if held.to_bits() == h.to_bits() {
+            Change::None
+        } else if !active(h) {
+            Change::Stops
+        } else {
+            Change::Moves
+        }
+    } else if !active(h) {
+        Change::None
+    } else if held < 0.0 && (-held).to_bits() == h.to_bits() {
+        Change::Restarts
+    } else {
+        Change::Moves
+    }
 }
 
 /// The number of leading entries of `xs` for which `before` holds (`before` true then false
@@ -67,16 +116,23 @@ fn merge_into<T: Copy>(out: &mut Vec<T>, a: &[T], b: &[T], order: impl Fn(&T, &T
 
 impl Ranking {
     /// (hashrate, entity) of the active entities after the last update, largest first, ties
-    /// in entity order.
+    /// in entity order, with dormant entries (hashrate 0) among them: read through
+    /// [`Ranking::active`] unless zeros count as nothing (as in `metrics::concentration`).
     pub fn ranked(&self) -> &[(f64, u32)] {
         &self.ranked
+    }
+
+    /// (hashrate, entity) of the active entities after the last update, largest first, ties
+    /// in entity order.
+    pub fn active(&self) -> impl Iterator<Item = (f64, u32)> + Clone + '_ {
+        self.ranked.iter().copied().filter(|e| e.0 > 0.0)
     }
 
     pub fn new(entities: usize) -> Ranking {
         // The order and the merge's buffers hold at most every entity: sized once, so that no
         // doubling leaves up to twice that behind (at a million entities, ~40 MB).
         Ranking {
-            last: vec![0.0; entities],
+            held: vec![0.0; entities],
             moved: vec![false; entities],
             ranked: Vec::with_capacity(entities),
             merged: Vec::with_capacity(entities),
@@ -84,10 +140,10 @@ impl Ranking {
         }
     }
 
-    /// Re-ranks on today's `hashrates` (one per entity) and returns the active ones, largest
-    /// first, with their entities: exactly the values (bit for bit, in the same order) of
-    /// sorting the active entries from scratch. Entities with equal hashrates rank in entity
-    /// order: the stable sort of the active entities by decreasing hashrate.
+    /// Re-ranks on today's `hashrates` (one per entity) and returns [`Ranking::ranked`]: its
+    /// active entries are exactly the values (bit for bit, in the same order) of sorting the
+    /// active entries from scratch. Entities with equal hashrates rank in entity order: the
+    /// stable sort of the active entities by decreasing hashrate.
     pub fn update(&mut self, hashrates: &[f64]) -> &[(f64, u32)] {
         self.update_some(hashrates, None)
     }
@@ -97,40 +153,114 @@ impl Ranking {
     /// `None` looks at every entity.
     pub fn update_some(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[(f64, u32)] {
         let mut changed = changed;
-        if self.last.len() != hashrates.len() {
+        if self.held.len() != hashrates.len() {
             // A different population: start from nothing, and look at everyone.
             *self = Ranking::new(hashrates.len());
             changed = None;
+        }
+        // Stops and restarts alone are taken in place; the first other change sends the day
+        // to the merge.
+        let held = &self.held;
+        let (mut in_place, mut moves) = (0usize, false);
+        let mut classify = |i: usize| match change(held[i], hashrates[i]) {
+            Change::None => true,
+            Change::Moves => {
+                moves = true;
+                false
+            }
+            _ => {
+                in_place += 1;
+                true
+            }
+        };
+        match changed {
+            Some(list) => _ = list.iter().all(|&i| classify(i as usize)),
+            None => _ = (0..hashrates.len()).all(&mut classify),
+        }
+        if !moves {
+            if in_place > 0 {
+                self.stop_and_restart(hashrates, changed);
+            }
+            return &self.ranked;
+        }
+        self.merge_changes(hashrates, changed)
+    }
+
+    /// Takes a day of stops and restarts alone in place.
+    fn stop_and_restart(&mut self, hashrates: &[f64], changed: Option<&[u32]>) {
+        if !self.places_valid {
+            self.places.resize(self.held.len(), u32::MAX);
+            for (k, &(_, i)) in self.ranked.iter().enumerate() {
+                self.places[i as usize] = k as u32;
+            }
+            self.places_valid = true;
+        }
+        let mut apply = |i: usize| {
+            let (held, h) = (&mut self.held[i], hashrates[i]);
+            match change(*held, h) {
+                Change::Stops => {
+                    self.ranked[self.places[i] as usize].0 = 0.0;
+                    *held = -*held;
+                    self.dormant += 1;
+                }
+                Change::Restarts => {
+                    self.ranked[self.places[i] as usize].0 = h;
+                    *held = h;
+                    self.dormant -= 1;
+                }
+                _ => {}
+            }
+        };
+        match changed {
+            Some(list) => list.iter().for_each(|&i| apply(i as usize)),
+            None => (0..hashrates.len()).for_each(apply),
+        }
+    }
+
+    /// Takes a day with other changes: the dormant entries dropped, the changed entities'
+    /// entries moved by a merge.
+    fn merge_changes(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[(f64, u32)] {
+        self.places_valid = false;
+        if self.dormant > 0 {
+            let held = &mut self.held;
+            self.ranked.retain(|&(h, i)| {
+                if h > 0.0 {
+                    return true;
+                }
+                held[i as usize] = 0.0;
+                false
+            });
+            self.dormant = 0;
         }
         self.joining.clear();
         self.leaving.clear();
         let first = self.ranked.is_empty();
         let mut moved = 0;
-        let mut look = |i: usize, last: &mut f64, moved_flag: &mut bool, h: f64| {
-            if last.to_bits() == h.to_bits() {
+        let mut look = |i: usize, held: &mut f64, moved_flag: &mut bool, h: f64| {
+            if change(*held, h) == Change::None {
                 return;
             }
-            let was_active = active(*last);
+            let was_active = *held > 0.0;
             if was_active {
                 *moved_flag = true;
                 moved += 1;
-                self.leaving.push((*last, i as u32));
+                self.leaving.push((*held, i as u32));
             }
             if active(h) {
                 self.joining.push((h, i as u32, was_active));
             }
-            *last = h;
+            *held = if active(h) { h } else { 0.0 };
         };
         match changed {
             Some(list) => {
                 for &i in list {
                     let i = i as usize;
-                    look(i, &mut self.last[i], &mut self.moved[i], hashrates[i]);
+                    look(i, &mut self.held[i], &mut self.moved[i], hashrates[i]);
                 }
             }
             None => {
-                for (i, ((last, flag), &h)) in self.last.iter_mut().zip(&mut self.moved).zip(hashrates).enumerate() {
-                    look(i, last, flag, h);
+                for (i, ((held, flag), &h)) in self.held.iter_mut().zip(&mut self.moved).zip(hashrates).enumerate() {
+                    look(i, held, flag, h);
                 }
             }
         }
@@ -141,14 +271,14 @@ impl Ranking {
         if moved > self.ranked.len() / 4 {
             // Many moved (every fleet aged): today's values in yesterday's order, newcomers
             // after; the entries out of place there are set aside, sorted and merged back.
-            let (last, flags) = (&self.last, &mut self.moved);
+            let (held, flags) = (&self.held, &mut self.moved);
             self.ranked.retain_mut(|(h, i)| {
                 let i = *i as usize;
                 if !flags[i] {
                     return true;
                 }
                 flags[i] = false;
-                *h = last[i];
+                *h = held[i];
                 active(*h)
             });
             self.ranked.extend(self.joining.iter().filter(|j| !j.2).map(|&(h, i, _)| (h, i)));
@@ -260,8 +390,31 @@ mod tests {
         }
     }
 
+    /// The active values of a ranking's order (its dormant entries skipped).
     fn values(ranked: &[(f64, u32)]) -> Vec<f64> {
-        ranked.iter().map(|&(h, _)| h).collect()
+        ranked.iter().map(|&(h, _)| h).filter(|&h| h > 0.0).collect()
+    }
+
+    fn active_of(r: &Ranking) -> Vec<(f64, u32)> {
+        r.active().collect()
+    }
+
+    /// Catches: a stopped entity dropped instead of kept dormant (then a restart would be a
+    /// move), a restart at another hashrate taken in place, places not re-indexed after a merge.
+    #[test]
+    fn stops_and_restarts_stay_in_place() {
+        let mut r = Ranking::new(4);
+        r.update(&[1.0, 3.0, 2.0, 4.0]);
+        assert_eq!(r.update(&[1.0, 0.0, 2.0, 4.0]), [(4.0, 3), (0.0, 1), (2.0, 2), (1.0, 0)]);
+        assert_eq!(r.update_some(&[0.0, 3.0, 2.0, 4.0], Some(&[0, 1])), [(4.0, 3), (3.0, 1), (2.0, 2), (0.0, 0)]);
+        assert_eq!(r.dormant, 1);
+        // A restart at another hashrate moves: the dormant entries go, the order is merged.
+        assert_eq!(r.update(&[0.0, 3.0, 5.0, 0.0]), [(5.0, 2), (3.0, 1)]);
+        assert_eq!(r.dormant, 0);
+        // After the merge the places are indexed again before the next stop.
+        assert_eq!(r.update(&[0.0, 0.0, 5.0, 0.0]), [(5.0, 2), (0.0, 1)]);
+        assert_eq!(active_of(&r), [(5.0, 2)]);
+        assert_eq!(r.update(&[0.0, 3.0, 5.0, 0.0]), [(5.0, 2), (3.0, 1)]);
     }
 
     #[test]
@@ -269,7 +422,7 @@ mod tests {
         let mut r = Ranking::new(4);
         assert_eq!(values(r.update(&[1.0, 3.0, 0.0, 2.0])), [3.0, 2.0, 1.0]);
         assert_eq!(values(r.update(&[1.0, 0.0, 5.0, 2.0])), [5.0, 2.0, 1.0]);
-        assert!(r.update(&[0.0, 0.0, 0.0, f64::NAN]).is_empty());
+        assert!(values(r.update(&[0.0, 0.0, 0.0, f64::NAN])).is_empty());
         assert_eq!(r.update(&[4.0, 4.0, 1.0, 0.5]), [(4.0, 0), (4.0, 1), (1.0, 2), (0.5, 3)]);
         assert_eq!(r.update(&[4.0, 1.0, 4.0, f64::INFINITY]), [(4.0, 0), (4.0, 2), (1.0, 1)]);
         // A population of another size starts afresh.
@@ -294,13 +447,13 @@ mod tests {
                 // Every other day, also a day on which every hashrate ages by the same factor.
                 let aged: Vec<Vec<f64>> = days.iter().map(|d| d.iter().map(|h| h * 0.999).collect()).collect();
                 for hashrates in days.iter().zip(&aged).flat_map(|(a, b)| [a, b]) {
-                    let got: Vec<u64> = r.update(hashrates).iter().map(|x| x.0.to_bits()).collect();
+                    let got: Vec<u64> = values(r.update(hashrates)).iter().map(|x| x.to_bits()).collect();
                     let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
                     prop_assert_eq!(got, want);
                     let mut stable: Vec<(f64, u32)> = hashrates.iter().enumerate()
                         .filter(|(_, h)| h.is_finite() && **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();
                     stable.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    prop_assert_eq!(r.ranked(), &stable[..]);
+                    prop_assert_eq!(active_of(&r), stable);
                 }
             }
 
@@ -323,11 +476,51 @@ mod tests {
                         .flat_map(|i| [i, i])
                         .collect();
                     changed.extend(&extra);
-                    let a = told.update_some(today, Some(&changed)).to_vec();
-                    let b = full.update(today).to_vec();
-                    prop_assert_eq!(a, b);
-                    prop_assert_eq!(told.ranked(), full.ranked());
+                    told.update_some(today, Some(&changed));
+                    full.update(today);
+                    prop_assert_eq!(active_of(&told), active_of(&full));
                     yesterday.clone_from(today);
+                }
+            }
+
+            /// Days on which entities mostly stop and restart at their own hashrate (a merit
+            /// day), now and then one moves: the active order is the fresh stable sort, and the
+            /// concentration over the order with its dormant entries is the one over the fresh
+            /// sort, bit for bit. Catches: a restart at a new hashrate taken in place, dormant
+            /// entries counted in a rank or a Nakamoto coefficient, stale places after a merge.
+            #[test]
+            fn stops_restarts_and_moves_match_a_fresh_sort(
+                own in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.1f64..10.0], 16),
+                days in proptest::collection::vec(
+                    (proptest::collection::vec(0usize..16, 0..4), proptest::option::weighted(0.2, (0usize..16, 0.1f64..10.0))),
+                    1..40,
+                ),
+                told_in_list in any::<bool>(),
+            ) {
+                let mut own = own;
+                let mut r = Ranking::new(16);
+                let mut yesterday = vec![0.0; 16];
+                // Each day a few entities switch; now and then one takes a new hashrate.
+                let mut runs = [true; 16];
+                for (switch, moves) in &days {
+                    for &i in switch {
+                        runs[i] = !runs[i];
+                    }
+                    if let Some((i, h)) = moves {
+                        own[*i] = *h;
+                    }
+                    let today: Vec<f64> = own.iter().zip(&runs).map(|(&h, &on)| if on { h } else { 0.0 }).collect();
+                    let changed: Vec<u32> = (0..16u32).filter(|&i| today[i as usize] != yesterday[i as usize]).collect();
+                    let order = if told_in_list { r.update_some(&today, Some(&changed)) } else { r.update(&today) };
+                    let got = crate::metrics::concentration::concentration_of_descending(order);
+                    let fresh = from_scratch(&today);
+                    let want = crate::metrics::concentration::concentration_of_descending(&fresh);
+                    prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+                    let mut stable: Vec<(f64, u32)> = today.iter().enumerate()
+                        .filter(|(_, h)| **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();
+                    stable.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    prop_assert_eq!(active_of(&r), stable);
+                    yesterday = today;
                 }
             }
         }

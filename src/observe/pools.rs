@@ -39,7 +39,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
         Some(n) => n.clone(),
         None => input.operator_names.name(e - named.len()),
     };
-    let first = |r: &Ranking| r.ranked().first().map(|&(_, e)| e as usize);
+    let first = |r: &Ranking| r.active().next().map(|(_, e)| e as usize);
     let (c, largest) = if pools.has_pooled {
         entities(&mut ranks.entities_th_s, &census.by_pool_th_s, pools.names.len());
         let c = concentration_of_descending(ranks.pools.update(&ranks.entities_th_s));
@@ -80,10 +80,11 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     // Selfish mining (`metrics::selfish`): the pools and groups past the threshold, and what
     // the largest pool would earn mining selfishly.
     let threshold = selfish_threshold(input.selfish_gamma);
-    let pool_values = if pools.has_pooled { ranks.pools.ranked() } else { ranks.owners.ranked() };
+    let pool_values = if pools.has_pooled { ranks.pools.active() } else { ranks.owners.active() };
     r.selfish_mining_threshold_share = threshold;
-    r.selfish_mining_pools = above(pool_values, r.top1_share_pools, threshold);
-    let group_values = if pools.groups_are_pools || !pools.has_pooled { pool_values } else { ranks.groups.ranked() };
+    r.selfish_mining_pools = above(pool_values.clone(), r.top1_share_pools, threshold);
+    let group_values =
+        if pools.groups_are_pools || !pools.has_pooled { pool_values.clone() } else { ranks.groups.active() };
     r.selfish_mining_template_groups = above(group_values, r.top1_share_template_groups, threshold);
     r.selfish_mining_revenue_share = selfish_revenue_share(r.top1_share_pools, input.selfish_gamma);
     let optimal = optimal_selfish_threshold(input.selfish_gamma);
@@ -93,11 +94,11 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
 
 /// How many of `sorted` (active hashrates, largest first, the first holding `top1_share` of
 /// their total) hold more than `share` of the total each.
-fn above(sorted: &[(f64, u32)], top1_share: f64, share: f64) -> u32 {
-    match sorted.first() {
-        Some(&(top, _)) if top1_share > 0.0 => {
+fn above(sorted: impl Iterator<Item = (f64, u32)> + Clone, top1_share: f64, share: f64) -> u32 {
+    match sorted.clone().next() {
+        Some((top, _)) if top1_share > 0.0 => {
             let total = top / top1_share;
-            sorted.iter().take_while(|&&(h, _)| h / total > share).count() as u32
+            sorted.take_while(|&(h, _)| h / total > share).count() as u32
         }
         _ => 0,
     }

@@ -51,7 +51,7 @@ pub(super) fn security_columns(
     let machines = sites(w, d, census, &pricing, groups, scan);
     let lots = dormant_lots(machines, w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
     dormant.refill(lots, &params, sort);
-    coalitions.refill(owners.ranked().iter().map(|&(th, g)| (th, machines.value_usd[g as usize])));
+    coalitions.refill(owners.active().map(|(th, g)| (th, machines.value_usd[g as usize])));
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
