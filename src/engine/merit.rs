@@ -55,35 +55,52 @@ struct Unit {
 /// so there the sorted path runs on most days.
 const SORT_SWITCHES_ABOVE: usize = if cfg!(test) { 8 } else { 2048 };
 
+/// Most switched units a merit day takes at once (see `move_to`): 2 MiB of records.
+const SWITCH_CHUNK: usize = 1 << 16;
+
 /// Sorts `items` by `key` (below `keys`), stably, in `O(n)` per 11 bits of `keys`: a least
-/// significant digit radix sort of (key, item) pairs (`scratch` holds them).
-fn sort_by_key_radix(items: &mut [u32], key: impl Fn(u32) -> u32, keys: usize, scratch: &mut Vec<u64>) {
+/// significant digit radix sort, `scratch` its second buffer.
+fn sort_by_key_radix<T: Copy + Default>(
+    items: &mut Vec<T>,
+    key: impl Fn(&T) -> u32,
+    keys: usize,
+    scratch: &mut Vec<T>,
+) {
     const BITS: u32 = 11;
-    let mut pairs: Vec<u64> = items.iter().map(|&x| (u64::from(key(x)) << 32) | u64::from(x)).collect();
     scratch.clear();
-    scratch.resize(pairs.len(), 0);
-    let mut shift = 32;
-    while shift < 32 + usize::BITS - keys.leading_zeros() {
-        let digit = |p: u64| ((p >> shift) & ((1 << BITS) - 1)) as usize;
+    scratch.resize(items.len(), T::default());
+    let mut shift = 0;
+    while shift < usize::BITS - keys.leading_zeros() {
+        let digit = |x: &T| ((key(x) >> shift) & ((1 << BITS) - 1)) as usize;
         let mut start = [0usize; 1 << BITS];
-        for &p in &pairs {
-            start[digit(p)] += 1;
+        for x in items.iter() {
+            start[digit(x)] += 1;
         }
         let mut sum = 0;
         for c in &mut start {
             (*c, sum) = (sum, sum + *c);
         }
-        for &p in &pairs {
-            let d = digit(p);
-            scratch[start[d]] = p;
+        for x in items.iter() {
+            let d = digit(x);
+            scratch[start[d]] = *x;
             start[d] += 1;
         }
-        std::mem::swap(&mut pairs, scratch);
+        std::mem::swap(items, scratch);
         shift += BITS;
     }
-    for (x, p) in items.iter_mut().zip(&pairs) {
-        *x = *p as u32;
-    }
+}
+
+/// A unit switched on a merit day, with what its operator's entries take from it (read from
+/// the units in their order, so that the operators can then be visited in theirs).
+#[derive(Debug, Clone, Copy, Default)]
+struct Switch {
+    operator: u32,
+    owner: u32,
+    pool: u32,
+    vintage: u32,
+    /// Signed: positive when it starts.
+    th_s: f64,
+    power_usd: f64,
 }
 
 /// `Unit::pool` of a solo miner's machine.
@@ -188,8 +205,9 @@ pub struct MeritOrder {
     hashprice: f64,
     /// Scratch: the units a day may switch.
     switching: Vec<u32>,
-    /// Scratch of the switching units' sort.
-    scratch: Vec<u64>,
+    /// Scratch: the units switched today, and their sort's second buffer.
+    switches: Vec<Switch>,
+    scratch: Vec<Switch>,
     /// By operator.
     states: Vec<OperatorMerit>,
     /// The last day settled (by a merit day, or the full day the index was built after).
@@ -343,6 +361,7 @@ impl MeritOrder {
             by_restart,
             hashprice,
             switching: Vec::new(),
+            switches: Vec::new(),
             scratch: Vec::new(),
             states,
             settled_day: d,
@@ -389,52 +408,31 @@ impl MeritOrder {
             _ if to < from => switching.extend(stops(to) as u32..stops(from) as u32),
             _ => {}
         }
-        // Every sum below is exact, so the order the units are taken in changes no bit; taken
-        // in operator order, the per-operator entries they update are visited forwards.
+        // Every sum below is exact, so the order the units are taken in changes no bit. A day
+        // switching many takes them in two passes: the units read in their order (a range of
+        // it, without restart costs) and the network's sums taken there, then their operators'
+        // entries updated in operator order (visited forwards, not at random). In chunks, so
+        // that a day switching most machines (a retarget at a million miners) holds a chunk's
+        // records, not all of them.
         if switching.len() > SORT_SWITCHES_ABOVE {
-            let units = &self.units;
-            sort_by_key_radix(&mut switching, |k| units[k as usize].operator, ops.len(), &mut self.scratch);
+            let mut switches = std::mem::take(&mut self.switches);
+            for chunk in switching.chunks(SWITCH_CHUNK) {
+                switches.clear();
+                switches.extend(chunk.iter().filter_map(|&k| self.switch(k as usize, on, census)));
+                sort_by_key_radix(&mut switches, |w| w.operator, ops.len(), &mut self.scratch);
+                for w in &switches {
+                    self.credit(w, d, on, ops, census, &mut owners);
+                }
+            }
+            self.switches = switches;
+        } else {
+            for &k in &switching {
+                if let Some(w) = self.switch(k as usize, on, census) {
+                    self.credit(&w, d, on, ops, census, &mut owners);
+                }
+            }
         }
-        let sign = if on { 1.0 } else { -1.0 };
         let t = &mut census.totals;
-        for &k in &switching {
-            let k = k as usize;
-            if self.running[k] == on {
-                continue;
-            }
-            self.running[k] = on;
-            let u = &self.units[k];
-            let i = u.operator as usize;
-            let s = &mut self.states[i];
-            if !s.touched {
-                s.touched = true;
-                s.ran = s.running_units > 0;
-                s.mined = s.running_th_s > 0.0;
-                s.book(d);
-                self.changed.push(u.operator);
-                owners.push(u.owner);
-            }
-            // Exact: every term and sum is on its grid.
-            let th_s = sign * u.th_s;
-            s.running_th_s += th_s;
-            s.power_usd += sign * u.power_usd;
-            s.running_units = if on { s.running_units + 1 } else { s.running_units - 1 };
-            self.power_usd += sign * u.power_usd;
-            self.energy_mwh += sign * u.energy_mwh;
-            t.mining_th_s += th_s;
-            t.idle_th_s -= th_s;
-            t.running_mw += sign * u.mw;
-            census.by_owner_th_s[u.owner as usize] += th_s;
-            census.by_jurisdiction_th_s[u.jurisdiction as usize] += th_s;
-            if u.pool == SOLO {
-                census.by_solo_owner_th_s[u.owner as usize] += th_s;
-            } else {
-                census.by_pool_th_s[u.pool as usize] += th_s;
-            }
-            if self.flags_daily {
-                ops[i].fleet[u.vintage as usize].running = on;
-            }
-        }
         for &i in &self.changed {
             let i = i as usize;
             let s = &mut self.states[i];
@@ -449,6 +447,71 @@ impl MeritOrder {
         census.changed_owners = Some(owners);
         self.switching = switching;
         self.settled_day = d;
+    }
+
+    /// Switches unit `k` on or off (unless it already is) and takes it into the network's
+    /// sums; returns what its operator's entries take from it.
+    #[inline(always)]
+    fn switch(&mut self, k: usize, on: bool, census: &mut Census) -> Option<Switch> {
+        if self.running[k] == on {
+            return None;
+        }
+        self.running[k] = on;
+        let u = &self.units[k];
+        let sign = if on { 1.0 } else { -1.0 };
+        let th_s = sign * u.th_s;
+        self.power_usd += sign * u.power_usd;
+        self.energy_mwh += sign * u.energy_mwh;
+        let t = &mut census.totals;
+        t.mining_th_s += th_s;
+        t.idle_th_s -= th_s;
+        t.running_mw += sign * u.mw;
+        census.by_jurisdiction_th_s[u.jurisdiction as usize] += th_s;
+        Some(Switch {
+            operator: u.operator,
+            owner: u.owner,
+            pool: u.pool,
+            vintage: u.vintage,
+            th_s,
+            power_usd: sign * u.power_usd,
+        })
+    }
+
+    /// Takes a switched unit into its operator's entries (its merit state, census entries and
+    /// owner's tallies), noting the operator as changed on its first switch of day `d`.
+    #[inline(always)]
+    fn credit(
+        &mut self,
+        w: &Switch,
+        d: u32,
+        on: bool,
+        ops: &mut [Operator],
+        census: &mut Census,
+        owners: &mut Vec<u32>,
+    ) {
+        let i = w.operator as usize;
+        let s = &mut self.states[i];
+        if !s.touched {
+            s.touched = true;
+            s.ran = s.running_units > 0;
+            s.mined = s.running_th_s > 0.0;
+            s.book(d);
+            self.changed.push(w.operator);
+            owners.push(w.owner);
+        }
+        // Exact: every term and sum is on its grid.
+        s.running_th_s += w.th_s;
+        s.power_usd += w.power_usd;
+        s.running_units = if on { s.running_units + 1 } else { s.running_units - 1 };
+        census.by_owner_th_s[w.owner as usize] += w.th_s;
+        if w.pool == SOLO {
+            census.by_solo_owner_th_s[w.owner as usize] += w.th_s;
+        } else {
+            census.by_pool_th_s[w.pool as usize] += w.th_s;
+        }
+        if self.flags_daily {
+            ops[i].fleet[w.vintage as usize].running = on;
+        }
     }
 
     /// Books every operator through the last settled day, leaving the world as the fused days

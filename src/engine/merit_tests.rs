@@ -288,9 +288,9 @@ fn the_radix_sort_is_the_stable_sort() {
         for n in [0usize, 1, 9, 1000] {
             let key_of: Vec<u32> = (0..n).map(|_| (next() % keys as u64) as u32).collect();
             let items: Vec<u32> = (0..n as u32).rev().collect();
-            let key = |x: u32| key_of[x as usize];
+            let key = |x: &u32| key_of[*x as usize];
             let mut want = items.clone();
-            want.sort_by_key(|&x| key(x));
+            want.sort_by_key(key);
             let mut got = items;
             sort_by_key_radix(&mut got, key, keys, &mut Vec::new());
             assert_eq!(got, want, "keys {keys} n {n}");
