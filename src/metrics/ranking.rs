@@ -37,6 +37,8 @@ pub struct Ranking {
     places_valid: bool,
     /// Dormant entries in `ranked`.
     dormant: usize,
+    /// The entities a day stops or restarts (scratch; repeats allowed).
+    toggles: Vec<u32>,
     /// By entity: in `ranked` with a hashrate that changed in this update (scratch; all false
     /// between updates).
     moved: Vec<bool>,
@@ -161,7 +163,8 @@ impl Ranking {
         // Stops and restarts alone are taken in place; the first other change sends the day
         // to the merge.
         let held = &self.held;
-        let (mut in_place, mut moves) = (0usize, false);
+        let (toggles, mut moves) = (&mut self.toggles, false);
+        toggles.clear();
         let mut classify = |i: usize| match change(held[i], hashrates[i]) {
             Change::None => true,
             Change::Moves => {
@@ -169,7 +172,7 @@ impl Ranking {
                 false
             }
             _ => {
-                in_place += 1;
+                toggles.push(i as u32);
                 true
             }
         };
@@ -178,16 +181,16 @@ impl Ranking {
             None => _ = (0..hashrates.len()).all(&mut classify),
         }
         if !moves {
-            if in_place > 0 {
-                self.stop_and_restart(hashrates, changed);
+            if !self.toggles.is_empty() {
+                self.stop_and_restart(hashrates);
             }
             return &self.ranked;
         }
         self.merge_changes(hashrates, changed)
     }
 
-    /// Takes a day of stops and restarts alone in place.
-    fn stop_and_restart(&mut self, hashrates: &[f64], changed: Option<&[u32]>) {
+    /// Takes a day of stops and restarts alone (`toggles`) in place.
+    fn stop_and_restart(&mut self, hashrates: &[f64]) {
         if !self.places_valid {
             self.places.resize(self.held.len(), u32::MAX);
             for (k, &(_, i)) in self.ranked.iter().enumerate() {
@@ -195,7 +198,8 @@ impl Ranking {
             }
             self.places_valid = true;
         }
-        let mut apply = |i: usize| {
+        for &i in &self.toggles {
+            let i = i as usize;
             let (held, h) = (&mut self.held[i], hashrates[i]);
             match change(*held, h) {
                 Change::Stops => {
@@ -208,12 +212,9 @@ impl Ranking {
                     *held = h;
                     self.dormant -= 1;
                 }
+                // A repeat in the list, already taken.
                 _ => {}
             }
-        };
-        match changed {
-            Some(list) => list.iter().for_each(|&i| apply(i as usize)),
-            None => (0..hashrates.len()).for_each(apply),
         }
     }
 
