@@ -6,6 +6,7 @@ use super::finance::Balances;
 use super::hardware::Vintage;
 use crate::scenario::{DecisionRule, Payout};
 use crate::units::{Sat, KWH_PER_MW_DAY};
+use thin_vec::ThinVec;
 
 /// Where an operator is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,10 +84,12 @@ pub struct Operator {
     /// The pool it mines in: an index into `Population::pools` (a solo miner's own entity).
     pub pool: u32,
     pub fleet: Vec<Vintage>,
-    pub orders: Vec<Order>,
-    /// Expansion of the site under construction, if any.
-    pub building: Option<SiteBuild>,
-    pub ai: Vec<AiProject>,
+    /// Rarely any, so a pointer (`ThinVec`: the length lives with the items) rather than a
+    /// `Vec`'s three words: the record is read for every operator every day.
+    pub orders: ThinVec<Order>,
+    /// Expansion of the site under construction, if any (boxed for the same reason).
+    pub building: Option<Box<SiteBuild>>,
+    pub ai: ThinVec<AiProject>,
     pub balances: Balances,
     pub interest_rate: f64,
     pub sell_share: f64,
@@ -123,9 +126,9 @@ impl Operator {
             demand_response_draw: 1.0,
             pool: 0,
             fleet: Vec::new(),
-            orders: Vec::new(),
+            orders: ThinVec::new(),
             building: None,
-            ai: Vec::new(),
+            ai: ThinVec::new(),
             balances: Balances::default(),
             interest_rate: 0.0,
             sell_share: 1.0,
@@ -191,6 +194,14 @@ impl Operator {
 mod tests {
     use super::*;
 
+    /// Bug caught: a field that grows the record read for every operator every day (a
+    /// million-miner run holds a million of them: 248 bytes before the rarely used lists
+    /// became one pointer each; docs/PERFORMANCE.md, "Memory").
+    #[test]
+    fn the_operator_record_stays_small() {
+        assert_eq!(std::mem::size_of::<Operator>(), 200);
+    }
+
     #[test]
     fn capacity_accounting() {
         let op = Operator {
@@ -200,7 +211,7 @@ mod tests {
                 Vintage { th_s: 1e6, j_per_th: 20.0, running: true },
                 Vintage { th_s: 1e6, j_per_th: 30.0, running: false },
             ],
-            ai: vec![AiProject {
+            ai: thin_vec::thin_vec![AiProject {
                 mw: 40.0,
                 online_day: 10,
                 end_day: 100,

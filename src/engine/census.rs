@@ -226,7 +226,7 @@ impl Census {
             }
             self.by_pool_th_s[pool] += fleet.running_th_s;
         }
-        if let Some(b) = op.building {
+        if let Some(b) = &op.building {
             totals.mw_building += b.mw;
         }
         if !op.hosts_ai() {

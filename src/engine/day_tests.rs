@@ -165,7 +165,7 @@ fn one_day_of_two_operators_by_hand() {
         power_usd_per_kwh: 0.10,
         site_mw: 100.0,
         fleet: vec![vintage(2000.0, es / 4.0, true)],
-        orders: vec![Order { th_s: 300.0, j_per_th: es / 4.0, deliver_day: 0 }],
+        orders: thin_vec::thin_vec![Order { th_s: 300.0, j_per_th: es / 4.0, deliver_day: 0 }],
         balances: Balances { cash_usd: 1e6, credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(1)
     };
@@ -207,9 +207,9 @@ fn deliveries_fill_the_site_and_push_out_only_what_does_not_fit() {
     w.population.operators[0] = Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 0.0,
-        building: Some(crate::agents::operator::SiteBuild { mw: 10.0, online_day: 0 }),
+        building: Some(Box::new(crate::agents::operator::SiteBuild { mw: 10.0, online_day: 0 })),
         fleet: vec![vintage(th(4.0, old), old, false)],
-        orders: vec![Order { th_s: th(3.0, good), j_per_th: good, deliver_day: 0 }],
+        orders: thin_vec::thin_vec![Order { th_s: th(3.0, good), j_per_th: good, deliver_day: 0 }],
         balances: Balances { cash_usd: 1e9, ..Balances::default() },
         ..Operator::blank(0)
     };
@@ -217,7 +217,7 @@ fn deliveries_fill_the_site_and_push_out_only_what_does_not_fit() {
         power_usd_per_kwh: 0.05,
         site_mw: 5.0,
         fleet: vec![vintage(th(1.0, es / 1.5), es / 1.5, true), vintage(th(4.0, old), old, true)],
-        orders: vec![Order { th_s: th(2.0, good), j_per_th: good, deliver_day: 0 }],
+        orders: thin_vec::thin_vec![Order { th_s: th(2.0, good), j_per_th: good, deliver_day: 0 }],
         balances: Balances { cash_usd: 1e9, ..Balances::default() },
         ..Operator::blank(1)
     };

@@ -37,9 +37,8 @@ impl OperatorEvent {
 /// Site capacity finished today joins the site (machines for it are ordered at the next
 /// review). Returns the event to log.
 pub fn finish_building(i: usize, op: &mut Operator, d: u32) -> Option<OperatorEvent> {
-    let b = op.building.filter(|b| b.online_day <= d)?;
+    let b = *op.building.take_if(|b| b.online_day <= d)?;
     op.site_mw += b.mw;
-    op.building = None;
     Some(OperatorEvent::new(i, "site_online", b.mw, 0.0, 0.0))
 }
 
@@ -171,7 +170,7 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         mining_mw: op.mining_mw(),
         fleet: op.fleet.clone(),
         on_order_mw: op.orders.iter().map(|o| o.th_s * o.j_per_th / W_PER_MW).sum(),
-        building_mw: op.building.map_or(0.0, |b| b.mw),
+        building_mw: op.building.as_ref().map_or(0.0, |b| b.mw),
         liquidity_usd: op.balances.liquidity_usd(),
         hosts_ai: op.hosts_ai(),
         days_all_idle: op.days_all_idle,
@@ -253,7 +252,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             let cost = mw * s.params.site_usd_per_mw;
             capex += cost;
             let lag = build_days(s.build_seed, i, d, s.params.site_build_days);
-            op.building = Some(SiteBuild { mw, online_day: d + lag });
+            op.building = Some(Box::new(SiteBuild { mw, online_day: d + lag }));
             out.log.push(OperatorEvent::new(i, "site_build", mw, 0.0, cost));
         }
     }
@@ -281,12 +280,12 @@ mod tests {
     #[test]
     fn a_site_under_construction_joins_on_its_day() {
         let mut op = Operator { site_mw: 20.0, ..Operator::blank(0) };
-        op.building = Some(SiteBuild { mw: 5.0, online_day: 10 });
+        op.building = Some(Box::new(SiteBuild { mw: 5.0, online_day: 10 }));
         assert_eq!(finish_building(3, &mut op, 9), None);
         assert_eq!(op.site_mw, 20.0);
         let e = finish_building(3, &mut op, 10).expect("online");
         assert_eq!((e.operator, e.kind, e.mw), (3, "site_online", 5.0));
-        assert_eq!((op.site_mw, op.building), (25.0, None));
+        assert_eq!((op.site_mw, op.building.as_deref()), (25.0, None));
         assert_eq!(finish_building(3, &mut op, 11), None);
     }
 }

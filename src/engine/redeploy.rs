@@ -45,7 +45,7 @@ impl World {
                 let room_mw = o.mining_mw() - o.installed_mw() - on_order_mw - inbound_mw[i];
                 // Room at the site today, or else room being built: machines bought for it
                 // arrive when it stands (shipped meanwhile).
-                let (room_mw, ready_day) = match o.building {
+                let (room_mw, ready_day) = match o.building.as_deref() {
                     // What is on order or on its way beyond today's room takes the new room first.
                     Some(b) if room_mw < MIN_ORDER_MW => (room_mw + b.mw, b.online_day),
                     _ => (room_mw, d),

@@ -133,7 +133,7 @@ impl World {
         }
         o.jurisdiction = to;
         o.site_mw = 0.0;
-        o.building = Some(SiteBuild { mw, online_day });
+        o.building = Some(Box::new(SiteBuild { mw, online_day }));
         o.days_all_idle = 0;
         let f = DayFlows { capex_usd: cost, ..DayFlows::default() };
         o.balances = settle_day(o.balances, &f, price, 0.0, 0.0).balances;
