@@ -90,6 +90,26 @@ fn change(held: f64, h: f64) -> Change {
     }
 }
 
+/// Takes a stop or restart of an entity in place: `held` its entry in `Ranking::held`, `h` its
+/// new hashrate, `entry` its hashrate in the order. Anything else (a repeat in the list,
+/// already taken) is left alone.
+#[inline(always)]
+fn take_in_place(c: Change, held: &mut f64, h: f64, entry: &mut f64, dormant: &mut usize) {
+    match c {
+        Change::Stops => {
+            *entry = 0.0;
+            *held = -*held;
+            *dormant += 1;
+        }
+        Change::Restarts => {
+            *entry = h;
+            *held = h;
+            *dormant -= 1;
+        }
+        _ => {}
+    }
+}
+
 /// The number of leading entries of `xs` for which `before` holds (`before` true then false
 /// along `xs`, as `partition_point`), found by galloping: doubling steps from the start, then a
 /// binary search in the last step, O(log k) for an answer `k`.
@@ -161,20 +181,23 @@ impl Ranking {
             changed = None;
         }
         // Stops and restarts alone are taken in place; the first other change sends the day
-        // to the merge.
-        let held = &self.held;
-        let (toggles, mut moves) = (&mut self.toggles, false);
+        // to the merge. While the places are indexed, each is taken as it is found (one visit
+        // to the entity's entries); otherwise they are collected, and the places indexed only
+        // if no other change follows (a day that merges would not use them).
+        let in_place = self.places_valid;
+        let Ranking { held, ranked, places, dormant, toggles, .. } = self;
+        let mut moves = false;
         toggles.clear();
-        let mut classify = |i: usize| match change(held[i], hashrates[i]) {
-            Change::None => true,
-            Change::Moves => {
-                moves = true;
-                false
+        let mut classify = |i: usize| {
+            let h = hashrates[i];
+            let c = change(held[i], h);
+            match c {
+                Change::None => {}
+                Change::Moves => moves = true,
+                _ if in_place => take_in_place(c, &mut held[i], h, &mut ranked[places[i] as usize].0, dormant),
+                _ => toggles.push(i as u32),
             }
-            _ => {
-                toggles.push(i as u32);
-                true
-            }
+            !moves
         };
         match changed {
             Some(list) => _ = list.iter().all(|&i| classify(i as usize)),
@@ -186,10 +209,12 @@ impl Ranking {
             }
             return &self.ranked;
         }
+        // Stops and restarts already taken leave a consistent ranking (a dormant entry, or an
+        // active one at its place), which the merge starts from like any other.
         self.merge_changes(hashrates, changed)
     }
 
-    /// Takes a day of stops and restarts alone (`toggles`) in place.
+    /// Takes a day of stops and restarts alone (`toggles`) in place, the places indexed first.
     fn stop_and_restart(&mut self, hashrates: &[f64]) {
         if !self.places_valid {
             self.places.resize(self.held.len(), u32::MAX);
@@ -201,20 +226,8 @@ impl Ranking {
         for &i in &self.toggles {
             let i = i as usize;
             let (held, h) = (&mut self.held[i], hashrates[i]);
-            match change(*held, h) {
-                Change::Stops => {
-                    self.ranked[self.places[i] as usize].0 = 0.0;
-                    *held = -*held;
-                    self.dormant += 1;
-                }
-                Change::Restarts => {
-                    self.ranked[self.places[i] as usize].0 = h;
-                    *held = h;
-                    self.dormant -= 1;
-                }
-                // A repeat in the list, already taken.
-                _ => {}
-            }
+            let c = change(*held, h);
+            take_in_place(c, held, h, &mut self.ranked[self.places[i] as usize].0, &mut self.dormant);
         }
     }
 
