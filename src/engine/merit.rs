@@ -37,7 +37,6 @@ use crate::units::power_cost_usd_per_th_day;
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Unit {
     key_usd_per_th_day: f64,
-    restart_key_usd_per_th_day: f64,
     operator: u32,
     vintage: u32,
     owner: u32,
@@ -189,6 +188,17 @@ impl OperatorMerit {
     }
 }
 
+/// The units by increasing restart key (ties by unit index), each with its key: a restart
+/// day's binary search reads the keys alone, in order, and the units (64 bytes, one cache
+/// line) carry no key that only worlds with restart costs use.
+#[derive(Debug, Clone)]
+struct RestartOrder {
+    /// Indices into `MeritOrder::units`.
+    units: Vec<u32>,
+    /// `keys[j]`: the restart key of unit `units[j]`, USD per TH/s per day.
+    keys_usd_per_th_day: Vec<f64>,
+}
+
 /// The merit order of a world in merit form, with the lazily booked state of its operators.
 #[derive(Debug, Clone)]
 pub struct MeritOrder {
@@ -196,10 +206,9 @@ pub struct MeritOrder {
     units: Vec<Unit>,
     /// By unit (as `units`): whether it runs.
     running: Vec<bool>,
-    /// Units (indices into `units`) by increasing restart key, where some restart key is
-    /// above its break-even (a restart cost); `None`: the keys are the same, and `units`
-    /// serves for both.
-    by_restart: Option<Vec<u32>>,
+    /// The units by increasing restart key, where some restart key is above its break-even (a
+    /// restart cost); `None`: the keys are the same, and `units` serves for both.
+    by_restart: Option<RestartOrder>,
     /// The hashprice of the last day settled: every unit with a restart key at or below it
     /// runs, every unit with a break-even above it idles, the others kept their state.
     hashprice: f64,
@@ -296,19 +305,15 @@ impl MeritOrder {
                 ..OperatorMerit::default()
             };
             for (k, v) in op.fleet.iter().enumerate() {
-                let (key, restart) = match op.rule {
-                    DecisionRule::Always => (f64::NEG_INFINITY, f64::NEG_INFINITY),
-                    DecisionRule::Profitable => (
-                        power_cost_usd_per_th_day(v.j_per_th, energy),
-                        restart_key(v.j_per_th, energy, restart_cost, payback),
-                    ),
+                let key = match op.rule {
+                    DecisionRule::Always => f64::NEG_INFINITY,
+                    DecisionRule::Profitable => power_cost_usd_per_th_day(v.j_per_th, energy),
                 };
                 let cost = running_cost(v, 1.0, energy);
                 let mut tally = FleetTally::default();
                 tally.run(v, 1.0);
                 let unit = Unit {
                     key_usd_per_th_day: key,
-                    restart_key_usd_per_th_day: restart,
                     operator: i as u32,
                     vintage: k as u32,
                     owner: op.owner,
@@ -338,21 +343,37 @@ impl MeritOrder {
                 .then(a.operator.cmp(&b.operator))
                 .then(a.vintage.cmp(&b.vintage))
         });
+        // By unit: whether it runs, and its restart key (worked out only with a restart cost or
+        // an infinite payback: otherwise every restart key is the break-even, `restart_key`),
+        // read from its operator in one visit.
+        let keys_differ = !(restart_cost <= 0.0 && payback.is_finite());
+        let mut running = Vec::with_capacity(units.len());
+        let mut restarts = Vec::with_capacity(if keys_differ { units.len() } else { 0 });
+        for u in &units {
+            let op = &ops[u.operator as usize];
+            let v = &op.fleet[u.vintage as usize];
+            running.push(v.running);
+            if keys_differ {
+                restarts.push(match op.rule {
+                    DecisionRule::Always => f64::NEG_INFINITY,
+                    DecisionRule::Profitable => restart_key(v.j_per_th, op.energy_usd_per_kwh(), restart_cost, payback),
+                });
+            }
+        }
+        let restart = |k: usize| if keys_differ { restarts[k] } else { units[k].key_usd_per_th_day };
         // The full day ran every unit whose restart key it reached and idled every unit whose
         // break-even it did not; a unit out of line leaves the world out of merit form.
-        let running: Vec<bool> =
-            units.iter().map(|u| ops[u.operator as usize].fleet[u.vintage as usize].running).collect();
-        let in_line = units.iter().zip(&running).all(|(u, &r)| {
-            (r || !runs_at(hashprice, u.restart_key_usd_per_th_day)) && (!r || runs_at(hashprice, u.key_usd_per_th_day))
+        let in_line = units.iter().zip(&running).enumerate().all(|(k, (u, &r))| {
+            (r || !runs_at(hashprice, restart(k))) && (!r || runs_at(hashprice, u.key_usd_per_th_day))
         });
         if !in_line {
             return None;
         }
-        let by_restart = units.iter().any(|u| u.restart_key_usd_per_th_day != u.key_usd_per_th_day).then(|| {
+        let by_restart = (0..units.len()).any(|k| restart(k) != units[k].key_usd_per_th_day).then(|| {
             let mut order: Vec<u32> = (0..units.len() as u32).collect();
-            let restart = |k: &u32| units[*k as usize].restart_key_usd_per_th_day;
-            order.sort_by(|a, b| restart(a).total_cmp(&restart(b)).then(a.cmp(b)));
-            order
+            order.sort_by(|&a, &b| restart(a as usize).total_cmp(&restart(b as usize)).then(a.cmp(&b)));
+            let keys_usd_per_th_day = order.iter().map(|&k| restart(k as usize)).collect();
+            RestartOrder { units: order, keys_usd_per_th_day }
         });
         debug_assert_eq!(census.running_th_s.len(), ops.len());
         Some(MeritOrder {
@@ -400,9 +421,8 @@ impl MeritOrder {
         let stops = |hp: f64| self.units.partition_point(|u| below(hp)(u.key_usd_per_th_day));
         match &self.by_restart {
             Some(order) if on => {
-                let restarts =
-                    |hp: f64| order.partition_point(|&k| below(hp)(self.units[k as usize].restart_key_usd_per_th_day));
-                switching.extend_from_slice(&order[restarts(from)..restarts(to)]);
+                let restarts = |hp: f64| order.keys_usd_per_th_day.partition_point(|&k| below(hp)(k));
+                switching.extend_from_slice(&order.units[restarts(from)..restarts(to)]);
             }
             _ if on => switching.extend(stops(from) as u32..stops(to) as u32),
             _ if to < from => switching.extend(stops(to) as u32..stops(from) as u32),

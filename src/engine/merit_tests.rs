@@ -252,6 +252,33 @@ fn the_restart_key_is_the_idle_rule() {
     }
 }
 
+/// `MeritOrder::build` works out no restart key without a restart cost and with a finite
+/// payback (scenarios allow 0-3650 days), taking each to be the break-even: so it must be.
+/// With an infinite payback a zero cost still keeps an idle machine at break-even idle (0 x inf
+/// is no payback), which is why the shortcut asks for a finite one. Catches: an idle machine's
+/// rule made strict (`>` for `>=` against the restart cost) or given a cost at zero cost, which
+/// would leave the shortcut starting machines the full day keeps idle.
+#[test]
+fn without_a_restart_cost_the_restart_key_is_the_break_even() {
+    for j10 in (150..=380).step_by(13) {
+        let j = f64::from(j10) / 10.0;
+        for e in [0.01, 0.043, 0.09] {
+            let key = power_cost_usd_per_th_day(j, e);
+            for payback in [0.0, 1.0, 7.0, 90.0, 1e300] {
+                assert_eq!(restart_key(j, e, 0.0, payback).to_bits(), key.to_bits(), "{j} {e} {payback}");
+                assert_eq!(restart_key(j, e, -1.0, payback).to_bits(), key.to_bits(), "{j} {e} {payback}");
+            }
+            assert!(restart_key(j, e, 0.0, f64::INFINITY) > key, "{j} {e}");
+        }
+    }
+}
+
+/// Bug caught: a field that grows the unit a merit day reads per switch past one cache line.
+#[test]
+fn a_unit_is_one_cache_line() {
+    assert_eq!(std::mem::size_of::<super::Unit>(), 64);
+}
+
 /// A restart cost makes the machines keep their state between the two keys (hysteresis):
 /// each day, on a rise, idle machines past their restart key start; on a fall, running ones
 /// below break-even stop. Catches: machines between the keys switched (hysteresis lost), the
