@@ -47,6 +47,8 @@ struct Unit {
     mw: f64,
     power_usd: f64,
     energy_mwh: f64,
+    /// Whether it runs (read with the rest of the unit when a day switches it).
+    running: bool,
 }
 
 /// A day switching more units than this takes them in operator order (see `move_to`): below
@@ -204,8 +206,6 @@ struct RestartOrder {
 pub struct MeritOrder {
     /// Units by increasing break-even hashprice (ties by operator, then vintage).
     units: Vec<Unit>,
-    /// By unit (as `units`): whether it runs.
-    running: Vec<bool>,
     /// The units by increasing restart key, where some restart key is above its break-even (a
     /// restart cost); `None`: the keys are the same, and `units` serves for both.
     by_restart: Option<RestartOrder>,
@@ -323,6 +323,7 @@ impl MeritOrder {
                     mw: tally.running_mw,
                     power_usd: cost.power_usd,
                     energy_mwh: cost.energy_mwh,
+                    running: v.running,
                 };
                 if v.running {
                     state.running_th_s += unit.th_s;
@@ -343,28 +344,24 @@ impl MeritOrder {
                 .then(a.operator.cmp(&b.operator))
                 .then(a.vintage.cmp(&b.vintage))
         });
-        // By unit: whether it runs, and its restart key (worked out only with a restart cost or
-        // an infinite payback: otherwise every restart key is the break-even, `restart_key`),
-        // read from its operator in one visit.
+        // By unit, its restart key: worked out (from its operator) only with a restart cost or
+        // an infinite payback; otherwise every restart key is the break-even (`restart_key`).
         let keys_differ = !(restart_cost <= 0.0 && payback.is_finite());
-        let mut running = Vec::with_capacity(units.len());
-        let mut restarts = Vec::with_capacity(if keys_differ { units.len() } else { 0 });
-        for u in &units {
+        let restart_of = |u: &Unit| {
             let op = &ops[u.operator as usize];
-            let v = &op.fleet[u.vintage as usize];
-            running.push(v.running);
-            if keys_differ {
-                restarts.push(match op.rule {
-                    DecisionRule::Always => f64::NEG_INFINITY,
-                    DecisionRule::Profitable => restart_key(v.j_per_th, op.energy_usd_per_kwh(), restart_cost, payback),
-                });
+            match op.rule {
+                DecisionRule::Always => f64::NEG_INFINITY,
+                DecisionRule::Profitable => {
+                    restart_key(op.fleet[u.vintage as usize].j_per_th, op.energy_usd_per_kwh(), restart_cost, payback)
+                }
             }
-        }
+        };
+        let restarts: Vec<f64> = if keys_differ { units.iter().map(restart_of).collect() } else { Vec::new() };
         let restart = |k: usize| if keys_differ { restarts[k] } else { units[k].key_usd_per_th_day };
         // The full day ran every unit whose restart key it reached and idled every unit whose
         // break-even it did not; a unit out of line leaves the world out of merit form.
-        let in_line = units.iter().zip(&running).enumerate().all(|(k, (u, &r))| {
-            (r || !runs_at(hashprice, restart(k))) && (!r || runs_at(hashprice, u.key_usd_per_th_day))
+        let in_line = units.iter().enumerate().all(|(k, u)| {
+            (u.running || !runs_at(hashprice, restart(k))) && (!u.running || runs_at(hashprice, u.key_usd_per_th_day))
         });
         if !in_line {
             return None;
@@ -378,7 +375,6 @@ impl MeritOrder {
         debug_assert_eq!(census.running_th_s.len(), ops.len());
         Some(MeritOrder {
             units,
-            running,
             by_restart,
             hashprice,
             switching: Vec::new(),
@@ -473,11 +469,11 @@ impl MeritOrder {
     /// sums; returns what its operator's entries take from it.
     #[inline(always)]
     fn switch(&mut self, k: usize, on: bool, census: &mut Census) -> Option<Switch> {
-        if self.running[k] == on {
+        let u = &mut self.units[k];
+        if u.running == on {
             return None;
         }
-        self.running[k] = on;
-        let u = &self.units[k];
+        u.running = on;
         let sign = if on { 1.0 } else { -1.0 };
         let th_s = sign * u.th_s;
         self.power_usd += sign * u.power_usd;
@@ -539,8 +535,8 @@ impl MeritOrder {
     pub fn book_through(&mut self, world: &mut World) {
         let next = self.settled_day + 1;
         let ops = &mut world.population.operators;
-        for (u, &running) in self.units.iter().zip(&self.running) {
-            ops[u.operator as usize].fleet[u.vintage as usize].running = running;
+        for u in &self.units {
+            ops[u.operator as usize].fleet[u.vintage as usize].running = u.running;
         }
         for (op, s) in ops.iter_mut().zip(&mut self.states) {
             if op.state != OperatorState::Active {
