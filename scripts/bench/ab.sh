@@ -23,19 +23,22 @@ args=("$@")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# Wall time of one run in milliseconds.
+# Wall time of one run in milliseconds; a run that fails stops the comparison (a failed run's
+# time is no measurement, and its missing files would read as different outputs).
 time_ms() {
   local start
   start=$(date +%s%N)
-  "$1" run "${args[@]}" --quiet --out "$2" >/dev/null
+  "$1" run "${args[@]}" --quiet --out "$2" >/dev/null || { echo "ab.sh: a run of $1 failed" >&2; return 1; }
   echo $((($(date +%s%N) - start) / 1000000))
 }
 
 ta=()
 tb=()
 for _ in $(seq "$runs"); do
-  ta+=("$(time_ms "$a" "$out/a")")
-  tb+=("$(time_ms "$b" "$out/b")")
+  t=$(time_ms "$a" "$out/a") || exit 1
+  ta+=("$t")
+  t=$(time_ms "$b" "$out/b") || exit 1
+  tb+=("$t")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 ma=$(median "${ta[@]}")

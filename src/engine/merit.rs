@@ -197,7 +197,7 @@ impl OperatorMerit {
 struct RestartOrder {
     /// Indices into `MeritOrder::units`.
     units: Vec<u32>,
-    /// `keys[j]`: the restart key of unit `units[j]`, USD per TH/s per day.
+    /// `keys_usd_per_th_day[j]`: the restart key of unit `units[j]`, USD per TH/s per day.
     keys_usd_per_th_day: Vec<f64>,
 }
 
