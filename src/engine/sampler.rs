@@ -1,17 +1,22 @@
 //! Choosing the block winner in proportion to active hashrate: a Fenwick (binary indexed)
 //! tree over weights, O(log n) to sample and to update one weight (Fenwick 1994).
 
+use std::cell::Cell;
+
 /// Weights with prefix sums for proportional sampling.
 #[derive(Debug, Clone, Default)]
 pub struct Fenwick {
     tree: Vec<f64>,
     weights: Vec<f64>,
+    /// [`Fenwick::total`] since the last change: every block reads it twice (its draw and
+    /// the next arrival's rate), and the weights change once a day.
+    total: Cell<Option<f64>>,
 }
 
 impl Fenwick {
     /// Builds the tree over `weights` in O(n).
     pub fn from_weights(weights: &[f64]) -> Fenwick {
-        let mut f = Fenwick { tree: Vec::new(), weights: Vec::new() };
+        let mut f = Fenwick::default();
         f.rebuild(weights);
         f
     }
@@ -33,6 +38,7 @@ impl Fenwick {
 
     /// The tree over `self.weights`, in O(n): each node adds itself to its parent.
     fn build_tree(&mut self) {
+        self.total.set(None);
         self.tree.clear();
         self.tree.extend_from_slice(&self.weights);
         let n = self.tree.len();
@@ -60,6 +66,7 @@ impl Fenwick {
     pub fn set(&mut self, i: usize, w: f64) {
         let delta = w - self.weights[i];
         self.weights[i] = w;
+        self.total.set(None);
         let mut j = i;
         while j < self.tree.len() {
             self.tree[j] += delta;
@@ -67,9 +74,13 @@ impl Fenwick {
         }
     }
 
-    /// Sum of all weights.
+    /// Sum of all weights: `prefix(n)`, worked out once per change of the weights.
     pub fn total(&self) -> f64 {
-        self.prefix(self.tree.len())
+        self.total.get().unwrap_or_else(|| {
+            let total = self.prefix(self.tree.len());
+            self.total.set(Some(total));
+            total
+        })
     }
 
     /// Sum of weights `0..end`.
@@ -159,9 +170,20 @@ mod tests {
             let mut plain = ws.clone();
             for (i, w) in ups {
                 let i = i % plain.len();
+                // The total read before and after each change is the tree's sum then, bit for
+                // bit (a total kept from before a change would be caught here).
+                prop_assert_eq!(f.total().to_bits(), f.prefix(plain.len()).to_bits());
                 f.set(i, w);
                 plain[i] = w;
+                prop_assert_eq!(f.total().to_bits(), f.prefix(plain.len()).to_bits());
             }
+            let total = f.total();
+            let mut swapped: Vec<f64> = plain.iter().map(|w| w * 2.0).collect();
+            f.rebuild_swap(&mut swapped);
+            prop_assert_eq!(f.total().to_bits(), f.prefix(plain.len()).to_bits());
+            prop_assert!(plain.iter().any(|&w| w > 0.0) == (f.total() != total));
+            f.rebuild(&plain);
+            prop_assert_eq!(f.total().to_bits(), Fenwick::from_weights(&plain).prefix(plain.len()).to_bits());
             let g = Fenwick::from_weights(&plain);
             for end in 0..=plain.len() {
                 let want: f64 = plain[..end].iter().sum();
