@@ -173,8 +173,9 @@ struct OperatorMerit {
     /// Power billed for the days before `booked_from` and not yet in `Operator::power_cost_usd`.
     booked_usd: f64,
     /// The day its idle spell began, shifted so that `days_all_idle` on day `d` is
-    /// `d + 1 - idle_from` (meaningless while it runs).
-    idle_from: i64,
+    /// `d + 1 - idle_from` (meaningless while it runs). Never negative: a spell counted from
+    /// the run's first day began on day 0 at the earliest.
+    idle_from: u32,
 }
 
 impl OperatorMerit {
@@ -301,7 +302,7 @@ impl MeritOrder {
             *state = OperatorMerit {
                 power_usd: fixed_power_usd(op),
                 booked_from: d + 1,
-                idle_from: i64::from(d) + 1 - i64::from(op.days_all_idle),
+                idle_from: (d + 1).saturating_sub(op.days_all_idle),
                 ..OperatorMerit::default()
             };
             for (k, v) in op.fleet.iter().enumerate() {
@@ -457,7 +458,7 @@ impl MeritOrder {
             let runs_now = s.running_th_s > 0.0;
             t.mining_operators = t.mining_operators + u32::from(runs_now) - u32::from(s.mined);
             if s.running_units == 0 && s.ran {
-                s.idle_from = i64::from(d);
+                s.idle_from = d;
             }
         }
         census.changed_owners = Some(owners);
@@ -544,8 +545,7 @@ impl MeritOrder {
             }
             s.book(next);
             op.power_cost_usd += std::mem::take(&mut s.booked_usd);
-            op.days_all_idle =
-                if s.running_units > 0 { 0 } else { u32::try_from(i64::from(next) - s.idle_from).unwrap_or(0) };
+            op.days_all_idle = if s.running_units > 0 { 0 } else { next.saturating_sub(s.idle_from) };
         }
     }
 }
