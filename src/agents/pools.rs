@@ -81,7 +81,9 @@ pub fn assign_pools(
     let pooled = |o: &Operator| o.payout == Payout::Pool;
     let total: f64 = operators.iter().filter(|o| pooled(o)).map(Operator::installed_th_s).sum();
     let mut assigned = vec![0.0; pools.len()];
-    let mut open: Vec<usize> = Vec::new();
+    // Unassigned operators with their installed hashrate, worked out once (a sort's
+    // comparisons would walk two fleets each).
+    let mut open: Vec<(f64, usize)> = Vec::new();
     for (i, op) in operators.iter_mut().enumerate() {
         if !pooled(op) {
             continue;
@@ -92,12 +94,14 @@ pub fn assign_pools(
                 op.pool = p as u32;
                 assigned[p] += op.installed_th_s();
             }
-            None => open.push(i),
+            None => open.push((op.installed_th_s(), i)),
         }
     }
-    open.sort_by(|&a, &b| operators[b].installed_th_s().total_cmp(&operators[a].installed_th_s()).then(a.cmp(&b)));
-    for i in open {
-        let th = operators[i].installed_th_s();
+    if pools.len() > 1 {
+        // Largest first, each to the pool furthest below its share (one pool takes them all).
+        open.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
+    for (th, i) in open {
         let p = (0..pools.len())
             .max_by(|&a, &b| {
                 let (da, db) = (pools[a].share * total - assigned[a], pools[b].share * total - assigned[b]);

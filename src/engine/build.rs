@@ -95,9 +95,14 @@ impl World {
         };
 
         let schedule = schedule(&loaded.params.events, sim.days, &population);
+        // The median power price: the element a sort would put at the middle, found in O(n).
         let mut powers: Vec<f64> = population.operators.iter().map(|o| o.power_usd_per_kwh).collect();
-        powers.sort_by(f64::total_cmp);
-        let reference_power_usd_per_kwh = powers.get(powers.len() / 2).copied().unwrap_or(0.05);
+        let reference_power_usd_per_kwh = if powers.is_empty() {
+            0.05
+        } else {
+            let mid = powers.len() / 2;
+            *powers.select_nth_unstable_by(mid, f64::total_cmp).1
+        };
         let reward0 = block_subsidy(h + 1).to_btc() + fees.mean_btc_per_block;
         let hw = &loaded.params.hardware;
 
