@@ -42,9 +42,10 @@ pub struct Ranking {
     /// By entity: in `ranked` with a hashrate that changed in this update (scratch; all false
     /// between updates).
     moved: Vec<bool>,
-    /// Entities active after this update whose hashrate changed: (hashrate, entity, was it
-    /// active before).
-    joining: Vec<(f64, u32, bool)>,
+    /// Entities active after this update that were not before: (hashrate, entity). A day of
+    /// few changes adds the moved entities that stay active; a day of many does not (every
+    /// fleet aged at a million miners: the list would hold a second copy of `leaving`).
+    joining: Vec<(f64, u32)>,
     /// Entities active before this update whose hashrate changed: (old hashrate, entity).
     leaving: Vec<(f64, u32)>,
     /// The merge's output (a reused buffer).
@@ -260,8 +261,8 @@ impl Ranking {
                 moved += 1;
                 self.leaving.push((*held, i as u32));
             }
-            if active(h) {
-                self.joining.push((h, i as u32, was_active));
+            if active(h) && !was_active {
+                self.joining.push((h, i as u32));
             }
             *held = if active(h) { h } else { 0.0 };
         };
@@ -295,7 +296,7 @@ impl Ranking {
                 *h = held[i];
                 active(*h)
             });
-            self.ranked.extend(self.joining.iter().filter(|j| !j.2).map(|&(h, i, _)| (h, i)));
+            self.ranked.extend_from_slice(&self.joining);
             // An entry stays if it follows the last one kept and precedes its successor: what
             // is kept is in order, and an entry that moved far sets aside itself (and at most
             // a neighbour), not the run after it. A day of ageing sets aside 1-30% of the
@@ -322,7 +323,13 @@ impl Ranking {
             // run's start (the places come in order, a few dozen entries apart; a binary
             // search over the whole order from scratch was slower, a dozen cache misses each,
             // and so was a per-entry merge).
-            self.joining.sort_unstable_by(|a, b| descending(&(a.0, a.1), &(b.0, b.1)));
+            // The moved entities that stay active join again at their new hashrate.
+            let held = &self.held;
+            self.joining.extend(self.leaving.iter().filter_map(|&(_, i)| {
+                let h = held[i as usize];
+                active(h).then_some((h, i))
+            }));
+            self.joining.sort_unstable_by(descending);
             self.leaving.sort_unstable_by(descending);
             for &(_, i) in &self.leaving {
                 self.moved[i as usize] = false;
@@ -334,10 +341,7 @@ impl Ranking {
                 // Where the next leaving entry is, and where the next newcomer goes.
                 let leave_at =
                     self.leaving.get(l).map(|e| from + gallop(&ranked[from..], |r| descending(r, e).is_lt()));
-                let join_at = self
-                    .joining
-                    .get(j)
-                    .map(|&(h, i, _)| from + gallop(&ranked[from..], |r| descending(r, &(h, i)).is_lt()));
+                let join_at = self.joining.get(j).map(|e| from + gallop(&ranked[from..], |r| descending(r, e).is_lt()));
                 let to = match (leave_at, join_at) {
                     (None, None) => ranked.len(),
                     (a, b) => a.unwrap_or(usize::MAX).min(b.unwrap_or(usize::MAX)),
@@ -346,8 +350,7 @@ impl Ranking {
                 from = to;
                 if join_at == Some(to) {
                     // A newcomer goes before the entry here (even one that leaves).
-                    let (h, i, _) = self.joining[j];
-                    self.merged.push((h, i));
+                    self.merged.push(self.joining[j]);
                     j += 1;
                 } else if leave_at == Some(to) {
                     debug_assert_eq!(ranked[to].1, self.leaving[l].1, "a moved entity is ranked");
