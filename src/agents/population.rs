@@ -14,14 +14,14 @@ use crate::scenario::Payout;
 use rand::{Rng, SeedableRng};
 use rand_distr::Distribution;
 
-/// Salt of the solo-mining draw (`Population::draw_payouts`); never change it.
+/// Salt of the solo-mining draw (`Population::draw_site_terms`); never change it.
 const SOLO_SALT: u64 = 0x5010_5010_0000_0001;
-/// Salt of the convertible-site draw (`Population::draw_convertible`); never change it.
+/// Salt of the convertible-site draw (`Population::draw_site_terms`); never change it.
 const CONVERTIBLE_SALT: u64 = 0xC0_4E47_0000_0002;
-/// Salt of the power-contract draw (`Population::draw_power_fixed_shares`); never change it.
+/// Salt of the power-contract draw (`Population::draw_site_terms`); never change it.
 const FIXED_SHARE_SALT: u64 = 0xF1_4ED0_0000_0003;
 
-/// Salt of the demand-response draw (`Population::draw_demand_response`); never change it.
+/// Salt of the demand-response draw (`Population::draw_site_terms`); never change it.
 const DEMAND_RESPONSE_SALT: u64 = 0xD3_4A4D_0000_0004;
 
 /// All operators of a run, with the names of named operators and of jurisdictions.
@@ -50,6 +50,40 @@ struct PerMw {
     debt_usd: f64,
 }
 
+/// What [`Population::draw_site_terms`] draws each site's terms from.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteTerms<'a> {
+    /// Probability that a generated operator mines solo (`population.solo_share`; 0 draws
+    /// nothing).
+    pub solo_share: f64,
+    /// Probability that a site could convert to AI hosting (`ai.convertible_share`).
+    pub convertible_share: f64,
+    /// Each site's fixed share of its power price (`population.power_fixed_share`, clamped to
+    /// [0, 1]).
+    pub power_fixed_share: &'a Dist,
+    /// Named operator `generated + k`'s `convertible`, if the file gives one.
+    pub named_convertible: &'a [Option<bool>],
+    /// Named operator `generated + k`'s `power_fixed_share`, if the file gives one.
+    pub named_power_fixed_share: &'a [Option<f64>],
+}
+
+/// A uniform on [0, 1) from the hash of (replicate seed, `salt`, operator `i`): 53 bits.
+fn uniform_of(replicate_seed: u64, salt: u64, i: usize) -> f64 {
+    let h = mix64(replicate_seed ^ mix64(salt ^ i as u64));
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Whether generated operator `i` mines solo (a share of 0 draws nothing).
+fn solo_draw(solo_share: f64, replicate_seed: u64, i: usize) -> bool {
+    solo_share > 0.0 && uniform_of(replicate_seed, SOLO_SALT, i) < solo_share
+}
+
+/// Operator `i`'s fixed share of its power price: `dist` sampled from a stream of its own.
+fn fixed_share_draw(dist: &Dist, replicate_seed: u64, i: usize) -> f64 {
+    let mut rng = SimRng::seed_from_u64(mix64(replicate_seed ^ mix64(FIXED_SHARE_SALT ^ i as u64)));
+    dist.sample(&mut rng).clamp(0.0, 1.0)
+}
+
 impl Population {
     pub fn name(&self, i: usize) -> String {
         self.names.name(i)
@@ -73,59 +107,28 @@ impl Population {
         }
     }
 
-    /// Gives generated operators their balance sheets from the per-MW draws, once sizes are
-    /// final. Operators below `credit_min_mw` get no credit line.
-    /// Generated operator `i` mines solo with probability `solo_share`, drawn from its own
-    /// hash of (replicate seed, `i`) so that no other draw of the population shifts with it
-    /// (and a share of 0 draws nothing at all). Named operators keep their `payout`.
-    pub fn draw_payouts(&mut self, solo_share: f64, replicate_seed: u64) {
-        if solo_share <= 0.0 {
-            return;
-        }
-        for (i, op) in self.operators[..self.generated].iter_mut().enumerate() {
-            let h = mix64(replicate_seed ^ mix64(SOLO_SALT ^ i as u64));
-            let u = (h >> 11) as f64 / (1u64 << 53) as f64;
-            if u < solo_share {
-                op.payout = Payout::Solo;
+    /// Each site's own draws, in one walk over the operators (at a million operators each walk
+    /// over the records costs ~20 ms): whether a generated operator mines solo, whether the site
+    /// could convert to AI hosting, its fixed share of the power price and its draw against its
+    /// jurisdiction's demand-response share. Each comes from its own hash of (replicate seed,
+    /// operator index), so no draw shifts with another, with the population's size or with the
+    /// order operators are later stored in; a named operator keeps what the file gives.
+    pub fn draw_site_terms(&mut self, t: &SiteTerms<'_>, replicate_seed: u64) {
+        let generated = self.generated;
+        for (i, op) in self.operators.iter_mut().enumerate() {
+            let named = i.checked_sub(generated);
+            if named.is_none() {
+                if solo_draw(t.solo_share, replicate_seed, i) {
+                    op.payout = Payout::Solo;
+                }
+                op.demand_response_draw = uniform_of(replicate_seed, DEMAND_RESPONSE_SALT, i);
             }
-        }
-    }
-
-    /// Whether each site can convert to AI hosting: with probability `share`, drawn from its
-    /// own hash of (replicate seed, operator index) so that no other draw shifts; a named
-    /// operator's explicit `convertible` is kept (`named[k]` is operator `generated + k`).
-    /// The flag then belongs to the operator, whatever order operators are later stored in.
-    pub fn draw_convertible(&mut self, share: f64, replicate_seed: u64, named: &[Option<bool>]) {
-        for (i, op) in self.operators.iter_mut().enumerate() {
-            let given = i.checked_sub(self.generated).and_then(|k| named.get(k).copied().flatten());
-            op.convertible = given.unwrap_or_else(|| {
-                let h = mix64(replicate_seed ^ mix64(CONVERTIBLE_SALT ^ i as u64));
-                ((h >> 11) as f64 / (1u64 << 53) as f64) < share
-            });
-        }
-    }
-
-    /// Each site's fixed share of its power price (`population.power_fixed_share`, clamped to
-    /// [0, 1]), drawn from its own stream seeded by a hash of (replicate seed, operator index)
-    /// so that no other draw shifts; a named operator's explicit share is kept (`named[k]` is
-    /// operator `generated + k`).
-    pub fn draw_power_fixed_shares(&mut self, dist: &Dist, replicate_seed: u64, named: &[Option<f64>]) {
-        for (i, op) in self.operators.iter_mut().enumerate() {
-            let given = i.checked_sub(self.generated).and_then(|k| named.get(k).copied().flatten());
-            op.power_fixed_share = given.unwrap_or_else(|| {
-                let mut rng = SimRng::seed_from_u64(mix64(replicate_seed ^ mix64(FIXED_SHARE_SALT ^ i as u64)));
-                dist.sample(&mut rng).clamp(0.0, 1.0)
-            });
-        }
-    }
-
-    /// Each generated site's draw against its jurisdiction's demand-response share, from its
-    /// own hash of (replicate seed, operator index) so that no other draw shifts. Named
-    /// operators keep 1 (no contract): their terms are what the file gives.
-    pub fn draw_demand_response(&mut self, replicate_seed: u64) {
-        for (i, op) in self.operators[..self.generated].iter_mut().enumerate() {
-            let h = mix64(replicate_seed ^ mix64(DEMAND_RESPONSE_SALT ^ i as u64));
-            op.demand_response_draw = (h >> 11) as f64 / (1u64 << 53) as f64;
+            let given_convertible = named.and_then(|k| t.named_convertible.get(k).copied().flatten());
+            op.convertible = given_convertible
+                .unwrap_or_else(|| uniform_of(replicate_seed, CONVERTIBLE_SALT, i) < t.convertible_share);
+            let given_share = named.and_then(|k| t.named_power_fixed_share.get(k).copied().flatten());
+            op.power_fixed_share =
+                given_share.unwrap_or_else(|| fixed_share_draw(t.power_fixed_share, replicate_seed, i));
         }
     }
 
@@ -350,28 +353,38 @@ mod tests {
     /// share kept; a distribution reaching past 1 is clamped. Bug caught: a draw from the
     /// population's stream (shifting every later draw), one that depends on how many operators
     /// there are, or a named share overwritten.
+    fn fixed_share_terms<'a>(dist: &'a Dist, named: &'a [Option<f64>]) -> SiteTerms<'a> {
+        SiteTerms {
+            solo_share: 0.0,
+            convertible_share: 0.0,
+            power_fixed_share: dist,
+            named_convertible: &[],
+            named_power_fixed_share: named,
+        }
+    }
+
     #[test]
     fn fixed_shares_are_per_operator_draws() {
         let uniform = Dist::uniform(0.0, 0.5).unwrap();
         let mut big = blank_population(4000, 0);
-        big.draw_power_fixed_shares(&uniform, 11, &[]);
+        big.draw_site_terms(&fixed_share_terms(&uniform, &[]), 11);
         let shares: Vec<f64> = big.operators.iter().map(|o| o.power_fixed_share).collect();
         assert!(shares.iter().all(|&x| (0.0..=0.5).contains(&x)));
         let mean = shares.iter().sum::<f64>() / shares.len() as f64;
         assert!((mean - 0.25).abs() < 0.01, "mean {mean}");
         let mut small = blank_population(10, 2);
-        small.draw_power_fixed_shares(&uniform, 11, &[Some(0.9), None]);
+        small.draw_site_terms(&fixed_share_terms(&uniform, &[Some(0.9), None]), 11);
         for (o, &share) in small.operators[..10].iter().zip(&shares) {
             assert_eq!(o.power_fixed_share, share);
         }
         assert_eq!(small.operators[10].power_fixed_share, 0.9);
         assert!((0.0..=0.5).contains(&small.operators[11].power_fixed_share));
         let mut other_seed = blank_population(10, 0);
-        other_seed.draw_power_fixed_shares(&uniform, 12, &[]);
+        other_seed.draw_site_terms(&fixed_share_terms(&uniform, &[]), 12);
         assert_ne!(other_seed.operators[0].power_fixed_share, shares[0]);
         let wide = Dist::lognormal(2.0, 0.1).unwrap();
         let mut clamped = blank_population(5, 0);
-        clamped.draw_power_fixed_shares(&wide, 11, &[]);
+        clamped.draw_site_terms(&fixed_share_terms(&wide, &[]), 11);
         assert!(clamped.operators.iter().all(|o| o.power_fixed_share == 1.0));
     }
 
@@ -421,5 +434,48 @@ mod tests {
             let n = pop.pools.names.len();
             assert_eq!(pop.pools.tastes.len(), if fitted { 6 * n } else { 0 }, "{n} pools, {choice:?}");
         }
+    }
+
+    /// The site draws in one walk: a generated operator gets every draw (solo with the share's
+    /// probability, a demand-response uniform, a convertible flag, a fixed share), a named one
+    /// only those the file leaves open, keeping its payout and a demand-response draw of 1;
+    /// and each draw is its own (the solo share does not move the others). Bug caught: the
+    /// walk giving named operators the generated ones' solo or demand-response draws, a
+    /// given value overwritten, or one draw's stream shared with another's.
+    #[test]
+    fn site_draws_are_per_operator_and_keep_what_the_file_gives() {
+        let constant = Dist::constant(0.3).unwrap();
+        let draw = |solo_share: f64| {
+            let mut pop = blank_population(2000, 2);
+            let terms = SiteTerms {
+                solo_share,
+                convertible_share: 0.5,
+                power_fixed_share: &constant,
+                named_convertible: &[Some(false), None],
+                named_power_fixed_share: &[None, Some(0.8)],
+            };
+            pop.draw_site_terms(&terms, 5);
+            pop
+        };
+        let (none, half) = (draw(0.0), draw(0.5));
+        let solo = half.operators[..2000].iter().filter(|o| o.payout == Payout::Solo).count();
+        assert!((900..1100).contains(&solo), "{solo} of 2,000 solo at a share of 0.5");
+        assert!(none.operators.iter().all(|o| o.payout == Payout::Pool));
+        for (a, b) in none.operators.iter().zip(&half.operators) {
+            assert_eq!(
+                (a.convertible, a.demand_response_draw.to_bits()),
+                (b.convertible, b.demand_response_draw.to_bits())
+            );
+        }
+        let convertible = half.operators[..2000].iter().filter(|o| o.convertible).count();
+        assert!((900..1100).contains(&convertible), "{convertible} of 2,000 convertible at 0.5");
+        let both = half.operators[..2000].iter().filter(|o| o.convertible && o.payout == Payout::Solo).count();
+        assert!((400..600).contains(&both), "{both} of 2,000 solo and convertible: the draws are not independent");
+        let mean_dr = half.operators[..2000].iter().map(|o| o.demand_response_draw).sum::<f64>() / 2000.0;
+        assert!((mean_dr - 0.5).abs() < 0.03, "demand-response draws average {mean_dr}");
+        let named = &half.operators[2000..];
+        assert!(named.iter().all(|o| o.payout == Payout::Pool && o.demand_response_draw == 1.0));
+        assert!(!named[0].convertible);
+        assert_eq!((named[0].power_fixed_share, named[1].power_fixed_share), (0.3, 0.8));
     }
 }

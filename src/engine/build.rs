@@ -7,6 +7,7 @@ use super::world::{ChainState, World};
 use crate::agents::decision::run_vintage;
 use crate::agents::operator::Operator;
 use crate::agents::operator::{OperatorState, Order};
+use crate::agents::population::SiteTerms;
 use crate::agents::{generate, Population};
 use crate::chain::fees::FeeModel;
 use crate::chain::retarget::{RETARGET_INTERVAL, TARGET_SPACING_S};
@@ -32,12 +33,17 @@ impl World {
         let price0 = loaded.params.price.initial_usd();
         let fees = loaded.params.fees;
         let mut population = generate(&loaded.params.population, &catalog, &mut pop_rng)?;
-        population.draw_payouts(loaded.params.population.solo_share, rseed);
-        let named: Vec<Option<bool>> = loaded.params.population.named.iter().map(|m| m.convertible).collect();
-        population.draw_convertible(loaded.params.ai.convertible_share, rseed, &named);
-        let fixed: Vec<Option<f64>> = loaded.params.population.named.iter().map(|m| m.power_fixed_share).collect();
-        population.draw_power_fixed_shares(&loaded.params.population.power_fixed_share, rseed, &fixed);
-        population.draw_demand_response(rseed);
+        let named = &loaded.params.population.named;
+        let named_convertible: Vec<Option<bool>> = named.iter().map(|m| m.convertible).collect();
+        let named_power_fixed_share: Vec<Option<f64>> = named.iter().map(|m| m.power_fixed_share).collect();
+        let terms = SiteTerms {
+            solo_share: loaded.params.population.solo_share,
+            convertible_share: loaded.params.ai.convertible_share,
+            power_fixed_share: &loaded.params.population.power_fixed_share,
+            named_convertible: &named_convertible,
+            named_power_fixed_share: &named_power_fixed_share,
+        };
+        population.draw_site_terms(&terms, rseed);
         let curtailment = Curtailment::new(&loaded.params.population.jurisdictions, &population.jurisdictions);
         // Operators decide on the hashprice net of the pool fee (`World::net_hashprice`).
         let pool_fee = loaded.params.population.pool_fee;
