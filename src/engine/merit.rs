@@ -162,12 +162,9 @@ struct OperatorMerit {
     /// The day's power bill: fixed charges and running machines.
     power_usd: f64,
     running_units: u32,
-    /// Whether, before today's changes, some unit ran / its running hashrate was positive
-    /// (scratch of a merit day, set when it is first touched; they differ only for a machine
-    /// below the hashrate grid's step).
-    ran: bool,
-    mined: bool,
-    touched: bool,
+    /// The last move of the merit order ([`MeritOrder::moves`]) that switched one of its units:
+    /// it is among that move's changed operators.
+    moved_in: u32,
     /// The first day whose power bill is in neither `Operator::power_cost_usd` nor `booked_usd`.
     booked_from: u32,
     /// Power billed for the days before `booked_from` and not yet in `Operator::power_cost_usd`.
@@ -227,6 +224,9 @@ pub struct MeritOrder {
     energy_mwh: f64,
     /// Operators whose running hashrate changed today (their census and sampler entries).
     changed: Vec<u32>,
+    /// Moves of the order so far (`move_to` calls): an operator first switched in this one
+    /// is noted as changed.
+    moves: u32,
     /// Solo miners that won blocks since the last settlement (their unsettled BTC clears).
     winners: Vec<u32>,
     /// Whether the machines' running flags are written every day: only where the day's
@@ -386,6 +386,7 @@ impl MeritOrder {
             power_usd,
             energy_mwh,
             changed: Vec::new(),
+            moves: 0,
             winners: Vec::new(),
             flags_daily: world.metrics.attack_metrics,
         })
@@ -404,9 +405,10 @@ impl MeritOrder {
     /// Moves the merit order to `hashprice` on day `d`: on a rise, the idle units whose restart
     /// key it passes start; on a fall, the running units whose break-even it falls below stop
     /// (each range found by binary search in its order); the census takes their differences
-    /// (exact on the grids) unit by unit; then each changed operator's entry is set.
+    /// (exact on the grids) unit by unit, each operator's entries with its units.
     fn move_to(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
         self.changed.clear();
+        self.moves += 1;
         let mut owners = census.changed_owners.take().unwrap_or_default();
         owners.clear();
         let (from, to) = (self.hashprice, hashprice);
@@ -447,18 +449,6 @@ impl MeritOrder {
                 if let Some(w) = self.switch(k as usize, on, census) {
                     self.credit(&w, d, on, ops, census, &mut owners);
                 }
-            }
-        }
-        let t = &mut census.totals;
-        for &i in &self.changed {
-            let i = i as usize;
-            let s = &mut self.states[i];
-            s.touched = false;
-            census.running_th_s[i] = s.running_th_s;
-            let runs_now = s.running_th_s > 0.0;
-            t.mining_operators = t.mining_operators + u32::from(runs_now) - u32::from(s.mined);
-            if s.running_units == 0 && s.ran {
-                s.idle_from = d;
             }
         }
         census.changed_owners = Some(owners);
@@ -508,18 +498,26 @@ impl MeritOrder {
     ) {
         let i = w.operator as usize;
         let s = &mut self.states[i];
-        if !s.touched {
-            s.touched = true;
-            s.ran = s.running_units > 0;
-            s.mined = s.running_th_s > 0.0;
+        if s.moved_in != self.moves {
+            s.moved_in = self.moves;
             s.book(d);
             self.changed.push(w.operator);
             owners.push(w.owner);
         }
-        // Exact: every term and sum is on its grid.
+        // Exact: every term and sum is on its grid. The operator's census entry and the count
+        // of mining operators follow each switch (switch by switch they add up to the day's
+        // change), in the same visit as its merit state.
+        let mined = s.running_th_s > 0.0;
         s.running_th_s += w.th_s;
         s.power_usd += w.power_usd;
         s.running_units = if on { s.running_units + 1 } else { s.running_units - 1 };
+        if s.running_units == 0 {
+            // Its last running unit stopped (a day of stops: it ran before): idle from today.
+            s.idle_from = d;
+        }
+        census.running_th_s[i] = s.running_th_s;
+        let t = &mut census.totals;
+        t.mining_operators = t.mining_operators + u32::from(s.running_th_s > 0.0) - u32::from(mined);
         census.by_owner_th_s[w.owner as usize] += w.th_s;
         if w.pool == SOLO {
             census.by_solo_owner_th_s[w.owner as usize] += w.th_s;
