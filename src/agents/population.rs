@@ -348,11 +348,7 @@ mod tests {
         }
     }
 
-    /// Each site's fixed share is its own draw: within the distribution's range with its mean,
-    /// the same for operator `i` whatever the population's size, and a named operator's given
-    /// share kept; a distribution reaching past 1 is clamped. Bug caught: a draw from the
-    /// population's stream (shifting every later draw), one that depends on how many operators
-    /// there are, or a named share overwritten.
+    /// Site terms that draw only the fixed power share.
     fn fixed_share_terms<'a>(dist: &'a Dist, named: &'a [Option<f64>]) -> SiteTerms<'a> {
         SiteTerms {
             solo_share: 0.0,
@@ -363,6 +359,11 @@ mod tests {
         }
     }
 
+    /// Each site's fixed share is its own draw: within the distribution's range with its mean,
+    /// the same for operator `i` whatever the population's size, and a named operator's given
+    /// share kept; a distribution reaching past 1 is clamped. Bug caught: a draw from the
+    /// population's stream (shifting every later draw), one that depends on how many operators
+    /// there are, or a named share overwritten.
     #[test]
     fn fixed_shares_are_per_operator_draws() {
         let uniform = Dist::uniform(0.0, 0.5).unwrap();
