@@ -4,13 +4,14 @@
 //! operators went to `operators.csv` through it).
 //!
 //! What the `csv` crate does, and so this module (its `serializer.rs` and csv-core's
-//! `writer.rs`): fields separated by `,`, records ended by `\n`; floats by `ryu`'s shortest
-//! round-trip form (`NaN`, `inf`, `-inf` for the others); integers by `itoa`; `true`/`false`;
-//! `None` and `()` an empty field; a unit enum variant its (serde) name; a text field quoted
-//! only when it holds `,`, `"`, `\r` or `\n`, inner quotes doubled; a record of one empty
-//! field written `""`. The header is the struct's field names, quoted by the same rule.
-//! Only flat rows are supported: a field that is a struct, a sequence or a map is an error
-//! (the `csv` crate would flatten some of them; no row here has one).
+//! `writer.rs`): fields separated by `,`, records ended by `\n`; floats in `ryu`'s shortest
+//! round-trip form, written by `zmij` (`Record::float`), and `NaN`, `inf`, `-inf` for the
+//! others; integers by `itoa`; `true`/`false`; `None` and `()` an empty field; a unit enum
+//! variant its (serde) name; a text field quoted only when it holds `,`, `"`, `\r` or `\n`,
+//! inner quotes doubled; a record of one empty field written `""`. The header is the struct's
+//! field names, quoted by the same rule. Only flat rows are supported: a field that is a
+//! struct, a sequence or a map is an error (the `csv` crate would flatten some of them; no row
+//! here has one).
 
 use serde::ser::{self, Impossible, Serialize, SerializeStruct};
 use std::fmt;
@@ -87,6 +88,23 @@ impl Record<'_> {
         self.out.extend_from_slice(bytes);
     }
 
+    /// A float as the `csv` crate writes it, ryu's shortest round-trip form. `zmij` finds the
+    /// same digits and lays them out the same way, 1.7 times as fast on a run's values (18 ->
+    /// 10.5 ns a float), except that it signs a positive exponent (`1e+16` where ryu writes
+    /// `1e16`): the `+` is dropped. (Checked on every f32 and 300 million doubles: random bit
+    /// patterns, exponents within 1e+-12, grid sums.) The text is searched only where it can
+    /// have one (`may_sign_exponent`), so the common case stays a copy.
+    fn float(&mut self, bytes: &[u8], may_sign_exponent: bool) {
+        let plus = if may_sign_exponent { bytes.iter().rposition(|&b| b == b'+') } else { None };
+        match plus {
+            Some(plus) => {
+                self.plain(&bytes[..plus]);
+                self.out.extend_from_slice(&bytes[plus + 1..]);
+            }
+            None => self.plain(bytes),
+        }
+    }
+
     fn text(&mut self, bytes: &[u8]) {
         self.separate();
         if needs_quotes(bytes) {
@@ -137,12 +155,15 @@ impl<'a> ser::Serializer for &mut Record<'a> {
         serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_u128: u128);
 
     fn serialize_f32(self, v: f32) -> Result<(), RecordError> {
-        self.plain(ryu::Buffer::new().format(v).as_bytes());
+        // Every f32 in a round trip: rows have none, so it is not worth a threshold.
+        self.float(zmij::Buffer::new().format(v).as_bytes(), true);
         Ok(())
     }
 
     fn serialize_f64(self, v: f64) -> Result<(), RecordError> {
-        self.plain(ryu::Buffer::new().format(v).as_bytes());
+        // Both write an exponent from 1e16 up; 1e16 is a double, so no smaller double prints
+        // as it.
+        self.float(zmij::Buffer::new().format(v).as_bytes(), v.abs() >= 1e16);
         Ok(())
     }
 
@@ -322,8 +343,18 @@ mod tests {
     fn float(rng: &mut impl Rng) -> f64 {
         match rng.random_range(0..8) {
             0 => f64::from_bits(rng.random()),
-            1 => [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, f64::MIN_POSITIVE, 5e-324]
-                [rng.random_range(0..7)],
+            1 => [
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                0.0,
+                -0.0,
+                f64::MIN_POSITIVE,
+                5e-324,
+                1e16,
+                -1e16,
+                9999999999999998.0,
+            ][rng.random_range(0..10)],
             2 => rng.random_range(-1e6..1e6_f64).round(),
             3 => rng.random_range(0.0..1.0),
             4 => 10f64.powi(rng.random_range(-30..30)) * rng.random_range(1.0..10.0),
@@ -339,7 +370,8 @@ mod tests {
     }
 
     /// Bug caught: any byte that differs from the `csv` crate's: a float formatted otherwise
-    /// (`{}` instead of ryu: `1e16` vs `10000000000000000`, `NaN`), a text field left unquoted
+    /// (`{}` instead of ryu: `1e16` vs `10000000000000000`, `NaN`; zmij's `1e+16` kept, or its
+    /// `+` looked for only above the threshold where ryu turns to exponents), a text field left unquoted
     /// with a comma or line end, a quote not doubled, `None` not empty, an enum by index, a
     /// renamed field by its Rust name.
     #[test]
