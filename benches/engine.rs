@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hashsim::agents::decision::run_vintage;
-use hashsim::engine::sampler::Fenwick;
+use hashsim::engine::sampler::Sampler;
 use hashsim::market::supply::SupplyCurve;
 use hashsim::observe::{run_replicate, DayRow, Observer};
 use hashsim::scenario::{load, DecisionRule, LoadedScenario, Override};
@@ -28,15 +28,16 @@ fn scenario(path: &str, set: &[&str]) -> LoadedScenario {
     load(Path::new(path), &o).expect("bundled scenario loads")
 }
 
-/// Per block: drawing the winner among 10,000 miners (the O(log n) part of a block event),
+/// Per block: drawing the winner among 10,000 miners (the guide table's O(1) search),
 /// and whole runs divided by the blocks they contain.
 fn block_events(c: &mut Criterion) {
     let mut g = c.benchmark_group("block_event");
     let mut rng = hashsim::rng::stream(1, hashsim::rng::Purpose::BlockWinners);
     let weights: Vec<f64> = (0..10_000).map(|_| rng.random::<f64>()).collect();
-    let f = Fenwick::from_weights(&weights);
+    let mut f = Sampler::from_weights(&weights);
+    let total = f.total();
     g.throughput(Throughput::Elements(1));
-    g.bench_function("winner_draw_10k", |b| b.iter(|| black_box(f.find(rng.random::<f64>() * f.total()))));
+    g.bench_function("winner_draw_10k", |b| b.iter(|| black_box(f.find(rng.random::<f64>() * total))));
     // A run with one always-on miner is almost only block events: ~144 per day.
     let s = scenario("scenarios/bench/core1.toml", &["population.operators=1", "simulation.days=100"]);
     let blocks = {

@@ -83,7 +83,7 @@ pub fn power_cost_usd_per_th_day(j_per_th: f64, usd_per_kwh: f64) -> f64 {
 /// binary number below 2^53 grid steps (hashrate up to 8.8 ZH/s, a day's power bill up to
 /// $137bn) and every sum comes out the same bits whatever the order of the additions: a day
 /// updated for the few units that changed (`engine::merit`) equals the day recomputed from
-/// scratch, and Fenwick sums equal plain sums.
+/// scratch, and the winner sampler's sums equal plain sums.
 pub mod grid {
     /// Steps per TH/s.
     pub const TH_S: f64 = 1024.0;
@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(grid::on(1.0 + 0.6 / 1024.0, grid::TH_S), 1.0 + 1.0 / 1024.0);
         assert_eq!(grid::on(-2.5e-4, grid::USD), -16.0 / 65_536.0);
         // 100,000 terms from 1 TH/s to 5 PH/s: forward, backward and pairwise sums agree to the
-        // bit, and a Fenwick-style difference update lands on the same bits.
+        // bit, and a difference update (the winner sampler's) lands on the same bits.
         let mut x = 0.123_456_789_f64;
         let terms: Vec<f64> = (0..100_000)
             .map(|_| {

@@ -36,7 +36,7 @@ use pool::{pool_pay, pplns_pay, PoolDay};
 use queue::{Event, EventQueue, SimTime};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
-use sampler::Fenwick;
+use sampler::Sampler;
 pub use world::World;
 
 /// The random streams of one replicate, one per purpose.
@@ -54,7 +54,7 @@ pub struct Engine<'o> {
     queue: EventQueue,
     now: SimTime,
     streams: Streams,
-    sampler: Fenwick,
+    sampler: Sampler,
     /// Token of the block event that is still valid; older ones are stale.
     block_token: u64,
     /// The rate the pending block was drawn at (blocks per second).
@@ -107,7 +107,7 @@ impl<'o> Engine<'o> {
             queue,
             now: SimTime::new(0.0),
             streams,
-            sampler: Fenwick::from_weights(&vec![0.0; n]),
+            sampler: Sampler::from_weights(&vec![0.0; n]),
             block_token: 0,
             scheduled_rate_per_s: 0.0,
             last_block_time: SimTime::new(0.0),
@@ -226,9 +226,9 @@ impl<'o> Engine<'o> {
         self.hook.day_start(&view)?;
         self.day_open = true;
         // Today's block winners are drawn in proportion to the census' running hashrates. On a
-        // merit day only the changed operators' weights are set (the sums are exact, so the
-        // tree is the one a rebuild gives), unless more than a sixteenth changed (one O(n)
-        // rebuild beats k O(log n) updates). In merit form the census keeps its buffer (a merit
+        // merit day only the changed operators' weights are set (O(1) each; the sums are exact,
+        // so they are the ones a rebuild gives), unless more than a sixteenth changed (then one
+        // O(n) rebuild: as fast, measured up to a half). In merit form the census keeps its buffer (a merit
         // day updates it); otherwise the buffer is swapped in, which leaves the census' stale,
         // so this comes after the hook.
         match &self.merit {

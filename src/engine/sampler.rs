@@ -1,53 +1,91 @@
-//! Choosing the block winner in proportion to active hashrate: a Fenwick (binary indexed)
-//! tree over weights, O(log n) to sample and to update one weight (Fenwick 1994).
+//! Choosing the block winner in proportion to running hashrate, in O(1): the weights kept with
+//! the sums of runs of [`SUB`] and of blocks of [`BLOCK`], and over the blocks their starting
+//! prefix sums and a guide table (Chen & Asau 1974, "indexed search"). A draw finds its block
+//! through the guide (a step or two on average), then walks at most 8 run sums and 8 weights;
+//! setting a weight adds its change to two sums. The starts and the guide are brought up to
+//! date by the first draw after a day's changes, in O(n / 64).
+//!
+//! A draw inverts the cumulative weights in operator order: `u` in `[0, total)` picks the
+//! operator `i` with `prefix(i) <= u < prefix(i + 1)`. Every weight is a running hashrate on
+//! the grid (`units::grid`), so every prefix sum is exact, and so is every `u - prefix` (a
+//! double's step is at most the grid's below 2^43 TH/s): any exact search finds the same
+//! operator for the same `u`. The winners are those of the Fenwick tree (Fenwick 1994) this
+//! replaced, draw for draw (the tests keep that tree as the oracle).
 
-use std::cell::Cell;
+/// Weights in a run whose sum is kept.
+pub const SUB: usize = 8;
+/// Runs in a block whose starting prefix sum is kept.
+pub const RUNS_PER_BLOCK: usize = 8;
+/// Weights in a block.
+pub const BLOCK: usize = SUB * RUNS_PER_BLOCK;
+
+/// `Sampler::stale_from` when the starts and the guide are up to date.
+const FRESH: usize = usize::MAX;
 
 /// Weights with prefix sums for proportional sampling.
-#[derive(Debug, Clone, Default)]
-pub struct Fenwick {
-    tree: Vec<f64>,
+#[derive(Debug, Clone)]
+pub struct Sampler {
     weights: Vec<f64>,
-    /// [`Fenwick::total`] since the last change: every block reads it twice (its draw and
-    /// the next arrival's rate), and the weights change once a day.
-    total: Cell<Option<f64>>,
+    /// The sum of each run of [`SUB`] weights.
+    run_sums: Vec<f64>,
+    /// The sum of each block of [`BLOCK`] weights.
+    block_sums: Vec<f64>,
+    /// `starts[b]`: the sum of the blocks before `b`; `starts[blocks]` is the total.
+    starts: Vec<f64>,
+    /// `guide[g]`: a block at or before the one holding `g / guide_per_weight` (one bucket per
+    /// block, so a draw steps past about one block boundary on average).
+    guide: Vec<u32>,
+    guide_per_weight: f64,
+    /// The first block whose start is stale ([`FRESH`]: none, and the guide is up to date).
+    stale_from: usize,
 }
 
-impl Fenwick {
-    /// Builds the tree over `weights` in O(n).
-    pub fn from_weights(weights: &[f64]) -> Fenwick {
-        let mut f = Fenwick::default();
-        f.rebuild(weights);
-        f
+impl Default for Sampler {
+    fn default() -> Sampler {
+        Sampler::from_weights(&[])
+    }
+}
+
+impl Sampler {
+    /// The sampler over `weights`, in O(n).
+    pub fn from_weights(weights: &[f64]) -> Sampler {
+        let mut s = Sampler {
+            weights: Vec::new(),
+            run_sums: Vec::new(),
+            block_sums: Vec::new(),
+            starts: vec![0.0],
+            guide: Vec::new(),
+            guide_per_weight: 0.0,
+            stale_from: 0,
+        };
+        s.rebuild(weights);
+        s
     }
 
-    /// Replaces all weights in O(n), reusing the allocation (and clearing accumulated
-    /// rounding from point updates).
+    /// Replaces all weights in O(n), reusing the allocations.
     pub fn rebuild(&mut self, weights: &[f64]) {
         self.weights.clear();
         self.weights.extend_from_slice(weights);
-        self.build_tree();
+        self.build_sums();
     }
 
-    /// As [`Fenwick::rebuild`], taking the weights' buffer and handing back the old one (so a
+    /// As [`Sampler::rebuild`], taking the weights' buffer and handing back the old one (so a
     /// caller that refills a buffer every day does not copy it).
     pub fn rebuild_swap(&mut self, weights: &mut Vec<f64>) {
         std::mem::swap(&mut self.weights, weights);
-        self.build_tree();
+        self.build_sums();
     }
 
-    /// The tree over `self.weights`, in O(n): each node adds itself to its parent.
-    fn build_tree(&mut self) {
-        self.total.set(None);
-        self.tree.clear();
-        self.tree.extend_from_slice(&self.weights);
-        let n = self.tree.len();
-        for i in 0..n {
-            let parent = i | (i + 1);
-            if parent < n {
-                self.tree[parent] += self.tree[i];
-            }
-        }
+    /// The run and block sums of `self.weights`; the starts and guide follow at the next draw.
+    fn build_sums(&mut self) {
+        self.run_sums.clear();
+        self.run_sums.extend(self.weights.chunks(SUB).map(|run| run.iter().sum::<f64>()));
+        self.block_sums.clear();
+        self.block_sums.extend(self.run_sums.chunks(RUNS_PER_BLOCK).map(|runs| runs.iter().sum::<f64>()));
+        let blocks = self.block_sums.len();
+        self.starts.resize(blocks + 1, 0.0);
+        self.guide.resize(blocks, 0);
+        self.stale_from = 0;
     }
 
     pub fn len(&self) -> usize {
@@ -62,57 +100,87 @@ impl Fenwick {
         self.weights[i]
     }
 
-    /// Sets weight `i` in O(log n).
+    /// Sets weight `i` in O(1): its run's and its block's sums take the change (exact on the
+    /// grid, so the sums a rebuild would give).
     pub fn set(&mut self, i: usize, w: f64) {
         let delta = w - self.weights[i];
         self.weights[i] = w;
-        self.total.set(None);
-        let mut j = i;
-        while j < self.tree.len() {
-            self.tree[j] += delta;
-            j |= j + 1;
-        }
+        self.run_sums[i / SUB] += delta;
+        let block = i / BLOCK;
+        self.block_sums[block] += delta;
+        self.stale_from = self.stale_from.min(block);
     }
 
-    /// Sum of all weights: `prefix(n)`, worked out once per change of the weights.
-    pub fn total(&self) -> f64 {
-        self.total.get().unwrap_or_else(|| {
-            let total = self.prefix(self.tree.len());
-            self.total.set(Some(total));
-            total
-        })
+    /// Sum of all weights.
+    pub fn total(&mut self) -> f64 {
+        self.refresh();
+        self.starts[self.block_sums.len()]
     }
 
-    /// Sum of weights `0..end`.
-    pub fn prefix(&self, end: usize) -> f64 {
-        let mut s = 0.0;
-        let mut j = end;
-        while j > 0 {
-            s += self.tree[j - 1];
-            j &= j - 1;
+    /// The blocks' starts from the first stale one on, and the guide: one bucket per block,
+    /// each naming the last block starting at or before the bucket's lower end.
+    fn refresh(&mut self) {
+        if self.stale_from == FRESH {
+            return;
         }
-        s
+        let blocks = self.block_sums.len();
+        let mut start = self.starts[self.stale_from];
+        for b in self.stale_from..blocks {
+            start += self.block_sums[b];
+            self.starts[b + 1] = start;
+        }
+        let total = self.starts[blocks];
+        let buckets = self.guide.len();
+        self.guide_per_weight = if total > 0.0 { buckets as f64 / total } else { 0.0 };
+        let width = total / buckets.max(1) as f64;
+        let mut b = 0;
+        for (g, entry) in self.guide.iter_mut().enumerate() {
+            let lower = g as f64 * width;
+            while b + 1 < blocks && self.starts[b + 1] <= lower {
+                b += 1;
+            }
+            *entry = b as u32;
+        }
+        self.stale_from = FRESH;
     }
 
     /// The index `i` with `prefix(i) <= u < prefix(i + 1)`, for `u` in `[0, total)`: drawn
-    /// with `u = U(0,1) * total`, index `i` comes up with probability `w_i / total`. Never
-    /// returns a zero-weight index while some weight is positive.
-    pub fn find(&self, mut u: f64) -> Option<usize> {
-        let n = self.tree.len();
+    /// with `u = U(0,1) * total`, index `i` comes up with probability `w_i / total`. A `u` at
+    /// or past the total gives the last positive weight; never a zero-weight index while some
+    /// weight is positive, and `None` while none is.
+    pub fn find(&mut self, u: f64) -> Option<usize> {
+        self.refresh();
+        let n = self.weights.len();
         if n == 0 {
             return None;
         }
-        let mut pos = 0; // number of leading items whose weight sum is <= u
-        let mut step = n.next_power_of_two();
-        while step > 0 {
-            let next = pos + step;
-            if next <= n && self.tree[next - 1] <= u {
-                pos = next;
-                u -= self.tree[next - 1];
-            }
-            step >>= 1;
+        // The last block starting at or before `u`: the guide's, stepped back where rounding
+        // put the bucket past it and forward past the boundaries inside the bucket.
+        let blocks = self.block_sums.len();
+        let bucket = ((u * self.guide_per_weight) as usize).min(blocks - 1);
+        let mut b = self.guide[bucket] as usize;
+        while b > 0 && self.starts[b] > u {
+            b -= 1;
         }
-        // Rounding can leave `pos` at n or on an item of weight zero: step back to the
+        while b + 1 < blocks && self.starts[b + 1] <= u {
+            b += 1;
+        }
+        // Then the last position in it whose prefix is at or below `u`, over the runs and
+        // their weights; `rest` stays `u - prefix(position)`, exactly.
+        let mut rest = u - self.starts[b];
+        let mut run = b * RUNS_PER_BLOCK;
+        let runs_end = (run + RUNS_PER_BLOCK).min(self.run_sums.len());
+        while run < runs_end && self.run_sums[run] <= rest {
+            rest -= self.run_sums[run];
+            run += 1;
+        }
+        let mut pos = run * SUB;
+        let end = (pos + SUB).min(n);
+        while pos < end && self.weights[pos] <= rest {
+            rest -= self.weights[pos];
+            pos += 1;
+        }
+        // Past the end (`u` at the total, by rounding), or on a zero weight: step back to the
         // nearest positive weight.
         let mut i = pos.min(n - 1);
         while self.weights[i] <= 0.0 {
@@ -128,11 +196,57 @@ impl Fenwick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::units::grid;
     use proptest::prelude::*;
+
+    /// The Fenwick tree the sampler replaced (its descent, as the engine ran it): the oracle
+    /// whose winners the sampler must give, draw for draw.
+    struct Fenwick {
+        tree: Vec<f64>,
+        weights: Vec<f64>,
+    }
+
+    impl Fenwick {
+        fn new(weights: &[f64]) -> Fenwick {
+            let mut tree = weights.to_vec();
+            let n = tree.len();
+            for i in 0..n {
+                let parent = i | (i + 1);
+                if parent < n {
+                    tree[parent] += tree[i];
+                }
+            }
+            Fenwick { tree, weights: weights.to_vec() }
+        }
+
+        fn find(&self, mut u: f64) -> Option<usize> {
+            let n = self.tree.len();
+            if n == 0 {
+                return None;
+            }
+            let (mut pos, mut step) = (0, n.next_power_of_two());
+            while step > 0 {
+                let next = pos + step;
+                if next <= n && self.tree[next - 1] <= u {
+                    pos = next;
+                    u -= self.tree[next - 1];
+                }
+                step >>= 1;
+            }
+            let mut i = pos.min(n - 1);
+            while self.weights[i] <= 0.0 {
+                if i == 0 {
+                    return self.weights.iter().position(|&w| w > 0.0);
+                }
+                i -= 1;
+            }
+            Some(i)
+        }
+    }
 
     #[test]
     fn find_hits_the_right_bucket() {
-        let f = Fenwick::from_weights(&[1.0, 0.0, 2.0, 3.0]);
+        let mut f = Sampler::from_weights(&[1.0, 0.0, 2.0, 3.0]);
         assert_eq!(f.total(), 6.0);
         assert_eq!(f.find(0.0), Some(0));
         assert_eq!(f.find(0.999), Some(0));
@@ -141,19 +255,22 @@ mod tests {
         assert_eq!(f.find(3.0), Some(3));
         assert_eq!(f.find(5.999), Some(3));
         assert_eq!(f.find(6.5), Some(3)); // rounding past the end
-        assert_eq!(Fenwick::from_weights(&[0.0, 0.0]).find(0.0), None);
+        assert_eq!(Sampler::from_weights(&[0.0, 0.0]).find(0.0), None);
+        assert_eq!(Sampler::from_weights(&[]).find(0.0), None);
+        assert_eq!(Sampler::default().total(), 0.0);
     }
 
     #[test]
     fn frequencies_are_proportional() {
         use rand::Rng;
         let w = [5.0, 1.0, 0.0, 4.0];
-        let f = Fenwick::from_weights(&w);
+        let mut f = Sampler::from_weights(&w);
         let mut rng = crate::rng::stream(1, crate::rng::Purpose::BlockWinners);
         let mut counts = [0u32; 4];
         let n = 100_000;
         for _ in 0..n {
-            counts[f.find(rng.random::<f64>() * f.total()).unwrap()] += 1;
+            let u = rng.random::<f64>() * f.total();
+            counts[f.find(u).unwrap()] += 1;
         }
         assert_eq!(counts[2], 0);
         for i in [0, 1, 3] {
@@ -162,33 +279,111 @@ mod tests {
         }
     }
 
-    proptest! {
-        #[test]
-        fn updates_match_a_rebuild(ws in proptest::collection::vec(0.0f64..100.0, 1..64),
-                                   ups in proptest::collection::vec((0usize..64, 0.0f64..100.0), 0..32)) {
-            let mut f = Fenwick::from_weights(&ws);
-            let mut plain = ws.clone();
-            for (i, w) in ups {
-                let i = i % plain.len();
-                // The total read before and after each change is the tree's sum then, bit for
-                // bit (a total kept from before a change would be caught here).
-                prop_assert_eq!(f.total().to_bits(), f.prefix(plain.len()).to_bits());
-                f.set(i, w);
-                plain[i] = w;
-                prop_assert_eq!(f.total().to_bits(), f.prefix(plain.len()).to_bits());
+    /// Grid weights over several blocks, many of them zero (idle miners), some whole runs
+    /// and blocks of zeros, and a few heavy ones (the guide's buckets then hold many blocks).
+    fn weights(n: usize, seed: u64) -> Vec<f64> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let dead = rng.random_range(0..n.max(1));
+        (0..n)
+            .map(|i| match rng.random_range(0..10) {
+                _ if i / BLOCK == dead / BLOCK && n > 2 * BLOCK => 0.0,
+                0..=2 => 0.0,
+                3 => grid::on(10f64.powf(rng.random_range(5.0..8.0)), grid::TH_S),
+                _ => grid::on(10f64.powf(rng.random_range(0.0..5.0)), grid::TH_S),
+            })
+            .collect()
+    }
+
+    /// Every `u` where the answer changes (each prefix, the largest double below it) and
+    /// random ones, on the sampler and the Fenwick tree, before and after point updates and a
+    /// rebuild. Bug caught: a step past a run or block taken on `<` rather than `<=` (a
+    /// boundary `u` goes to the weight before), a start or guide not refreshed after `set`, a
+    /// run sum not given the change, a last partial run or block read past its end, a guide
+    /// bucket past its block not stepped back.
+    #[test]
+    fn winners_are_the_fenwick_trees_at_every_boundary() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for (case, n) in [1, 2, 7, 8, 9, 63, 64, 65, 200, 511, 512, 1000, 4099].into_iter().enumerate() {
+            let mut w = weights(n, case as u64);
+            let mut s = Sampler::from_weights(&w);
+            for round in 0..4 {
+                let oracle = Fenwick::new(&w);
+                let total: f64 = w.iter().sum();
+                assert_eq!(s.total().to_bits(), total.to_bits(), "n {n} round {round}");
+                let mut prefix = 0.0;
+                let mut us = vec![0.0, total, total * 1.5, f64::from_bits(total.to_bits().saturating_sub(1))];
+                for &x in &w {
+                    prefix += x;
+                    us.extend([prefix, f64::from_bits(prefix.to_bits().saturating_sub(1))]);
+                }
+                us.extend((0..200).map(|_| rng.random::<f64>() * total));
+                for u in us {
+                    assert_eq!(s.find(u), oracle.find(u), "n {n} round {round} u {u}");
+                }
+                // Changes as a merit day makes them (miners stopping, restarting), then every
+                // other round a rebuild with fresh weights.
+                if round % 2 == 0 {
+                    for _ in 0..rng.random_range(1..=n.min(40)) {
+                        let i = rng.random_range(0..n);
+                        let x =
+                            if rng.random_bool(0.5) { 0.0 } else { grid::on(rng.random_range(1.0..1e6), grid::TH_S) };
+                        w[i] = x;
+                        s.set(i, x);
+                    }
+                } else {
+                    w = weights(n, 100 + case as u64 * 10 + round);
+                    let mut buffer = w.clone();
+                    s.rebuild_swap(&mut buffer);
+                }
             }
-            let total = f.total();
-            let mut swapped: Vec<f64> = plain.iter().map(|w| w * 2.0).collect();
-            f.rebuild_swap(&mut swapped);
-            prop_assert_eq!(f.total().to_bits(), f.prefix(plain.len()).to_bits());
-            prop_assert!(plain.iter().any(|&w| w > 0.0) == (f.total() != total));
-            f.rebuild(&plain);
-            prop_assert_eq!(f.total().to_bits(), Fenwick::from_weights(&plain).prefix(plain.len()).to_bits());
-            let g = Fenwick::from_weights(&plain);
-            for end in 0..=plain.len() {
-                let want: f64 = plain[..end].iter().sum();
-                prop_assert!((f.prefix(end) - want).abs() < 1e-9 * (1.0 + want));
-                prop_assert!((g.prefix(end) - want).abs() < 1e-9 * (1.0 + want));
+        }
+    }
+
+    /// The guide is only where the search starts: with every entry at the first block, or at
+    /// the last (as rounding of `u * guide_per_weight` could put a bucket past its block), the
+    /// winners are the same. Bug caught: no step back from a guide entry past the block
+    /// holding `u`, or no step forward from one before it.
+    #[test]
+    fn the_guide_only_shortens_the_search() {
+        let w = weights(1000, 3);
+        let oracle = Fenwick::new(&w);
+        let mut s = Sampler::from_weights(&w);
+        let total = s.total();
+        let blocks = s.block_sums.len() as u32;
+        for entry in [0, blocks - 1] {
+            s.guide.fill(entry);
+            let mut prefix = 0.0;
+            for (i, &x) in w.iter().enumerate() {
+                prefix += x;
+                for u in [prefix, f64::from_bits(prefix.to_bits().saturating_sub(1)), total * i as f64 / 1000.0] {
+                    assert_eq!(s.find(u), oracle.find(u), "guide at {entry}, u {u}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        /// Random grid weights and updates: the same winner as the Fenwick tree for random
+        /// draws, and the total the plain sum.
+        #[test]
+        fn updates_match_the_fenwick_tree(ws in proptest::collection::vec(0u32..2_000, 1..300),
+                                          ups in proptest::collection::vec((0usize..300, 0u32..2_000), 0..40),
+                                          draws in proptest::collection::vec(0.0f64..1.0, 1..40)) {
+            let grid_w = |k: u32| if k < 600 { 0.0 } else { f64::from(k) * 0.25 };
+            let mut plain: Vec<f64> = ws.iter().map(|&k| grid_w(k)).collect();
+            let mut s = Sampler::from_weights(&plain);
+            for (i, k) in ups {
+                let i = i % plain.len();
+                plain[i] = grid_w(k);
+                s.set(i, plain[i]);
+            }
+            let total: f64 = plain.iter().sum();
+            prop_assert_eq!(s.total().to_bits(), total.to_bits());
+            let oracle = Fenwick::new(&plain);
+            for d in draws {
+                prop_assert_eq!(s.find(d * total), oracle.find(d * total));
             }
         }
     }
