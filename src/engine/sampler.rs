@@ -233,14 +233,12 @@ mod tests {
                 }
                 step >>= 1;
             }
-            let mut i = pos.min(n - 1);
-            while self.weights[i] <= 0.0 {
-                if i == 0 {
-                    return self.weights.iter().position(|&w| w > 0.0);
-                }
-                i -= 1;
-            }
-            Some(i)
+            // The nearest positive weight at or before it, else the first one.
+            let positive = |w: &f64| *w > 0.0;
+            self.weights[..=pos.min(n - 1)]
+                .iter()
+                .rposition(positive)
+                .or_else(|| self.weights.iter().position(positive))
         }
     }
 
