@@ -228,9 +228,9 @@ impl<'o> Engine<'o> {
         // Today's block winners are drawn in proportion to the census' running hashrates. On a
         // merit day only the changed operators' weights are set (O(1) each; the sums are exact,
         // so they are the ones a rebuild gives), unless more than a sixteenth changed (then one
-        // O(n) rebuild: as fast, measured up to a half). In merit form the census keeps its buffer (a merit
-        // day updates it); otherwise the buffer is swapped in, which leaves the census' stale,
-        // so this comes after the hook.
+        // O(n) rebuild: as fast, measured up to a half). In merit form the census keeps its
+        // buffer (a merit day updates it); otherwise the buffer is swapped in, which leaves the
+        // census' stale, so this comes after the hook.
         match &self.merit {
             Some(m) if merit_day && m.changed().len() * 16 < self.census.running_th_s.len() => {
                 for &i in m.changed() {

@@ -1,8 +1,8 @@
-//! Choosing the block winner in proportion to running hashrate, in O(1): the weights kept with
-//! the sums of runs of [`SUB`] and of blocks of [`BLOCK`], and over the blocks their starting
-//! prefix sums and a guide table (Chen & Asau 1974, "indexed search"). A draw finds its block
-//! through the guide (a step or two on average), then walks at most 8 run sums and 8 weights;
-//! setting a weight adds its change to two sums. The starts and the guide are brought up to
+//! Choosing the block winner in proportion to running hashrate, in O(1): the weights kept
+//! with the sums of runs of [`RUN_LEN`] and of blocks of [`BLOCK`], and over the blocks their
+//! starting prefix sums and a guide table (Chen & Asau 1974, "indexed search"). A draw finds
+//! its block through the guide (a step or two on average), then walks at most 8 run sums and
+//! 8 weights; setting a weight adds its change to two sums. The starts and the guide are brought up to
 //! date by the first draw after a day's changes, in O(n / 64).
 //!
 //! A draw inverts the cumulative weights in operator order: `u` in `[0, total)` picks the
@@ -13,11 +13,11 @@
 //! replaced, draw for draw (the tests keep that tree as the oracle).
 
 /// Weights in a run whose sum is kept.
-pub const SUB: usize = 8;
+pub const RUN_LEN: usize = 8;
 /// Runs in a block whose starting prefix sum is kept.
 pub const RUNS_PER_BLOCK: usize = 8;
 /// Weights in a block.
-pub const BLOCK: usize = SUB * RUNS_PER_BLOCK;
+pub const BLOCK: usize = RUN_LEN * RUNS_PER_BLOCK;
 
 /// `Sampler::stale_from` when the starts and the guide are up to date.
 const FRESH: usize = usize::MAX;
@@ -26,7 +26,7 @@ const FRESH: usize = usize::MAX;
 #[derive(Debug, Clone)]
 pub struct Sampler {
     weights: Vec<f64>,
-    /// The sum of each run of [`SUB`] weights.
+    /// The sum of each run of [`RUN_LEN`] weights.
     run_sums: Vec<f64>,
     /// The sum of each block of [`BLOCK`] weights.
     block_sums: Vec<f64>,
@@ -79,7 +79,7 @@ impl Sampler {
     /// The run and block sums of `self.weights`; the starts and guide follow at the next draw.
     fn build_sums(&mut self) {
         self.run_sums.clear();
-        self.run_sums.extend(self.weights.chunks(SUB).map(|run| run.iter().sum::<f64>()));
+        self.run_sums.extend(self.weights.chunks(RUN_LEN).map(|run| run.iter().sum::<f64>()));
         self.block_sums.clear();
         self.block_sums.extend(self.run_sums.chunks(RUNS_PER_BLOCK).map(|runs| runs.iter().sum::<f64>()));
         let blocks = self.block_sums.len();
@@ -105,7 +105,7 @@ impl Sampler {
     pub fn set(&mut self, i: usize, w: f64) {
         let delta = w - self.weights[i];
         self.weights[i] = w;
-        self.run_sums[i / SUB] += delta;
+        self.run_sums[i / RUN_LEN] += delta;
         let block = i / BLOCK;
         self.block_sums[block] += delta;
         self.stale_from = self.stale_from.min(block);
@@ -174,8 +174,8 @@ impl Sampler {
             rest -= self.run_sums[run];
             run += 1;
         }
-        let mut pos = run * SUB;
-        let end = (pos + SUB).min(n);
+        let mut pos = run * RUN_LEN;
+        let end = (pos + RUN_LEN).min(n);
         while pos < end && self.weights[pos] <= rest {
             rest -= self.weights[pos];
             pos += 1;
