@@ -51,6 +51,27 @@ struct Unit {
     running: bool,
 }
 
+/// Asks the processor to bring `x`'s cache line in ahead of its use: a hint, with no effect
+/// on any result. A switch's operator entries (merit state, census entry, owner's tally) are a
+/// cache miss each from 100,000 miners up; asked for eight switches ahead, the misses overlap
+/// (CORE-1 100k 0.95-0.97, 1M x 365 0.95-0.97). A plain load handed to `black_box` instead
+/// was slower (1.039 at 100k): it waits like any load; the prefetch instruction does not.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    // SAFETY: `_mm_prefetch` only hints the cache hierarchy: it cannot fault or write memory
+    // (and `x` is a live reference).
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast::<i8>())
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+/// How many switches ahead a switch's operator entries are asked for ([`prefetch`]); 4 and
+/// 16 measured the same at 100,000 miners.
+const PREFETCH_AHEAD: usize = 8;
+
 /// A day switching more units than this takes them in operator order (see `move_to`): below
 /// it the entries they update stay in cache anyway. The oracle tests' populations are small,
 /// so there the sorted path runs on most days.
@@ -445,13 +466,20 @@ impl MeritOrder {
                 switches.clear();
                 switches.extend(chunk.iter().filter_map(|&k| self.switch(k as usize, on, census)));
                 sort_by_key_radix(&mut switches, |w| w.operator, ops.len(), &mut self.scratch);
-                for w in &switches {
+                for (j, w) in switches.iter().enumerate() {
+                    if let Some(next) = switches.get(j + PREFETCH_AHEAD) {
+                        self.prefetch_entries(next.operator, next.owner, census);
+                    }
                     self.credit(w, d, on, ops, census, &mut owners);
                 }
             }
             self.switches = switches;
         } else {
-            for &k in &switching {
+            for (j, &k) in switching.iter().enumerate() {
+                if let Some(&next) = switching.get(j + PREFETCH_AHEAD) {
+                    let u = &self.units[next as usize];
+                    self.prefetch_entries(u.operator, u.owner, census);
+                }
                 if let Some(w) = self.switch(k as usize, on, census) {
                     self.credit(&w, d, on, ops, census, &mut owners);
                 }
@@ -460,6 +488,14 @@ impl MeritOrder {
         census.changed_owners = Some(owners);
         self.switching = switching;
         self.settled_day = d;
+    }
+
+    /// Asks for the entries a switch of `operator`'s (owned by `owner`) will update.
+    #[inline(always)]
+    fn prefetch_entries(&self, operator: u32, owner: u32, census: &Census) {
+        prefetch(&self.states[operator as usize]);
+        prefetch(&census.running_th_s[operator as usize]);
+        prefetch(&census.by_owner_th_s[owner as usize]);
     }
 
     /// Switches unit `k` on or off (unless it already is) and takes it into the network's
