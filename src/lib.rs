@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod observe;
 pub mod output;
 pub mod plot;
+pub mod prefetch;
 pub mod progress;
 pub mod rng;
 pub mod run;

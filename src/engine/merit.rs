@@ -24,6 +24,7 @@ use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::decision::run_vintage;
 use crate::agents::operator::{Operator, OperatorState};
+use crate::prefetch::{prefetch, AHEAD};
 use crate::scenario::{DecisionRule, Payout};
 use crate::units::power_cost_usd_per_th_day;
 
@@ -50,27 +51,6 @@ struct Unit {
     /// Whether it runs (read with the rest of the unit when a day switches it).
     running: bool,
 }
-
-/// Asks the processor to bring `x`'s cache line in ahead of its use: a hint, with no effect
-/// on any result. A switch's operator entries (merit state, census entry, owner's tally) are a
-/// cache miss each from 100,000 miners up; asked for eight switches ahead, the misses overlap
-/// (CORE-1 100k 0.95-0.97, 1M x 365 0.95-0.97). A plain load handed to `black_box` instead
-/// was slower (1.039 at 100k): it waits like any load; the prefetch instruction does not.
-#[inline(always)]
-fn prefetch<T>(x: &T) {
-    // SAFETY: `_mm_prefetch` only hints the cache hierarchy: it cannot fault or write memory
-    // (and `x` is a live reference).
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((x as *const T).cast::<i8>())
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
-
-/// How many switches ahead a switch's operator entries are asked for ([`prefetch`]); 4 and
-/// 16 measured the same at 100,000 miners.
-const PREFETCH_AHEAD: usize = 8;
 
 /// A day switching more units than this takes them in operator order (see `move_to`): below
 /// it the entries they update stay in cache anyway. The oracle tests' populations are small,
@@ -467,7 +447,7 @@ impl MeritOrder {
                 switches.extend(chunk.iter().filter_map(|&k| self.switch(k as usize, on, census)));
                 sort_by_key_radix(&mut switches, |w| w.operator, ops.len(), &mut self.scratch);
                 for (j, w) in switches.iter().enumerate() {
-                    if let Some(next) = switches.get(j + PREFETCH_AHEAD) {
+                    if let Some(next) = switches.get(j + AHEAD) {
                         self.prefetch_entries(next.operator, next.owner, census);
                     }
                     self.credit(w, d, on, ops, census, &mut owners);
@@ -476,7 +456,7 @@ impl MeritOrder {
             self.switches = switches;
         } else {
             for (j, &k) in switching.iter().enumerate() {
-                if let Some(&next) = switching.get(j + PREFETCH_AHEAD) {
+                if let Some(&next) = switching.get(j + AHEAD) {
                     let u = &self.units[next as usize];
                     self.prefetch_entries(u.operator, u.owner, census);
                 }
