@@ -2,8 +2,8 @@
 //! with the sums of runs of [`RUN_LEN`] and of blocks of [`BLOCK`], and over the blocks their
 //! starting prefix sums and a guide table (Chen & Asau 1974, "indexed search"). A draw finds
 //! its block through the guide (a step or two on average), then walks at most 8 run sums and
-//! 8 weights; setting a weight adds its change to two sums. The starts and the guide are brought up to
-//! date by the first draw after a day's changes, in O(n / 64).
+//! 8 weights; setting a weight adds its change to two sums. The starts and the guide are
+//! brought up to date by the first draw after a day's changes, in O(n / 64).
 //!
 //! A draw inverts the cumulative weights in operator order: `u` in `[0, total)` picks the
 //! operator `i` with `prefix(i) <= u < prefix(i + 1)`. Every weight is a running hashrate on
@@ -32,8 +32,8 @@ pub struct Sampler {
     block_sums: Vec<f64>,
     /// `starts[b]`: the sum of the blocks before `b`; `starts[blocks]` is the total.
     starts: Vec<f64>,
-    /// `guide[g]`: a block at or before the one holding `g / guide_per_weight` (one bucket per
-    /// block, so a draw steps past about one block boundary on average).
+    /// `guide[g]`: about the block holding `g / guide_per_weight` (one bucket per block, so a
+    /// draw steps past about one block boundary on average); one slot more than buckets.
     guide: Vec<u32>,
     guide_per_weight: f64,
     /// The first block whose start is stale ([`FRESH`]: none, and the guide is up to date).
@@ -84,7 +84,6 @@ impl Sampler {
         self.block_sums.extend(self.run_sums.chunks(RUNS_PER_BLOCK).map(|runs| runs.iter().sum::<f64>()));
         let blocks = self.block_sums.len();
         self.starts.resize(blocks + 1, 0.0);
-        self.guide.resize(blocks, 0);
         self.stale_from = 0;
     }
 
@@ -118,7 +117,10 @@ impl Sampler {
     }
 
     /// The blocks' starts from the first stale one on, and the guide: one bucket per block,
-    /// each naming the last block starting at or before the bucket's lower end.
+    /// each naming the last block starting at or before (about) the bucket's lower end,
+    /// counted without a branch: each block after the first adds one to the bucket its start
+    /// falls in (rounded up), and the counts are summed. The search corrects a bucket named a
+    /// block off either way, so rounding here changes no draw.
     fn refresh(&mut self) {
         if self.stale_from == FRESH {
             return;
@@ -130,16 +132,18 @@ impl Sampler {
             self.starts[b + 1] = start;
         }
         let total = self.starts[blocks];
-        let buckets = self.guide.len();
+        let buckets = blocks;
         self.guide_per_weight = if total > 0.0 { buckets as f64 / total } else { 0.0 };
-        let width = total / buckets.max(1) as f64;
-        let mut b = 0;
-        for (g, entry) in self.guide.iter_mut().enumerate() {
-            let lower = g as f64 * width;
-            while b + 1 < blocks && self.starts[b + 1] <= lower {
-                b += 1;
-            }
-            *entry = b as u32;
+        // One more slot than buckets takes the starts rounded past the last.
+        self.guide.clear();
+        self.guide.resize(buckets + 1, 0);
+        for &start in &self.starts[1..blocks.max(1)] {
+            self.guide[((start * self.guide_per_weight).ceil() as usize).min(buckets)] += 1;
+        }
+        let mut blocks_before = 0;
+        for entry in &mut self.guide {
+            blocks_before += *entry;
+            *entry = blocks_before;
         }
         self.stale_from = FRESH;
     }
@@ -358,6 +362,31 @@ mod tests {
                 for u in [prefix, f64::from_bits(prefix.to_bits().saturating_sub(1)), total * i as f64 / 1000.0] {
                     assert_eq!(s.find(u), oracle.find(u), "guide at {entry}, u {u}");
                 }
+            }
+        }
+    }
+
+    /// Each bucket names the last block starting at or before its lower end (up to rounding),
+    /// so a draw steps past about one boundary. Bug caught: starts counted into the wrong
+    /// bucket or not summed (the draws stay right, each a walk over the blocks).
+    #[test]
+    fn each_bucket_names_the_block_at_its_lower_end() {
+        for (n, seed) in [(64, 1), (650, 2), (4099, 3)] {
+            let mut s = Sampler::from_weights(&weights(n, seed));
+            let total = s.total();
+            let blocks = s.block_sums.len();
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * total;
+            for g in 0..blocks {
+                let lower = total * g as f64 / blocks as f64;
+                let b = s.guide[g] as usize;
+                assert!(
+                    s.starts[b] <= lower || close(s.starts[b], lower),
+                    "n {n} bucket {g}: block {b} starts past it"
+                );
+                assert!(
+                    b + 1 == blocks || s.starts[b + 1] > lower || close(s.starts[b + 1], lower),
+                    "n {n} bucket {g}: {b}"
+                );
             }
         }
     }
