@@ -5,6 +5,7 @@
 pub mod attack;
 pub mod concentration;
 pub mod pool_bribe;
+pub mod rank_sums;
 pub mod ranking;
 pub mod risk;
 pub mod selfish;

@@ -17,7 +17,12 @@
 //!
 //! The order is read with its dormant entries (`metrics::concentration` skips entries of
 //! hashrate 0, so the sums come out the same bits as over the active entries alone) or through
-//! [`Ranking::active`].
+//! [`Ranking::active`]. Its concentration ([`Ranking::concentration`]) comes from exact sums
+//! kept with it (`metrics::rank_sums`): changed by each stop and restart, taken again after a
+//! merge.
+
+use super::concentration::Concentration;
+use super::rank_sums::RankSums;
 
 /// A persistent descending order of the active (finite, positive) entries of a vector of
 /// hashrates.
@@ -50,6 +55,8 @@ pub struct Ranking {
     leaving: Vec<(f64, u32)>,
     /// The merge's output (a reused buffer).
     merged: Vec<(f64, u32)>,
+    /// The concentration sums of `ranked`.
+    sums: RankSums,
 }
 
 /// Most newcomers whose buffer a ranking keeps after taking everyone in at once.
@@ -91,23 +98,34 @@ fn change(held: f64, h: f64) -> Change {
     }
 }
 
-/// Takes a stop or restart of an entity in place: `held` its entry in `Ranking::held`, `h` its
-/// new hashrate, `entry` its hashrate in the order. Anything else (a repeat in the list,
-/// already taken) is left alone.
-#[inline(always)]
-fn take_in_place(c: Change, held: &mut f64, h: f64, entry: &mut f64, dormant: &mut usize) {
-    match c {
-        Change::Stops => {
-            *entry = 0.0;
-            *held = -*held;
-            *dormant += 1;
+/// The parts of a ranking a stop or restart in place changes.
+struct InPlace<'a> {
+    ranked: &'a mut [(f64, u32)],
+    dormant: &'a mut usize,
+    sums: &'a mut RankSums,
+}
+
+impl InPlace<'_> {
+    /// Takes a stop or restart of an entity at `place` in the order: `held` its entry in
+    /// `Ranking::held`, `h` its new hashrate. Anything else (a repeat in the list, already
+    /// taken) is left alone.
+    #[inline(always)]
+    fn take(&mut self, c: Change, held: &mut f64, h: f64, place: usize) {
+        match c {
+            Change::Stops => {
+                let old = std::mem::replace(&mut self.ranked[place].0, 0.0);
+                *held = -*held;
+                *self.dormant += 1;
+                self.sums.toggle(self.ranked, place, old, false);
+            }
+            Change::Restarts => {
+                self.ranked[place].0 = h;
+                *held = h;
+                *self.dormant -= 1;
+                self.sums.toggle(self.ranked, place, h, true);
+            }
+            _ => {}
         }
-        Change::Restarts => {
-            *entry = h;
-            *held = h;
-            *dormant -= 1;
-        }
-        _ => {}
     }
 }
 
@@ -151,6 +169,12 @@ impl Ranking {
         self.ranked.iter().copied().filter(|e| e.0 > 0.0)
     }
 
+    /// The concentration of the active entries after the last update, from the exact sums
+    /// (`metrics::rank_sums`; the hashrates on the census' grid).
+    pub fn concentration(&self) -> Concentration {
+        self.sums.concentration(&self.ranked)
+    }
+
     pub fn new(entities: usize) -> Ranking {
         // The order and the merge's buffers hold at most every entity: sized once, so that no
         // doubling leaves up to twice that behind (at a million entities, ~40 MB).
@@ -186,7 +210,8 @@ impl Ranking {
         // to the entity's entries); otherwise they are collected, and the places indexed only
         // if no other change follows (a day that merges would not use them).
         let in_place = self.places_valid;
-        let Ranking { held, ranked, places, dormant, toggles, .. } = self;
+        let Ranking { held, ranked, places, dormant, toggles, sums, .. } = self;
+        let mut at = InPlace { ranked, dormant, sums };
         let mut moves = false;
         toggles.clear();
         let mut classify = |i: usize| {
@@ -195,7 +220,7 @@ impl Ranking {
             match c {
                 Change::None => {}
                 Change::Moves => moves = true,
-                _ if in_place => take_in_place(c, &mut held[i], h, &mut ranked[places[i] as usize].0, dormant),
+                _ if in_place => at.take(c, &mut held[i], h, places[i] as usize),
                 _ => toggles.push(i as u32),
             }
             !moves
@@ -212,7 +237,9 @@ impl Ranking {
         }
         // Stops and restarts already taken leave a consistent ranking (a dormant entry, or an
         // active one at its place), which the merge starts from like any other.
-        self.merge_changes(hashrates, changed)
+        self.merge_changes(hashrates, changed);
+        self.sums.rebuild(&self.ranked);
+        &self.ranked
     }
 
     /// Takes a day of stops and restarts alone (`toggles`) in place, the places indexed first.
@@ -224,17 +251,17 @@ impl Ranking {
             }
             self.places_valid = true;
         }
+        let mut at = InPlace { ranked: &mut self.ranked, dormant: &mut self.dormant, sums: &mut self.sums };
         for &i in &self.toggles {
             let i = i as usize;
             let (held, h) = (&mut self.held[i], hashrates[i]);
-            let c = change(*held, h);
-            take_in_place(c, held, h, &mut self.ranked[self.places[i] as usize].0, &mut self.dormant);
+            at.take(change(*held, h), held, h, self.places[i] as usize);
         }
     }
 
     /// Takes a day with other changes: the dormant entries dropped, the changed entities'
     /// entries moved by a merge.
-    fn merge_changes(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[(f64, u32)] {
+    fn merge_changes(&mut self, hashrates: &[f64], changed: Option<&[u32]>) {
         self.places_valid = false;
         if self.dormant > 0 {
             let held = &mut self.held;
@@ -280,7 +307,7 @@ impl Ranking {
             }
         }
         if moved == 0 && self.joining.is_empty() {
-            return &self.ranked;
+            return;
         }
         let descending = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         if moved > self.ranked.len() / 4 {
@@ -368,7 +395,6 @@ impl Ranking {
             // buffer is not kept at this size (16 MB at a million entities).
             self.joining = Vec::new();
         }
-        &self.ranked
     }
 }
 
@@ -502,9 +528,11 @@ mod tests {
 
             /// Days on which entities mostly stop and restart at their own hashrate (a merit
             /// day), now and then one moves: the active order is the fresh stable sort, and the
-            /// concentration over the order with its dormant entries is the one over the fresh
-            /// sort, bit for bit. Catches: a restart at a new hashrate taken in place, dormant
-            /// entries counted in a rank or a Nakamoto coefficient, stale places after a merge.
+            /// concentration over the order with its dormant entries, and the one its kept sums
+            /// give, are those of the fresh sort, bit for bit. Catches: a restart at a new
+            /// hashrate taken in place, dormant entries counted in a rank or a Nakamoto
+            /// coefficient, stale places after a merge, a stop or restart not given to the
+            /// sums, sums not taken again after a merge.
             #[test]
             fn stops_restarts_and_moves_match_a_fresh_sort(
                 own in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.1f64..10.0], 16),
@@ -529,9 +557,9 @@ mod tests {
                     let today: Vec<f64> = own.iter().zip(&runs).map(|(&h, &on)| if on { h } else { 0.0 }).collect();
                     let changed: Vec<u32> = (0..16u32).filter(|&i| today[i as usize] != yesterday[i as usize]).collect();
                     let order = if told_in_list { r.update_some(&today, Some(&changed)) } else { r.update(&today) };
-                    let got = crate::metrics::concentration::concentration_of_descending(order);
-                    let fresh = from_scratch(&today);
-                    let want = crate::metrics::concentration::concentration_of_descending(&fresh);
+                    let got = (crate::metrics::concentration::concentration_of_descending(order), r.concentration());
+                    let fresh: Vec<(f64, u32)> = from_scratch(&today).into_iter().map(|h| (h, 0)).collect();
+                    let want = (crate::metrics::concentration::concentration_of_descending(&fresh), RankSums::of(&fresh).concentration(&fresh));
                     prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
                     let mut stable: Vec<(f64, u32)> = today.iter().enumerate()
                         .filter(|(_, h)| **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();

@@ -10,7 +10,7 @@ use crate::agents::pools::Pools;
 use crate::engine::census::Census;
 use crate::engine::hook::{DayEnd, DayStart};
 use crate::engine::world::DayStats;
-use crate::metrics::concentration::{concentration_of_descending, concentration_with};
+use crate::metrics::concentration::concentration_with;
 use crate::metrics::ranking::Ranking;
 use crate::units::{TH_PER_EH, TH_PER_PH};
 
@@ -131,8 +131,8 @@ pub(super) fn census_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mu
     r.hashrate_ai_eh_s = t.ai_th_s / TH_PER_EH;
     r.mean_efficiency_j_per_th = if mining_th > 0.0 { t.running_mw * W_PER_MW / mining_th } else { 0.0 };
 
-    let ranked = ranks.owners.update_some(&census.by_owner_th_s, census.changed_owners.as_deref());
-    let owners = concentration_of_descending(ranked);
+    ranks.owners.update_some(&census.by_owner_th_s, census.changed_owners.as_deref());
+    let owners = ranks.owners.concentration();
     let c = owners;
     r.hhi_operators = c.hhi;
     r.nakamoto_50_operators = c.nakamoto_50;

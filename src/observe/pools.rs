@@ -6,14 +6,14 @@ use super::day::{CensusInput, Ranks};
 use super::row::DayRow;
 use crate::agents::pools::Pools;
 use crate::engine::census::Census;
-use crate::metrics::concentration::{concentration_of_descending, Concentration};
+use crate::metrics::concentration::Concentration;
 use crate::metrics::ranking::Ranking;
 use crate::metrics::selfish::{optimal_selfish_threshold, selfish_revenue_share, selfish_threshold};
 use crate::scenario::PayoutScheme;
 use crate::units::TH_PER_EH;
 use serde::Serialize;
 
-/// Concentration by pool and by template group: [`concentration_of_descending`] over running
+/// Concentration by pool and by template group: [`Ranking::concentration`] over running
 /// hashrate by entity, the entities being the pools (or template groups) and the operator
 /// groups that mine solo, each its own. Entities are ranked as `[pools.., solo groups by
 /// owner..]`, kept from day to day; without pooled operators the view is the operator groups'
@@ -42,7 +42,8 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
     let first = |r: &Ranking| r.active().next().map(|(_, e)| e as usize);
     let (c, largest) = if pools.has_pooled {
         entities(&mut ranks.entities_th_s, &census.by_pool_th_s, pools.names.len());
-        let c = concentration_of_descending(ranks.pools.update(&ranks.entities_th_s));
+        ranks.pools.update(&ranks.entities_th_s);
+        let c = ranks.pools.concentration();
         (c, first(&ranks.pools).map(|e| name_of(&pools.names, e)))
     } else {
         (owners, first(&ranks.owners).map(|e| name_of(&[], e)))
@@ -67,7 +68,8 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
         let by_group = std::mem::take(groups);
         entities(&mut ranks.entities_th_s, &by_group, pools.group_names.len());
         ranks.groups_th_s = by_group;
-        let c = concentration_of_descending(ranks.groups.update(&ranks.entities_th_s));
+        ranks.groups.update(&ranks.entities_th_s);
+        let c = ranks.groups.concentration();
         (c, first(&ranks.groups).map(|e| name_of(&pools.group_names, e)))
     };
     r.hhi_template_groups = c.hhi;

@@ -1,0 +1,308 @@
+//! Exact concentration sums over a ranking's order (`metrics::ranking`), kept up to date by a
+//! day's stops and restarts instead of added up again over every entry.
+//!
+//! Hashrates count in steps of the daily sums' grid (`units::grid::TH_S`, 2^-10 TH/s) as
+//! integers, so the total, the sum of squares (HHI) and the rank-weighted sum (Gini) are exact:
+//! sums changed entry by entry are the sums taken from scratch, whatever the order (issue 17,
+//! items 2 and 4). The order is cut into blocks of [`BLOCK`] places; a block keeps which of its
+//! entries are active, their sum and their rank-weighted sum within the block, so a stop or a
+//! restart changes one block in `O(BLOCK)`, and a day's metrics combine the blocks in
+//! `O(n / BLOCK)`. Census hashrates are on the grid already; other values are rounded to it.
+//!
+//! # Formula
+//! With the active entries `x_(1) <= ... <= x_(n)` in steps and `T = sum x_i`, the Gini
+//! coefficient's rank-weighted sum `R = sum_i i x_(i)` splits by block: an entry's ascending
+//! rank is the number of active entries at or after its place, those after its block (`A_b`)
+//! and those of its own block at or after it, so `R = sum_b (W_b + S_b A_b)`, where `S_b` is
+//! the block's active sum and `W_b = sum_{j in b} x_j * #{active k in b, k >= j}`; and
+//! `sum_b S_b A_b = sum_b c_b Q_b`, with `c_b` the block's active count and `Q_b` the sum of the
+//! blocks before it (each block's steps counted once for every active entry after it). Restarting
+//! entry `j` (value `x`) adds `x (1 + #{active k in b, k > j}) + sum_{active k in b, k < j} x_k`
+//! to `W_b`: its own term, and one more rank for each larger entry of the block; a stop takes
+//! the same away. Equal values may stand in either order: `R` is the same.
+
+use super::concentration::{Concentration, SHARE_TOLERANCE};
+use crate::units::grid;
+
+/// Places per block: a stop or restart reads at most this many entries of its block (a few
+/// cache lines), a day's combination one block sum in this many places.
+pub const BLOCK: usize = 16;
+
+/// A block's active entries, one bit a place.
+type Mask = u32;
+const _: () = assert!(BLOCK <= Mask::BITS as usize);
+
+/// `h` TH/s in whole steps of the grid (exact on the grid; off it, rounded down, the same way
+/// wherever an entry is counted, so the sums stay consistent). Through `i64`: a conversion to
+/// `u64` is several instructions on x86-64 without AVX-512.
+#[inline(always)]
+fn steps(h: f64) -> u64 {
+    (h * grid::TH_S) as i64 as u64
+}
+
+/// The concentration sums of an order of (hashrate, entity) entries, largest first, dormant
+/// entries (0) among them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankSums {
+    /// By block: bit `k` set if the entry at place `BLOCK * b + k` is active.
+    active: Vec<Mask>,
+    /// By block: its active entries' steps, added up.
+    sum: Vec<u64>,
+    /// By block: `W_b` (module documentation).
+    within: Vec<u64>,
+    /// Active entries.
+    count: u64,
+    /// Their steps, added up.
+    total: u64,
+    /// Their steps squared, added up.
+    squares: u128,
+}
+
+impl RankSums {
+    /// The sums of `ranked` taken from scratch.
+    pub fn of(ranked: &[(f64, u32)]) -> RankSums {
+        let mut s = RankSums::default();
+        s.rebuild(ranked);
+        s
+    }
+
+    /// Takes the sums of `ranked` from scratch, `O(n)` (its buffers kept).
+    pub fn rebuild(&mut self, ranked: &[(f64, u32)]) {
+        self.active.clear();
+        self.sum.clear();
+        self.within.clear();
+        let (mut count, mut total, mut squares) = (0, 0, 0);
+        for chunk in ranked.chunks(BLOCK) {
+            let (mut mask, mut sum, mut within, mut at_or_after) = (0, 0, 0, 0);
+            for (k, &(h, _)) in chunk.iter().enumerate().rev() {
+                if h > 0.0 {
+                    let s = steps(h);
+                    mask |= 1 << k;
+                    at_or_after += 1;
+                    sum += s;
+                    within += s * at_or_after;
+                    squares += u128::from(s) * u128::from(s);
+                }
+            }
+            self.active.push(mask);
+            self.sum.push(sum);
+            self.within.push(within);
+            count += at_or_after;
+            total += sum;
+        }
+        (self.count, self.total, self.squares) = (count, total, squares);
+    }
+
+    /// Takes the entry at `place` of `ranked` (the order the sums were taken of, changed only
+    /// in this entry's value) to active at `h` TH/s (`restarts`) or to dormant from `h`.
+    #[inline]
+    pub fn toggle(&mut self, ranked: &[(f64, u32)], place: usize, h: f64, restarts: bool) {
+        let (b, k) = (place / BLOCK, place % BLOCK);
+        let bit: Mask = 1 << k;
+        let others = self.active[b] & !bit;
+        // The block's other active entries after the place, and the steps of those before it
+        // (a dormant entry's are 0: all of them are added, without a branch).
+        let after = u64::from((others >> k >> 1).count_ones());
+        let base = b * BLOCK;
+        let above: u64 = ranked[base..base + k].iter().map(|e| steps(e.0)).sum();
+        let s = steps(h);
+        let change = s * (after + 1) + above;
+        let square = u128::from(s) * u128::from(s);
+        if restarts {
+            self.active[b] = others | bit;
+            self.within[b] += change;
+            self.sum[b] += s;
+            self.count += 1;
+            self.total += s;
+            self.squares += square;
+        } else {
+            self.active[b] = others;
+            self.within[b] -= change;
+            self.sum[b] -= s;
+            self.count -= 1;
+            self.total -= s;
+            self.squares -= square;
+        }
+    }
+
+    /// The concentration of the active entries of `ranked` (see `metrics::concentration` for
+    /// each metric's formula): the Nakamoto coefficients, top shares and active count those of
+    /// [`super::concentration::concentration_of_descending`] over the same grid values, the
+    /// HHI, Gini coefficient and effective entities from the exact sums (rounded once).
+    pub fn concentration(&self, ranked: &[(f64, u32)]) -> Concentration {
+        if self.count == 0 || self.total == 0 {
+            return Concentration::default();
+        }
+        let (n, total) = (self.count as f64, self.total as f64);
+        // `sum_b S_b A_b` taken as `sum_b c_b Q_b`, with `c_b` the block's active entries and
+        // `Q_b` the steps of the blocks before it: a product of at most `BLOCK * 2^53`, which
+        // fits 64 bits (`S_b A_b` would not).
+        let (mut rank_weighted, mut before): (u128, u64) = (0, 0);
+        for ((&within, &sum), &mask) in self.within.iter().zip(&self.sum).zip(&self.active) {
+            rank_weighted += u128::from(within + u64::from(mask.count_ones()) * before);
+            before += sum;
+        }
+        let sum_sq_share = self.squares as f64 / (total * total);
+        let gini =
+            if self.count == 1 { 0.0 } else { (2.0 * rank_weighted as f64 / (n * total) - (n + 1.0) / n).max(0.0) };
+
+        // From the largest down: the first five entries, then each threshold in turn.
+        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        let top1 = walk.next_entry(self, ranked).unwrap_or(0);
+        let top5 = top1 + (1..5).map_while(|_| walk.next_entry(self, ranked)).sum::<u64>();
+        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        // Reached where the cumulative hashrate is at least `(q - tol) T` (in TH/s as
+        // `count_to_reach`; steps and TH/s differ by an exact power of two).
+        let mut reach = |q: f64| {
+            let target = (q - SHARE_TOLERANCE) * (total / grid::TH_S) * grid::TH_S;
+            u32::try_from(walk.reach(self, ranked, target)).unwrap_or(u32::MAX)
+        };
+        let (nakamoto_25, nakamoto_33, nakamoto_50) = (reach(0.25), reach(0.33), reach(0.5));
+        Concentration {
+            hhi: 10_000.0 * sum_sq_share,
+            nakamoto_50,
+            nakamoto_33,
+            nakamoto_25,
+            top1_share: top1 as f64 / total,
+            top5_share: (top5 as f64 / total).min(1.0),
+            gini,
+            effective_entities: if sum_sq_share > 0.0 { 1.0 / sum_sq_share } else { 0.0 },
+            active_entities: u32::try_from(self.count).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A walk down the order's active entries: at block `b`, its active places not yet passed
+/// (`left`), the steps and entries passed.
+struct Walk {
+    b: usize,
+    left: Mask,
+    steps: u64,
+    entries: u64,
+}
+
+impl Walk {
+    /// The next active entry's steps, taken.
+    fn next_entry(&mut self, sums: &RankSums, ranked: &[(f64, u32)]) -> Option<u64> {
+        while self.left == 0 {
+            self.b += 1;
+            self.left = *sums.active.get(self.b)?;
+        }
+        let s = steps(ranked[self.b * BLOCK + self.left.trailing_zeros() as usize].0);
+        self.left &= self.left - 1;
+        self.steps += s;
+        self.entries += 1;
+        Some(s)
+    }
+
+    /// Entries passed when the steps passed first reach `target`, or all of them if never:
+    /// whole blocks passed at once while they fall short.
+    fn reach(&mut self, sums: &RankSums, ranked: &[(f64, u32)], target: f64) -> u64 {
+        while (self.steps as f64) < target {
+            if self.left == 0 {
+                self.b += 1;
+                match sums.active.get(self.b) {
+                    Some(&mask) => self.left = mask,
+                    None => break,
+                }
+            } else if self.left == sums.active[self.b] && ((self.steps + sums.sum[self.b]) as f64) < target {
+                self.steps += sums.sum[self.b];
+                self.entries += u64::from(self.left.count_ones());
+                self.left = 0;
+            } else {
+                self.next_entry(sums, ranked);
+            }
+        }
+        self.entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::concentration::concentration_of_descending;
+    use proptest::prelude::*;
+
+    /// An order of grid values, largest first, with dormant entries (0) where `dormant`.
+    fn order(values: &[f64], dormant: &[bool]) -> Vec<(f64, u32)> {
+        let mut v: Vec<f64> = values.iter().map(|&h| grid::on(h, grid::TH_S)).collect();
+        v.sort_by(|a, b| b.total_cmp(a));
+        v.iter().zip(dormant).enumerate().map(|(i, (&h, &d))| (if d { 0.0 } else { h }, i as u32)).collect()
+    }
+
+    /// Hand-worked: 4, 3, 2, 1 TH/s. `T` = 10; ascending ranks give `R` = 1 + 4 + 9 + 16 = 30,
+    /// so Gini = 2 * 30 / (4 * 10) - 5 / 4 = 0.25; HHI = 10,000 * 30 / 100 = 3,000 (the squares
+    /// also add to 30); the largest two hold 70% >= 50%, the largest 40% >= 33%.
+    #[test]
+    fn four_entries_by_hand() {
+        let ranked = [(4.0, 0), (3.0, 1), (2.0, 2), (1.0, 3)];
+        let c = RankSums::of(&ranked).concentration(&ranked);
+        assert_eq!(c.gini, 0.25);
+        assert_eq!(c.hhi, 3_000.0);
+        assert_eq!((c.nakamoto_50, c.nakamoto_33, c.nakamoto_25), (2, 1, 1));
+        assert_eq!((c.top1_share, c.top5_share, c.active_entities), (0.4, 1.0, 4));
+    }
+
+    /// Catches: a restart counted with the larger entries' ranks unchanged (`above` left out),
+    /// its own rank off by one, a block boundary misplaced (a place in the next block's mask).
+    #[test]
+    fn a_restart_in_the_middle_of_a_block() {
+        let values: Vec<f64> = (0..40).map(|i| 100.0 - i as f64).collect();
+        let mut ranked = order(&values, &[false; 40]);
+        let full = RankSums::of(&ranked);
+        for place in [0, 5, BLOCK - 1, BLOCK, BLOCK + 7, 39] {
+            let h = ranked[place].0;
+            ranked[place].0 = 0.0;
+            let mut kept = full.clone();
+            kept.toggle(&ranked, place, h, false);
+            assert_eq!(kept, RankSums::of(&ranked), "stop at {place}");
+            ranked[place].0 = h;
+            kept.toggle(&ranked, place, h, true);
+            assert_eq!(kept, full, "restart at {place}");
+        }
+    }
+
+    proptest! {
+        /// Any sequence of stops and restarts leaves the sums a rebuild takes, field for field.
+        #[test]
+        fn toggles_keep_the_sums_a_rebuild_takes(
+            values in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.001f64..1e6], 1..80),
+            flips in proptest::collection::vec(any::<prop::sample::Index>(), 0..60),
+        ) {
+            let mut ranked = order(&values, &vec![false; values.len()]);
+            let own: Vec<f64> = ranked.iter().map(|e| e.0).collect();
+            let mut sums = RankSums::of(&ranked);
+            for f in &flips {
+                let place = f.index(ranked.len());
+                let restarts = ranked[place].0 == 0.0;
+                ranked[place].0 = if restarts { own[place] } else { 0.0 };
+                sums.toggle(&ranked, place, own[place], restarts);
+                prop_assert_eq!(&sums, &RankSums::of(&ranked));
+            }
+        }
+
+        /// Against the floating-point pass over the same grid values: the counts and shares
+        /// bit for bit (their sums are exact in both), the HHI, Gini coefficient and effective
+        /// entities to rounding. Catches ranks counted from the top (the Gini's sign flips), a
+        /// block's entries combined with the wrong count after it, a threshold crossed inside a
+        /// block skipped.
+        #[test]
+        fn agrees_with_the_floating_point_pass(
+            values in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.001f64..1e6], 0..200),
+            dormant in proptest::collection::vec(prop_oneof![3 => Just(false), 1 => Just(true)], 200),
+        ) {
+            let ranked = order(&values, &dormant[..values.len()]);
+            let got = RankSums::of(&ranked).concentration(&ranked);
+            let want = concentration_of_descending(&ranked);
+            prop_assert_eq!(
+                (got.nakamoto_50, got.nakamoto_33, got.nakamoto_25, got.active_entities),
+                (want.nakamoto_50, want.nakamoto_33, want.nakamoto_25, want.active_entities)
+            );
+            prop_assert_eq!((got.top1_share.to_bits(), got.top5_share.to_bits()), (want.top1_share.to_bits(), want.top5_share.to_bits()));
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+            prop_assert!(close(got.hhi, want.hhi), "hhi {} {}", got.hhi, want.hhi);
+            prop_assert!(close(got.gini, want.gini), "gini {} {}", got.gini, want.gini);
+            prop_assert!(close(got.effective_entities, want.effective_entities));
+        }
+    }
+}
