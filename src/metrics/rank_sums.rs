@@ -21,12 +21,20 @@
 //! to `W_b`: its own term, and one more rank for each larger entry of the block; a stop takes
 //! the same away. Equal values may stand in either order: `R` is the same.
 
-use super::concentration::{Concentration, SHARE_TOLERANCE};
+use super::concentration::{concentration_of_descending, Concentration, SHARE_TOLERANCE};
 use crate::units::grid;
 
 /// Places per block: a stop or restart reads at most this many entries of its block (a few
 /// cache lines), a day's combination one block sum in this many places.
 pub const BLOCK: usize = 16;
+
+/// Longest order whose sums are kept. Past it (2 MiB of entries) a stop or restart misses the
+/// cache for its block's entries and sums, and the floating-point pass over the order
+/// (`metrics::concentration`, streamed) costs less: CORE-1 at a million miners stops and
+/// restarts ~27,000 a day, ~100 ns each kept, against ~1 ns an entry passed
+/// (docs/PERFORMANCE.md). Its HHI, Gini and effective entities may differ from exact sums' in
+/// the last digit (~1e-16); its other metrics are the same bits.
+pub const INCREMENTAL_MAX: usize = 1 << 17;
 
 /// A block's active entries, one bit a place.
 type Mask = u32;
@@ -56,6 +64,18 @@ pub struct RankSums {
     total: u64,
     /// Their steps squared, added up.
     squares: u128,
+    /// Whether the blocks and sums are kept (the order is at most [`INCREMENTAL_MAX`] long);
+    /// if not, a day's metrics are the floating-point pass over the order.
+    incremental: bool,
+}
+
+/// The four exact sums behind the metrics.
+struct Sums {
+    count: u64,
+    total: u64,
+    squares: u128,
+    /// `R` (module documentation).
+    rank_weighted: u128,
 }
 
 impl RankSums {
@@ -68,10 +88,16 @@ impl RankSums {
 
     /// Takes the sums of `ranked` from scratch, `O(n)` (its buffers kept).
     pub fn rebuild(&mut self, ranked: &[(f64, u32)]) {
+        let incremental = ranked.len() <= INCREMENTAL_MAX;
+        self.incremental = incremental;
         self.active.clear();
         self.sum.clear();
         self.within.clear();
         let (mut count, mut total, mut squares) = (0, 0, 0);
+        if !incremental {
+            (self.count, self.total, self.squares) = (0, 0, 0);
+            return;
+        }
         for chunk in ranked.chunks(BLOCK) {
             let (mut mask, mut sum, mut within, mut at_or_after) = (0, 0, 0, 0);
             for (k, &(h, _)) in chunk.iter().enumerate().rev() {
@@ -97,6 +123,9 @@ impl RankSums {
     /// in this entry's value) to active at `h` TH/s (`restarts`) or to dormant from `h`.
     #[inline]
     pub fn toggle(&mut self, ranked: &[(f64, u32)], place: usize, h: f64, restarts: bool) {
+        if !self.incremental {
+            return;
+        }
         let (b, k) = (place / BLOCK, place % BLOCK);
         let bit: Mask = 1 << k;
         let others = self.active[b] & !bit;
@@ -130,46 +159,63 @@ impl RankSums {
     /// [`super::concentration::concentration_of_descending`] over the same grid values, the
     /// HHI, Gini coefficient and effective entities from the exact sums (rounded once).
     pub fn concentration(&self, ranked: &[(f64, u32)]) -> Concentration {
-        if self.count == 0 || self.total == 0 {
+        if !self.incremental {
+            return concentration_of_descending(ranked);
+        }
+        let Sums { count, total, squares, rank_weighted } = self.combined();
+        if count == 0 || total == 0 {
             return Concentration::default();
         }
-        let (n, total) = (self.count as f64, self.total as f64);
-        // `sum_b S_b A_b` taken as `sum_b c_b Q_b`, with `c_b` the block's active entries and
-        // `Q_b` the steps of the blocks before it: a product of at most `BLOCK * 2^53`, which
-        // fits 64 bits (`S_b A_b` would not).
-        let (mut rank_weighted, mut before): (u128, u64) = (0, 0);
-        for ((&within, &sum), &mask) in self.within.iter().zip(&self.sum).zip(&self.active) {
-            rank_weighted += u128::from(within + u64::from(mask.count_ones()) * before);
-            before += sum;
-        }
-        let sum_sq_share = self.squares as f64 / (total * total);
-        let gini =
-            if self.count == 1 { 0.0 } else { (2.0 * rank_weighted as f64 / (n * total) - (n + 1.0) / n).max(0.0) };
-
-        // From the largest down: the first five entries, then each threshold in turn.
-        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
-        let top1 = walk.next_entry(self, ranked).unwrap_or(0);
-        let top5 = top1 + (1..5).map_while(|_| walk.next_entry(self, ranked)).sum::<u64>();
-        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        let (n, total) = (count as f64, total as f64);
+        let sum_sq_share = squares as f64 / (total * total);
+        let gini = if count == 1 { 0.0 } else { (2.0 * rank_weighted as f64 / (n * total) - (n + 1.0) / n).max(0.0) };
         // Reached where the cumulative hashrate is at least `(q - tol) T` (in TH/s as
         // `count_to_reach`; steps and TH/s differ by an exact power of two).
-        let mut reach = |q: f64| {
-            let target = (q - SHARE_TOLERANCE) * (total / grid::TH_S) * grid::TH_S;
-            u32::try_from(walk.reach(self, ranked, target)).unwrap_or(u32::MAX)
-        };
-        let (nakamoto_25, nakamoto_33, nakamoto_50) = (reach(0.25), reach(0.33), reach(0.5));
+        let targets = [0.25, 0.33, 0.5].map(|q| (q - SHARE_TOLERANCE) * (total / grid::TH_S) * grid::TH_S);
+        let top = self.walk_blocks(ranked, targets);
+        let [nakamoto_25, nakamoto_33, nakamoto_50] = top.reached.map(|k| u32::try_from(k).unwrap_or(u32::MAX));
         Concentration {
             hhi: 10_000.0 * sum_sq_share,
             nakamoto_50,
             nakamoto_33,
             nakamoto_25,
-            top1_share: top1 as f64 / total,
-            top5_share: (top5 as f64 / total).min(1.0),
+            top1_share: top.top1 as f64 / total,
+            top5_share: (top.top5 as f64 / total).min(1.0),
             gini,
             effective_entities: if sum_sq_share > 0.0 { 1.0 / sum_sq_share } else { 0.0 },
-            active_entities: u32::try_from(self.count).unwrap_or(u32::MAX),
+            active_entities: u32::try_from(count).unwrap_or(u32::MAX),
         }
     }
+
+    /// The kept sums, `R` combined from the blocks. `sum_b S_b A_b` is taken as
+    /// `sum_b c_b Q_b`, with `c_b` the block's active entries and `Q_b` the steps of the blocks
+    /// before it: a product of at most `BLOCK * 2^53`, which fits 64 bits (`S_b A_b` would not).
+    fn combined(&self) -> Sums {
+        let (mut rank_weighted, mut before): (u128, u64) = (0, 0);
+        for ((&within, &sum), &mask) in self.within.iter().zip(&self.sum).zip(&self.active) {
+            rank_weighted += u128::from(within + u64::from(mask.count_ones()) * before);
+            before += sum;
+        }
+        Sums { count: self.count, total: self.total, squares: self.squares, rank_weighted }
+    }
+
+    /// The first five entries and the thresholds' counts, from the largest down, whole blocks
+    /// passed at once while they fall short.
+    fn walk_blocks(&self, ranked: &[(f64, u32)], targets: [f64; 3]) -> Top {
+        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        let top1 = walk.next_entry(self, ranked).unwrap_or(0);
+        let top5 = top1 + (1..5).map_while(|_| walk.next_entry(self, ranked)).sum::<u64>();
+        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        Top { top1, top5, reached: targets.map(|t| walk.reach(self, ranked, t)) }
+    }
+}
+
+/// The steps of the largest entry and of the largest five, and the entries it takes to reach
+/// each target (increasing), all of them if never.
+struct Top {
+    top1: u64,
+    top5: u64,
+    reached: [u64; 3],
 }
 
 /// A walk down the order's active entries: at block `b`, its active places not yet passed
@@ -260,6 +306,21 @@ mod tests {
             kept.toggle(&ranked, place, h, true);
             assert_eq!(kept, full, "restart at {place}");
         }
+    }
+
+    /// Past [`INCREMENTAL_MAX`] no sums are kept: the metrics are the floating-point pass's,
+    /// bit for bit, before and after a stop. Catches a long order's blocks read after a stop
+    /// they did not take (stale sums), or kept after all.
+    #[test]
+    fn a_long_order_is_passed_over() {
+        let values: Vec<f64> = (0..INCREMENTAL_MAX + 1).map(|i| 1.0 + (i % 1000) as f64).collect();
+        let mut ranked = order(&values, &vec![false; values.len()]);
+        let mut sums = RankSums::of(&ranked);
+        assert!(sums.active.is_empty());
+        assert_eq!(sums.concentration(&ranked), concentration_of_descending(&ranked));
+        let h = std::mem::replace(&mut ranked[7].0, 0.0);
+        sums.toggle(&ranked, 7, h, false);
+        assert_eq!(sums.concentration(&ranked), concentration_of_descending(&ranked));
     }
 
     proptest! {

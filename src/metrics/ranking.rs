@@ -113,8 +113,11 @@ impl InPlace<'_> {
     fn take(&mut self, c: Change, held: &mut f64, h: f64, place: usize) {
         match c {
             Change::Stops => {
-                let old = std::mem::replace(&mut self.ranked[place].0, 0.0);
-                *held = -*held;
+                // Its entry holds what `held` does: a store, not a load (a cache miss in long
+                // orders, on which the store need not wait).
+                let old = *held;
+                self.ranked[place].0 = 0.0;
+                *held = -old;
                 *self.dormant += 1;
                 self.sums.toggle(self.ranked, place, old, false);
             }
