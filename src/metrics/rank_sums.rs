@@ -7,7 +7,7 @@
 //! items 2 and 4). The order is cut into blocks of [`BLOCK`] places; a block keeps which of its
 //! entries are active, their sum and their rank-weighted sum within the block, so a stop or a
 //! restart changes one block in `O(BLOCK)`, and a day's metrics combine the blocks in
-//! `O(n / BLOCK)`. Census hashrates are on the grid already; other values are rounded to it.
+//! `O(n / BLOCK)`. Census hashrates are on the grid already; other values are rounded down to it.
 //!
 //! # Formula
 //! With the active entries `x_(1) <= ... <= x_(n)` in steps and `T = sum x_i`, the Gini
@@ -93,11 +93,11 @@ impl RankSums {
         self.active.clear();
         self.sum.clear();
         self.within.clear();
-        let (mut count, mut total, mut squares) = (0, 0, 0);
+        (self.count, self.total, self.squares) = (0, 0, 0);
         if !incremental {
-            (self.count, self.total, self.squares) = (0, 0, 0);
             return;
         }
+        let (mut count, mut total, mut squares) = (0, 0, 0);
         for chunk in ranked.chunks(BLOCK) {
             let (mut mask, mut sum, mut within, mut at_or_after) = (0, 0, 0, 0);
             for (k, &(h, _)) in chunk.iter().enumerate().rev() {
