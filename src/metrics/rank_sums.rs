@@ -22,6 +22,7 @@
 //! the same away. Equal values may stand in either order: `R` is the same.
 
 use super::concentration::{concentration_of_descending, Concentration, SHARE_TOLERANCE};
+use crate::prefetch::prefetch;
 use crate::units::grid;
 
 /// Places per block: a stop or restart reads at most this many entries of its block (a few
@@ -52,12 +53,8 @@ fn steps(h: f64) -> u64 {
 /// entries (0) among them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RankSums {
-    /// By block: bit `k` set if the entry at place `BLOCK * b + k` is active.
-    active: Vec<Mask>,
-    /// By block: its active entries' steps, added up.
-    sum: Vec<u64>,
-    /// By block: `W_b` (module documentation).
-    within: Vec<u64>,
+    /// By block of [`BLOCK`] places.
+    blocks: Vec<Block>,
     /// Active entries.
     count: u64,
     /// Their steps, added up.
@@ -67,6 +64,19 @@ pub struct RankSums {
     /// Whether the blocks and sums are kept (the order is at most [`INCREMENTAL_MAX`] long);
     /// if not, a day's metrics are the floating-point pass over the order.
     incremental: bool,
+}
+
+/// One block's sums: a stop or restart reads and writes them together, so they share a cache
+/// line (aligned so that none straddles two: a toggle's misses are the cost at 100,000 groups).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(align(32))]
+struct Block {
+    /// Its active entries' steps, added up.
+    sum: u64,
+    /// `W_b` (module documentation).
+    within: u64,
+    /// Bit `k` set if the entry at place `BLOCK * b + k` is active.
+    active: Mask,
 }
 
 /// The four exact sums behind the metrics.
@@ -90,9 +100,7 @@ impl RankSums {
     pub fn rebuild(&mut self, ranked: &[(f64, u32)]) {
         let incremental = ranked.len() <= INCREMENTAL_MAX;
         self.incremental = incremental;
-        self.active.clear();
-        self.sum.clear();
-        self.within.clear();
+        self.blocks.clear();
         (self.count, self.total, self.squares) = (0, 0, 0);
         if !incremental {
             return;
@@ -100,19 +108,18 @@ impl RankSums {
         let (mut count, mut total, mut squares) = (0, 0, 0);
         for chunk in ranked.chunks(BLOCK) {
             let (mut mask, mut sum, mut within, mut at_or_after) = (0, 0, 0, 0);
+            // Without a branch (dormant and active entries mix at random): a dormant entry's
+            // steps are 0, so it adds nothing but its bit, which is 0 too.
             for (k, &(h, _)) in chunk.iter().enumerate().rev() {
-                if h > 0.0 {
-                    let s = steps(h);
-                    mask |= 1 << k;
-                    at_or_after += 1;
-                    sum += s;
-                    within += s * at_or_after;
-                    squares += u128::from(s) * u128::from(s);
-                }
+                let on = u64::from(h > 0.0);
+                let s = steps(h);
+                mask |= (on as Mask) << k;
+                at_or_after += on;
+                sum += s;
+                within += s * at_or_after;
+                squares += u128::from(s) * u128::from(s);
             }
-            self.active.push(mask);
-            self.sum.push(sum);
-            self.within.push(within);
+            self.blocks.push(Block { sum, within, active: mask });
             count += at_or_after;
             total += sum;
         }
@@ -128,7 +135,8 @@ impl RankSums {
         }
         let (b, k) = (place / BLOCK, place % BLOCK);
         let bit: Mask = 1 << k;
-        let others = self.active[b] & !bit;
+        let block = &mut self.blocks[b];
+        let others = block.active & !bit;
         // The block's other active entries after the place, and the steps of those before it
         // (a dormant entry's are 0: all of them are added, without a branch).
         let after = u64::from((others >> k >> 1).count_ones());
@@ -138,19 +146,33 @@ impl RankSums {
         let change = s * (after + 1) + above;
         let square = u128::from(s) * u128::from(s);
         if restarts {
-            self.active[b] = others | bit;
-            self.within[b] += change;
-            self.sum[b] += s;
+            block.active = others | bit;
+            block.within += change;
+            block.sum += s;
             self.count += 1;
             self.total += s;
             self.squares += square;
         } else {
-            self.active[b] = others;
-            self.within[b] -= change;
-            self.sum[b] -= s;
+            block.active = others;
+            block.within -= change;
+            block.sum -= s;
             self.count -= 1;
             self.total -= s;
             self.squares -= square;
+        }
+    }
+
+    /// Whether the sums are kept (the order is at most [`INCREMENTAL_MAX`] long).
+    pub fn incremental(&self) -> bool {
+        self.incremental
+    }
+
+    /// Asks for the block sums a toggle at `place` changes (a hint: nothing is read).
+    #[inline(always)]
+    pub fn ask(&self, place: usize) {
+        let b = place / BLOCK;
+        if let Some(block) = self.blocks.get(b) {
+            prefetch(block);
         }
     }
 
@@ -192,9 +214,9 @@ impl RankSums {
     /// before it: a product of at most `BLOCK * 2^53`, which fits 64 bits (`S_b A_b` would not).
     fn combined(&self) -> Sums {
         let (mut rank_weighted, mut before): (u128, u64) = (0, 0);
-        for ((&within, &sum), &mask) in self.within.iter().zip(&self.sum).zip(&self.active) {
-            rank_weighted += u128::from(within + u64::from(mask.count_ones()) * before);
-            before += sum;
+        for block in &self.blocks {
+            rank_weighted += u128::from(block.within + u64::from(block.active.count_ones()) * before);
+            before += block.sum;
         }
         Sums { count: self.count, total: self.total, squares: self.squares, rank_weighted }
     }
@@ -202,10 +224,10 @@ impl RankSums {
     /// The first five entries and the thresholds' counts, from the largest down, whole blocks
     /// passed at once while they fall short.
     fn walk_blocks(&self, ranked: &[(f64, u32)], targets: [f64; 3]) -> Top {
-        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        let mut walk = Walk { b: 0, left: self.blocks[0].active, steps: 0, entries: 0 };
         let top1 = walk.next_entry(self, ranked).unwrap_or(0);
         let top5 = top1 + (1..5).map_while(|_| walk.next_entry(self, ranked)).sum::<u64>();
-        let mut walk = Walk { b: 0, left: self.active[0], steps: 0, entries: 0 };
+        let mut walk = Walk { b: 0, left: self.blocks[0].active, steps: 0, entries: 0 };
         Top { top1, top5, reached: targets.map(|t| walk.reach(self, ranked, t)) }
     }
 }
@@ -232,7 +254,7 @@ impl Walk {
     fn next_entry(&mut self, sums: &RankSums, ranked: &[(f64, u32)]) -> Option<u64> {
         while self.left == 0 {
             self.b += 1;
-            self.left = *sums.active.get(self.b)?;
+            self.left = sums.blocks.get(self.b)?.active;
         }
         let s = steps(ranked[self.b * BLOCK + self.left.trailing_zeros() as usize].0);
         self.left &= self.left - 1;
@@ -247,12 +269,14 @@ impl Walk {
         while (self.steps as f64) < target {
             if self.left == 0 {
                 self.b += 1;
-                match sums.active.get(self.b) {
-                    Some(&mask) => self.left = mask,
+                match sums.blocks.get(self.b) {
+                    Some(block) => self.left = block.active,
                     None => break,
                 }
-            } else if self.left == sums.active[self.b] && ((self.steps + sums.sum[self.b]) as f64) < target {
-                self.steps += sums.sum[self.b];
+            } else if self.left == sums.blocks[self.b].active
+                && ((self.steps + sums.blocks[self.b].sum) as f64) < target
+            {
+                self.steps += sums.blocks[self.b].sum;
                 self.entries += u64::from(self.left.count_ones());
                 self.left = 0;
             } else {
@@ -316,7 +340,7 @@ mod tests {
         let values: Vec<f64> = (0..INCREMENTAL_MAX + 1).map(|i| 1.0 + (i % 1000) as f64).collect();
         let mut ranked = order(&values, &vec![false; values.len()]);
         let mut sums = RankSums::of(&ranked);
-        assert!(sums.active.is_empty());
+        assert!(sums.blocks.is_empty());
         assert_eq!(sums.concentration(&ranked), concentration_of_descending(&ranked));
         let h = std::mem::replace(&mut ranked[7].0, 0.0);
         sums.toggle(&ranked, 7, h, false);

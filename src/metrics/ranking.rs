@@ -22,23 +22,23 @@
 //! merge.
 
 use super::concentration::Concentration;
-use super::rank_sums::RankSums;
+use super::rank_sums::{RankSums, BLOCK};
+use crate::prefetch::{prefetch, AHEAD};
+
+/// Entries of an order in a 64-byte cache line (16 bytes each).
+const ENTRIES_PER_LINE: usize = 64 / std::mem::size_of::<(f64, u32)>();
 
 /// A persistent descending order of the active (finite, positive) entries of a vector of
 /// hashrates.
 #[derive(Debug, Clone, Default)]
 pub struct Ranking {
-    /// By entity: its hashrate if active (> 0, then it is in `ranked` with it); minus its old
-    /// hashrate if dormant (< 0: in `ranked` with 0, at the place of its old hashrate); 0 if
-    /// neither.
-    held: Vec<f64>,
+    /// By entity: what the ranking holds for it, and its place.
+    slots: Vec<Slot>,
     /// (hashrate, entity) of the active and dormant entities, by decreasing hashrate (a dormant
     /// one by its old hashrate, its entry 0), ties in entity order.
     ranked: Vec<(f64, u32)>,
-    /// By entity: its index in `ranked`, where `places_valid`.
-    places: Vec<u32>,
-    /// Whether `places` indexes `ranked` (set when a day of stops and restarts needs it, kept
-    /// while only such days follow).
+    /// Whether the slots' places index `ranked` (set when a day of stops and restarts needs
+    /// it, kept while only such days follow).
     places_valid: bool,
     /// Dormant entries in `ranked`.
     dormant: usize,
@@ -57,6 +57,17 @@ pub struct Ranking {
     merged: Vec<(f64, u32)>,
     /// The concentration sums of `ranked`.
     sums: RankSums,
+}
+
+/// An entity's entries, side by side: a stop or restart reads both (one cache miss, not two,
+/// in long orders).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// Its hashrate if active (> 0, then it is in `ranked` with it); minus its old hashrate if
+    /// dormant (< 0: in `ranked` with 0, at the place of its old hashrate); 0 if neither.
+    held: f64,
+    /// Its index in `Ranking::ranked`, where `Ranking::places_valid`.
+    place: u32,
 }
 
 /// Most newcomers whose buffer a ranking keeps after taking everyone in at once.
@@ -103,11 +114,45 @@ struct InPlace<'a> {
     ranked: &'a mut [(f64, u32)],
     dormant: &'a mut usize,
     sums: &'a mut RankSums,
+    /// Whether each stop or restart changes the sums (`RankSums::toggle`); if not, a day of
+    /// many takes them again after the last ([`BULK_SHARE`]).
+    keep_sums: bool,
+}
+
+/// A day stopping or restarting more than one entry in this many of the order (a retarget's
+/// jump of the hashprice) takes them without the sums and then takes the sums again: one pass
+/// over the order in sequence costs less than that many toggles, each a few cache misses at
+/// 100,000 entries.
+const BULK_SHARE: usize = 8;
+
+/// Whether a day changing `changes` entities of an order of `entries` takes its stops and
+/// restarts without the sums ([`BULK_SHARE`]).
+fn bulk(changes: usize, entries: usize) -> bool {
+    changes > entries / BULK_SHARE
 }
 
 impl InPlace<'_> {
+    /// Asks for what a stop or restart at `place` will read and write: its entry, and where
+    /// sums are kept the order's entries from its block's start and the block's sums
+    /// (`RankSums::toggle`). A place past the order (an entity not in it) asks for nothing.
+    #[inline(always)]
+    fn ask(&self, place: usize) {
+        if place >= self.ranked.len() {
+            return;
+        }
+        if !(self.keep_sums && self.sums.incremental()) {
+            prefetch(&self.ranked[place]);
+            return;
+        }
+        let base = place - place % BLOCK;
+        for e in self.ranked[base..=place].iter().step_by(ENTRIES_PER_LINE) {
+            prefetch(e);
+        }
+        self.sums.ask(place);
+    }
+
     /// Takes a stop or restart of an entity at `place` in the order: `held` its entry in
-    /// `Ranking::held`, `h` its new hashrate. Anything else (a repeat in the list, already
+    /// `Slot::held`, `h` its new hashrate. Anything else (a repeat in the list, already
     /// taken) is left alone.
     #[inline(always)]
     fn take(&mut self, c: Change, held: &mut f64, h: f64, place: usize) {
@@ -119,13 +164,17 @@ impl InPlace<'_> {
                 self.ranked[place].0 = 0.0;
                 *held = -old;
                 *self.dormant += 1;
-                self.sums.toggle(self.ranked, place, old, false);
+                if self.keep_sums {
+                    self.sums.toggle(self.ranked, place, old, false);
+                }
             }
             Change::Restarts => {
                 self.ranked[place].0 = h;
                 *held = h;
                 *self.dormant -= 1;
-                self.sums.toggle(self.ranked, place, h, true);
+                if self.keep_sums {
+                    self.sums.toggle(self.ranked, place, h, true);
+                }
             }
             _ => {}
         }
@@ -182,7 +231,7 @@ impl Ranking {
         // The order and the merge's buffers hold at most every entity: sized once, so that no
         // doubling leaves up to twice that behind (at a million entities, ~40 MB).
         Ranking {
-            held: vec![0.0; entities],
+            slots: vec![Slot::default(); entities],
             moved: vec![false; entities],
             ranked: Vec::with_capacity(entities),
             merged: Vec::with_capacity(entities),
@@ -203,7 +252,7 @@ impl Ranking {
     /// `None` looks at every entity.
     pub fn update_some(&mut self, hashrates: &[f64], changed: Option<&[u32]>) -> &[(f64, u32)] {
         let mut changed = changed;
-        if self.held.len() != hashrates.len() {
+        if self.slots.len() != hashrates.len() {
             // A different population: start from nothing, and look at everyone.
             *self = Ranking::new(hashrates.len());
             changed = None;
@@ -213,28 +262,48 @@ impl Ranking {
         // to the entity's entries); otherwise they are collected, and the places indexed only
         // if no other change follows (a day that merges would not use them).
         let in_place = self.places_valid;
-        let Ranking { held, ranked, places, dormant, toggles, sums, .. } = self;
-        let mut at = InPlace { ranked, dormant, sums };
+        let keep_sums = !bulk(changed.map_or(hashrates.len(), <[u32]>::len), self.ranked.len());
+        let Ranking { slots, ranked, dormant, toggles, sums, .. } = self;
+        let mut at = InPlace { ranked, dormant, sums, keep_sums };
         let mut moves = false;
         toggles.clear();
-        let mut classify = |i: usize| {
+        // In place, the entries of the changes two steps down the list are asked for first:
+        // an entity's slot and hashrate, then (its place known) its block (`InPlace::ask`).
+        let mut classify = |i: usize, ahead: [Option<&u32>; 2]| {
+            if let [Some(&far), _] = ahead {
+                prefetch(&slots[far as usize]);
+                prefetch(&hashrates[far as usize]);
+            }
+            if let [_, Some(&near)] = ahead {
+                at.ask(slots[near as usize].place as usize);
+            }
             let h = hashrates[i];
-            let c = change(held[i], h);
+            let slot = &mut slots[i];
+            let c = change(slot.held, h);
             match c {
                 Change::None => {}
                 Change::Moves => moves = true,
-                _ if in_place => at.take(c, &mut held[i], h, places[i] as usize),
+                _ if in_place => at.take(c, &mut slot.held, h, slot.place as usize),
                 _ => toggles.push(i as u32),
             }
             !moves
         };
         match changed {
-            Some(list) => _ = list.iter().all(|&i| classify(i as usize)),
-            None => _ = (0..hashrates.len()).all(&mut classify),
+            Some(list) => {
+                for (j, &i) in list.iter().enumerate() {
+                    let ahead = if in_place { [list.get(j + 2 * AHEAD), list.get(j + AHEAD)] } else { [None, None] };
+                    if !classify(i as usize, ahead) {
+                        break;
+                    }
+                }
+            }
+            None => _ = (0..hashrates.len()).all(|i| classify(i, [None, None])),
         }
         if !moves {
             if !self.toggles.is_empty() {
                 self.stop_and_restart(hashrates);
+            } else if in_place && !keep_sums {
+                self.sums.rebuild(&self.ranked);
             }
             return &self.ranked;
         }
@@ -248,17 +317,27 @@ impl Ranking {
     /// Takes a day of stops and restarts alone (`toggles`) in place, the places indexed first.
     fn stop_and_restart(&mut self, hashrates: &[f64]) {
         if !self.places_valid {
-            self.places.resize(self.held.len(), u32::MAX);
             for (k, &(_, i)) in self.ranked.iter().enumerate() {
-                self.places[i as usize] = k as u32;
+                self.slots[i as usize].place = k as u32;
             }
             self.places_valid = true;
         }
-        let mut at = InPlace { ranked: &mut self.ranked, dormant: &mut self.dormant, sums: &mut self.sums };
-        for &i in &self.toggles {
+        let keep_sums = !bulk(self.toggles.len(), self.ranked.len());
+        let mut at = InPlace { ranked: &mut self.ranked, dormant: &mut self.dormant, sums: &mut self.sums, keep_sums };
+        for (j, &i) in self.toggles.iter().enumerate() {
+            if let Some(&far) = self.toggles.get(j + 2 * AHEAD) {
+                prefetch(&self.slots[far as usize]);
+                prefetch(&hashrates[far as usize]);
+            }
+            if let Some(&near) = self.toggles.get(j + AHEAD) {
+                at.ask(self.slots[near as usize].place as usize);
+            }
             let i = i as usize;
-            let (held, h) = (&mut self.held[i], hashrates[i]);
-            at.take(change(*held, h), held, h, self.places[i] as usize);
+            let (slot, h) = (&mut self.slots[i], hashrates[i]);
+            at.take(change(slot.held, h), &mut slot.held, h, slot.place as usize);
+        }
+        if !keep_sums {
+            self.sums.rebuild(&self.ranked);
         }
     }
 
@@ -267,12 +346,12 @@ impl Ranking {
     fn merge_changes(&mut self, hashrates: &[f64], changed: Option<&[u32]>) {
         self.places_valid = false;
         if self.dormant > 0 {
-            let held = &mut self.held;
+            let slots = &mut self.slots;
             self.ranked.retain(|&(h, i)| {
                 if h > 0.0 {
                     return true;
                 }
-                held[i as usize] = 0.0;
+                slots[i as usize].held = 0.0;
                 false
             });
             self.dormant = 0;
@@ -300,12 +379,12 @@ impl Ranking {
             Some(list) => {
                 for &i in list {
                     let i = i as usize;
-                    look(i, &mut self.held[i], &mut self.moved[i], hashrates[i]);
+                    look(i, &mut self.slots[i].held, &mut self.moved[i], hashrates[i]);
                 }
             }
             None => {
-                for (i, ((held, flag), &h)) in self.held.iter_mut().zip(&mut self.moved).zip(hashrates).enumerate() {
-                    look(i, held, flag, h);
+                for (i, ((slot, flag), &h)) in self.slots.iter_mut().zip(&mut self.moved).zip(hashrates).enumerate() {
+                    look(i, &mut slot.held, flag, h);
                 }
             }
         }
@@ -316,14 +395,14 @@ impl Ranking {
         if moved > self.ranked.len() / 4 {
             // Many moved (every fleet aged): today's values in yesterday's order, newcomers
             // after; the entries out of place there are set aside, sorted and merged back.
-            let (held, flags) = (&self.held, &mut self.moved);
+            let (slots, flags) = (&self.slots, &mut self.moved);
             self.ranked.retain_mut(|(h, i)| {
                 let i = *i as usize;
                 if !flags[i] {
                     return true;
                 }
                 flags[i] = false;
-                *h = held[i];
+                *h = slots[i].held;
                 active(*h)
             });
             self.ranked.extend_from_slice(&self.joining);
@@ -354,9 +433,9 @@ impl Ranking {
             // search over the whole order from scratch was slower, a dozen cache misses each,
             // and so was a per-entry merge).
             // The moved entities that stay active join again at their new hashrate.
-            let held = &self.held;
+            let slots = &self.slots;
             self.joining.extend(self.leaving.iter().filter_map(|&(_, i)| {
-                let h = held[i as usize];
+                let h = slots[i as usize].held;
                 active(h).then_some((h, i))
             }));
             self.joining.sort_unstable_by(descending);
