@@ -19,7 +19,7 @@
 //! hashrate 0, so the sums come out the same bits as over the active entries alone) or through
 //! [`Ranking::active`]. Its concentration ([`Ranking::concentration`]) comes from exact sums
 //! kept with it (`metrics::rank_sums`): changed by each stop and restart, taken again after a
-//! merge.
+//! merge or a day of many stops and restarts (`BULK_SHARE`).
 
 use super::concentration::Concentration;
 use super::rank_sums::{RankSums, BLOCK};
