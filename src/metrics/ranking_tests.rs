@@ -1,0 +1,171 @@
+//! Tests of `metrics::ranking`: against sorting from scratch, day by day.
+
+use super::*;
+
+fn from_scratch(hashrates: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = hashrates.iter().copied().filter(|h| h.is_finite() && *h > 0.0).collect();
+    v.sort_by(|a, b| b.total_cmp(a));
+    v
+}
+
+/// Catches: a run copied past the place of `b`'s next entry, or `b`'s last entries lost.
+#[test]
+fn merge_into_is_a_sort_of_both() {
+    for (a, b) in [(vec![9, 7, 5, 3], vec![8, 2]), (vec![], vec![4, 1]), (vec![6, 5], vec![]), (vec![3], vec![9, 8, 7])]
+    {
+        let mut out = Vec::new();
+        merge_into(&mut out, &a, &b, |x: &i32, y: &i32| y.cmp(x));
+        let mut want = [a.clone(), b.clone()].concat();
+        want.sort_by(|x, y| y.cmp(x));
+        assert_eq!(out, want, "{a:?} {b:?}");
+    }
+}
+
+/// Catches: an answer off by one at a power of two, or past the end.
+#[test]
+fn gallop_is_partition_point() {
+    for n in 0..70usize {
+        let xs: Vec<usize> = (0..n).collect();
+        for k in 0..=n + 1 {
+            assert_eq!(gallop(&xs, |&x| x < k), xs.partition_point(|&x| x < k), "n {n}, k {k}");
+        }
+    }
+}
+
+/// The active values of a ranking's order (its dormant entries skipped).
+fn values(ranked: &[(f64, u32)]) -> Vec<f64> {
+    ranked.iter().map(|&(h, _)| h).filter(|&h| h > 0.0).collect()
+}
+
+fn active_of(r: &Ranking) -> Vec<(f64, u32)> {
+    r.active().collect()
+}
+
+/// Catches: a stopped entity dropped instead of kept dormant (then a restart would be a
+/// move), a restart at another hashrate taken in place, places not re-indexed after a merge.
+#[test]
+fn stops_and_restarts_stay_in_place() {
+    let mut r = Ranking::new(4);
+    r.update(&[1.0, 3.0, 2.0, 4.0]);
+    assert_eq!(r.update(&[1.0, 0.0, 2.0, 4.0]), [(4.0, 3), (0.0, 1), (2.0, 2), (1.0, 0)]);
+    assert_eq!(r.update_some(&[0.0, 3.0, 2.0, 4.0], Some(&[0, 1])), [(4.0, 3), (3.0, 1), (2.0, 2), (0.0, 0)]);
+    assert_eq!(r.dormant, 1);
+    // A restart at another hashrate moves: the dormant entries go, the order is merged.
+    assert_eq!(r.update(&[0.0, 3.0, 5.0, 0.0]), [(5.0, 2), (3.0, 1)]);
+    assert_eq!(r.dormant, 0);
+    // After the merge the places are indexed again before the next stop.
+    assert_eq!(r.update(&[0.0, 0.0, 5.0, 0.0]), [(5.0, 2), (0.0, 1)]);
+    assert_eq!(active_of(&r), [(5.0, 2)]);
+    assert_eq!(r.update(&[0.0, 3.0, 5.0, 0.0]), [(5.0, 2), (3.0, 1)]);
+}
+
+#[test]
+fn follows_entities_that_stop_start_and_move() {
+    let mut r = Ranking::new(4);
+    assert_eq!(values(r.update(&[1.0, 3.0, 0.0, 2.0])), [3.0, 2.0, 1.0]);
+    assert_eq!(values(r.update(&[1.0, 0.0, 5.0, 2.0])), [5.0, 2.0, 1.0]);
+    assert!(values(r.update(&[0.0, 0.0, 0.0, f64::NAN])).is_empty());
+    assert_eq!(r.update(&[4.0, 4.0, 1.0, 0.5]), [(4.0, 0), (4.0, 1), (1.0, 2), (0.5, 3)]);
+    assert_eq!(r.update(&[4.0, 1.0, 4.0, f64::INFINITY]), [(4.0, 0), (4.0, 2), (1.0, 1)]);
+    // A population of another size starts afresh.
+    assert_eq!(values(r.update(&[2.0, 7.0])), [7.0, 2.0]);
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the history of updates (few or many changes, ties, inactive
+        /// entries), the output is the from-scratch sort, bit for bit.
+        #[test]
+        fn matches_a_fresh_sort_after_any_history(
+            days in proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), Just(2.5), 0.0f64..10.0], 12),
+                1..20,
+            ),
+        ) {
+            let mut r = Ranking::new(12);
+            // Every other day, also a day on which every hashrate ages by the same factor.
+            let aged: Vec<Vec<f64>> = days.iter().map(|d| d.iter().map(|h| h * 0.999).collect()).collect();
+            for hashrates in days.iter().zip(&aged).flat_map(|(a, b)| [a, b]) {
+                let got: Vec<u64> = values(r.update(hashrates)).iter().map(|x| x.to_bits()).collect();
+                let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
+                prop_assert_eq!(got, want);
+                let mut stable: Vec<(f64, u32)> = hashrates.iter().enumerate()
+                    .filter(|(_, h)| h.is_finite() && **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();
+                stable.sort_by(|a, b| b.0.total_cmp(&a.0));
+                prop_assert_eq!(active_of(&r), stable);
+            }
+        }
+
+        /// Told which entities changed (the changed ones and some that did not, repeats
+        /// allowed), the ranking is the one a look at every entity gives. Catches: an
+        /// entity told about twice counted as moving twice, an unchanged one dropped.
+        #[test]
+        fn told_what_changed_it_matches_a_full_look(
+            days in proptest::collection::vec(
+                proptest::collection::vec(prop_oneof![Just(0.0), Just(1.0), 0.0f64..10.0], 10),
+                1..20,
+            ),
+            extra in proptest::collection::vec(0u32..10, 0..4),
+        ) {
+            let (mut told, mut full) = (Ranking::new(10), Ranking::new(10));
+            let mut yesterday: Vec<f64> = vec![0.0; 10];
+            for today in &days {
+                let mut changed: Vec<u32> = (0..10u32)
+                    .filter(|&i| today[i as usize].to_bits() != yesterday[i as usize].to_bits())
+                    .flat_map(|i| [i, i])
+                    .collect();
+                changed.extend(&extra);
+                told.update_some(today, Some(&changed));
+                full.update(today);
+                prop_assert_eq!(active_of(&told), active_of(&full));
+                yesterday.clone_from(today);
+            }
+        }
+
+        /// Days on which entities mostly stop and restart at their own hashrate (a merit
+        /// day), now and then one moves: the active order is the fresh stable sort, and the
+        /// concentration over the order with its dormant entries, and the one its kept sums
+        /// give, are those of the fresh sort, bit for bit. Catches: a restart at a new
+        /// hashrate taken in place, dormant entries counted in a rank or a Nakamoto
+        /// coefficient, stale places after a merge, a stop or restart not given to the
+        /// sums, sums not taken again after a merge.
+        #[test]
+        fn stops_restarts_and_moves_match_a_fresh_sort(
+            own in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.1f64..10.0], 16),
+            days in proptest::collection::vec(
+                (proptest::collection::vec(0usize..16, 0..4), proptest::option::weighted(0.2, (0usize..16, 0.1f64..10.0))),
+                1..40,
+            ),
+            told_in_list in any::<bool>(),
+        ) {
+            let mut own = own;
+            let mut r = Ranking::new(16);
+            let mut yesterday = vec![0.0; 16];
+            // Each day a few entities switch; now and then one takes a new hashrate.
+            let mut runs = [true; 16];
+            for (switch, moves) in &days {
+                for &i in switch {
+                    runs[i] = !runs[i];
+                }
+                if let Some((i, h)) = moves {
+                    own[*i] = *h;
+                }
+                let today: Vec<f64> = own.iter().zip(&runs).map(|(&h, &on)| if on { h } else { 0.0 }).collect();
+                let changed: Vec<u32> = (0..16u32).filter(|&i| today[i as usize] != yesterday[i as usize]).collect();
+                let order = if told_in_list { r.update_some(&today, Some(&changed)) } else { r.update(&today) };
+                let got = (crate::metrics::concentration::concentration_of_descending(order), r.concentration());
+                let fresh: Vec<(f64, u32)> = from_scratch(&today).into_iter().map(|h| (h, 0)).collect();
+                let want = (crate::metrics::concentration::concentration_of_descending(&fresh), RankSums::of(&fresh).concentration(&fresh));
+                prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
+                let mut stable: Vec<(f64, u32)> = today.iter().enumerate()
+                    .filter(|(_, h)| **h > 0.0).map(|(i, &h)| (h, i as u32)).collect();
+                stable.sort_by(|a, b| b.0.total_cmp(&a.0));
+                prop_assert_eq!(active_of(&r), stable);
+                yesterday = today;
+            }
+        }
+    }
+}
