@@ -268,11 +268,10 @@ impl Ranking {
         let mut moves = false;
         toggles.clear();
         // In place, the entries of the changes two steps down the list are asked for first:
-        // an entity's slot and hashrate, then (its place known) its block (`InPlace::ask`).
+        // an entity's slot, then (its place known) its block (`InPlace::ask`).
         let mut classify = |i: usize, ahead: [Option<&u32>; 2]| {
             if let [Some(&far), _] = ahead {
                 prefetch(&slots[far as usize]);
-                prefetch(&hashrates[far as usize]);
             }
             if let [_, Some(&near)] = ahead {
                 at.ask(slots[near as usize].place as usize);
@@ -327,7 +326,6 @@ impl Ranking {
         for (j, &i) in self.toggles.iter().enumerate() {
             if let Some(&far) = self.toggles.get(j + 2 * AHEAD) {
                 prefetch(&self.slots[far as usize]);
-                prefetch(&hashrates[far as usize]);
             }
             if let Some(&near) = self.toggles.get(j + AHEAD) {
                 at.ask(self.slots[near as usize].place as usize);
