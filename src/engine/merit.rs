@@ -10,8 +10,11 @@
 //! for byte.
 //!
 //! What the fused day books daily for every operator and nothing reads until the run ends (the
-//! power bill to date, the days it has stood idle) is booked lazily: at each change, and when
-//! the index is dropped ([`MeritOrder::book_through`]) before a full day or at the run's end.
+//! power bill to date, the days it has stood idle) is booked lazily, by unit: a unit counts the
+//! days it ran and notes the day it last stopped, and its operator's books take them when the
+//! index is dropped ([`MeritOrder::book_through`]) before a full day or at the run's end. So a
+//! switch touches its unit (read in order) and its operator's census entries, and no state of
+//! the operator's own.
 //!
 //! The index is a cache of the world's state: built after a full day that left the world in
 //! merit form, dropped on any day or event that could change a unit for another reason (a
@@ -50,6 +53,12 @@ struct Unit {
     energy_mwh: f64,
     /// Whether it runs (read with the rest of the unit when a day switches it).
     running: bool,
+    /// Days of power billed before `since` (while it runs) or in all (while it idles), after
+    /// the full day the index was built on.
+    billed_days: u32,
+    /// While it runs, the first day not in `billed_days`; while it idles, the day it stopped
+    /// (its operator's idle spell began on its units' last stop).
+    since: u32,
 }
 
 /// A day switching more units than this takes them in operator order (see `move_to`): below
@@ -108,7 +117,6 @@ struct Switch {
     vintage: u32,
     /// Signed: positive when it starts.
     th_s: f64,
-    power_usd: f64,
 }
 
 /// `Unit::pool` of a solo miner's machine.
@@ -161,42 +169,6 @@ fn restart_key(j_per_th: f64, energy_usd_per_kwh: f64, restart_cost_usd_per_th: 
     f64::from_bits(hi)
 }
 
-/// One operator in merit form: its power bill (on the grid, so a unit switched on and off
-/// adds and takes away exactly) and what is booked lazily. Its running hashrate is its census
-/// entry (`Census::running_th_s`), kept by the switches. 32 bytes, aligned: a switch's
-/// visit misses the cache for one line of it, not two.
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(align(32))]
-struct OperatorMerit {
-    /// The day's power bill: fixed charges and running machines.
-    power_usd: f64,
-    running_units: u32,
-    /// The last move of the merit order ([`MeritOrder::moves`]) that switched one of its units:
-    /// it is among that move's changed operators.
-    moved_in: u32,
-    /// The first day whose power bill is in neither `Operator::power_cost_usd` nor `booked_usd`.
-    booked_from: u32,
-    /// Power billed for the days before `booked_from` and not yet in `Operator::power_cost_usd`.
-    booked_usd: f64,
-    /// The day its idle spell began, shifted so that `days_all_idle` on day `d` is
-    /// `d + 1 - idle_from` (meaningless while it runs). Never negative: a spell counted from
-    /// the run's first day began on day 0 at the earliest.
-    idle_from: u32,
-}
-
-impl OperatorMerit {
-    /// Books the power bill of the days from `booked_from` to before `d`, at the bill it has
-    /// run up since (the fused day adds it day by day; on the grid, `k` equal additions are
-    /// one product, and the sum is exact whichever way it is grouped).
-    #[inline(always)]
-    fn book(&mut self, d: u32) {
-        if d > self.booked_from {
-            self.booked_usd += self.power_usd * f64::from(d - self.booked_from);
-            self.booked_from = d;
-        }
-    }
-}
-
 /// The units by increasing restart key (ties by unit index), each with its key: a restart
 /// day's binary search reads the keys alone, in order, and the units (64 bytes, one cache
 /// line) carry no key that only worlds with restart costs use.
@@ -224,18 +196,16 @@ pub struct MeritOrder {
     /// Scratch: the units switched today, and their sort's second buffer.
     switches: Vec<Switch>,
     scratch: Vec<Switch>,
-    /// By operator.
-    states: Vec<OperatorMerit>,
+    /// The full day the index was built after: from the next, the units bill their days.
+    built_day: u32,
     /// The last day settled (by a merit day, or the full day the index was built after).
     settled_day: u32,
     /// The network's power bill and energy of the day, on the grids.
     power_usd: f64,
     energy_mwh: f64,
-    /// Operators whose running hashrate changed today (their census and sampler entries).
+    /// Operators whose running hashrate changed today (their census and sampler entries),
+    /// once for each of their units switched.
     changed: Vec<u32>,
-    /// Moves of the order so far (`move_to` calls): an operator first switched in this one
-    /// is noted as changed.
-    moves: u32,
     /// Solo miners that won blocks since the last settlement (their unsettled BTC clears).
     winners: Vec<u32>,
     /// Whether the machines' running flags are written every day: only where the day's
@@ -293,9 +263,8 @@ impl MeritOrder {
         let ops = &world.population.operators;
         // Sized once: at a million machines a doubling vector would hold two copies at its last growth.
         let mut units = Vec::with_capacity(ops.iter().map(|o| o.fleet.len()).sum());
-        let mut states = vec![OperatorMerit::default(); ops.len()];
         let (mut power_usd, mut energy_mwh) = (0.0, 0.0);
-        for (i, (op, state)) in ops.iter().zip(&mut states).enumerate() {
+        for (i, op) in ops.iter().enumerate() {
             if op.state != OperatorState::Active {
                 continue;
             }
@@ -308,12 +277,8 @@ impl MeritOrder {
                 return None;
             }
             let energy = op.energy_usd_per_kwh();
-            *state = OperatorMerit {
-                power_usd: fixed_power_usd(op),
-                booked_from: d + 1,
-                idle_from: (d + 1).saturating_sub(op.days_all_idle),
-                ..OperatorMerit::default()
-            };
+            power_usd += fixed_power_usd(op);
+            let idle_from = idle_spell_from(d, op.days_all_idle);
             let mut running_th_s = 0.0;
             for (k, v) in op.fleet.iter().enumerate() {
                 let key = match op.rule {
@@ -335,16 +300,16 @@ impl MeritOrder {
                     power_usd: cost.power_usd,
                     energy_mwh: cost.energy_mwh,
                     running: v.running,
+                    billed_days: 0,
+                    since: if v.running { d + 1 } else { idle_from },
                 };
                 if v.running {
                     running_th_s += unit.th_s;
-                    state.power_usd += unit.power_usd;
-                    state.running_units += 1;
+                    power_usd += unit.power_usd;
                     energy_mwh += unit.energy_mwh;
                 }
                 units.push(unit);
             }
-            power_usd += state.power_usd;
             // The census entry the switches keep: the full day's (the same grid terms added).
             if running_th_s.to_bits() != census.running_th_s[i].to_bits() {
                 return None;
@@ -395,12 +360,11 @@ impl MeritOrder {
             switching: Vec::new(),
             switches: Vec::new(),
             scratch: Vec::new(),
-            states,
+            built_day: d,
             settled_day: d,
             power_usd,
             energy_mwh,
             changed: Vec::new(),
-            moves: 0,
             winners: Vec::new(),
             flags_daily: world.metrics.attack_metrics,
         })
@@ -422,7 +386,6 @@ impl MeritOrder {
     /// (exact on the grids) unit by unit, each operator's entries with its units.
     fn move_to(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
         self.changed.clear();
-        self.moves += 1;
         let mut owners = census.changed_owners.take().unwrap_or_default();
         owners.clear();
         let (from, to) = (self.hashprice, hashprice);
@@ -451,13 +414,13 @@ impl MeritOrder {
             let mut switches = std::mem::take(&mut self.switches);
             for chunk in switching.chunks(SWITCH_CHUNK) {
                 switches.clear();
-                switches.extend(chunk.iter().filter_map(|&k| self.switch(k as usize, on, census)));
+                switches.extend(chunk.iter().filter_map(|&k| self.switch(k as usize, on, d, census)));
                 sort_by_key_radix(&mut switches, |w| w.operator, ops.len(), &mut self.scratch);
                 for (j, w) in switches.iter().enumerate() {
                     if let Some(next) = switches.get(j + AHEAD) {
                         self.prefetch_entries(next.operator, next.owner, next.pool, census);
                     }
-                    self.credit(w, d, on, ops, census, &mut owners);
+                    self.credit(w, on, ops, census, &mut owners);
                 }
             }
             self.switches = switches;
@@ -467,8 +430,8 @@ impl MeritOrder {
                     let u = &self.units[next as usize];
                     self.prefetch_entries(u.operator, u.owner, u.pool, census);
                 }
-                if let Some(w) = self.switch(k as usize, on, census) {
-                    self.credit(&w, d, on, ops, census, &mut owners);
+                if let Some(w) = self.switch(k as usize, on, d, census) {
+                    self.credit(&w, on, ops, census, &mut owners);
                 }
             }
         }
@@ -478,10 +441,9 @@ impl MeritOrder {
     }
 
     /// Asks for the entries a switch of `operator`'s (owned by `owner`, mining in `pool`) will
-    /// update: its merit state, census entry, owner's tally and solo owner's or pool's tally.
+    /// update: its census entry, owner's tally and solo owner's or pool's tally.
     #[inline(always)]
     fn prefetch_entries(&self, operator: u32, owner: u32, pool: u32, census: &Census) {
-        prefetch(&self.states[operator as usize]);
         prefetch(&census.running_th_s[operator as usize]);
         prefetch(&census.by_owner_th_s[owner as usize]);
         if pool == SOLO {
@@ -491,15 +453,20 @@ impl MeritOrder {
         }
     }
 
-    /// Switches unit `k` on or off (unless it already is) and takes it into the network's
-    /// sums; returns what its operator's entries take from it.
+    /// Switches unit `k` on or off on day `d` (unless it already is) and takes it into the
+    /// network's sums; returns what its operator's entries take from it.
     #[inline(always)]
-    fn switch(&mut self, k: usize, on: bool, census: &mut Census) -> Option<Switch> {
+    fn switch(&mut self, k: usize, on: bool, d: u32, census: &mut Census) -> Option<Switch> {
         let u = &mut self.units[k];
         if u.running == on {
             return None;
         }
         u.running = on;
+        if !on {
+            // It ran, and was billed, from `since` to yesterday.
+            u.billed_days += d - u.since;
+        }
+        u.since = d;
         let sign = if on { 1.0 } else { -1.0 };
         let th_s = sign * u.th_s;
         self.power_usd += sign * u.power_usd;
@@ -509,36 +476,16 @@ impl MeritOrder {
         t.idle_th_s -= th_s;
         t.running_mw += sign * u.mw;
         census.by_jurisdiction_th_s[u.jurisdiction as usize] += th_s;
-        Some(Switch {
-            operator: u.operator,
-            owner: u.owner,
-            pool: u.pool,
-            vintage: u.vintage,
-            th_s,
-            power_usd: sign * u.power_usd,
-        })
+        Some(Switch { operator: u.operator, owner: u.owner, pool: u.pool, vintage: u.vintage, th_s })
     }
 
-    /// Takes a switched unit into its operator's entries (its merit state, census entries and
-    /// owner's tallies), noting the operator as changed on its first switch of day `d`.
+    /// Takes a switched unit into its operator's entries (census entries and owner's
+    /// tallies), noting the operator (and its owner) as changed.
     #[inline(always)]
-    fn credit(
-        &mut self,
-        w: &Switch,
-        d: u32,
-        on: bool,
-        ops: &mut [Operator],
-        census: &mut Census,
-        owners: &mut Vec<u32>,
-    ) {
+    fn credit(&mut self, w: &Switch, on: bool, ops: &mut [Operator], census: &mut Census, owners: &mut Vec<u32>) {
         let i = w.operator as usize;
-        let s = &mut self.states[i];
-        if s.moved_in != self.moves {
-            s.moved_in = self.moves;
-            s.book(d);
-            self.changed.push(w.operator);
-            owners.push(w.owner);
-        }
+        self.changed.push(w.operator);
+        owners.push(w.owner);
         // Exact: every term and sum is on its grid. The operator's census entry and the count
         // of mining operators follow each switch (switch by switch they add up to the day's
         // change), in the same visit as its merit state.
@@ -546,12 +493,6 @@ impl MeritOrder {
         let mined = *running_th_s > 0.0;
         *running_th_s += w.th_s;
         let mines = *running_th_s > 0.0;
-        s.power_usd += w.power_usd;
-        s.running_units = if on { s.running_units + 1 } else { s.running_units - 1 };
-        if s.running_units == 0 {
-            // Its last running unit stopped (a day of stops: it ran before): idle from today.
-            s.idle_from = d;
-        }
         let t = &mut census.totals;
         t.mining_operators = t.mining_operators + u32::from(mines) - u32::from(mined);
         census.by_owner_th_s[w.owner as usize] += w.th_s;
@@ -566,22 +507,43 @@ impl MeritOrder {
     }
 
     /// Books every operator through the last settled day, leaving the world as the fused days
-    /// would have: before a full day runs on it, and at the run's end.
-    pub fn book_through(&mut self, world: &mut World) {
-        let next = self.settled_day + 1;
+    /// would have: before a full day runs on it, and at the run's end (the index is dropped).
+    ///
+    /// The fused days added each day's bill, its fixed charges and running machines, to
+    /// `Operator::power_cost_usd`; here the fixed charges come as one product and each unit's
+    /// machines as another. Every term is on the money grid (`units::grid`), and so is the
+    /// operator's total (a sum of such terms), so adding them one by one gives the bits of
+    /// adding their sum, which is the fused days' sum.
+    pub fn book_through(self, world: &mut World) {
+        let (from, next) = (self.built_day + 1, self.settled_day + 1);
         let ops = &mut world.population.operators;
-        for u in &self.units {
-            ops[u.operator as usize].fleet[u.vintage as usize].running = u.running;
+        // By operator: the day its idle spell began (`RUNS`: it runs). Its idle days before the
+        // index was built are those of the full day it was built after.
+        const RUNS: u32 = u32::MAX;
+        let mut spell_from: Vec<u32> = ops.iter().map(|op| idle_spell_from(self.built_day, op.days_all_idle)).collect();
+        for op in ops.iter_mut().filter(|op| op.state == OperatorState::Active) {
+            op.power_cost_usd += fixed_power_usd(op) * f64::from(next - from);
         }
-        for (op, s) in ops.iter_mut().zip(&mut self.states) {
-            if op.state != OperatorState::Active {
-                continue;
+        for u in &self.units {
+            let i = u.operator as usize;
+            let op = &mut ops[i];
+            op.fleet[u.vintage as usize].running = u.running;
+            let days = u.billed_days + if u.running { next - u.since } else { 0 };
+            op.power_cost_usd += u.power_usd * f64::from(days);
+            spell_from[i] = if u.running || spell_from[i] == RUNS { RUNS } else { spell_from[i].max(u.since) };
+        }
+        for (op, spell) in ops.iter_mut().zip(spell_from) {
+            if op.state == OperatorState::Active {
+                op.days_all_idle = if spell == RUNS { 0 } else { next.saturating_sub(spell) };
             }
-            s.book(next);
-            op.power_cost_usd += std::mem::take(&mut s.booked_usd);
-            op.days_all_idle = if s.running_units > 0 { 0 } else { next.saturating_sub(s.idle_from) };
         }
     }
+}
+
+/// The day an operator's idle spell began, given the full day `d` counted `days_all_idle` days
+/// of it (shifted so that the count on day `n` is `n + 1 - from`; never before day 0).
+fn idle_spell_from(d: u32, days_all_idle: u32) -> u32 {
+    (d + 1).saturating_sub(days_all_idle)
 }
 
 #[cfg(test)]

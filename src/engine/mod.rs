@@ -135,7 +135,7 @@ impl<'o> Engine<'o> {
 
     /// Drops the merit order, booking what it kept lazily into the operators.
     fn leave_merit_form(&mut self) {
-        if let Some(mut m) = self.merit.take() {
+        if let Some(m) = self.merit.take() {
             m.book_through(&mut self.world);
         }
     }
