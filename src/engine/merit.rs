@@ -271,7 +271,9 @@ impl MeritOrder {
             let in_merit_form = op.orders.is_empty()
                 && op.building.is_none()
                 && op.ai.is_empty()
-                && (op.payout == Payout::Solo || census.by_pool_th_s.len() > op.pool as usize)
+                && (op.payout == Payout::Solo
+                    || (census.by_pool_th_s.len() > op.pool as usize
+                        && census.by_pooled_owner_th_s.len() > op.owner as usize))
                 && op.fleet.len() <= u32::MAX as usize;
             if !in_merit_form {
                 return None;
@@ -446,10 +448,9 @@ impl MeritOrder {
     fn prefetch_entries(&self, operator: u32, owner: u32, pool: u32, census: &Census) {
         prefetch(&census.running_th_s[operator as usize]);
         prefetch(&census.by_owner_th_s[owner as usize]);
-        if pool == SOLO {
-            prefetch(&census.by_solo_owner_th_s[owner as usize]);
-        } else {
+        if pool != SOLO {
             prefetch(&census.by_pool_th_s[pool as usize]);
+            prefetch(&census.by_pooled_owner_th_s[owner as usize]);
         }
     }
 
@@ -496,10 +497,9 @@ impl MeritOrder {
         let t = &mut census.totals;
         t.mining_operators = t.mining_operators + u32::from(mines) - u32::from(mined);
         census.by_owner_th_s[w.owner as usize] += w.th_s;
-        if w.pool == SOLO {
-            census.by_solo_owner_th_s[w.owner as usize] += w.th_s;
-        } else {
+        if w.pool != SOLO {
             census.by_pool_th_s[w.pool as usize] += w.th_s;
+            census.by_pooled_owner_th_s[w.owner as usize] += w.th_s;
         }
         if self.flags_daily {
             ops[i].fleet[w.vintage as usize].running = on;

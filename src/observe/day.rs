@@ -187,14 +187,14 @@ mod tests {
 
     /// Three operator groups of 50, 30 and 20 TH/s (group 1 hosts AI; index 3 is an idle
     /// group), in two jurisdictions of 70 and 30 TH/s, and in pools of 20 ("A"), 30 ("B") and
-    /// 35 TH/s ("C", which builds from A's templates) beside a solo group of 15 TH/s ("op3").
+    /// 35 TH/s ("C", which builds from A's templates) beside the 15 TH/s group 2 mines solo ("op2"; its other 5 in a pool).
     fn census() -> Census {
         Census {
             running_th_s: vec![50.0, 30.0, 20.0, 0.0],
             by_owner_th_s: vec![50.0, 30.0, 20.0, 0.0],
             by_jurisdiction_th_s: vec![30.0, 70.0],
             by_pool_th_s: vec![20.0, 30.0, 35.0],
-            by_solo_owner_th_s: vec![0.0, 0.0, 0.0, 15.0],
+            by_pooled_owner_th_s: vec![50.0, 30.0, 5.0, 0.0],
             hybrid_owner: vec![false, true, false, false],
             totals: Totals {
                 mining_th_s: 100.0,
@@ -304,7 +304,7 @@ mod tests {
     fn without_pools_the_pool_view_is_the_operator_groups() {
         let mut c = census();
         c.by_pool_th_s.clear();
-        c.by_solo_owner_th_s = c.by_owner_th_s.clone();
+        c.by_pooled_owner_th_s.clear();
         let pools = Pools { has_pooled: false, has_solo: true, ..Pools::default() };
         let mut names = OperatorNames::default();
         names.insert(0, "big".to_string());
@@ -326,7 +326,8 @@ mod tests {
     fn an_empty_last_pool_does_not_shift_the_solo_groups() {
         let mut c = census();
         c.by_pool_th_s = vec![5.0];
-        c.by_solo_owner_th_s = vec![0.0, 0.0, 0.0, 20.0];
+        c.by_owner_th_s[3] = 20.0;
+        c.by_pooled_owner_th_s = vec![50.0, 30.0, 20.0, 0.0];
         let pools = pools_of(&["A", "B"], vec![0, 1], &["A", "B"]);
         let r = row_with(&c, &pools, &OperatorNames::default(), 0.5, 0.5);
         assert_eq!((r.largest_pool.as_str(), r.largest_template_group.as_str()), ("op3", "op3"));
@@ -338,6 +339,7 @@ mod tests {
     fn no_running_hashrate_gives_zeros_not_nan() {
         let mut c = census();
         c.by_owner_th_s.fill(0.0);
+        c.by_pooled_owner_th_s.fill(0.0);
         c.by_jurisdiction_th_s.fill(0.0);
         c.totals.mining_th_s = 0.0;
         let r = row_of(&c, 0.5);

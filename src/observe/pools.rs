@@ -29,9 +29,7 @@ pub(super) fn pool_columns(r: &mut DayRow, input: &CensusInput<'_>, ranks: &mut 
         buf.extend_from_slice(by_pool);
         buf.resize(named.max(by_pool.len()), 0.0);
         if pools.has_solo {
-            buf.extend_from_slice(&census.by_solo_owner_th_s);
-            // Before the first solo miner is counted the vector is empty: keep the length.
-            buf.resize(named.max(by_pool.len()) + census.by_owner_th_s.len(), 0.0);
+            buf.extend(census.solo_owner_th_s());
         }
     };
     // The name of entity `e` of `[named.., solo groups..]`.
