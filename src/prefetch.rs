@@ -7,7 +7,8 @@
 /// (issue 17's sixth session) waits like any load and was slower (1.039 at 100k). The
 /// ranking's changed entries asked for one step ahead gained nothing (100k 1.016, 1M 1.029);
 /// asked for in two steps (an entity's slot, then from its place its block) they did (100k
-/// 0.88-0.95, issue 17's ninth session).
+/// 0.88-0.95, issue 17's ninth session), and more with the entity's hashrate in the first
+/// step once a switch no longer touched an operator state of 3 MB (100k 0.97-0.99, tenth).
 #[inline(always)]
 pub fn prefetch<T>(x: &T) {
     // SAFETY: `_mm_prefetch` only hints the cache hierarchy: it cannot fault or write memory

@@ -268,10 +268,13 @@ impl Ranking {
         let mut moves = false;
         toggles.clear();
         // In place, the entries of the changes two steps down the list are asked for first:
-        // an entity's slot, then (its place known) its block (`InPlace::ask`).
+        // an entity's slot and hashrate, then (its place known) its block (`InPlace::ask`).
+        // The hashrate (its census tally, written by the merit day and evicted since) was a
+        // fifth of this loop's samples at 100,000 groups; asked for, 100k 0.97-0.99, 10k 0.96.
         let mut classify = |i: usize, ahead: [Option<&u32>; 2]| {
             if let [Some(&far), _] = ahead {
                 prefetch(&slots[far as usize]);
+                prefetch(&hashrates[far as usize]);
             }
             if let [_, Some(&near)] = ahead {
                 at.ask(slots[near as usize].place as usize);
