@@ -26,6 +26,7 @@ pub mod world;
 
 use crate::chain::{block_subsidy, difficulty_from_bits, is_retarget_boundary, next_bits, RETARGET_INTERVAL};
 use crate::error::Result;
+use crate::prefetch::{prefetch, AHEAD};
 use crate::rng::{stream, Purpose, SimRng};
 use crate::scenario::{Payout, PayoutScheme};
 use crate::units::Sat;
@@ -228,12 +229,18 @@ impl<'o> Engine<'o> {
         // Today's block winners are drawn in proportion to the census' running hashrates. On a
         // merit day only the changed operators' weights are set (O(1) each; the sums are exact,
         // so they are the ones a rebuild gives), unless more than a sixteenth changed (then one
-        // O(n) rebuild: as fast, measured up to a half). In merit form the census keeps its
+        // O(n) rebuild: as fast, measured up to a half), each one's entries asked for a few
+        // ahead (at 100,000 miners 0.95-0.98: they are cache misses). In merit form the census keeps its
         // buffer (a merit day updates it); otherwise the buffer is swapped in, which leaves the
         // census' stale, so this comes after the hook.
         match &self.merit {
             Some(m) if merit_day && m.changed().len() * 16 < self.census.running_th_s.len() => {
-                for &i in m.changed() {
+                let changed = m.changed();
+                for (j, &i) in changed.iter().enumerate() {
+                    if let Some(&next) = changed.get(j + AHEAD) {
+                        self.sampler.ask(next as usize);
+                        prefetch(&self.census.running_th_s[next as usize]);
+                    }
                     self.sampler.set(i as usize, self.census.running_th_s[i as usize]);
                 }
             }

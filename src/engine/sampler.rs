@@ -12,6 +12,8 @@
 //! operator for the same `u`. The winners are those of the Fenwick tree (Fenwick 1994) this
 //! replaced, draw for draw (the tests keep that tree as the oracle).
 
+use crate::prefetch::prefetch;
+
 /// Weights in a run whose sum is kept.
 pub const RUN_LEN: usize = 8;
 /// Runs in a block whose starting prefix sum is kept.
@@ -108,6 +110,15 @@ impl Sampler {
         let block = i / BLOCK;
         self.block_sums[block] += delta;
         self.stale_from = self.stale_from.min(block);
+    }
+
+    /// Asks for what setting weight `i` will read and write (a hint: nothing is read).
+    #[inline(always)]
+    pub fn ask(&self, i: usize) {
+        if let (Some(w), Some(run)) = (self.weights.get(i), self.run_sums.get(i / RUN_LEN)) {
+            prefetch(w);
+            prefetch(run);
+        }
     }
 
     /// Sum of all weights.
