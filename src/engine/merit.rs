@@ -61,55 +61,8 @@ struct Unit {
     since: u32,
 }
 
-/// A day switching more units than this takes them in operator order (see `move_to`): below
-/// it the entries they update stay in cache anyway. The oracle tests' populations are small,
-/// so there the sorted path runs on most days.
-const SORT_SWITCHES_ABOVE: usize = if cfg!(test) { 8 } else { 2048 };
-
-/// Nor does a population of at most this many operators (131,072): their merit states (40
-/// bytes each, 5 MB) and census entries stay in the caches whatever the order. Measured on
-/// CORE-1 without the sort: 10,000 operators 0.94-0.95, 50,000 0.97, 100,000 0.98; from
-/// 200,000 the sort pays (without it 1.015, 300,000 1.03, a million 1.13).
-const SORT_OPERATORS_ABOVE: usize = if cfg!(test) { 0 } else { 1 << 17 };
-
-/// Most switched units a merit day takes at once (see `move_to`): 2 MiB of records.
-const SWITCH_CHUNK: usize = 1 << 16;
-
-/// Sorts `items` by `key` (below `keys`), stably, in `O(n)` per 11 bits of `keys`: a least
-/// significant digit radix sort, `scratch` its second buffer.
-fn sort_by_key_radix<T: Copy + Default>(
-    items: &mut Vec<T>,
-    key: impl Fn(&T) -> u32,
-    keys: usize,
-    scratch: &mut Vec<T>,
-) {
-    const BITS: u32 = 11;
-    scratch.clear();
-    scratch.resize(items.len(), T::default());
-    let mut shift = 0;
-    while shift < usize::BITS - keys.leading_zeros() {
-        let digit = |x: &T| ((key(x) >> shift) & ((1 << BITS) - 1)) as usize;
-        let mut start = [0usize; 1 << BITS];
-        for x in items.iter() {
-            start[digit(x)] += 1;
-        }
-        let mut sum = 0;
-        for c in &mut start {
-            (*c, sum) = (sum, sum + *c);
-        }
-        for x in items.iter() {
-            let d = digit(x);
-            scratch[start[d]] = *x;
-            start[d] += 1;
-        }
-        std::mem::swap(items, scratch);
-        shift += BITS;
-    }
-}
-
-/// A unit switched on a merit day, with what its operator's entries take from it (read from
-/// the units in their order, so that the operators can then be visited in theirs).
-#[derive(Debug, Clone, Copy, Default)]
+/// A unit switched on a merit day, with what its operator's entries take from it.
+#[derive(Debug, Clone, Copy)]
 struct Switch {
     operator: u32,
     owner: u32,
@@ -193,9 +146,6 @@ pub struct MeritOrder {
     hashprice: f64,
     /// Scratch: the units a day may switch.
     switching: Vec<u32>,
-    /// Scratch: the units switched today, and their sort's second buffer.
-    switches: Vec<Switch>,
-    scratch: Vec<Switch>,
     /// The full day the index was built after: from the next, the units bill their days.
     built_day: u32,
     /// The last day settled (by a merit day, or the full day the index was built after).
@@ -360,8 +310,6 @@ impl MeritOrder {
             by_restart,
             hashprice,
             switching: Vec::new(),
-            switches: Vec::new(),
-            scratch: Vec::new(),
             built_day: d,
             settled_day: d,
             power_usd,
@@ -406,35 +354,19 @@ impl MeritOrder {
             _ if to < from => switching.extend(stops(to) as u32..stops(from) as u32),
             _ => {}
         }
-        // Every sum below is exact, so the order the units are taken in changes no bit. A day
-        // switching many takes them in two passes: the units read in their order (a range of
-        // it, without restart costs) and the network's sums taken there, then their operators'
-        // entries updated in operator order (visited forwards, not at random). In chunks, so
-        // that a day switching most machines (a retarget at a million miners) holds a chunk's
-        // records, not all of them.
-        if switching.len() > SORT_SWITCHES_ABOVE && ops.len() > SORT_OPERATORS_ABOVE {
-            let mut switches = std::mem::take(&mut self.switches);
-            for chunk in switching.chunks(SWITCH_CHUNK) {
-                switches.clear();
-                switches.extend(chunk.iter().filter_map(|&k| self.switch(k as usize, on, d, census)));
-                sort_by_key_radix(&mut switches, |w| w.operator, ops.len(), &mut self.scratch);
-                for (j, w) in switches.iter().enumerate() {
-                    if let Some(next) = switches.get(j + AHEAD) {
-                        self.prefetch_entries(next.operator, next.owner, next.pool, census);
-                    }
-                    self.credit(w, on, ops, census, &mut owners);
-                }
+        // Every sum below is exact, so the order the units are taken in changes no bit. They
+        // are taken in the order's (each unit read in sequence), their operators' entries at
+        // random but asked for a few switches ahead. (Until issue 17's tenth session a day of
+        // many switches at over 131,072 operators sorted them into operator order first; with
+        // no operator state of its own left to a switch the sort cost more than it saved: 1M x
+        // 365 0.94-0.99 without it, 300,000 x 730 0.92.)
+        for (j, &k) in switching.iter().enumerate() {
+            if let Some(&next) = switching.get(j + AHEAD) {
+                let u = &self.units[next as usize];
+                self.prefetch_entries(u.operator, u.owner, u.pool, census);
             }
-            self.switches = switches;
-        } else {
-            for (j, &k) in switching.iter().enumerate() {
-                if let Some(&next) = switching.get(j + AHEAD) {
-                    let u = &self.units[next as usize];
-                    self.prefetch_entries(u.operator, u.owner, u.pool, census);
-                }
-                if let Some(w) = self.switch(k as usize, on, d, census) {
-                    self.credit(&w, on, ops, census, &mut owners);
-                }
+            if let Some(w) = self.switch(k as usize, on, d, census) {
+                self.credit(&w, on, ops, census, &mut owners);
             }
         }
         census.changed_owners = Some(owners);
