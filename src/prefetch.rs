@@ -1,7 +1,7 @@
 //! A hint to the processor's caches: nothing here changes a result.
 
 /// Asks the processor to bring `x`'s cache line in ahead of its use. A merit day's switches
-/// update entries indexed by operator (merit state, census entry, owner's tally), a cache
+/// update entries indexed by operator (its census entry, its group's tally), a cache
 /// miss each from 100,000 miners up; asked for a few switches ahead, the misses overlap
 /// (CORE-1 100k 0.95-0.97, 1M x 365 0.95-0.97). A plain load handed to `black_box` instead
 /// (issue 17's sixth session) waits like any load and was slower (1.039 at 100k). The

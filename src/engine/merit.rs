@@ -421,7 +421,7 @@ impl MeritOrder {
         owners.push(w.owner);
         // Exact: every term and sum is on its grid. The operator's census entry and the count
         // of mining operators follow each switch (switch by switch they add up to the day's
-        // change), in the same visit as its merit state.
+        // change).
         let running_th_s = &mut census.running_th_s[i];
         let mined = *running_th_s > 0.0;
         *running_th_s += w.th_s;
