@@ -34,10 +34,10 @@ fn block_events(c: &mut Criterion) {
     let mut g = c.benchmark_group("block_event");
     let mut rng = hashsim::rng::stream(1, hashsim::rng::Purpose::BlockWinners);
     let weights: Vec<f64> = (0..10_000).map(|_| rng.random::<f64>()).collect();
-    let mut f = Sampler::from_weights(&weights);
+    let mut f = Sampler::new(&weights);
     let total = f.total();
     g.throughput(Throughput::Elements(1));
-    g.bench_function("winner_draw_10k", |b| b.iter(|| black_box(f.find(rng.random::<f64>() * total))));
+    g.bench_function("winner_draw_10k", |b| b.iter(|| black_box(f.find(rng.random::<f64>() * total, &weights))));
     // A run with one always-on miner is almost only block events: ~144 per day.
     let s = scenario("scenarios/bench/core1.toml", &["population.operators=1", "simulation.days=100"]);
     let blocks = {

@@ -108,7 +108,7 @@ impl<'o> Engine<'o> {
             queue,
             now: SimTime::new(0.0),
             streams,
-            sampler: Sampler::from_weights(&vec![0.0; n]),
+            sampler: Sampler::new(&vec![0.0; n]),
             block_token: 0,
             scheduled_rate_per_s: 0.0,
             last_block_time: SimTime::new(0.0),
@@ -226,26 +226,25 @@ impl<'o> Engine<'o> {
         let view = DayStart { day: d, world: &self.world, census: &self.census, stats: &stats, events: &events };
         self.hook.day_start(&view)?;
         self.day_open = true;
-        // Today's block winners are drawn in proportion to the census' running hashrates. On a
-        // merit day only the changed operators' weights are set (O(1) each; the sums are exact,
-        // so they are the ones a rebuild gives), unless more than a sixteenth changed (then one
-        // O(n) rebuild: as fast, measured up to a half), each one's entries asked for a few
-        // ahead (at 100,000 miners 0.95-0.98: they are cache misses). In merit form the census keeps its
-        // buffer (a merit day updates it); otherwise the buffer is swapped in, which leaves the
-        // census' stale, so this comes after the hook.
+        // Today's block winners are drawn in proportion to the census' running hashrates (the
+        // sampler keeps sums over them, not a copy). On a merit day only the changed
+        // operators' runs are summed again (O(1) each; the sums are exact, so they are the
+        // ones a rebuild gives), unless more than a sixteenth changed (then one O(n) rebuild:
+        // as fast, measured up to a half), each one's run sum asked for a few ahead (at
+        // 100,000 miners 0.95-0.98: they are cache misses).
+        let running = &self.census.running_th_s;
         match &self.merit {
-            Some(m) if merit_day && m.changed().len() * 16 < self.census.running_th_s.len() => {
+            Some(m) if merit_day && m.changed().len() * 16 < running.len() => {
                 let changed = m.changed();
                 for (j, &i) in changed.iter().enumerate() {
                     if let Some(&next) = changed.get(j + AHEAD) {
                         self.sampler.ask(next as usize);
-                        prefetch(&self.census.running_th_s[next as usize]);
+                        prefetch(&running[next as usize]);
                     }
-                    self.sampler.set(i as usize, self.census.running_th_s[i as usize]);
+                    self.sampler.changed(i as usize, running);
                 }
             }
-            Some(_) => self.sampler.rebuild(&self.census.running_th_s),
-            None => self.sampler.rebuild_swap(&mut self.census.running_th_s),
+            _ => self.sampler.rebuild(running),
         }
         self.reschedule_block_if_rate_changed();
         self.open_pool_segment();
@@ -262,7 +261,8 @@ impl<'o> Engine<'o> {
 
     /// Pays every pooled operator for the work of the day now closing, in whole satoshis
     /// (`pool.rs`), settled with the day's blocks at tomorrow's settlement. Its work is its
-    /// running hashrate (the winner sampler's weight, constant since the day's decisions). An
+    /// running hashrate (its census entry, the winner draw's weight, constant since the day's
+    /// decisions). An
     /// FPPS pool pays the work's expected value less its fee; a PPLNS pool shares what its
     /// blocks of the day paid, less its fee, by the day's work (`pplns_pay`).
     fn pay_pool(&mut self) {
@@ -292,7 +292,7 @@ impl<'o> Engine<'o> {
             let mut walked = vec![0.0; pools.names.len()];
             for (i, op) in population.operators.iter().enumerate() {
                 if op.payout == Payout::Pool {
-                    walked[op.pool as usize] += self.sampler.weight(i);
+                    walked[op.pool as usize] += self.census.running_th_s[i];
                 }
             }
             for (p, w) in walked.iter().enumerate() {
@@ -311,7 +311,7 @@ impl<'o> Engine<'o> {
             if settle_first {
                 op.mined_btc_unsettled = 0.0;
             }
-            let th_s = self.sampler.weight(i);
+            let th_s = self.census.running_th_s[i];
             if th_s > 0.0 {
                 let p = op.pool as usize;
                 let pay = match pools.schemes[p] {
@@ -330,7 +330,7 @@ impl<'o> Engine<'o> {
     fn on_block(&mut self) {
         let total = self.sampler.total();
         let u: f64 = self.streams.winners.random::<f64>() * total;
-        let Some(winner) = self.sampler.find(u) else {
+        let Some(winner) = self.sampler.find(u, &self.census.running_th_s) else {
             return; // no active hashrate: cannot happen while a block is scheduled
         };
         let w = &mut self.world;
@@ -469,9 +469,9 @@ mod tests {
         }
     }
 
-    /// Catches: the sampler's buffer swapped into the census before the hook looks (the hook
-    /// would see yesterday's, or on day 0 no, running hashrate); days shown out of order, a
-    /// day left unclosed at the end of the run, or a day-end before its start.
+    /// Catches: the hook shown a census other than today's (yesterday's, or on day 0 no,
+    /// running hashrate); days shown out of order, a day left unclosed at the end of the run,
+    /// or a day-end before its start.
     #[test]
     fn the_hook_sees_each_day_in_order_with_todays_census() {
         let set: Vec<Override> = ["population.operators=50", "simulation.days=5"]

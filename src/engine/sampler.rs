@@ -1,9 +1,10 @@
-//! Choosing the block winner in proportion to running hashrate, in O(1): the weights kept
-//! with the sums of runs of [`RUN_LEN`] and of blocks of [`BLOCK`], and over the blocks their
-//! starting prefix sums and a guide table (Chen & Asau 1974, "indexed search"). A draw finds
-//! its block through the guide (a step or two on average), then walks at most 8 run sums and
-//! 8 weights; setting a weight adds its change to two sums. The starts and the guide are
-//! brought up to date by the first draw after a day's changes, in O(n / 64).
+//! Choosing the block winner in proportion to running hashrate, in O(1): over weights it is
+//! handed (the census' running hashrates, not a copy of them), the sums of runs of
+//! [`RUN_LEN`] and of blocks of [`BLOCK`], and over the blocks their starting prefix sums and
+//! a guide table (Chen & Asau 1974, "indexed search"). A draw finds its block through the
+//! guide (a step or two on average), then walks at most 8 run sums and 8 weights; a changed
+//! weight's run is summed again and its change added to its block. The starts and the guide
+//! are brought up to date by the first draw after a day's changes, in O(n / 64).
 //!
 //! A draw inverts the cumulative weights in operator order: `u` in `[0, total)` picks the
 //! operator `i` with `prefix(i) <= u < prefix(i + 1)`. Every weight is a running hashrate on
@@ -21,13 +22,22 @@ pub const RUNS_PER_BLOCK: usize = 8;
 /// Weights in a block.
 pub const BLOCK: usize = RUN_LEN * RUNS_PER_BLOCK;
 
+/// The sum of a run of weights, in order (as every path sums it, so the same bits).
+#[inline(always)]
+fn run_sum(run: &[f64]) -> f64 {
+    run.iter().sum()
+}
+
 /// `Sampler::stale_from` when the starts and the guide are up to date.
 const FRESH: usize = usize::MAX;
 
-/// Weights with prefix sums for proportional sampling.
+/// Prefix sums over weights for proportional sampling. The weights stay with their owner,
+/// which hands them to every call: a copy kept here was a second array read at random per
+/// changed weight on a merit day (issue 17's tenth session).
 #[derive(Debug, Clone)]
 pub struct Sampler {
-    weights: Vec<f64>,
+    /// How many weights the sums are of.
+    len: usize,
     /// The sum of each run of [`RUN_LEN`] weights.
     run_sums: Vec<f64>,
     /// The sum of each block of [`BLOCK`] weights.
@@ -44,15 +54,15 @@ pub struct Sampler {
 
 impl Default for Sampler {
     fn default() -> Sampler {
-        Sampler::from_weights(&[])
+        Sampler::new(&[])
     }
 }
 
 impl Sampler {
     /// The sampler over `weights`, in O(n).
-    pub fn from_weights(weights: &[f64]) -> Sampler {
+    pub fn new(weights: &[f64]) -> Sampler {
         let mut s = Sampler {
-            weights: Vec::new(),
+            len: 0,
             run_sums: Vec::new(),
             block_sums: Vec::new(),
             starts: vec![0.0],
@@ -64,24 +74,12 @@ impl Sampler {
         s
     }
 
-    /// Replaces all weights in O(n), reusing the allocations.
+    /// Takes all of `weights` again in O(n), reusing the allocations: the run and block sums;
+    /// the starts and guide follow at the next draw.
     pub fn rebuild(&mut self, weights: &[f64]) {
-        self.weights.clear();
-        self.weights.extend_from_slice(weights);
-        self.build_sums();
-    }
-
-    /// As [`Sampler::rebuild`], taking the weights' buffer and handing back the old one (so a
-    /// caller that refills a buffer every day does not copy it).
-    pub fn rebuild_swap(&mut self, weights: &mut Vec<f64>) {
-        std::mem::swap(&mut self.weights, weights);
-        self.build_sums();
-    }
-
-    /// The run and block sums of `self.weights`; the starts and guide follow at the next draw.
-    fn build_sums(&mut self) {
+        self.len = weights.len();
         self.run_sums.clear();
-        self.run_sums.extend(self.weights.chunks(RUN_LEN).map(|run| run.iter().sum::<f64>()));
+        self.run_sums.extend(weights.chunks(RUN_LEN).map(run_sum));
         self.block_sums.clear();
         self.block_sums.extend(self.run_sums.chunks(RUNS_PER_BLOCK).map(|runs| runs.iter().sum::<f64>()));
         let blocks = self.block_sums.len();
@@ -90,33 +88,32 @@ impl Sampler {
     }
 
     pub fn len(&self) -> usize {
-        self.weights.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.weights.is_empty()
+        self.len == 0
     }
 
-    pub fn weight(&self, i: usize) -> f64 {
-        self.weights[i]
-    }
-
-    /// Sets weight `i` in O(1): its run's and its block's sums take the change (exact on the
-    /// grid, so the sums a rebuild would give).
-    pub fn set(&mut self, i: usize, w: f64) {
-        let delta = w - self.weights[i];
-        self.weights[i] = w;
-        self.run_sums[i / RUN_LEN] += delta;
+    /// Takes weight `i` of `weights` (the weights the sums are of, changed since in this
+    /// weight and maybe others, each of which is taken too) in O(1): its run is summed again,
+    /// as a rebuild sums it, and its block takes the run's change (exact on the grid, so the
+    /// sums a rebuild would give).
+    pub fn changed(&mut self, i: usize, weights: &[f64]) {
+        debug_assert_eq!(weights.len(), self.len, "the weights the sums are of");
+        let run = i / RUN_LEN;
+        let sum = run_sum(&weights[run * RUN_LEN..((run + 1) * RUN_LEN).min(weights.len())]);
+        let delta = sum - self.run_sums[run];
+        self.run_sums[run] = sum;
         let block = i / BLOCK;
         self.block_sums[block] += delta;
         self.stale_from = self.stale_from.min(block);
     }
 
-    /// Asks for what setting weight `i` will read and write (a hint: nothing is read).
+    /// Asks for the run sum taking weight `i` will read and write (a hint: nothing is read).
     #[inline(always)]
     pub fn ask(&self, i: usize) {
-        if let (Some(w), Some(run)) = (self.weights.get(i), self.run_sums.get(i / RUN_LEN)) {
-            prefetch(w);
+        if let Some(run) = self.run_sums.get(i / RUN_LEN) {
             prefetch(run);
         }
     }
@@ -162,10 +159,11 @@ impl Sampler {
     /// The index `i` with `prefix(i) <= u < prefix(i + 1)`, for `u` in `[0, total)`: drawn
     /// with `u = U(0,1) * total`, index `i` comes up with probability `w_i / total`. A `u` at
     /// or past the total gives the last positive weight; never a zero-weight index while some
-    /// weight is positive, and `None` while none is.
-    pub fn find(&mut self, u: f64) -> Option<usize> {
+    /// weight is positive, and `None` while none is. `weights` are those the sums are of.
+    pub fn find(&mut self, u: f64, weights: &[f64]) -> Option<usize> {
+        debug_assert_eq!(weights.len(), self.len, "the weights the sums are of");
         self.refresh();
-        let n = self.weights.len();
+        let n = self.len;
         if n == 0 {
             return None;
         }
@@ -191,16 +189,16 @@ impl Sampler {
         }
         let mut pos = run * RUN_LEN;
         let end = (pos + RUN_LEN).min(n);
-        while pos < end && self.weights[pos] <= rest {
-            rest -= self.weights[pos];
+        while pos < end && weights[pos] <= rest {
+            rest -= weights[pos];
             pos += 1;
         }
         // Past the end (`u` at the total, by rounding), or on a zero weight: step back to the
         // nearest positive weight.
         let mut i = pos.min(n - 1);
-        while self.weights[i] <= 0.0 {
+        while weights[i] <= 0.0 {
             if i == 0 {
-                return self.weights.iter().position(|&w| w > 0.0);
+                return weights.iter().position(|&w| w > 0.0);
             }
             i -= 1;
         }
@@ -259,17 +257,18 @@ mod tests {
 
     #[test]
     fn find_hits_the_right_bucket() {
-        let mut f = Sampler::from_weights(&[1.0, 0.0, 2.0, 3.0]);
+        let w = [1.0, 0.0, 2.0, 3.0];
+        let mut f = Sampler::new(&w);
         assert_eq!(f.total(), 6.0);
-        assert_eq!(f.find(0.0), Some(0));
-        assert_eq!(f.find(0.999), Some(0));
-        assert_eq!(f.find(1.0), Some(2));
-        assert_eq!(f.find(2.999), Some(2));
-        assert_eq!(f.find(3.0), Some(3));
-        assert_eq!(f.find(5.999), Some(3));
-        assert_eq!(f.find(6.5), Some(3)); // rounding past the end
-        assert_eq!(Sampler::from_weights(&[0.0, 0.0]).find(0.0), None);
-        assert_eq!(Sampler::from_weights(&[]).find(0.0), None);
+        assert_eq!(f.find(0.0, &w), Some(0));
+        assert_eq!(f.find(0.999, &w), Some(0));
+        assert_eq!(f.find(1.0, &w), Some(2));
+        assert_eq!(f.find(2.999, &w), Some(2));
+        assert_eq!(f.find(3.0, &w), Some(3));
+        assert_eq!(f.find(5.999, &w), Some(3));
+        assert_eq!(f.find(6.5, &w), Some(3)); // rounding past the end
+        assert_eq!(Sampler::new(&[0.0, 0.0]).find(0.0, &[0.0, 0.0]), None);
+        assert_eq!(Sampler::new(&[]).find(0.0, &[]), None);
         assert_eq!(Sampler::default().total(), 0.0);
     }
 
@@ -277,13 +276,13 @@ mod tests {
     fn frequencies_are_proportional() {
         use rand::Rng;
         let w = [5.0, 1.0, 0.0, 4.0];
-        let mut f = Sampler::from_weights(&w);
+        let mut f = Sampler::new(&w);
         let mut rng = crate::rng::stream(1, crate::rng::Purpose::BlockWinners);
         let mut counts = [0u32; 4];
         let n = 100_000;
         for _ in 0..n {
             let u = rng.random::<f64>() * f.total();
-            counts[f.find(u).unwrap()] += 1;
+            counts[f.find(u, &w).unwrap()] += 1;
         }
         assert_eq!(counts[2], 0);
         for i in [0, 1, 3] {
@@ -311,8 +310,9 @@ mod tests {
     /// Every `u` where the answer changes (each prefix, the largest double below it) and
     /// random ones, on the sampler and the Fenwick tree, before and after point updates and a
     /// rebuild. Bug caught: a step past a run or block taken on `<` rather than `<=` (a
-    /// boundary `u` goes to the weight before), a start or guide not refreshed after `set`, a
-    /// run sum not given the change, a last partial run or block read past its end, a guide
+    /// boundary `u` goes to the weight before), a start or guide not refreshed after a change,
+    /// a run sum not summed again or its change not given to its block (or given twice when a
+    /// run holds several changes), a last partial run or block read past its end, a guide
     /// bucket past its block not stepped back.
     #[test]
     fn winners_are_the_fenwick_trees_at_every_boundary() {
@@ -320,7 +320,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
         for (case, n) in [1, 2, 7, 8, 9, 63, 64, 65, 200, 511, 512, 1000, 4099].into_iter().enumerate() {
             let mut w = weights(n, case as u64);
-            let mut s = Sampler::from_weights(&w);
+            let mut s = Sampler::new(&w);
             for round in 0..4 {
                 let oracle = Fenwick::new(&w);
                 let total: f64 = w.iter().sum();
@@ -333,22 +333,24 @@ mod tests {
                 }
                 us.extend((0..200).map(|_| rng.random::<f64>() * total));
                 for u in us {
-                    assert_eq!(s.find(u), oracle.find(u), "n {n} round {round} u {u}");
+                    assert_eq!(s.find(u, &w), oracle.find(u), "n {n} round {round} u {u}");
                 }
-                // Changes as a merit day makes them (miners stopping, restarting), then every
-                // other round a rebuild with fresh weights.
+                // Changes as a merit day makes them (miners stopping, restarting: the census
+                // takes them all, then the sampler each, repeats and neighbours in a run
+                // included), then every other round a rebuild with fresh weights.
                 if round % 2 == 0 {
-                    for _ in 0..rng.random_range(1..=n.min(40)) {
-                        let i = rng.random_range(0..n);
-                        let x =
+                    let changed: Vec<usize> =
+                        (0..rng.random_range(1..=n.min(40))).map(|_| rng.random_range(0..n)).collect();
+                    for &i in &changed {
+                        w[i] =
                             if rng.random_bool(0.5) { 0.0 } else { grid::on(rng.random_range(1.0..1e6), grid::TH_S) };
-                        w[i] = x;
-                        s.set(i, x);
+                    }
+                    for &i in &changed {
+                        s.changed(i, &w);
                     }
                 } else {
                     w = weights(n, 100 + case as u64 * 10 + round);
-                    let mut buffer = w.clone();
-                    s.rebuild_swap(&mut buffer);
+                    s.rebuild(&w);
                 }
             }
         }
@@ -362,7 +364,7 @@ mod tests {
     fn the_guide_only_shortens_the_search() {
         let w = weights(1000, 3);
         let oracle = Fenwick::new(&w);
-        let mut s = Sampler::from_weights(&w);
+        let mut s = Sampler::new(&w);
         let total = s.total();
         let blocks = s.block_sums.len() as u32;
         for entry in [0, blocks - 1] {
@@ -371,7 +373,7 @@ mod tests {
             for (i, &x) in w.iter().enumerate() {
                 prefix += x;
                 for u in [prefix, f64::from_bits(prefix.to_bits().saturating_sub(1)), total * i as f64 / 1000.0] {
-                    assert_eq!(s.find(u), oracle.find(u), "guide at {entry}, u {u}");
+                    assert_eq!(s.find(u, &w), oracle.find(u), "guide at {entry}, u {u}");
                 }
             }
         }
@@ -383,7 +385,7 @@ mod tests {
     #[test]
     fn each_bucket_names_the_block_at_its_lower_end() {
         for (n, seed) in [(64, 1), (650, 2), (4099, 3)] {
-            let mut s = Sampler::from_weights(&weights(n, seed));
+            let mut s = Sampler::new(&weights(n, seed));
             let total = s.total();
             let blocks = s.block_sums.len();
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * total;
@@ -411,17 +413,17 @@ mod tests {
                                           draws in proptest::collection::vec(0.0f64..1.0, 1..40)) {
             let grid_w = |k: u32| if k < 600 { 0.0 } else { f64::from(k) * 0.25 };
             let mut plain: Vec<f64> = ws.iter().map(|&k| grid_w(k)).collect();
-            let mut s = Sampler::from_weights(&plain);
+            let mut s = Sampler::new(&plain);
             for (i, k) in ups {
                 let i = i % plain.len();
                 plain[i] = grid_w(k);
-                s.set(i, plain[i]);
+                s.changed(i, &plain);
             }
             let total: f64 = plain.iter().sum();
             prop_assert_eq!(s.total().to_bits(), total.to_bits());
             let oracle = Fenwick::new(&plain);
             for d in draws {
-                prop_assert_eq!(s.find(d * total), oracle.find(d * total));
+                prop_assert_eq!(s.find(d * total, &plain), oracle.find(d * total));
             }
         }
     }
