@@ -31,7 +31,7 @@ pub struct MarketView {
     /// Exponential moving average of hashprice.
     pub hashprice_ema_usd_per_th_day: f64,
     /// Hashprice a running machine expects over the operating horizon, foreseeing the next
-    /// retarget ([`operating_hashprice`]): what the run/idle decision compares with power.
+    /// retarget ([`operating_hashprice`](crate::agents::decision::operating_hashprice)): what the run/idle decision compares with power.
     pub operating_hashprice_usd_per_th_day: f64,
     /// Hashprice once difficulty has caught up with the hashrate that ran yesterday, USD per
     /// TH/s per day: `h * H_D / H_run`, with `H_D` the hashrate today's difficulty implies at

@@ -12,7 +12,7 @@
 //!
 //! `D`, the subsidy of the block being mined and the fee level are constant within a segment
 //! of the day; a retarget or a halving inside a day starts a new one. The engine accrues the
-//! day's segments into one number, the satoshis a TH/s earned ([`PoolDay::sat_per_th_s`]),
+//! day's segments into one number, the satoshis a TH/s earned (`PoolDay::sat_per_th_s`),
 //! in O(1) per segment; at the day's close each pooled operator is paid
 //! `floor(H_i * sat_per_th_s * (1 - fee))` whole satoshis (pools pay satoshis), with `H_i` its
 //! running hashrate of the day (constant from the day's decisions to its close). Solo miners

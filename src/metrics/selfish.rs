@@ -28,7 +28,7 @@ const OPTIMAL_THRESHOLDS: [(f64, f64); 6] =
 const OPTIMAL_MEETS_SM1_GAMMA: f64 = 0.22;
 
 /// The share of hashrate above which the best selfish strategy pays (Sapirshtein et al. 2016):
-/// [`OPTIMAL_THRESHOLDS`] interpolated linearly in `gamma` (to Eyal & Sirer's value at 0.22),
+/// `OPTIMAL_THRESHOLDS` interpolated linearly in `gamma` (to Eyal & Sirer's value at 0.22),
 /// Eyal & Sirer's [`selfish_threshold`] from there on. Never above it.
 pub fn optimal_selfish_threshold(gamma: f64) -> f64 {
     let sm1 = selfish_threshold(gamma);

@@ -180,7 +180,7 @@ pub fn read_json(path: &Path) -> Result<serde_json::Value> {
 const MAX_YEAR: i64 = 1_000_000;
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (surrounding blanks allowed).
-/// `None` if it is not one, or its year is past [`MAX_YEAR`].
+/// `None` if it is not one, or its year is past `MAX_YEAR`.
 pub fn parse_date(s: &str) -> Option<i64> {
     crate::calendar::parse_date_in(s.trim(), 0..=MAX_YEAR)
 }

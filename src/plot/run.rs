@@ -346,7 +346,7 @@ impl RunData {
 
 /// Days on which the chain height crosses a multiple of 210,000, per halving the median day
 /// over the replicates. `start_height` is the tip before day 0 (from the manifest). A
-/// replicate crosses each of the first [`MAX_HALVINGS`] at most once, whatever its heights.
+/// replicate crosses each of the first `MAX_HALVINGS` at most once, whatever its heights.
 pub fn halvings(table: &Table, start_height: Option<u64>) -> Vec<Marker> {
     let (Some(h), Some(reps), Some(days)) = (table.num("height"), table.num("replicate"), table.num("day")) else {
         return Vec::new();

@@ -1,6 +1,6 @@
 //! Scenario files, the bottom of the model: the file as written ([`raw`], defaults in
 //! [`defaults`]), checked and parsed ([`validate`] into [`params`]), with the files it refers
-//! to ([`catalog`], [`price_path`]) and `--set` overrides ([`load`]). It imports nothing of
+//! to ([`catalog`], [`price_path`]) and `--set` overrides ([`load`](mod@load)). It imports nothing of
 //! agents, markets, the engine or metrics; they read it.
 
 pub mod bounds;

@@ -13,7 +13,7 @@
 //! - [`exec`]: running in a locked output folder with a [`journal`], `--resume`, outputs;
 //! - [`output`]: `runs.csv`, `aggregate.csv`, `manifest.json` (checked when read back:
 //!   `manifest_check`);
-//! - [`merge`]: combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles;
+//! - [`merge`](mod@merge): combining shards; [`shard`]: slices of the run list; [`stats`]: quantiles;
 //! - [`sensitivity`]: the indices of a Saltelli or Morris design's finished runs.
 
 pub mod axis;
