@@ -123,8 +123,8 @@ fn restart_key(j_per_th: f64, energy_usd_per_kwh: f64, restart_cost_usd_per_th: 
 }
 
 /// The units by increasing restart key (ties by unit index), each with its key: a restart
-/// day's binary search reads the keys alone, in order, and the units (64 bytes, one cache
-/// line) carry no key that only worlds with restart costs use.
+/// day's binary search reads the keys alone, in order, and the units (72 bytes) carry no key
+/// that only worlds with restart costs use.
 #[derive(Debug, Clone)]
 struct RestartOrder {
     /// Indices into `MeritOrder::units`.

@@ -262,9 +262,8 @@ impl<'o> Engine<'o> {
     /// Pays every pooled operator for the work of the day now closing, in whole satoshis
     /// (`pool.rs`), settled with the day's blocks at tomorrow's settlement. Its work is its
     /// running hashrate (its census entry, the winner draw's weight, constant since the day's
-    /// decisions). An
-    /// FPPS pool pays the work's expected value less its fee; a PPLNS pool shares what its
-    /// blocks of the day paid, less its fee, by the day's work (`pplns_pay`).
+    /// decisions). An FPPS pool pays the work's expected value less its fee; a PPLNS pool
+    /// shares what its blocks of the day paid, less its fee, by the day's work (`pplns_pay`).
     fn pay_pool(&mut self) {
         if !self.pool_day.is_open() {
             return;
