@@ -26,7 +26,7 @@ pub struct Census {
     /// Running TH/s each operator group mines in pools (indexed by the group's owner; empty
     /// until a pooled miner is counted). What it mines solo is the rest
     /// ([`Census::solo_owner_th_s`]): a solo miner's switch on a merit day updates one tally
-    /// fewer (CORE-1 at 100,000 miners 0.965).
+    /// fewer (CORE-1 at 100,000 miners 0.97-0.99).
     pub by_pooled_owner_th_s: Vec<f64>,
     /// Whether any operator of the group hosts AI.
     pub hybrid_owner: Vec<bool>,
