@@ -7,7 +7,11 @@
 //! items 2 and 4). The order is cut into blocks of [`BLOCK`] places; a block keeps which of its
 //! entries are active, their sum and their rank-weighted sum within the block, so a stop or a
 //! restart changes one block in `O(BLOCK)`, and a day's metrics combine the blocks in
-//! `O(n / BLOCK)`. Census hashrates are on the grid already; other values are rounded down to it.
+//! `O(n / BLOCK)`. The blocks follow the order's memory, not its first place: block `b` holds
+//! the entries in the `b`-th aligned window of `BLOCK` entries (one cache line), so a stop or
+//! restart reads one line of entries, wherever the allocator put the order. The sums do not
+//! depend on where the blocks are cut. Census hashrates are on the grid already; other values are
+//! rounded down to it.
 //!
 //! # Formula
 //! With the active entries `x_(1) <= ... <= x_(n)` in steps and `T = sum x_i`, the Gini
@@ -21,13 +25,13 @@
 //! to `W_b`: its own term, and one more rank for each larger entry of the block; a stop takes
 //! the same away. Equal values may stand in either order: `R` is the same.
 
-use super::concentration::{concentration_of_descending, Concentration, SHARE_TOLERANCE};
+use super::concentration::{concentration_of_descending, Concentration, Hashrate, SHARE_TOLERANCE};
 use crate::prefetch::prefetch;
 use crate::units::grid;
 
-/// Places per block: a stop or restart reads at most this many entries of its block (a few
-/// cache lines), a day's combination one block sum in this many places.
-pub const BLOCK: usize = 16;
+/// Places per block: a stop or restart reads at most this many entries of its block (one
+/// cache line), a day's combination one block sum in this many places.
+pub const BLOCK: usize = 64 / std::mem::size_of::<Held>();
 
 /// Longest order whose sums are kept. Past it (2 MiB of entries) a stop or restart misses the
 /// cache for its block's entries and sums, and the floating-point pass over the order
@@ -36,6 +40,28 @@ pub const BLOCK: usize = 16;
 /// (docs/PERFORMANCE.md). Its HHI, Gini and effective entities may differ from exact sums' in
 /// the last digit (~1e-16); its other metrics are the same bits.
 pub const INCREMENTAL_MAX: usize = 1 << 17;
+
+/// An entry of an order (`metrics::ranking`): an active entity's hashrate (> 0), or a dormant
+/// one's old hashrate negated (< 0), which keeps its place and counts as 0. Kept apart from
+/// the entities, a stop or restart reads 8 bytes an entry of its block, and the day's pass over
+/// the order reads nothing else.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Held(pub f64);
+
+impl Held {
+    /// The hashrate it counts for: its own if active, 0 if dormant.
+    #[inline(always)]
+    pub fn th_s(self) -> f64 {
+        self.0.max(0.0)
+    }
+}
+
+impl Hashrate for Held {
+    #[inline(always)]
+    fn th_s(&self) -> f64 {
+        Held::th_s(*self)
+    }
+}
 
 /// A block's active entries, one bit a place.
 type Mask = u32;
@@ -49,8 +75,8 @@ fn steps(h: f64) -> u64 {
     (h * grid::TH_S) as i64 as u64
 }
 
-/// The concentration sums of an order of (hashrate, entity) entries, largest first, dormant
-/// entries (0) among them.
+/// The concentration sums of an order of entries ([`Held`]), largest first, dormant entries
+/// among them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RankSums {
     /// By block of [`BLOCK`] places.
@@ -64,6 +90,14 @@ pub struct RankSums {
     /// Whether the blocks and sums are kept (the order is at most [`INCREMENTAL_MAX`] long);
     /// if not, a day's metrics are the floating-point pass over the order.
     incremental: bool,
+    /// Where the order's first entry sits in its block ([`shift_of`]).
+    shift: usize,
+}
+
+/// Where the first entry of `ranked` sits in its block: the blocks are the aligned windows of
+/// [`BLOCK`] entries in memory, so place `p` is at `p + shift` of the blocks' places.
+fn shift_of(ranked: &[Held]) -> usize {
+    (ranked.as_ptr() as usize / std::mem::size_of::<Held>()) % BLOCK
 }
 
 /// One block's sums: a stop or restart reads and writes them together, so they share a cache
@@ -75,7 +109,7 @@ struct Block {
     sum: u64,
     /// `W_b` (module documentation).
     within: u64,
-    /// Bit `k` set if the entry at place `BLOCK * b + k` is active.
+    /// Bit `k` set if the entry at place `BLOCK * b + k - shift` is active.
     active: Mask,
 }
 
@@ -90,30 +124,36 @@ struct Sums {
 
 impl RankSums {
     /// The sums of `ranked` taken from scratch.
-    pub fn of(ranked: &[(f64, u32)]) -> RankSums {
+    pub fn of(ranked: &[Held]) -> RankSums {
         let mut s = RankSums::default();
         s.rebuild(ranked);
         s
     }
 
     /// Takes the sums of `ranked` from scratch, `O(n)` (its buffers kept).
-    pub fn rebuild(&mut self, ranked: &[(f64, u32)]) {
+    pub fn rebuild(&mut self, ranked: &[Held]) {
         let incremental = ranked.len() <= INCREMENTAL_MAX;
         self.incremental = incremental;
+        self.shift = shift_of(ranked);
         self.blocks.clear();
         (self.count, self.total, self.squares) = (0, 0, 0);
         if !incremental {
             return;
         }
         let (mut count, mut total, mut squares) = (0, 0, 0);
-        for chunk in ranked.chunks(BLOCK) {
+        // The first block holds the entries up to the first window's end, at its places from
+        // `shift` on.
+        let head = ((BLOCK - self.shift) % BLOCK).min(ranked.len());
+        let (first, rest) = ranked.split_at(head);
+        let first = (!first.is_empty()).then_some((first, self.shift));
+        for (chunk, from) in first.into_iter().chain(rest.chunks(BLOCK).map(|c| (c, 0))) {
             let (mut mask, mut sum, mut within, mut at_or_after) = (0, 0, 0, 0);
             // Without a branch (dormant and active entries mix at random): a dormant entry's
             // steps are 0, so it adds nothing but its bit, which is 0 too.
-            for (k, &(h, _)) in chunk.iter().enumerate().rev() {
-                let on = u64::from(h > 0.0);
-                let s = steps(h);
-                mask |= (on as Mask) << k;
+            for (k, &h) in chunk.iter().enumerate().rev() {
+                let on = u64::from(h.0 > 0.0);
+                let s = steps(h.th_s());
+                mask |= (on as Mask) << (k + from);
                 at_or_after += on;
                 sum += s;
                 within += s * at_or_after;
@@ -126,22 +166,22 @@ impl RankSums {
         (self.count, self.total, self.squares) = (count, total, squares);
     }
 
-    /// Takes the entry at `place` of `ranked` (the order the sums were taken of, changed only
-    /// in this entry's value) to active at `h` TH/s (`restarts`) or to dormant from `h`.
-    #[inline]
-    pub fn toggle(&mut self, ranked: &[(f64, u32)], place: usize, h: f64, restarts: bool) {
+    /// Takes the entry at `place` of `ranked` (the order the sums were taken of, where it was
+    /// then in memory ([`RankSums::follow`]), changed only in this entry's value) to active at `h` TH/s (`restarts`) or to dormant from `h`.
+    #[inline(always)]
+    pub fn toggle(&mut self, ranked: &[Held], place: usize, h: f64, restarts: bool) {
         if !self.incremental {
             return;
         }
-        let (b, k) = (place / BLOCK, place % BLOCK);
+        debug_assert_eq!(shift_of(ranked), self.shift, "the order moved: `follow` it first");
+        let (b, k) = ((place + self.shift) / BLOCK, (place + self.shift) % BLOCK);
         let bit: Mask = 1 << k;
         let block = &mut self.blocks[b];
         let others = block.active & !bit;
         // The block's other active entries after the place, and the steps of those before it
         // (a dormant entry's are 0: all of them are added, without a branch).
         let after = u64::from((others >> k >> 1).count_ones());
-        let base = b * BLOCK;
-        let above: u64 = ranked[base..base + k].iter().map(|e| steps(e.0)).sum();
+        let above: u64 = ranked[place - k.min(place)..place].iter().map(|e| steps(e.th_s())).sum();
         let s = steps(h);
         let change = s * (after + 1) + above;
         let square = u128::from(s) * u128::from(s);
@@ -167,10 +207,24 @@ impl RankSums {
         self.incremental
     }
 
+    /// Cuts the blocks anew if `ranked` (the order the sums were taken of) has moved in memory
+    /// since (a cloned ranking), before stops and restarts are taken.
+    pub fn follow(&mut self, ranked: &[Held]) {
+        if self.incremental && shift_of(ranked) != self.shift {
+            self.rebuild(ranked);
+        }
+    }
+
+    /// The first place of the block of `place`.
+    #[inline(always)]
+    pub fn block_start(&self, place: usize) -> usize {
+        place.saturating_sub((place + self.shift) % BLOCK)
+    }
+
     /// Asks for the block sums a toggle at `place` changes (a hint: nothing is read).
     #[inline(always)]
     pub fn ask(&self, place: usize) {
-        let b = place / BLOCK;
+        let b = (place + self.shift) / BLOCK;
         if let Some(block) = self.blocks.get(b) {
             prefetch(block);
         }
@@ -180,9 +234,12 @@ impl RankSums {
     /// each metric's formula): the Nakamoto coefficients, top shares and active count those of
     /// [`super::concentration::concentration_of_descending`] over the same grid values, the
     /// HHI, Gini coefficient and effective entities from the exact sums (rounded once).
-    pub fn concentration(&self, ranked: &[(f64, u32)]) -> Concentration {
+    pub fn concentration(&self, ranked: &[Held]) -> Concentration {
         if !self.incremental {
             return concentration_of_descending(ranked);
+        }
+        if shift_of(ranked) != self.shift {
+            return RankSums::of(ranked).concentration(ranked);
         }
         let Sums { count, total, squares, rank_weighted } = self.combined();
         if count == 0 || total == 0 {
@@ -223,7 +280,7 @@ impl RankSums {
 
     /// The first five entries and the thresholds' counts, from the largest down, whole blocks
     /// passed at once while they fall short.
-    fn walk_blocks(&self, ranked: &[(f64, u32)], targets: [f64; 3]) -> Top {
+    fn walk_blocks(&self, ranked: &[Held], targets: [f64; 3]) -> Top {
         let mut walk = Walk { b: 0, left: self.blocks[0].active, steps: 0, entries: 0 };
         let top1 = walk.next_entry(self, ranked).unwrap_or(0);
         let top5 = top1 + (1..5).map_while(|_| walk.next_entry(self, ranked)).sum::<u64>();
@@ -251,12 +308,12 @@ struct Walk {
 
 impl Walk {
     /// The next active entry's steps, taken.
-    fn next_entry(&mut self, sums: &RankSums, ranked: &[(f64, u32)]) -> Option<u64> {
+    fn next_entry(&mut self, sums: &RankSums, ranked: &[Held]) -> Option<u64> {
         while self.left == 0 {
             self.b += 1;
             self.left = sums.blocks.get(self.b)?.active;
         }
-        let s = steps(ranked[self.b * BLOCK + self.left.trailing_zeros() as usize].0);
+        let s = steps(ranked[self.b * BLOCK + self.left.trailing_zeros() as usize - sums.shift].0);
         self.left &= self.left - 1;
         self.steps += s;
         self.entries += 1;
@@ -265,7 +322,7 @@ impl Walk {
 
     /// Entries passed when the steps passed first reach `target`, or all of them if never:
     /// whole blocks passed at once while they fall short.
-    fn reach(&mut self, sums: &RankSums, ranked: &[(f64, u32)], target: f64) -> u64 {
+    fn reach(&mut self, sums: &RankSums, ranked: &[Held], target: f64) -> u64 {
         while (self.steps as f64) < target {
             if self.left == 0 {
                 self.b += 1;
@@ -293,11 +350,11 @@ mod tests {
     use crate::metrics::concentration::concentration_of_descending;
     use proptest::prelude::*;
 
-    /// An order of grid values, largest first, with dormant entries (0) where `dormant`.
-    fn order(values: &[f64], dormant: &[bool]) -> Vec<(f64, u32)> {
+    /// An order of grid values, largest first, dormant (negated) where `dormant`.
+    fn order(values: &[f64], dormant: &[bool]) -> Vec<Held> {
         let mut v: Vec<f64> = values.iter().map(|&h| grid::on(h, grid::TH_S)).collect();
         v.sort_by(|a, b| b.total_cmp(a));
-        v.iter().zip(dormant).enumerate().map(|(i, (&h, &d))| (if d { 0.0 } else { h }, i as u32)).collect()
+        v.iter().zip(dormant).map(|(&h, &d)| Held(if d { -h } else { h })).collect()
     }
 
     /// Hand-worked: 4, 3, 2, 1 TH/s. `T` = 10; ascending ranks give `R` = 1 + 4 + 9 + 16 = 30,
@@ -305,7 +362,7 @@ mod tests {
     /// also add to 30); the largest two hold 70% >= 50%, the largest 40% >= 33%.
     #[test]
     fn four_entries_by_hand() {
-        let ranked = [(4.0, 0), (3.0, 1), (2.0, 2), (1.0, 3)];
+        let ranked = [4.0, 3.0, 2.0, 1.0].map(Held);
         let c = RankSums::of(&ranked).concentration(&ranked);
         assert_eq!(c.gini, 0.25);
         assert_eq!(c.hhi, 3_000.0);
@@ -322,11 +379,11 @@ mod tests {
         let full = RankSums::of(&ranked);
         for place in [0, 5, BLOCK - 1, BLOCK, BLOCK + 7, 39] {
             let h = ranked[place].0;
-            ranked[place].0 = 0.0;
+            ranked[place] = Held(-h);
             let mut kept = full.clone();
             kept.toggle(&ranked, place, h, false);
             assert_eq!(kept, RankSums::of(&ranked), "stop at {place}");
-            ranked[place].0 = h;
+            ranked[place] = Held(h);
             kept.toggle(&ranked, place, h, true);
             assert_eq!(kept, full, "restart at {place}");
         }
@@ -342,27 +399,53 @@ mod tests {
         let mut sums = RankSums::of(&ranked);
         assert!(sums.blocks.is_empty());
         assert_eq!(sums.concentration(&ranked), concentration_of_descending(&ranked));
-        let h = std::mem::replace(&mut ranked[7].0, 0.0);
+        let h = ranked[7].0;
+        ranked[7] = Held(-h);
         sums.toggle(&ranked, 7, h, false);
         assert_eq!(sums.concentration(&ranked), concentration_of_descending(&ranked));
     }
 
     proptest! {
-        /// Any sequence of stops and restarts leaves the sums a rebuild takes, field for field.
+        /// Any sequence of stops and restarts leaves the sums a rebuild takes, field for field,
+        /// wherever the order starts in its block (`lead` entries before it in memory).
+        /// Catches a place's block or bit taken without the shift.
         #[test]
         fn toggles_keep_the_sums_a_rebuild_takes(
             values in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.001f64..1e6], 1..80),
             flips in proptest::collection::vec(any::<prop::sample::Index>(), 0..60),
+            lead in 0..BLOCK,
         ) {
-            let mut ranked = order(&values, &vec![false; values.len()]);
+            let mut buffer = vec![Held(1.0); lead];
+            buffer.extend(order(&values, &vec![false; values.len()]));
+            let ranked = &mut buffer[lead..];
             let own: Vec<f64> = ranked.iter().map(|e| e.0).collect();
-            let mut sums = RankSums::of(&ranked);
+            let mut sums = RankSums::of(ranked);
             for f in &flips {
                 let place = f.index(ranked.len());
-                let restarts = ranked[place].0 == 0.0;
-                ranked[place].0 = if restarts { own[place] } else { 0.0 };
-                sums.toggle(&ranked, place, own[place], restarts);
-                prop_assert_eq!(&sums, &RankSums::of(&ranked));
+                let restarts = ranked[place].0 < 0.0;
+                ranked[place].0 = if restarts { own[place] } else { -own[place] };
+                sums.toggle(ranked, place, own[place], restarts);
+                prop_assert_eq!(&sums, &RankSums::of(ranked));
+            }
+        }
+
+        /// The metrics do not depend on where the order sits in memory (the blocks' cut): the
+        /// same bits at every shift. Catches a block's sums combined with its cut's offset.
+        #[test]
+        fn the_cut_of_the_blocks_changes_nothing(
+            values in proptest::collection::vec(prop_oneof![Just(1.0), Just(2.5), 0.001f64..1e6], 0..100),
+            dormant in proptest::collection::vec(prop_oneof![3 => Just(false), 1 => Just(true)], 100),
+        ) {
+            let ranked = order(&values, &dormant[..values.len()]);
+            let at = |lead: usize| {
+                let mut buffer = vec![Held(1.0); lead];
+                buffer.extend(&ranked);
+                let c = RankSums::of(&buffer[lead..]).concentration(&buffer[lead..]);
+                format!("{c:?}")
+            };
+            let first = at(0);
+            for lead in 1..BLOCK {
+                prop_assert_eq!(&at(lead), &first);
             }
         }
 

@@ -32,9 +32,21 @@ fn gallop_is_partition_point() {
     }
 }
 
-/// The active values of a ranking's order (its dormant entries skipped).
-fn values(ranked: &[(f64, u32)]) -> Vec<f64> {
-    ranked.iter().map(|&(h, _)| h).filter(|&h| h > 0.0).collect()
+/// The active values of a ranking's order after an update (its dormant entries skipped).
+fn values(r: &Ranking) -> Vec<f64> {
+    r.active().map(|(h, _)| h).collect()
+}
+
+/// The active values of a ranking's order after an update on `hashrates`.
+fn values_after(r: &mut Ranking, hashrates: &[f64]) -> Vec<f64> {
+    r.update(hashrates);
+    values(r)
+}
+
+/// A ranking's order after an update on `hashrates`, dormant entries as 0.
+fn order(r: &mut Ranking, hashrates: &[f64], changed: Option<&[u32]>) -> Vec<(f64, u32)> {
+    r.update_some(hashrates, changed);
+    r.entries().collect()
 }
 
 fn active_of(r: &Ranking) -> Vec<(f64, u32)> {
@@ -47,28 +59,28 @@ fn active_of(r: &Ranking) -> Vec<(f64, u32)> {
 fn stops_and_restarts_stay_in_place() {
     let mut r = Ranking::new(4);
     r.update(&[1.0, 3.0, 2.0, 4.0]);
-    assert_eq!(r.update(&[1.0, 0.0, 2.0, 4.0]), [(4.0, 3), (0.0, 1), (2.0, 2), (1.0, 0)]);
-    assert_eq!(r.update_some(&[0.0, 3.0, 2.0, 4.0], Some(&[0, 1])), [(4.0, 3), (3.0, 1), (2.0, 2), (0.0, 0)]);
+    assert_eq!(order(&mut r, &[1.0, 0.0, 2.0, 4.0], None), [(4.0, 3), (0.0, 1), (2.0, 2), (1.0, 0)]);
+    assert_eq!(order(&mut r, &[0.0, 3.0, 2.0, 4.0], Some(&[0, 1])), [(4.0, 3), (3.0, 1), (2.0, 2), (0.0, 0)]);
     assert_eq!(r.dormant, 1);
     // A restart at another hashrate moves: the dormant entries go, the order is merged.
-    assert_eq!(r.update(&[0.0, 3.0, 5.0, 0.0]), [(5.0, 2), (3.0, 1)]);
+    assert_eq!(order(&mut r, &[0.0, 3.0, 5.0, 0.0], None), [(5.0, 2), (3.0, 1)]);
     assert_eq!(r.dormant, 0);
     // After the merge the places are indexed again before the next stop.
-    assert_eq!(r.update(&[0.0, 0.0, 5.0, 0.0]), [(5.0, 2), (0.0, 1)]);
+    assert_eq!(order(&mut r, &[0.0, 0.0, 5.0, 0.0], None), [(5.0, 2), (0.0, 1)]);
     assert_eq!(active_of(&r), [(5.0, 2)]);
-    assert_eq!(r.update(&[0.0, 3.0, 5.0, 0.0]), [(5.0, 2), (3.0, 1)]);
+    assert_eq!(order(&mut r, &[0.0, 3.0, 5.0, 0.0], None), [(5.0, 2), (3.0, 1)]);
 }
 
 #[test]
 fn follows_entities_that_stop_start_and_move() {
     let mut r = Ranking::new(4);
-    assert_eq!(values(r.update(&[1.0, 3.0, 0.0, 2.0])), [3.0, 2.0, 1.0]);
-    assert_eq!(values(r.update(&[1.0, 0.0, 5.0, 2.0])), [5.0, 2.0, 1.0]);
-    assert!(values(r.update(&[0.0, 0.0, 0.0, f64::NAN])).is_empty());
-    assert_eq!(r.update(&[4.0, 4.0, 1.0, 0.5]), [(4.0, 0), (4.0, 1), (1.0, 2), (0.5, 3)]);
-    assert_eq!(r.update(&[4.0, 1.0, 4.0, f64::INFINITY]), [(4.0, 0), (4.0, 2), (1.0, 1)]);
+    assert_eq!(values_after(&mut r, &[1.0, 3.0, 0.0, 2.0]), [3.0, 2.0, 1.0]);
+    assert_eq!(values_after(&mut r, &[1.0, 0.0, 5.0, 2.0]), [5.0, 2.0, 1.0]);
+    assert!(values_after(&mut r, &[0.0, 0.0, 0.0, f64::NAN]).is_empty());
+    assert_eq!(order(&mut r, &[4.0, 4.0, 1.0, 0.5], None), [(4.0, 0), (4.0, 1), (1.0, 2), (0.5, 3)]);
+    assert_eq!(order(&mut r, &[4.0, 1.0, 4.0, f64::INFINITY], None), [(4.0, 0), (4.0, 2), (1.0, 1)]);
     // A population of another size starts afresh.
-    assert_eq!(values(r.update(&[2.0, 7.0])), [7.0, 2.0]);
+    assert_eq!(values_after(&mut r, &[2.0, 7.0]), [7.0, 2.0]);
 }
 
 mod properties {
@@ -89,7 +101,8 @@ mod properties {
             // Every other day, also a day on which every hashrate ages by the same factor.
             let aged: Vec<Vec<f64>> = days.iter().map(|d| d.iter().map(|h| h * 0.999).collect()).collect();
             for hashrates in days.iter().zip(&aged).flat_map(|(a, b)| [a, b]) {
-                let got: Vec<u64> = values(r.update(hashrates)).iter().map(|x| x.to_bits()).collect();
+                r.update(hashrates);
+                let got: Vec<u64> = values(&r).iter().map(|x| x.to_bits()).collect();
                 let want: Vec<u64> = from_scratch(hashrates).iter().map(|x| x.to_bits()).collect();
                 prop_assert_eq!(got, want);
                 let mut stable: Vec<(f64, u32)> = hashrates.iter().enumerate()
@@ -155,9 +168,9 @@ mod properties {
                 }
                 let today: Vec<f64> = own.iter().zip(&runs).map(|(&h, &on)| if on { h } else { 0.0 }).collect();
                 let changed: Vec<u32> = (0..16u32).filter(|&i| today[i as usize] != yesterday[i as usize]).collect();
-                let order = if told_in_list { r.update_some(&today, Some(&changed)) } else { r.update(&today) };
-                let got = (crate::metrics::concentration::concentration_of_descending(order), r.concentration());
-                let fresh: Vec<(f64, u32)> = from_scratch(&today).into_iter().map(|h| (h, 0)).collect();
+                let entries = order(&mut r, &today, told_in_list.then_some(&changed[..]));
+                let got = (crate::metrics::concentration::concentration_of_descending(&entries), r.concentration());
+                let fresh: Vec<Held> = from_scratch(&today).into_iter().map(Held).collect();
                 let want = (crate::metrics::concentration::concentration_of_descending(&fresh), RankSums::of(&fresh).concentration(&fresh));
                 prop_assert_eq!(format!("{got:?}"), format!("{want:?}"));
                 let mut stable: Vec<(f64, u32)> = today.iter().enumerate()
@@ -167,5 +180,27 @@ mod properties {
                 yesterday = today;
             }
         }
+    }
+}
+
+/// A cloned ranking (its order elsewhere in memory, its blocks cut elsewhere) takes stops and
+/// restarts as the original does. Catches sums toggled in the blocks of the original's cut.
+#[test]
+fn a_clone_takes_stops_and_restarts_as_the_original() {
+    let own: Vec<f64> = (0..40).map(|i| 1.0 + f64::from(i % 7) * 0.5).collect();
+    let mut r = Ranking::new(own.len());
+    r.update(&own);
+    let mut clones: Vec<Ranking> = (0..8).map(|_| r.clone()).collect();
+    let mut today = own.clone();
+    for i in [3, 17, 18, 39] {
+        today[i] = 0.0;
+    }
+    for c in clones.iter_mut().chain([&mut r]) {
+        c.update_some(&today, Some(&[3, 17, 18, 39]));
+    }
+    let fresh: Vec<Held> = from_scratch(&today).into_iter().map(Held).collect();
+    let want = format!("{:?}", RankSums::of(&fresh).concentration(&fresh));
+    for c in clones.iter().chain([&r]) {
+        assert_eq!(format!("{:?}", c.concentration()), want);
     }
 }
