@@ -53,8 +53,6 @@ pub struct Ranking {
     joining: Vec<(f64, u32)>,
     /// In a merge, the places of the active entries whose hashrate changed.
     leaving: Vec<u32>,
-    /// A merge's entries kept in order (a reused buffer).
-    kept: Vec<(f64, u32)>,
     /// A merge's entries set aside to be sorted and merged back (a reused buffer).
     aside: Vec<(f64, u32)>,
     /// The concentration sums of `held`.
@@ -165,63 +163,71 @@ impl InPlace<'_> {
     }
 }
 
-/// The number of leading entries of `xs` for which `before` holds (`before` true then false
-/// along `xs`, as `partition_point`), found by galloping: doubling steps from the start, then a
-/// binary search in the last step, O(log k) for an answer `k`.
-fn gallop<T>(xs: &[T], before: impl Fn(&T) -> bool) -> usize {
-    let mut hi = 1;
-    while hi <= xs.len() && before(&xs[hi - 1]) {
-        hi *= 2;
+/// The number of leading places in `0..end` at which `before` holds (`before` true then false
+/// along the places, as `partition_point`), found by galloping back from `end`: doubling steps,
+/// then a binary search in the last step, O(log k) for `k` places after the answer.
+fn gallop_back(end: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut hi, mut step) = (end, 1);
+    let mut lo = loop {
+        if step > hi {
+            break 0;
+        }
+        let p = hi - step;
+        if before(p) {
+            break p + 1;
+        }
+        hi = p;
+        step *= 2;
+    };
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
     }
-    let lo = hi / 2;
-    let hi = hi.min(xs.len());
-    lo + xs[lo..hi].partition_point(&before)
+    lo
 }
 
-/// Where a merge writes: runs of entries copied whole, and single entries.
-trait Sink<T> {
-    fn run(&mut self, xs: &[T]);
-    fn one(&mut self, x: T);
+/// Merges `b` (in [`descending`] order, none of its entities in the order) into the order,
+/// in place from the back: the order grows by `b.len()`. Returns the first place whose entry
+/// changed (the order's length if none did).
+///
+/// A few entries of `b` among many (a merit day's newcomers) each move the run of the order's
+/// entries after them once, as a block found by galloping; more (a day of ageing sets aside up
+/// to a third of the order) are merged entry by entry, which costs less than a block move and a
+/// search for every run of a few entries.
+fn merge_back(held: &mut Vec<Held>, entities: &mut Vec<u32>, b: &[(f64, u32)]) -> usize {
+    let mut end = held.len();
+    held.resize(end + b.len(), Held::default());
+    entities.resize(end + b.len(), 0);
+    if b.len() * RUNS_PER_SEARCH < end {
+        for (j, y) in b.iter().enumerate().rev() {
+            let at = gallop_back(end, |p| descending(&(held[p].0, entities[p]), y).is_lt());
+            held.copy_within(at..end, at + j + 1);
+            entities.copy_within(at..end, at + j + 1);
+            (held[at + j], entities[at + j]) = (Held(y.0), y.1);
+            end = at;
+        }
+        return end;
+    }
+    let mut to = held.len();
+    for y in b.iter().rev() {
+        // The order's entries after `y` move up to the free places' end, then `y` goes.
+        while end > 0 && descending(y, &(held[end - 1].0, entities[end - 1])).is_lt() {
+            end -= 1;
+            to -= 1;
+            (held[to], entities[to]) = (held[end], entities[end]);
+        }
+        to -= 1;
+        (held[to], entities[to]) = (Held(y.0), y.1);
+    }
+    to
 }
 
-impl<T: Copy> Sink<T> for Vec<T> {
-    fn run(&mut self, xs: &[T]) {
-        self.extend_from_slice(xs);
-    }
-    fn one(&mut self, x: T) {
-        self.push(x);
-    }
-}
-
-/// A ranking's order by place, written entry by entry as (hashrate, entity).
-struct Order<'a> {
-    held: &'a mut Vec<Held>,
-    entities: &'a mut Vec<u32>,
-}
-
-impl Sink<(f64, u32)> for Order<'_> {
-    fn run(&mut self, xs: &[(f64, u32)]) {
-        self.held.extend(xs.iter().map(|e| Held(e.0)));
-        self.entities.extend(xs.iter().map(|e| e.1));
-    }
-    fn one(&mut self, x: (f64, u32)) {
-        self.held.push(Held(x.0));
-        self.entities.push(x.1);
-    }
-}
-
-/// Writes the merge of `a` and `b` (each in `order`, no entry in both) to `out`: runs of `a`
-/// copied whole, each ending where the next entry of `b` goes (found by galloping).
-fn merge_into<T: Copy>(out: &mut impl Sink<T>, a: &[T], b: &[T], order: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    let mut from = 0;
-    for y in b {
-        let to = from + gallop(&a[from..], |x| order(x, y).is_lt());
-        out.run(&a[from..to]);
-        out.one(*y);
-        from = to;
-    }
-    out.run(&a[from..]);
-}
+/// Entries of the order per entry of a merged list above which a merge moves runs as blocks.
+const RUNS_PER_SEARCH: usize = 64;
 
 /// Decreasing hashrate, ties in entity order.
 fn descending(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
@@ -354,83 +360,78 @@ impl Ranking {
         for &(_, i) in &self.joining {
             self.moved[i as usize] = false;
         }
-        self.kept.clear();
         self.aside.clear();
-        if self.leaving.len() > (self.held.len() - self.dormant) / 4 {
-            // Many moved (every fleet aged): today's values in yesterday's order, newcomers
-            // after; the entries out of place there are set aside, sorted and merged back.
-            for (&h, &i) in self.held.iter().zip(&self.entities) {
-                let i = i as usize;
-                if h.0 < 0.0 {
-                    self.places[i] = UNRANKED;
-                } else if self.moved[i] {
-                    self.moved[i] = false;
-                    let h = hashrates[i];
-                    if active(h) {
-                        self.kept.push((h, i as u32));
-                    } else {
-                        self.places[i] = UNRANKED;
-                    }
-                } else {
-                    self.kept.push((h.0, i as u32));
-                }
+        // Yesterday's order is compacted in place (an entry is written at or before the place
+        // it is read from): dormant entries dropped, and the moved ones refreshed (many moved)
+        // or set aside (few moved).
+        // Few moved: found by their places, in order. Many: by their flags (a sort of every
+        // place would cost more than the pass).
+        let many = self.leaving.len() > (self.held.len() - self.dormant) / 4;
+        if !many {
+            self.leaving.sort_unstable();
+        }
+        let mut leaving = self.leaving.iter().map(|&p| p as usize).peekable();
+        // The places before the first that changes keep their entries: only those after it
+        // are indexed again (none on a day of ageing that keeps the order).
+        let mut first_change = usize::MAX;
+        let mut kept = 0;
+        for place in 0..self.held.len() {
+            let (mut h, i) = (self.held[place], self.entities[place]);
+            let e = i as usize;
+            if h.0 < 0.0 {
+                self.places[e] = UNRANKED;
+                first_change = first_change.min(kept);
+                continue;
             }
-            self.kept.extend_from_slice(&self.joining);
-            // An entry stays if it follows the last one kept and precedes its successor: what
-            // is kept is in order, and an entry that moved far sets aside itself (and at most
-            // a neighbour), not the run after it. A day of ageing sets aside 1-30% of the
-            // order, which the adaptive sort took as 10-130 runs to merge. Kept in place: the
-            // entries kept are written at or before the one looked at.
+            if if many { self.moved[e] } else { leaving.next_if_eq(&place).is_some() } {
+                self.moved[e] = false;
+                let now = hashrates[e];
+                if !active(now) {
+                    self.places[e] = UNRANKED;
+                    first_change = first_change.min(kept);
+                    continue;
+                }
+                if !many {
+                    // Few moved: it joins again at its new hashrate.
+                    self.aside.push((now, i));
+                    first_change = first_change.min(kept);
+                    continue;
+                }
+                h = Held(now);
+            }
+            (self.held[kept], self.entities[kept]) = (h, i);
+            kept += 1;
+        }
+        self.held.truncate(kept);
+        self.entities.truncate(kept);
+        if many {
+            // Many moved (every fleet aged): today's values in yesterday's order. An entry
+            // stays if it follows the last one kept and precedes its successor: what is kept is
+            // in order, and an entry that moved far sets aside itself (and at most a
+            // neighbour), not the run after it. A day of ageing sets aside 1-30% of the order,
+            // which the adaptive sort took as 10-130 runs to merge.
+            let entry = |held: &[Held], entities: &[u32], p: usize| (held[p].0, entities[p]);
             let mut kept = 0;
-            for idx in 0..self.kept.len() {
-                let x = self.kept[idx];
-                let follows = kept == 0 || descending(&self.kept[kept - 1], &x).is_lt();
-                if follows && self.kept.get(idx + 1).is_none_or(|next| descending(&x, next).is_lt()) {
-                    self.kept[kept] = x;
+            for place in 0..self.held.len() {
+                let x = entry(&self.held, &self.entities, place);
+                let follows = kept == 0 || descending(&entry(&self.held, &self.entities, kept - 1), &x).is_lt();
+                let precedes = place + 1 == self.held.len()
+                    || descending(&x, &entry(&self.held, &self.entities, place + 1)).is_lt();
+                if follows && precedes {
+                    (self.held[kept], self.entities[kept]) = (Held(x.0), x.1);
                     kept += 1;
                 } else {
+                    first_change = first_change.min(kept);
                     self.aside.push(x);
                 }
             }
-            self.kept.truncate(kept);
-        } else {
-            // Few moved: yesterday's order copied without its dormant entries and the leaving
-            // ones (found by their places, in order); the moved entities that stay active join
-            // again at their new hashrate.
-            self.leaving.sort_unstable();
-            self.aside.extend_from_slice(&self.joining);
-            let mut from = 0;
-            for &place in self.leaving.iter().chain([&(self.held.len() as u32)]) {
-                let (to, past) = (place as usize, (place as usize + 1).min(self.held.len()));
-                for (&h, &i) in self.held[from..to].iter().zip(&self.entities[from..to]) {
-                    if h.0 > 0.0 {
-                        self.kept.push((h.0, i));
-                    } else {
-                        self.places[i as usize] = UNRANKED;
-                    }
-                }
-                if let Some(&i) = self.entities.get(to) {
-                    self.moved[i as usize] = false;
-                    let h = hashrates[i as usize];
-                    if active(h) {
-                        self.aside.push((h, i));
-                    } else {
-                        self.places[i as usize] = UNRANKED;
-                    }
-                }
-                from = past;
-            }
+            self.held.truncate(kept);
+            self.entities.truncate(kept);
         }
+        self.aside.extend_from_slice(&self.joining);
         self.aside.sort_unstable_by(descending);
-        self.held.clear();
-        self.entities.clear();
-        merge_into(
-            &mut Order { held: &mut self.held, entities: &mut self.entities },
-            &self.kept,
-            &self.aside,
-            descending,
-        );
-        for (place, &i) in self.entities.iter().enumerate() {
+        let first_change = first_change.min(merge_back(&mut self.held, &mut self.entities, &self.aside));
+        for (place, &i) in self.entities.iter().enumerate().skip(first_change) {
             self.places[i as usize] = place as u32;
         }
         self.dormant = 0;

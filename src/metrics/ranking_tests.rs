@@ -8,26 +8,41 @@ fn from_scratch(hashrates: &[f64]) -> Vec<f64> {
     v
 }
 
-/// Catches: a run copied past the place of `b`'s next entry, or `b`'s last entries lost.
+/// Catches, by blocks and entry by entry: a run moved past the place of `b`'s next entry,
+/// `b`'s first entries lost, an entry of `b` written over one of the order's.
 #[test]
-fn merge_into_is_a_sort_of_both() {
-    for (a, b) in [(vec![9, 7, 5, 3], vec![8, 2]), (vec![], vec![4, 1]), (vec![6, 5], vec![]), (vec![3], vec![9, 8, 7])]
-    {
-        let mut out = Vec::new();
-        merge_into(&mut out, &a, &b, |x: &i32, y: &i32| y.cmp(x));
+fn merge_back_is_a_sort_of_both() {
+    let order = |v: &[f64]| -> Vec<(f64, u32)> { v.iter().map(|&h| (h, (h * 10.0) as u32)).collect() };
+    let first_change = |a: &[(f64, u32)], got: &[(f64, u32)]| a.iter().zip(got).take_while(|(x, y)| x == y).count();
+    for (a, b) in [
+        (vec![9.0, 7.0, 5.0, 3.0], vec![8.0, 2.0]),
+        (vec![], vec![4.0, 1.0]),
+        (vec![6.0, 5.0], vec![]),
+        (vec![3.0], vec![9.0, 8.0, 7.0]),
+        (vec![9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0], vec![8.5, 0.5]),
+        // Long enough that the runs move as blocks (`RUNS_PER_SEARCH`).
+        ((1..=400).rev().map(f64::from).collect(), vec![400.5, 150.5, 3.5, 0.5]),
+        ((1..=400).rev().map(f64::from).collect(), vec![]),
+    ] {
+        let (a, b) = (order(&a), order(&b));
+        let mut held: Vec<Held> = a.iter().map(|e| Held(e.0)).collect();
+        let mut entities: Vec<u32> = a.iter().map(|e| e.1).collect();
+        let changed_from = merge_back(&mut held, &mut entities, &b);
+        let got: Vec<(f64, u32)> = held.iter().zip(&entities).map(|(h, &e)| (h.0, e)).collect();
+        assert_eq!(changed_from, first_change(&a, &got), "{a:?} {b:?}");
         let mut want = [a.clone(), b.clone()].concat();
-        want.sort_by(|x, y| y.cmp(x));
-        assert_eq!(out, want, "{a:?} {b:?}");
+        want.sort_by(descending);
+        assert_eq!(got, want, "{a:?} {b:?}");
     }
 }
 
-/// Catches: an answer off by one at a power of two, or past the end.
+/// Catches: an answer off by one at a power of two from the end, or past either end.
 #[test]
-fn gallop_is_partition_point() {
+fn gallop_back_is_partition_point() {
     for n in 0..70usize {
         let xs: Vec<usize> = (0..n).collect();
         for k in 0..=n + 1 {
-            assert_eq!(gallop(&xs, |&x| x < k), xs.partition_point(|&x| x < k), "n {n}, k {k}");
+            assert_eq!(gallop_back(n, |p| xs[p] < k), xs.partition_point(|&x| x < k), "n {n}, k {k}");
         }
     }
 }
