@@ -53,6 +53,8 @@ pub struct Ranking {
     joining: Vec<(f64, u32)>,
     /// In a merge, the places of the active entries whose hashrate changed.
     leaving: Vec<u32>,
+    /// A merge of many moved entries: yesterday's order at today's values (a reused buffer).
+    refreshed: Vec<(f64, u32)>,
     /// A merge's entries set aside to be sorted and merged back (a reused buffer).
     aside: Vec<(f64, u32)>,
     /// The concentration sums of `held`.
@@ -338,11 +340,11 @@ impl Ranking {
         self.joining.clear();
         self.leaving.clear();
         let first = self.held.is_empty();
-        let (places, held, moved) = (&self.places, &self.held, &mut self.moved);
+        let (places, held, entities, moved) = (&self.places, &self.held, &self.entities, &mut self.moved);
         let (joining, leaving) = (&mut self.joining, &mut self.leaving);
-        let mut look = |i: usize| {
-            let (h, place) = (hashrates[i], places[i]);
-            let was = held.get(place as usize).map_or(0.0, |e| e.0);
+        // Entity `i`, at `place` with entry `was` (0 if none).
+        let mut look = |i: usize, place: u32, was: f64| {
+            let h = hashrates[i];
             if moved[i] || change(was, h) == Change::None {
                 return;
             }
@@ -354,18 +356,34 @@ impl Ranking {
             }
         };
         match changed {
-            Some(list) => list.iter().for_each(|&i| look(i as usize)),
-            None => (0..hashrates.len()).for_each(look),
+            Some(list) => {
+                for &i in list {
+                    let place = places[i as usize];
+                    look(i as usize, place, held.get(place as usize).map_or(0.0, |e| e.0));
+                }
+            }
+            None => {
+                // Every entity: the ranked ones in place order (their entries read in
+                // sequence), then the others.
+                for (place, (h, &i)) in held.iter().zip(entities).enumerate() {
+                    look(i as usize, place as u32, h.0);
+                }
+                for (i, &place) in places.iter().enumerate() {
+                    if place == UNRANKED {
+                        look(i, place, 0.0);
+                    }
+                }
+            }
         }
         for &(_, i) in &self.joining {
             self.moved[i as usize] = false;
         }
         self.aside.clear();
-        // Yesterday's order is compacted in place (an entry is written at or before the place
-        // it is read from): dormant entries dropped, and the moved ones refreshed (many moved)
-        // or set aside (few moved).
-        // Few moved: found by their places, in order. Many: by their flags (a sort of every
-        // place would cost more than the pass).
+        self.refreshed.clear();
+        // Yesterday's order without its dormant entries, and the moved ones set aside (few
+        // moved: compacted in place, an entry written at or before the place it is read from)
+        // or refreshed (many moved, into `refreshed`). Few moved are found by their places, in
+        // order; many by their flags (a sort of every place would cost more than the pass).
         let many = self.leaving.len() > (self.held.len() - self.dormant) / 4;
         if !many {
             self.leaving.sort_unstable();
@@ -399,34 +417,35 @@ impl Ranking {
                 }
                 h = Held(now);
             }
-            (self.held[kept], self.entities[kept]) = (h, i);
+            if many {
+                self.refreshed.push((h.0, i));
+            } else {
+                (self.held[kept], self.entities[kept]) = (h, i);
+            }
             kept += 1;
         }
-        self.held.truncate(kept);
-        self.entities.truncate(kept);
+        self.held.truncate(if many { 0 } else { kept });
+        self.entities.truncate(self.held.len());
         if many {
             // Many moved (every fleet aged): today's values in yesterday's order. An entry
             // stays if it follows the last one kept and precedes its successor: what is kept is
             // in order, and an entry that moved far sets aside itself (and at most a
             // neighbour), not the run after it. A day of ageing sets aside 1-30% of the order,
             // which the adaptive sort took as 10-130 runs to merge.
-            let entry = |held: &[Held], entities: &[u32], p: usize| (held[p].0, entities[p]);
-            let mut kept = 0;
-            for place in 0..self.held.len() {
-                let x = entry(&self.held, &self.entities, place);
-                let follows = kept == 0 || descending(&entry(&self.held, &self.entities, kept - 1), &x).is_lt();
-                let precedes = place + 1 == self.held.len()
-                    || descending(&x, &entry(&self.held, &self.entities, place + 1)).is_lt();
-                if follows && precedes {
-                    (self.held[kept], self.entities[kept]) = (Held(x.0), x.1);
-                    kept += 1;
+            let r = &self.refreshed;
+            for (idx, x) in r.iter().enumerate() {
+                let follows = self
+                    .held
+                    .last()
+                    .is_none_or(|&p| descending(&(p.0, self.entities[self.entities.len() - 1]), x).is_lt());
+                if follows && r.get(idx + 1).is_none_or(|next| descending(x, next).is_lt()) {
+                    self.held.push(Held(x.0));
+                    self.entities.push(x.1);
                 } else {
-                    first_change = first_change.min(kept);
-                    self.aside.push(x);
+                    first_change = first_change.min(self.held.len());
+                    self.aside.push(*x);
                 }
             }
-            self.held.truncate(kept);
-            self.entities.truncate(kept);
         }
         self.aside.extend_from_slice(&self.joining);
         self.aside.sort_unstable_by(descending);
@@ -436,6 +455,7 @@ impl Ranking {
         }
         self.dormant = 0;
         debug_assert!(self.moved.iter().all(|m| !m));
+        debug_assert!(self.entities.iter().enumerate().all(|(p, &i)| self.places[i as usize] == p as u32));
         if first && self.aside.len() > JOINING_KEPT {
             // Everyone joined at once (the first day): later days take a few in, so the
             // buffers are not kept at this size (16 MB each at a million entries).
