@@ -6,9 +6,10 @@
 //! Runs go in parallel across rayon threads, or across machines as shards (`--shard K/N`,
 //! from Slurm job arrays) that `hashsim merge` combines into the very same files.
 //!
-//! - [`spec`]: the sweep file (as written: `raw`), expansion, runs; `validate`: every point
-//!   checked against the base scenario (errors placed by `blame`); [`fingerprint`]: what
-//!   identifies a sweep, input files included;
+//! - `load`: the sweep file read in two phases (as written: `raw`; then checked and expanded);
+//!   [`spec`]: the loaded sweep, its points and runs; `validate`: every point checked against
+//!   the base scenario (errors placed by `blame`); [`fingerprint`]: what identifies a sweep,
+//!   input files included;
 //! - [`axis`]: value lists, decimal-exact ranges, log ranges, random and Latin-hypercube samples;
 //! - [`exec`]: running in a locked output folder with a [`journal`], `--resume`, outputs;
 //! - [`output`]: `runs.csv`, `aggregate.csv`, `manifest.json` (checked when read back:
@@ -21,6 +22,7 @@ mod blame;
 pub mod exec;
 pub mod fingerprint;
 pub mod journal;
+mod load;
 mod manifest_check;
 pub mod merge;
 pub mod output;
@@ -32,10 +34,11 @@ pub mod stats;
 mod validate;
 
 pub use exec::{SweepOptions, SweepReport, SweepRun};
+pub use load::load;
 pub use merge::{merge, MergeReport};
 pub(crate) use raw::flatten as flatten_table;
 pub use shard::Shard;
-pub use spec::{load, run_seed, RunSpec, Sweep};
+pub use spec::{run_seed, RunSpec, Sweep};
 
 use std::path::PathBuf;
 
