@@ -175,13 +175,14 @@ impl RankSums {
         }
         debug_assert_eq!(shift_of(ranked), self.shift, "the order moved: `follow` it first");
         let (b, k) = ((place + self.shift) / BLOCK, (place + self.shift) % BLOCK);
+        let start = self.block_start(place);
         let bit: Mask = 1 << k;
         let block = &mut self.blocks[b];
         let others = block.active & !bit;
         // The block's other active entries after the place, and the steps of those before it
         // (a dormant entry's are 0: all of them are added, without a branch).
         let after = u64::from((others >> k >> 1).count_ones());
-        let above: u64 = ranked[place - k.min(place)..place].iter().map(|e| steps(e.th_s())).sum();
+        let above: u64 = ranked[start..place].iter().map(|e| steps(e.th_s())).sum();
         let s = steps(h);
         let change = s * (after + 1) + above;
         let square = u128::from(s) * u128::from(s);

@@ -16,8 +16,7 @@
 //!   order is refreshed with today's values; the entries kept in order stay, the others are
 //!   set aside, sorted and merged back: close to `O(n)`, `O(n log n)` at worst.
 //!
-//! The order is read through [`Ranking::active`] (or [`Ranking::entries`], dormant entries as
-//! 0). Its concentration ([`Ranking::concentration`]) comes from exact sums kept with it
+//! The order is read through [`Ranking::active`]. Its concentration ([`Ranking::concentration`]) comes from exact sums kept with it
 //! (`metrics::rank_sums`): changed by each stop and restart, taken again after a merge or a day
 //! of many stops and restarts (`BULK_SHARE`).
 
@@ -238,13 +237,6 @@ fn descending(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
 }
 
 impl Ranking {
-    /// (hashrate, entity) of the active entities after the last update, largest first, ties
-    /// in entity order, with dormant entries (hashrate 0) among them: read through
-    /// [`Ranking::active`] unless zeros count as nothing.
-    pub fn entries(&self) -> impl Iterator<Item = (f64, u32)> + Clone + '_ {
-        self.held.iter().zip(&self.entities).map(|(h, &e)| (h.0.max(0.0), e))
-    }
-
     /// (hashrate, entity) of the active entities after the last update, largest first, ties
     /// in entity order.
     pub fn active(&self) -> impl Iterator<Item = (f64, u32)> + Clone + '_ {

@@ -61,7 +61,7 @@ fn values_after(r: &mut Ranking, hashrates: &[f64]) -> Vec<f64> {
 /// A ranking's order after an update on `hashrates`, dormant entries as 0.
 fn order(r: &mut Ranking, hashrates: &[f64], changed: Option<&[u32]>) -> Vec<(f64, u32)> {
     r.update_some(hashrates, changed);
-    r.entries().collect()
+    r.held.iter().zip(&r.entities).map(|(h, &e)| (h.th_s(), e)).collect()
 }
 
 fn active_of(r: &Ranking) -> Vec<(f64, u32)> {
