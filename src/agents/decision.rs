@@ -378,7 +378,7 @@ pub(crate) mod tests {
             power_usd_per_kwh: 0.05,
             energy_usd_per_kwh: 0.05,
             mining_mw: mw,
-            fleet: vec![vintage(mw * 1e6 / e, e)],
+            fleet: smallvec::smallvec![vintage(mw * 1e6 / e, e)],
             on_order_mw: 0.0,
             building_mw: 0.0,
             liquidity_usd: liquidity,
@@ -469,7 +469,7 @@ pub(crate) mod tests {
     #[test]
     fn machines_on_order_take_their_room() {
         let mut o = op(10.0, 13.5, 1e9);
-        o.fleet = vec![vintage(4.0 * 1e6 / 13.5, 13.5)];
+        o.fleet = smallvec::smallvec![vintage(4.0 * 1e6 / 13.5, 13.5)];
         o.on_order_mw = 6.0;
         assert_eq!(strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P), Strategy::Hold);
         o.on_order_mw = 2.0;
@@ -486,7 +486,7 @@ pub(crate) mod tests {
     #[test]
     fn a_vintage_of_no_machines_is_ignored() {
         let mut o = op(10.0, 45.0, 1e9);
-        o.fleet = vec![vintage(-2.9e-11, 45.0), vintage(0.0, 50.0)];
+        o.fleet = smallvec::smallvec![vintage(-2.9e-11, 45.0), vintage(0.0, 50.0)];
         match strategic(&o, &market(0.05), &ai(1e6, 0.0), &hw(), &P) {
             // The whole site is free: 10 MW of new machines, nothing to replace.
             Strategy::Upgrade { th_s } => {
@@ -495,7 +495,7 @@ pub(crate) mod tests {
             s => panic!("{s:?}"),
         }
         // Not a machine that pays either: with nothing else, nothing runs.
-        o.fleet = vec![vintage(-1e-11, 13.5)];
+        o.fleet = smallvec::smallvec![vintage(-1e-11, 13.5)];
         o.days_all_idle = 60;
         assert_eq!(strategic(&o, &market(0.02), &ai(1e6, 0.0), &hw(), &P), Strategy::Exit);
     }

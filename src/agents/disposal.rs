@@ -59,7 +59,7 @@ mod tests {
     fn machines_that_will_not_pay_are_sold_for_what_they_fetch() {
         let mut o: OperatorView = op(10.0, 30.0, 1e9);
         o.hurdle_rate = 0.0;
-        o.fleet = vec![vintage(100_000.0, 45.0), vintage(100_000.0, 30.0)];
+        o.fleet = smallvec::smallvec![vintage(100_000.0, 45.0), vintage(100_000.0, 30.0)];
         let m = market(0.04);
         let mut offer = hw();
         offer.resale.hashprice_usd_per_th_day = 0.04;
@@ -81,7 +81,7 @@ mod tests {
         let mut o: OperatorView = op(10.0, 45.0, 1e9);
         o.hurdle_rate = 0.0;
         o.energy_usd_per_kwh = 0.025;
-        o.fleet = vec![vintage(100_000.0, 45.0)];
+        o.fleet = smallvec::smallvec![vintage(100_000.0, 45.0)];
         let mut offer = hw();
         offer.resale.hashprice_usd_per_th_day = 0.04;
         offer.resale.scrap_usd_per_th = 0.5;

@@ -49,6 +49,11 @@ pub struct Vintage {
     pub running: bool,
 }
 
+/// A site's installed vintages. One is held in the operator record itself (a generated site
+/// with `population.vintages = 1`, CORE-1's, has no allocation of its own: 32 bytes an
+/// operator, 32 MB at a million miners); more spill to the heap as a `Vec` would hold them.
+pub type Fleet = smallvec::SmallVec<[Vintage; 1]>;
+
 impl Vintage {
     /// Power drawn when running, MW: `th * e / 1e6` (J/TH x TH/s = W).
     pub fn mw(&self) -> f64 {
@@ -73,7 +78,7 @@ pub const FLEET_REL_TOL: f64 = 1e-9;
 /// often worked out from the fleet itself (all losing machines), and `mw * 1e6 / e` can then
 /// exceed the vintage's own TH/s in the last bit, which left a vintage of -1e-11 TH/s behind.
 /// So every vintage left keeps a positive hashrate.
-pub fn remove_least_efficient(fleet: &mut Vec<Vintage>, mw: f64) -> Vec<Vintage> {
+pub fn remove_least_efficient(fleet: &mut Fleet, mw: f64) -> Vec<Vintage> {
     let mut out = Vec::new();
     let mut left_mw = mw;
     while left_mw > 0.0 && !fleet.is_empty() {
@@ -219,7 +224,7 @@ mod tests {
 
     #[test]
     fn least_efficient_go_first_and_vintages_split() {
-        let mut fleet = vec![
+        let mut fleet: Fleet = smallvec::smallvec![
             Vintage { th_s: 1e6, j_per_th: 20.0, running: true }, // 20 MW
             Vintage { th_s: 1e6, j_per_th: 30.0, running: true }, // 30 MW
         ];
@@ -243,7 +248,7 @@ mod tests {
         let v = Vintage { th_s: 2.3205604534934534e5, j_per_th: 45.0, running: true };
         let mw = 1.044252204072054e1;
         assert!(v.mw() > mw && th_s_for_mw(mw, v.j_per_th) > v.th_s, "the case is the rounding one");
-        let mut fleet = vec![v.clone(), Vintage { th_s: 1e5, j_per_th: 20.0, running: true }];
+        let mut fleet: Fleet = smallvec::smallvec![v.clone(), Vintage { th_s: 1e5, j_per_th: 20.0, running: true }];
         let out = remove_least_efficient(&mut fleet, mw);
         assert_eq!(out, vec![v]);
         assert_eq!(fleet.len(), 1);
@@ -258,7 +263,7 @@ mod tests {
             (x >> 11) as f64 / (1u64 << 53) as f64
         };
         for _ in 0..20_000 {
-            let mut fleet: Vec<Vintage> = (0..3)
+            let mut fleet: Fleet = (0..3)
                 .map(|_| Vintage { th_s: 1.0 + next() * 1e7, j_per_th: 10.0 + next() * 90.0, running: true })
                 .collect();
             let k = 1 + (next() * 3.0) as usize;

@@ -3,10 +3,9 @@
 
 use super::decision::Expectation;
 use super::finance::Balances;
-use super::hardware::Vintage;
+use super::hardware::{Fleet, Vintage};
 use crate::scenario::{DecisionRule, Payout};
 use crate::units::{Sat, KWH_PER_MW_DAY};
-use thin_vec::ThinVec;
 
 /// Where an operator is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +64,98 @@ pub struct SiteBuild {
     pub online_day: u32,
 }
 
+/// What an operator has under way: machines on order, site capacity under construction and
+/// AI hosting halls. Most operators have none (every one of CORE-1's), so the record holds one
+/// pointer for the three (24 bytes before: 16 MB at a million operators), allocated on the
+/// first project and kept. Reads see empty lists where nothing was ever allocated, and
+/// equality and `Debug` compare what is under way, not whether it was allocated.
+#[derive(Clone, Default)]
+pub struct Projects(Option<Box<UnderWay>>);
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct UnderWay {
+    orders: Vec<Order>,
+    building: Option<SiteBuild>,
+    ai: Vec<AiProject>,
+}
+
+impl Projects {
+    /// These orders, build and halls (no allocation if there are none).
+    pub fn of(orders: Vec<Order>, building: Option<SiteBuild>, ai: Vec<AiProject>) -> Projects {
+        let none = orders.is_empty() && building.is_none() && ai.is_empty();
+        Projects((!none).then(|| Box::new(UnderWay { orders, building, ai })))
+    }
+
+    /// Machines ordered and not yet delivered.
+    pub fn orders(&self) -> &[Order] {
+        self.0.as_ref().map_or(&[], |u| &u.orders)
+    }
+
+    /// Site capacity under construction, if any.
+    pub fn building(&self) -> Option<&SiteBuild> {
+        self.0.as_ref().and_then(|u| u.building.as_ref())
+    }
+
+    /// Capacity converted to AI hosting (building or online).
+    pub fn ai(&self) -> &[AiProject] {
+        self.0.as_ref().map_or(&[], |u| &u.ai)
+    }
+
+    /// Nothing on order, being built or hosting AI: what the merit order asks of a unit.
+    pub fn is_empty(&self) -> bool {
+        self.orders().is_empty() && self.building().is_none() && self.ai().is_empty()
+    }
+
+    fn under_way(&mut self) -> &mut UnderWay {
+        self.0.get_or_insert_with(Box::default)
+    }
+
+    /// The orders, to add to or take from (allocates the projects on first use).
+    pub fn orders_mut(&mut self) -> &mut Vec<Order> {
+        &mut self.under_way().orders
+    }
+
+    /// The AI halls, to add to or change (allocates the projects on first use).
+    pub fn ai_mut(&mut self) -> &mut Vec<AiProject> {
+        &mut self.under_way().ai
+    }
+
+    /// Starts building `b` (replacing any build under way).
+    pub fn start_building(&mut self, b: SiteBuild) {
+        self.under_way().building = Some(b);
+    }
+
+    /// The build under way, taken if it is online by day `d`.
+    pub fn take_building_online(&mut self, d: u32) -> Option<SiteBuild> {
+        self.0.as_mut()?.building.take_if(|b| b.online_day <= d)
+    }
+
+    /// Drops every order (the machines will not come).
+    pub fn cancel_orders(&mut self) {
+        if let Some(u) = self.0.as_mut() {
+            u.orders.clear();
+        }
+    }
+
+    /// Orders, build and halls as one value, for equality and `Debug` (allocated or not).
+    fn parts(&self) -> (&[Order], Option<&SiteBuild>, &[AiProject]) {
+        (self.orders(), self.building(), self.ai())
+    }
+}
+
+impl PartialEq for Projects {
+    fn eq(&self, other: &Projects) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl std::fmt::Debug for Projects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (orders, building, ai) = self.parts();
+        f.debug_struct("Projects").field("orders", &orders).field("building", &building).field("ai", &ai).finish()
+    }
+}
+
 /// One operator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operator {
@@ -83,16 +174,11 @@ pub struct Operator {
     pub demand_response_draw: f64,
     /// The pool it mines in: an index into `Population::pools` (a solo miner's own entity).
     pub pool: u32,
-    pub fleet: Vec<Vintage>,
-    /// Rarely any, so a pointer (`ThinVec`: the length lives with the items) rather than a
-    /// `Vec`'s three words: the record is read for every operator every day.
-    pub orders: ThinVec<Order>,
-    /// Expansion of the site under construction, if any (boxed for the same reason).
-    pub building: Option<Box<SiteBuild>>,
-    pub ai: ThinVec<AiProject>,
+    pub fleet: Fleet,
+    /// Machines on order, a site build and AI halls (one pointer: the record is read for
+    /// every operator every day).
+    pub projects: Projects,
     pub balances: Balances,
-    pub interest_rate: f64,
-    pub sell_share: f64,
     pub rule: DecisionRule,
     pub expectation: Expectation,
     pub hurdle_rate: f64,
@@ -125,13 +211,9 @@ impl Operator {
             power_fixed_share: 0.0,
             demand_response_draw: 1.0,
             pool: 0,
-            fleet: Vec::new(),
-            orders: ThinVec::new(),
-            building: None,
-            ai: ThinVec::new(),
+            fleet: Fleet::new(),
+            projects: Projects::default(),
             balances: Balances::default(),
-            interest_rate: 0.0,
-            sell_share: 1.0,
             rule: DecisionRule::Profitable,
             expectation: Expectation::Myopic,
             hurdle_rate: 0.1,
@@ -146,6 +228,21 @@ impl Operator {
             btc_sold: 0.0,
             ai_revenue_usd: 0.0,
         }
+    }
+
+    /// Machines ordered and not yet delivered.
+    pub fn orders(&self) -> &[Order] {
+        self.projects.orders()
+    }
+
+    /// Expansion of the site under construction, if any.
+    pub fn building(&self) -> Option<&SiteBuild> {
+        self.projects.building()
+    }
+
+    /// Capacity converted to AI/HPC hosting.
+    pub fn ai(&self) -> &[AiProject] {
+        self.projects.ai()
     }
 
     /// Hashrate of the machines running today, TH/s.
@@ -165,7 +262,7 @@ impl Operator {
 
     /// Site capacity committed to AI (building or online), MW.
     pub fn ai_mw(&self) -> f64 {
-        self.ai.iter().map(|p| p.mw).sum()
+        self.ai().iter().map(|p| p.mw).sum()
     }
 
     /// Site capacity left for mining, MW.
@@ -174,7 +271,7 @@ impl Operator {
     }
 
     pub fn hosts_ai(&self) -> bool {
-        !self.ai.is_empty()
+        !self.ai().is_empty()
     }
 
     /// What a kWh used costs on top of the fixed charges, USD: the price that decides
@@ -196,10 +293,44 @@ mod tests {
 
     /// Bug caught: a field that grows the record read for every operator every day (a
     /// million-miner run holds a million of them: 248 bytes before the rarely used lists
-    /// became one pointer each; docs/PERFORMANCE.md, "Memory").
+    /// became one pointer each, 200 before the projects became one pointer for the three,
+    /// the fleet's first vintage moved in and the population's finance terms out;
+    /// docs/PERFORMANCE.md, "Memory").
     #[test]
     fn the_operator_record_stays_small() {
-        assert_eq!(std::mem::size_of::<Operator>(), 200);
+        assert_eq!(std::mem::size_of::<Operator>(), 176);
+    }
+
+    /// A fleet of one vintage needs no allocation of its own (CORE-1's sites: 32 bytes an
+    /// operator). Bug caught: `Fleet` back to a `Vec`, or an inline capacity of none.
+    #[test]
+    fn one_vintage_lives_in_the_record() {
+        let mut fleet = Fleet::new();
+        fleet.push(Vintage { th_s: 1.0, j_per_th: 20.0, running: true });
+        assert!(!fleet.spilled());
+        fleet.push(Vintage { th_s: 1.0, j_per_th: 30.0, running: true });
+        assert!(fleet.spilled());
+    }
+
+    /// The projects compare and print by what is under way: an operator whose orders were
+    /// delivered equals one that never ordered (the merit order's oracle compares worlds by
+    /// `Debug`). Bug caught: the derived forms, which tell an empty allocation from none.
+    #[test]
+    fn projects_compare_by_what_is_under_way() {
+        let none = Projects::default();
+        let mut emptied = Projects::of(vec![Order { th_s: 1.0, j_per_th: 20.0, deliver_day: 3 }], None, vec![]);
+        assert_ne!(emptied, none);
+        assert_eq!(emptied.orders().len(), 1);
+        emptied.orders_mut().clear();
+        assert_eq!(emptied, none);
+        assert_eq!(format!("{emptied:?}"), format!("{none:?}"));
+        assert!(emptied.is_empty());
+        let mut built = Projects::default();
+        built.start_building(SiteBuild { mw: 5.0, online_day: 10 });
+        assert!(!built.is_empty());
+        assert_eq!(built.take_building_online(9), None, "not online yet");
+        assert_eq!(built.take_building_online(10), Some(SiteBuild { mw: 5.0, online_day: 10 }));
+        assert_eq!(built, none);
     }
 
     #[test]
@@ -207,25 +338,29 @@ mod tests {
         let op = Operator {
             site_mw: 100.0,
             power_usd_per_kwh: 0.05,
-            fleet: vec![
+            fleet: smallvec::smallvec![
                 Vintage { th_s: 1e6, j_per_th: 20.0, running: true },
                 Vintage { th_s: 1e6, j_per_th: 30.0, running: false },
             ],
-            ai: thin_vec::thin_vec![AiProject {
-                mw: 40.0,
-                online_day: 10,
-                end_day: 100,
-                revenue_usd_per_mw_year: 1e6,
-                stored: vec![],
-                terminated: false,
-            }],
+            projects: Projects::of(
+                vec![],
+                None,
+                vec![AiProject {
+                    mw: 40.0,
+                    online_day: 10,
+                    end_day: 100,
+                    revenue_usd_per_mw_year: 1e6,
+                    stored: vec![],
+                    terminated: false,
+                }],
+            ),
             ..Operator::blank(0)
         };
         assert_eq!(op.running_th_s(), 1e6);
         assert_eq!(op.installed_th_s(), 2e6);
         assert_eq!(op.installed_mw(), 50.0);
         assert_eq!(op.mining_mw(), 60.0);
-        assert!(!op.ai[0].online(9) && op.ai[0].online(10));
+        assert!(!op.ai()[0].online(9) && op.ai()[0].online(10));
     }
 
     /// Hand-worked: $0.05/kWh with 30% fixed: a kWh used costs $0.035; 50 MW of machines
@@ -238,7 +373,7 @@ mod tests {
             site_mw: 100.0,
             power_usd_per_kwh: 0.05,
             power_fixed_share: 0.3,
-            fleet: vec![
+            fleet: smallvec::smallvec![
                 Vintage { th_s: 1e6, j_per_th: 20.0, running: true },
                 Vintage { th_s: 1e6, j_per_th: 30.0, running: false },
             ],

@@ -59,10 +59,10 @@ pub fn plan(op: &OperatorView, m: &MarketView, t: &PlanTerms, reviews_strategy: 
 mod tests {
     use super::*;
     use crate::agents::decision::Expectation;
-    use crate::agents::hardware::Vintage;
+    use crate::agents::hardware::{Fleet, Vintage};
     use crate::scenario::DecisionRule;
 
-    fn view(fleet: Vec<Vintage>, days_all_idle: u32) -> OperatorView {
+    fn view(fleet: Fleet, days_all_idle: u32) -> OperatorView {
         OperatorView {
             rule: DecisionRule::Profitable,
             expectation: Expectation::Myopic,
@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn runs_the_vintages_that_pay_with_restart_hysteresis() {
         let v = |e: f64, running: bool| Vintage { th_s: 100.0, j_per_th: e, running };
-        let fleet = vec![v(20.0, true), v(40.0, true), v(25.0, false), v(30.0, false), v(30.0, true)];
+        let fleet = smallvec::smallvec![v(20.0, true), v(40.0, true), v(25.0, false), v(30.0, false), v(30.0, true)];
         let t = PlanTerms {
             ai_offer: &AI,
             hw_offer: &hw(),
@@ -149,7 +149,7 @@ mod tests {
     /// updates the count before deciding), which would hold one more day.
     #[test]
     fn strategy_sees_todays_idle_count() {
-        let fleet = vec![Vintage { th_s: 100.0, j_per_th: 20.0, running: true }];
+        let fleet = smallvec::smallvec![Vintage { th_s: 100.0, j_per_th: 20.0, running: true }];
         let t = PlanTerms {
             ai_offer: &AI,
             hw_offer: &hw(),

@@ -225,7 +225,7 @@ mod tests {
     use crate::agents::hardware::Vintage;
 
     fn op(th_s: f64) -> Operator {
-        Operator { fleet: vec![Vintage { th_s, j_per_th: 20.0, running: true }], ..Operator::blank(0) }
+        Operator { fleet: smallvec::smallvec![Vintage { th_s, j_per_th: 20.0, running: true }], ..Operator::blank(0) }
     }
 
     fn pool(name: &str, share: f64, group: &str) -> PoolParams {

@@ -2,7 +2,7 @@
 
 use super::decision::Expectation;
 use super::finance::Balances;
-use super::hardware::{Catalog, Vintage};
+use super::hardware::{Catalog, Fleet, Vintage};
 use super::names::OperatorNames;
 use super::operator::{Operator, OperatorState};
 use super::pools::{assign_pools, Pools};
@@ -248,7 +248,7 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
             p.jurisdictions.get(jur).and_then(|j| j.power_usd_per_kwh.as_ref()).unwrap_or(&p.power_usd_per_kwh);
         let power = power_dist.sample(rng).max(0.0);
         let k = p.vintages as usize;
-        let mut fleet = Vec::with_capacity(k);
+        let mut fleet = Fleet::with_capacity(k);
         for _ in 0..k {
             let e = match &p.efficiency_j_per_th {
                 Some(d) => d.sample(rng),
@@ -275,8 +275,6 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
             site_mw: mw,
             power_usd_per_kwh: power,
             fleet,
-            interest_rate: f.interest_rate,
-            sell_share: f.sell_share,
             rule: p.decision,
             expectation,
             hurdle_rate,
@@ -293,15 +291,17 @@ pub fn generate(p: &PopulationParams, catalog: &Catalog, rng: &mut SimRng) -> Re
             jurisdiction: jur,
             site_mw: m.site_mw.unwrap_or(draw_mw / p.fill_share),
             power_usd_per_kwh: m.power_usd_per_kwh,
-            fleet: vec![Vintage { th_s: m.hashrate_th_s, j_per_th: m.efficiency_j_per_th, running: true }],
+            fleet: smallvec::smallvec![Vintage {
+                th_s: m.hashrate_th_s,
+                j_per_th: m.efficiency_j_per_th,
+                running: true
+            }],
             balances: Balances {
                 cash_usd: m.cash_usd,
                 treasury_btc: m.treasury_btc,
                 debt_usd: m.debt_usd,
                 credit_limit_usd: m.credit_usd.max(m.debt_usd),
             },
-            interest_rate: p.finance.interest_rate,
-            sell_share: p.finance.sell_share,
             rule: m.decision.unwrap_or(p.decision),
             expectation: m.expectation,
             hurdle_rate: m.hurdle_rate,
@@ -429,7 +429,7 @@ mod tests {
         ] {
             let mut pop = blank_population(6, 0);
             for (i, o) in pop.operators.iter_mut().enumerate() {
-                o.fleet = vec![Vintage { th_s: 100.0 * (i + 1) as f64, j_per_th: 20.0, running: true }];
+                o.fleet = smallvec::smallvec![Vintage { th_s: 100.0 * (i + 1) as f64, j_per_th: 20.0, running: true }];
             }
             pop.assign_pools(&pools, &[], 0.02, &choice, 3);
             let n = pop.pools.names.len();

@@ -61,7 +61,7 @@ mod tests {
     fn machines_are_replaced_when_new_ones_earn_more_from_the_same_mw() {
         let mut o = op(10.0, 30.0, 1e9);
         o.hurdle_rate = 0.0;
-        o.fleet = vec![vintage(100_000.0, 20.0), vintage(100_000.0, 30.0)];
+        o.fleet = smallvec::smallvec![vintage(100_000.0, 20.0), vintage(100_000.0, 30.0)];
         let m = market(0.04);
         let h = hw();
         let (mw20, mw30) = (100_000.0 * 20.0 / 1e6, 100_000.0 * 30.0 / 1e6);
@@ -73,7 +73,7 @@ mod tests {
         assert_eq!(replaceable_mw(&o, &m, &h, 0.0), 0.0);
         // 13.5 J/TH machines earn 0.0238 a day, 34.75 over the life: new ones at $20 are worth
         // 14.75 beyond their price, never more than the ones in place.
-        o.fleet = vec![vintage(100_000.0, 13.5)];
+        o.fleet = smallvec::smallvec![vintage(100_000.0, 13.5)];
         let n = machine_value_usd_per_th(&Outlook::of(o.expectation, &m, 0.0), 0.0162, 1460.0, 0.0) - 20.0;
         assert!((n - 14.748).abs() < 1e-3, "{n}");
         assert_eq!(replaceable_mw(&o, &m, &h, n), 0.0);

@@ -3,7 +3,7 @@
 //! (`decision.rs`), the valuation of machines (`valuation.rs`) and site building
 //! (`expansion.rs`), which import it and not each other's types.
 
-use super::hardware::{Pricing, Vintage};
+use super::hardware::{Fleet, Pricing};
 use crate::scenario::DecisionRule;
 
 pub use crate::scenario::Expectation;
@@ -98,7 +98,7 @@ pub struct OperatorView {
     /// Site capacity not committed to AI, MW.
     pub mining_mw: f64,
     /// Machines installed, in any order (`running` is not read by the strategic decision).
-    pub fleet: Vec<Vintage>,
+    pub fleet: Fleet,
     /// Machines ordered and not yet delivered, MW: they take room at the site.
     pub on_order_mw: f64,
     /// Site capacity under construction, MW.

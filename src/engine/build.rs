@@ -164,6 +164,8 @@ impl World {
             in_default: Vec::new(),
             flows: Vec::new(),
             finance_enabled: loaded.params.population.finance.enabled,
+            sell_share: loaded.params.population.finance.sell_share,
+            interest_rate: loaded.params.population.finance.interest_rate,
             curtailment,
         };
         world.seed_order_book();
@@ -197,7 +199,7 @@ impl World {
         let book_th_s = self.hardware.initial_order_book_eh_s * TH_PER_EH;
         for o in initial_book(&free_th_s, book_th_s, self.hardware.lead_time_days) {
             let order = Order { th_s: o.th_s, j_per_th: e, deliver_day: o.deliver_day };
-            self.population.operators[o.operator].orders.push(order);
+            self.population.operators[o.operator].projects.orders_mut().push(order);
         }
     }
 }

@@ -214,7 +214,7 @@ impl Census {
     pub fn count_active(&mut self, totals: &mut Totals, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
         self.running_th_s[i] = fleet.running_th_s;
         totals.operators_active += 1;
-        totals.pipeline_th_s += op.orders.iter().map(|x| x.th_s).sum::<f64>();
+        totals.pipeline_th_s += op.orders().iter().map(|x| x.th_s).sum::<f64>();
         if fleet.running_th_s > 0.0 {
             totals.mining_operators += 1;
         }
@@ -235,7 +235,7 @@ impl Census {
             }
             self.by_pooled_owner_th_s[op.owner as usize] += fleet.running_th_s;
         }
-        if let Some(b) = &op.building {
+        if let Some(b) = op.building() {
             totals.mw_building += b.mw;
         }
         if !op.hosts_ai() {
@@ -246,7 +246,7 @@ impl Census {
         totals.operators_hybrid += 1;
         self.hybrid_owner[op.owner as usize] = true;
         totals.mw_mining += op.mining_mw();
-        for p in &op.ai {
+        for p in op.ai() {
             let th: f64 = p.stored.iter().map(|v| grid::on(v.th_s, grid::TH_S)).sum();
             totals.sites_th_s += th;
             if p.online(d) {

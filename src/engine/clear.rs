@@ -34,7 +34,7 @@ impl World {
                 stored: Vec::new(),
                 terminated: false,
             };
-            op.ai.push(project.clone());
+            op.projects.ai_mut().push(project.clone());
             let excess = op.installed_mw() - op.mining_mw();
             let displaced = remove_least_efficient(&mut op.fleet, excess.max(0.0));
             let mut sales = 0.0;
@@ -50,7 +50,7 @@ impl World {
             }
             let th_stored: f64 = stored.iter().map(|v| v.th_s).sum();
             project.stored = stored;
-            *op.ai.last_mut().expect("just pushed") = project;
+            *op.projects.ai_mut().last_mut().expect("just pushed") = project;
             let flows = DayFlows { capex_usd: capex, sales_usd: sales, ..DayFlows::default() };
             op.balances = settle_day(op.balances, &flows, self.price.price_usd(), 0.0, 0.0).balances;
             stats.capex_usd += capex;

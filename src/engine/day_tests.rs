@@ -4,7 +4,7 @@
 use super::*;
 use crate::agents::finance::Balances;
 use crate::agents::hardware::Vintage;
-use crate::agents::operator::{Operator, Order};
+use crate::agents::operator::{Operator, Order, Projects};
 use crate::market::PriceModel;
 use crate::rng::{stream, Purpose};
 use crate::scenario::{load, Override};
@@ -150,22 +150,22 @@ fn break_even(w: &World, p: f64) -> f64 {
 #[test]
 fn one_day_of_two_operators_by_hand() {
     let mut w = hand_world(vec![Operator::blank(0), Operator::blank(1)], false);
+    w.sell_share = 1.0; // every operator sells what it mines the day it settles
     let h = w.hashprice_usd_per_th_day();
     let es = break_even(&w, 0.05);
     w.population.operators[0] = Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 100.0,
-        fleet: vec![vintage(1000.0, es / 2.0, false), vintage(500.0, 2.0 * es, true)],
+        fleet: smallvec::smallvec![vintage(1000.0, es / 2.0, false), vintage(500.0, 2.0 * es, true)],
         mined_btc_unsettled: 1.0,
-        sell_share: 1.0,
         balances: Balances { credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(0)
     };
     w.population.operators[1] = Operator {
         power_usd_per_kwh: 0.10,
         site_mw: 100.0,
-        fleet: vec![vintage(2000.0, es / 4.0, true)],
-        orders: thin_vec::thin_vec![Order { th_s: 300.0, j_per_th: es / 4.0, deliver_day: 0 }],
+        fleet: smallvec::smallvec![vintage(2000.0, es / 4.0, true)],
+        projects: Projects::of(vec![Order { th_s: 300.0, j_per_th: es / 4.0, deliver_day: 0 }], None, vec![]),
         balances: Balances { cash_usd: 1e6, credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(1)
     };
@@ -207,17 +207,20 @@ fn deliveries_fill_the_site_and_push_out_only_what_does_not_fit() {
     w.population.operators[0] = Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 0.0,
-        building: Some(Box::new(crate::agents::operator::SiteBuild { mw: 10.0, online_day: 0 })),
-        fleet: vec![vintage(th(4.0, old), old, false)],
-        orders: thin_vec::thin_vec![Order { th_s: th(3.0, good), j_per_th: good, deliver_day: 0 }],
+        fleet: smallvec::smallvec![vintage(th(4.0, old), old, false)],
+        projects: Projects::of(
+            vec![Order { th_s: th(3.0, good), j_per_th: good, deliver_day: 0 }],
+            Some(crate::agents::operator::SiteBuild { mw: 10.0, online_day: 0 }),
+            vec![],
+        ),
         balances: Balances { cash_usd: 1e9, ..Balances::default() },
         ..Operator::blank(0)
     };
     w.population.operators[1] = Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 5.0,
-        fleet: vec![vintage(th(1.0, es / 1.5), es / 1.5, true), vintage(th(4.0, old), old, true)],
-        orders: thin_vec::thin_vec![Order { th_s: th(2.0, good), j_per_th: good, deliver_day: 0 }],
+        fleet: smallvec::smallvec![vintage(th(1.0, es / 1.5), es / 1.5, true), vintage(th(4.0, old), old, true)],
+        projects: Projects::of(vec![Order { th_s: th(2.0, good), j_per_th: good, deliver_day: 0 }], None, vec![]),
         balances: Balances { cash_usd: 1e9, ..Balances::default() },
         ..Operator::blank(1)
     };
@@ -260,7 +263,7 @@ fn fixed_power_charges_by_hand() {
         power_usd_per_kwh: 0.05,
         power_fixed_share: 0.5,
         site_mw: 100.0,
-        fleet: vec![vintage(1000.0, 1.5 * es, false), vintage(500.0, 3.0 * es, true)],
+        fleet: smallvec::smallvec![vintage(1000.0, 1.5 * es, false), vintage(500.0, 3.0 * es, true)],
         balances: Balances { cash_usd: 1e9, credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(0)
     };
@@ -313,7 +316,11 @@ fn demand_response_takes_the_contracted_hours_by_hand() {
         power_usd_per_kwh: 0.05,
         site_mw: 100.0,
         demand_response_draw: draw,
-        fleet: vec![vintage(1000.0, es / 2.0, true), vintage(500.0, 2.0 * es, false), vintage(400.0, es / 8.0, true)],
+        fleet: smallvec::smallvec![
+            vintage(1000.0, es / 2.0, true),
+            vintage(500.0, 2.0 * es, false),
+            vintage(400.0, es / 8.0, true)
+        ],
         balances: Balances { cash_usd: 1e9, credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(owner)
     };
@@ -359,7 +366,7 @@ fn an_upgrade_orders_then_swaps_and_pays() {
     w.population.operators[0] = Operator {
         power_usd_per_kwh: 0.02,
         site_mw: 10.0,
-        fleet: vec![vintage(1000.0, 10.0 * es, false)],
+        fleet: smallvec::smallvec![vintage(1000.0, 10.0 * es, false)],
         balances: Balances { cash_usd: 1e10, ..Balances::default() },
         ..Operator::blank(0)
     };
@@ -370,10 +377,10 @@ fn an_upgrade_orders_then_swaps_and_pays() {
     let stats = w.day(0, &mut census);
     let op = &w.population.operators[0];
     let th_new = 10.0 * 1e6 / e_new;
-    assert_eq!(op.orders.len(), 1);
-    assert!((op.orders[0].th_s - th_new).abs() < 1e-6 * th_new);
+    assert_eq!(op.orders().len(), 1);
+    assert!((op.orders()[0].th_s - th_new).abs() < 1e-6 * th_new);
     let lead = w.hardware.lead_time_days;
-    assert_eq!(op.orders[0].deliver_day, lead);
+    assert_eq!(op.orders()[0].deliver_day, lead);
     assert_eq!(op.fleet.len(), 1, "the old machines wait for the new ones");
     assert_eq!(w.secondary.total_th_s(), 0.0);
     let capex = th_new * snap.hw_offer.price_usd_per_th;
@@ -408,7 +415,7 @@ fn an_insolvent_operator_defaults_then_closes() {
         *op = Operator {
             power_usd_per_kwh: 0.05,
             site_mw: 5.0,
-            fleet: vec![vintage(100.0, es / 2.0, true)],
+            fleet: smallvec::smallvec![vintage(100.0, es / 2.0, true)],
             ..Operator::blank(i as u32)
         };
     }
@@ -440,7 +447,7 @@ fn an_acquired_site_starts_with_working_cash_and_no_debt() {
     let site = |owner: u32, balances: Balances| Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 5.0,
-        fleet: vec![vintage(100.0, es / 2.0, true)],
+        fleet: smallvec::smallvec![vintage(100.0, es / 2.0, true)],
         balances,
         ..Operator::blank(owner)
     };

@@ -67,11 +67,11 @@ impl World {
                 }
                 continue;
             }
-            if op.building.is_some() {
+            if op.building().is_some() {
                 log.extend(finish_building(i, op, d));
             }
-            let swapped = if op.orders.is_empty() { Vec::new() } else { take_deliveries(op, d) };
-            if !op.ai.is_empty() {
+            let swapped = if op.orders().is_empty() { Vec::new() } else { take_deliveries(op, d) };
+            if !op.ai().is_empty() {
                 stats.contracts_returned += hosting_milestones(i, op, &snap, ai, &mut log);
             }
             let any_running = age_and_run(op, snap.decay, snap.market.operating_hashprice_usd_per_th_day, hardware);

@@ -55,11 +55,15 @@ struct Unit {
     running: bool,
     /// Days of power billed before `since` (while it runs) or in all (while it idles), after
     /// the full day the index was built on.
-    billed_days: u32,
+    billed_days: u16,
     /// While it runs, the first day not in `billed_days`; while it idles, the day it stopped
     /// (its operator's idle spell began on its units' last stop).
-    since: u32,
+    since: u16,
 }
+
+/// The last day a unit's day counts hold: a run's days are at most 36,525
+/// (`simulation.days`), so two bytes each keep a unit at 64 bytes, one cache line.
+const LAST_UNIT_DAY: u32 = u16::MAX as u32 - 1;
 
 /// A unit switched on a merit day, with what its operator's entries take from it.
 #[derive(Debug, Clone, Copy)]
@@ -123,7 +127,7 @@ fn restart_key(j_per_th: f64, energy_usd_per_kwh: f64, restart_cost_usd_per_th: 
 }
 
 /// The units by increasing restart key (ties by unit index), each with its key: a restart
-/// day's binary search reads the keys alone, in order, and the units (72 bytes) carry no key
+/// day's binary search reads the keys alone, in order, and the units (64 bytes) carry no key
 /// that only worlds with restart costs use.
 #[derive(Debug, Clone)]
 struct RestartOrder {
@@ -210,6 +214,9 @@ impl MeritOrder {
     /// an active operator with orders, a site being built or AI halls.
     pub fn build(world: &World, d: u32, hashprice: f64, census: &Census) -> Option<MeritOrder> {
         let (restart_cost, payback) = (world.hardware.restart_cost_usd_per_th, world.hardware.restart_payback_days);
+        if world.days > LAST_UNIT_DAY {
+            return None;
+        }
         let ops = &world.population.operators;
         // Sized once: at a million machines a doubling vector would hold two copies at its last growth.
         let mut units = Vec::with_capacity(ops.iter().map(|o| o.fleet.len()).sum());
@@ -218,9 +225,9 @@ impl MeritOrder {
             if op.state != OperatorState::Active {
                 continue;
             }
-            let in_merit_form = op.orders.is_empty()
-                && op.building.is_none()
-                && op.ai.is_empty()
+            let in_merit_form = op.orders().is_empty()
+                && op.building().is_none()
+                && op.ai().is_empty()
                 && (op.payout == Payout::Solo
                     || (census.by_pool_th_s.len() > op.pool as usize
                         && census.by_pooled_owner_th_s.len() > op.owner as usize))
@@ -253,7 +260,7 @@ impl MeritOrder {
                     energy_mwh: cost.energy_mwh,
                     running: v.running,
                     billed_days: 0,
-                    since: if v.running { d + 1 } else { idle_from },
+                    since: if v.running { d + 1 } else { idle_from } as u16,
                 };
                 if v.running {
                     running_th_s += unit.th_s;
@@ -397,9 +404,9 @@ impl MeritOrder {
         u.running = on;
         if !on {
             // It ran, and was billed, from `since` to yesterday.
-            u.billed_days += d - u.since;
+            u.billed_days += d as u16 - u.since;
         }
-        u.since = d;
+        u.since = d as u16;
         let sign = if on { 1.0 } else { -1.0 };
         let th_s = sign * u.th_s;
         self.power_usd += sign * u.power_usd;
@@ -460,9 +467,10 @@ impl MeritOrder {
             let i = u.operator as usize;
             let op = &mut ops[i];
             op.fleet[u.vintage as usize].running = u.running;
-            let days = u.billed_days + if u.running { next - u.since } else { 0 };
+            let days = u32::from(u.billed_days) + if u.running { next - u32::from(u.since) } else { 0 };
             op.power_cost_usd += u.power_usd * f64::from(days);
-            spell_from[i] = if u.running || spell_from[i] == RUNS { RUNS } else { spell_from[i].max(u.since) };
+            spell_from[i] =
+                if u.running || spell_from[i] == RUNS { RUNS } else { spell_from[i].max(u32::from(u.since)) };
         }
         for (op, spell) in ops.iter_mut().zip(spell_from) {
             if op.state == OperatorState::Active {

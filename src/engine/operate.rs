@@ -37,7 +37,7 @@ impl OperatorEvent {
 /// Site capacity finished today joins the site (machines for it are ordered at the next
 /// review). Returns the event to log.
 pub fn finish_building(i: usize, op: &mut Operator, d: u32) -> Option<OperatorEvent> {
-    let b = *op.building.take_if(|b| b.online_day <= d)?;
+    let b = op.projects.take_building_online(d)?;
     op.site_mw += b.mw;
     Some(OperatorEvent::new(i, "site_online", b.mw, 0.0, 0.0))
 }
@@ -49,7 +49,7 @@ pub fn finish_building(i: usize, op: &mut Operator, d: u32) -> Option<OperatorEv
 pub fn take_deliveries(op: &mut Operator, d: u32) -> Vec<Vintage> {
     let mut arrived = false;
     let fleet = &mut op.fleet;
-    op.orders.retain(|o| {
+    op.projects.orders_mut().retain(|o| {
         let due = o.deliver_day <= d;
         if due {
             fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
@@ -100,23 +100,23 @@ pub fn hosting_milestones(
     let (d, hp, offer) = (s.day, s.hashprice_usd_per_th_day(), &s.ai_offer);
     let mut returned = 0;
     let mut k = 0;
-    while k < op.ai.len() {
-        if op.ai[k].online_day == d {
-            log.push(OperatorEvent::new(i, "ai_online", op.ai[k].mw, 0.0, 0.0));
+    while k < op.ai().len() {
+        if op.ai()[k].online_day == d {
+            log.push(OperatorEvent::new(i, "ai_online", op.ai()[k].mw, 0.0, 0.0));
         }
-        if op.ai[k].end_day == d {
-            let p = &op.ai[k];
+        if op.ai()[k].end_day == d {
+            let p = &op.ai()[k];
             let e_back = p.stored.iter().map(|v| v.j_per_th).fold(f64::NAN, f64::min);
             let e = if e_back.is_nan() { s.hw_offer.j_per_th } else { e_back };
             let mining_per_mw_year =
                 (hp - power_cost_usd_per_th_day(e, op.power_usd_per_kwh)).max(0.0) * W_PER_MW / e * DAYS_PER_YEAR;
             if !p.terminated && renew_contract(s.demand_covers, offer, mining_per_mw_year) {
-                let p = &mut op.ai[k];
+                let p = &mut op.projects.ai_mut()[k];
                 p.end_day = d + (offer.contract_years * DAYS_PER_YEAR).round() as u32;
                 p.revenue_usd_per_mw_year = offer.revenue_usd_per_mw_year;
                 log.push(OperatorEvent::new(i, "contract_renewed", p.mw, 0.0, 0.0));
             } else {
-                let p = op.ai.remove(k);
+                let p = op.projects.ai_mut().remove(k);
                 ai.release(p.mw);
                 let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
                 op.fleet.extend(p.stored.into_iter().map(|v| Vintage { running: false, ..v }));
@@ -169,8 +169,8 @@ pub fn view_of(op: &Operator, s: &Snapshot) -> OperatorView {
         energy_usd_per_kwh: op.energy_usd_per_kwh(),
         mining_mw: op.mining_mw(),
         fleet: op.fleet.clone(),
-        on_order_mw: op.orders.iter().map(|o| o.th_s * o.j_per_th / W_PER_MW).sum(),
-        building_mw: op.building.as_ref().map_or(0.0, |b| b.mw),
+        on_order_mw: op.orders().iter().map(|o| o.th_s * o.j_per_th / W_PER_MW).sum(),
+        building_mw: op.building().map_or(0.0, |b| b.mw),
         liquidity_usd: op.balances.liquidity_usd(),
         hosts_ai: op.hosts_ai(),
         days_all_idle: op.days_all_idle,
@@ -220,7 +220,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
                 sales += v.th_s * s.pricing.price_usd_per_th(v.j_per_th);
                 out.secondary.list(v.th_s, v.j_per_th, d);
             }
-            op.orders.clear();
+            op.projects.cancel_orders();
             op.state = OperatorState::Exited;
             out.stats.exits += 1;
             out.log.push(OperatorEvent::new(i, "exit", op.site_mw, 0.0, sales));
@@ -235,7 +235,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             let hw = &s.hw_offer;
             capex += th_s * hw.price_usd_per_th;
             out.stats.ordered_th_s += th_s;
-            op.orders.push(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + s.lead_time_days });
+            op.projects.orders_mut().push(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + s.lead_time_days });
             let mw = th_s * hw.j_per_th / W_PER_MW;
             out.log.push(OperatorEvent::new(i, "upgrade", mw, th_s, th_s * hw.price_usd_per_th));
         }
@@ -252,7 +252,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             let cost = mw * s.params.site_usd_per_mw;
             capex += cost;
             let lag = build_days(s.build_seed, i, d, s.params.site_build_days);
-            op.building = Some(Box::new(SiteBuild { mw, online_day: d + lag }));
+            op.projects.start_building(SiteBuild { mw, online_day: d + lag });
             out.log.push(OperatorEvent::new(i, "site_build", mw, 0.0, cost));
         }
     }
@@ -280,12 +280,12 @@ mod tests {
     #[test]
     fn a_site_under_construction_joins_on_its_day() {
         let mut op = Operator { site_mw: 20.0, ..Operator::blank(0) };
-        op.building = Some(Box::new(SiteBuild { mw: 5.0, online_day: 10 }));
+        op.projects.start_building(SiteBuild { mw: 5.0, online_day: 10 });
         assert_eq!(finish_building(3, &mut op, 9), None);
         assert_eq!(op.site_mw, 20.0);
         let e = finish_building(3, &mut op, 10).expect("online");
         assert_eq!((e.operator, e.kind, e.mw), (3, "site_online", 5.0));
-        assert_eq!((op.site_mw, op.building.as_deref()), (25.0, None));
+        assert_eq!((op.site_mw, op.building()), (25.0, None));
         assert_eq!(finish_building(3, &mut op, 11), None);
     }
 }

@@ -41,11 +41,11 @@ impl World {
             .map(|i| (i, &ops[i]))
             .filter(|(_, o)| o.state == OperatorState::Active && o.rule == DecisionRule::Profitable)
             .map(|(i, o)| {
-                let on_order_mw: f64 = o.orders.iter().map(|r| r.th_s * r.j_per_th / W_PER_MW).sum();
+                let on_order_mw: f64 = o.orders().iter().map(|r| r.th_s * r.j_per_th / W_PER_MW).sum();
                 let room_mw = o.mining_mw() - o.installed_mw() - on_order_mw - inbound_mw[i];
                 // Room at the site today, or else room being built: machines bought for it
                 // arrive when it stands (shipped meanwhile).
-                let (room_mw, ready_day) = match o.building.as_deref() {
+                let (room_mw, ready_day) = match o.building() {
                     // What is on order or on its way beyond today's room takes the new room first.
                     Some(b) if room_mw < MIN_ORDER_MW => (room_mw + b.mw, b.online_day),
                     _ => (room_mw, d),

@@ -141,9 +141,9 @@ fn collect_and_book(
     in_default: &mut Vec<usize>,
 ) {
     let d = books.day;
-    if !op.ai.is_empty() {
+    if !op.ai().is_empty() {
         f.ai_net_usd = op
-            .ai
+            .ai()
             .iter()
             .filter(|p| p.online(d))
             .map(|p| p.mw * p.revenue_usd_per_mw_year / DAYS_PER_YEAR * (1.0 - books.opex_share))
@@ -156,7 +156,7 @@ fn collect_and_book(
     if !books.keep_books {
         return;
     }
-    let s = settle_day(op.balances, &f, books.price_usd, op.sell_share, op.interest_rate);
+    let s = settle_day(op.balances, &f, books.price_usd, books.sell_share, books.interest_rate);
     op.balances = s.balances;
     op.btc_sold += s.btc_sold;
     op.ai_revenue_usd += f.ai_net_usd;

@@ -77,7 +77,7 @@ impl World {
                 self.ai.revenue_usd_per_mw_year *= revenue_factor;
                 self.ai.demand_mw *= demand_factor;
                 for o in self.population.operators.iter_mut().filter(|o| o.state == OperatorState::Active) {
-                    for p in &mut o.ai {
+                    for p in o.projects.ai_mut() {
                         if rng.random::<f64>() < terminate_share {
                             // Handled by today's contract-end step, without renewal.
                             p.end_day = day;
@@ -110,7 +110,7 @@ impl World {
             .map(|(j, &s)| if j == usize::from(banned) { 0.0 } else { s })
             .collect();
         let total: f64 = shares.iter().sum();
-        let able = o.rule == DecisionRule::Profitable && o.ai.is_empty() && o.balances.liquidity_usd() >= cost;
+        let able = o.rule == DecisionRule::Profitable && o.ai().is_empty() && o.balances.liquidity_usd() >= cost;
         if !able || total <= 0.0 || !self.strategy.enabled {
             return false;
         }
@@ -128,12 +128,12 @@ impl World {
         for v in o.fleet.drain(..) {
             self.secondary.ship(v.th_s, v.j_per_th, day, shipment);
         }
-        for order in &mut o.orders {
+        for order in o.projects.orders_mut() {
             order.deliver_day = order.deliver_day.max(online_day);
         }
         o.jurisdiction = to;
         o.site_mw = 0.0;
-        o.building = Some(Box::new(SiteBuild { mw, online_day }));
+        o.projects.start_building(SiteBuild { mw, online_day });
         o.days_all_idle = 0;
         let f = DayFlows { capex_usd: cost, ..DayFlows::default() };
         o.balances = settle_day(o.balances, &f, price, 0.0, 0.0).balances;

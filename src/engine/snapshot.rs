@@ -110,6 +110,10 @@ pub struct Books {
     pub opex_share: f64,
     /// `population.finance.enabled`.
     pub keep_books: bool,
+    /// Share of the BTC mined that is sold the day it is settled (every operator's).
+    pub sell_share: f64,
+    /// Rate on debt, per year (every operator's).
+    pub interest_rate: f64,
 }
 
 impl World {
@@ -124,12 +128,12 @@ impl World {
         }
         let mut census = InvestmentCensus::default();
         for o in self.population.operators.iter().filter(|o| o.state == OperatorState::Active) {
-            census.pipeline_th_s += o.orders.iter().map(|x| x.th_s).sum::<f64>();
+            census.pipeline_th_s += o.orders().iter().map(|x| x.th_s).sum::<f64>();
             census.mining_mw += o.mining_mw();
             if with_curve {
                 let energy = o.energy_usd_per_kwh();
                 for (j_per_th, th_s) in
-                    o.fleet.iter().map(|v| (v.j_per_th, v.th_s)).chain(o.orders.iter().map(|x| (x.j_per_th, x.th_s)))
+                    o.fleet.iter().map(|v| (v.j_per_th, v.th_s)).chain(o.orders().iter().map(|x| (x.j_per_th, x.th_s)))
                 {
                     self.supply.add(power_cost_usd_per_th_day(j_per_th, energy), th_s);
                 }
@@ -241,6 +245,8 @@ impl World {
                 price_usd: self.price.price_usd(),
                 opex_share: self.ai.opex_share,
                 keep_books: self.finance_enabled,
+                sell_share: self.sell_share,
+                interest_rate: self.interest_rate,
             },
             pool_offers: self.population.pools.offers(&self.pool_th_s),
             pool_choice: self.pool_choice,

@@ -144,6 +144,10 @@ pub struct World {
     pub log: Vec<LogEvent>,
     /// `population.finance.enabled`: whether operators keep books.
     pub finance_enabled: bool,
+    /// `population.finance.sell_share`: the share of mined BTC every operator sells daily.
+    pub sell_share: f64,
+    /// `population.finance.interest_rate`: every operator's rate on its debt, per year.
+    pub interest_rate: f64,
     /// Demand-response schedules and today's uptimes.
     pub curtailment: Curtailment,
     /// Operators found insolvent at yesterday's settlement, resolved (bought or closed) at the
@@ -217,7 +221,7 @@ impl World {
             .operators
             .iter()
             .filter(|o| o.state == OperatorState::Active)
-            .flat_map(|o| o.fleet.iter().chain(o.ai.iter().flat_map(|p| p.stored.iter())))
+            .flat_map(|o| o.fleet.iter().chain(o.ai().iter().flat_map(|p| p.stored.iter())))
             .map(|v| v.th_s)
             .sum();
         at_sites + self.secondary.lots.iter().map(|l| l.th_s).sum::<f64>()
@@ -270,14 +274,14 @@ impl World {
     pub(super) fn close_down(&mut self, i: usize, day: u32, pricing: &Pricing, state: OperatorState) -> f64 {
         let op = &mut self.population.operators[i];
         let mut proceeds = 0.0;
-        for v in op.fleet.drain(..).chain(op.ai.iter_mut().flat_map(|p| p.stored.drain(..))) {
+        for v in op.fleet.drain(..).chain(op.projects.ai_mut().iter_mut().flat_map(|p| p.stored.drain(..))) {
             proceeds += v.th_s * pricing.price_usd_per_th(v.j_per_th);
             self.secondary.list(v.th_s, v.j_per_th, day);
         }
-        for p in op.ai.drain(..) {
+        for p in op.projects.ai_mut().drain(..) {
             self.ai.release(p.mw);
         }
-        op.orders.clear();
+        op.projects.cancel_orders();
         op.state = state;
         proceeds
     }

@@ -134,7 +134,7 @@ fn dormant_lots<'a>(m: Machines<'a>, w: &'a World) -> impl Iterator<Item = (f64,
     let stored = m
         .hosts
         .iter()
-        .flat_map(move |&i| ops[i as usize].ai.iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
+        .flat_map(move |&i| ops[i as usize].ai().iter().flat_map(|p| p.stored.iter().map(|v| (v.th_s, v.j_per_th))));
     let for_sale = w.secondary.lots.iter().map(|l| (l.th_s, l.j_per_th));
     m.idle.iter().copied().chain(stored).chain(for_sale)
 }
