@@ -168,10 +168,6 @@ pub struct Operator {
     /// Share of `power_usd_per_kwh` owed on the connected machines whether they run or not
     /// (demand charges, take-or-pay minimums); the rest is paid per kWh used.
     pub power_fixed_share: f64,
-    /// The site's uniform draw against its jurisdiction's demand-response share: it holds such
-    /// a contract where the share exceeds it (1: never). Drawn once, so a site that moves
-    /// takes its chance in the new jurisdiction.
-    pub demand_response_draw: f64,
     /// The pool it mines in: an index into `Population::pools` (a solo miner's own entity).
     pub pool: u32,
     pub fleet: Fleet,
@@ -209,7 +205,6 @@ impl Operator {
             site_mw: 0.0,
             power_usd_per_kwh: 0.0,
             power_fixed_share: 0.0,
-            demand_response_draw: 1.0,
             pool: 0,
             fleet: Fleet::new(),
             projects: Projects::default(),
@@ -294,11 +289,12 @@ mod tests {
     /// Bug caught: a field that grows the record read for every operator every day (a
     /// million-miner run holds a million of them: 248 bytes before the rarely used lists
     /// became one pointer each, 200 before the projects became one pointer for the three,
-    /// the fleet's first vintage moved in and the population's finance terms out;
+    /// the fleet's first vintage moved in, the population's finance terms out and the
+    /// demand-response draw worked out where it is asked for;
     /// docs/PERFORMANCE.md, "Memory").
     #[test]
     fn the_operator_record_stays_small() {
-        assert_eq!(std::mem::size_of::<Operator>(), 176);
+        assert_eq!(std::mem::size_of::<Operator>(), 168);
     }
 
     /// A fleet of one vintage needs no allocation of its own (CORE-1's sites: 32 bytes an

@@ -73,6 +73,35 @@ fn uniform_of(replicate_seed: u64, salt: u64, i: usize) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Each site's draw against its jurisdiction's demand-response share: it holds such a contract
+/// where the share exceeds it. A generated site's is a uniform from the hash of (replicate
+/// seed, its index), worked out where it is asked for (on curtailment days only) rather than
+/// kept in every record (8 bytes an operator); a named operator never holds one (1). Drawn
+/// once, so a site that moves takes its chance in the new jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DemandResponseDraws {
+    replicate_seed: u64,
+    generated: usize,
+}
+
+impl DemandResponseDraws {
+    /// The draws of replicate `replicate_seed`'s population, whose first `generated` operators
+    /// were generated.
+    pub fn new(replicate_seed: u64, generated: usize) -> DemandResponseDraws {
+        DemandResponseDraws { replicate_seed, generated }
+    }
+
+    /// Operator `i`'s draw, in [0, 1].
+    #[inline]
+    pub fn of(&self, i: usize) -> f64 {
+        if i < self.generated {
+            uniform_of(self.replicate_seed, DEMAND_RESPONSE_SALT, i)
+        } else {
+            1.0
+        }
+    }
+}
+
 /// Whether generated operator `i` mines solo (a share of 0 draws nothing).
 fn solo_draw(solo_share: f64, replicate_seed: u64, i: usize) -> bool {
     solo_share > 0.0 && uniform_of(replicate_seed, SOLO_SALT, i) < solo_share
@@ -109,19 +138,16 @@ impl Population {
 
     /// Each site's own draws, in one walk over the operators (at a million operators each walk
     /// over the records costs ~20 ms): whether a generated operator mines solo, whether the site
-    /// could convert to AI hosting, its fixed share of the power price and its draw against its
-    /// jurisdiction's demand-response share. Each comes from its own hash of (replicate seed,
+    /// could convert to AI hosting and its fixed share of the power price (its draw against its
+    /// jurisdiction's demand-response share is [`DemandResponseDraws`]'s). Each comes from its own hash of (replicate seed,
     /// operator index), so no draw shifts with another, with the population's size or with the
     /// order operators are later stored in; a named operator keeps what the file gives.
     pub fn draw_site_terms(&mut self, t: &SiteTerms<'_>, replicate_seed: u64) {
         let generated = self.generated;
         for (i, op) in self.operators.iter_mut().enumerate() {
             let named = i.checked_sub(generated);
-            if named.is_none() {
-                if solo_draw(t.solo_share, replicate_seed, i) {
-                    op.payout = Payout::Solo;
-                }
-                op.demand_response_draw = uniform_of(replicate_seed, DEMAND_RESPONSE_SALT, i);
+            if named.is_none() && solo_draw(t.solo_share, replicate_seed, i) {
+                op.payout = Payout::Solo;
             }
             let given_convertible = named.and_then(|k| t.named_convertible.get(k).copied().flatten());
             op.convertible = given_convertible
@@ -438,8 +464,9 @@ mod tests {
     }
 
     /// The site draws in one walk: a generated operator gets every draw (solo with the share's
-    /// probability, a demand-response uniform, a convertible flag, a fixed share), a named one
-    /// only those the file leaves open, keeping its payout and a demand-response draw of 1;
+    /// probability, a convertible flag, a fixed share, and a demand-response uniform from
+    /// `DemandResponseDraws`), a named one only those the file leaves open, keeping its payout
+    /// and a demand-response draw of 1;
     /// and each draw is its own (the solo share does not move the others). Bug caught: the
     /// walk giving named operators the generated ones' solo or demand-response draws, a
     /// given value overwritten, or one draw's stream shared with another's.
@@ -463,19 +490,22 @@ mod tests {
         assert!((900..1100).contains(&solo), "{solo} of 2,000 solo at a share of 0.5");
         assert!(none.operators.iter().all(|o| o.payout == Payout::Pool));
         for (a, b) in none.operators.iter().zip(&half.operators) {
-            assert_eq!(
-                (a.convertible, a.demand_response_draw.to_bits()),
-                (b.convertible, b.demand_response_draw.to_bits())
-            );
+            assert_eq!(a.convertible, b.convertible);
         }
         let convertible = half.operators[..2000].iter().filter(|o| o.convertible).count();
         assert!((900..1100).contains(&convertible), "{convertible} of 2,000 convertible at 0.5");
         let both = half.operators[..2000].iter().filter(|o| o.convertible && o.payout == Payout::Solo).count();
         assert!((400..600).contains(&both), "{both} of 2,000 solo and convertible: the draws are not independent");
-        let mean_dr = half.operators[..2000].iter().map(|o| o.demand_response_draw).sum::<f64>() / 2000.0;
+        let dr = DemandResponseDraws::new(5, half.generated);
+        let mean_dr = (0..2000).map(|i| dr.of(i)).sum::<f64>() / 2000.0;
         assert!((mean_dr - 0.5).abs() < 0.03, "demand-response draws average {mean_dr}");
+        let solo_dr: Vec<f64> =
+            (0..2000).filter(|&i| half.operators[i].payout == Payout::Solo).map(|i| dr.of(i)).collect();
+        let mean_solo_dr = solo_dr.iter().sum::<f64>() / solo_dr.len() as f64;
+        assert!((mean_solo_dr - 0.5).abs() < 0.05, "the solo sites' demand-response draws average {mean_solo_dr}");
         let named = &half.operators[2000..];
-        assert!(named.iter().all(|o| o.payout == Payout::Pool && o.demand_response_draw == 1.0));
+        assert!(named.iter().all(|o| o.payout == Payout::Pool));
+        assert_eq!((dr.of(2000), dr.of(2001)), (1.0, 1.0), "named sites hold no contract");
         assert!(!named[0].convertible);
         assert_eq!((named[0].power_fixed_share, named[1].power_fixed_share), (0.3, 0.8));
     }

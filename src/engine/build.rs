@@ -7,7 +7,7 @@ use super::world::{ChainState, World};
 use crate::agents::decision::run_vintage;
 use crate::agents::operator::Operator;
 use crate::agents::operator::{OperatorState, Order};
-use crate::agents::population::SiteTerms;
+use crate::agents::population::{DemandResponseDraws, SiteTerms};
 use crate::agents::{generate, Population};
 use crate::chain::fees::FeeModel;
 use crate::chain::retarget::{RETARGET_INTERVAL, TARGET_SPACING_S};
@@ -44,7 +44,8 @@ impl World {
             named_power_fixed_share: &named_power_fixed_share,
         };
         population.draw_site_terms(&terms, rseed);
-        let curtailment = Curtailment::new(&loaded.params.population.jurisdictions, &population.jurisdictions);
+        let draws = DemandResponseDraws::new(rseed, population.generated);
+        let curtailment = Curtailment::new(&loaded.params.population.jurisdictions, &population.jurisdictions, draws);
         // Operators decide on the hashprice net of the pool fee (`World::net_hashprice`).
         let pool_fee = loaded.params.population.pool_fee;
         let bits = match chain_start.bits {

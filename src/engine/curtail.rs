@@ -6,6 +6,7 @@
 //! jurisdiction's schedule for the month.
 
 use crate::agents::operator::Operator;
+use crate::agents::population::DemandResponseDraws;
 use crate::calendar::civil_from_days;
 use crate::scenario::params::{DemandResponse, JurisdictionParams};
 use crate::units::power_cost_usd_per_th_day;
@@ -22,6 +23,8 @@ pub struct Curtailment {
     hashprice_usd_per_th_day: f64,
     /// Whether any jurisdiction curtails today (most days of most runs: none).
     any_today: bool,
+    /// Each site's draw against its jurisdiction's share of contracted sites.
+    draws: DemandResponseDraws,
 }
 
 /// What a site's contract does to its running machines today: those less efficient than
@@ -49,12 +52,13 @@ impl SiteCurtailment {
 
 impl Curtailment {
     /// Schedules of `params` placed at the population's jurisdiction indices (`names`, which
-    /// hold the scenario's jurisdictions and those only named operators use).
-    pub fn new(params: &[JurisdictionParams], names: &[String]) -> Curtailment {
+    /// hold the scenario's jurisdictions and those only named operators use), and the sites'
+    /// draws against their shares.
+    pub fn new(params: &[JurisdictionParams], names: &[String], draws: DemandResponseDraws) -> Curtailment {
         let schedules: Vec<Option<DemandResponse>> =
             names.iter().map(|n| params.iter().find(|j| &j.name == n).and_then(|j| j.demand_response)).collect();
         let uptime = vec![1.0; schedules.len()];
-        Curtailment { schedules, uptime, hashprice_usd_per_th_day: 0.0, any_today: false }
+        Curtailment { schedules, uptime, hashprice_usd_per_th_day: 0.0, any_today: false, draws }
     }
 
     /// Sets today's uptimes from the calendar month of `date_days` (days since 1970-01-01),
@@ -69,7 +73,7 @@ impl Curtailment {
         }
     }
 
-    /// Operator `op`'s terms today. A site holds a contract if its draw is below its
+    /// Operator `i`'s (`op`'s) terms today. A site holds a contract if its draw is below its
     /// jurisdiction's share; a machine on it takes the contract's hours iff what it earns per
     /// kWh net of energy is below what the peak kWh is worth, `v`:
     ///
@@ -84,13 +88,13 @@ impl Curtailment {
 
     /// (`h` the operating hashprice per TH/s-day, `e` J/TH, `0.024 e` kWh per TH/s-day).
     #[inline]
-    pub fn terms_of(&self, op: &Operator) -> SiteCurtailment {
+    pub fn terms_of(&self, i: usize, op: &Operator) -> SiteCurtailment {
         if !self.any_today {
             return SiteCurtailment::NONE;
         }
         let j = op.jurisdiction as usize;
         match self.schedules.get(j).copied().flatten() {
-            Some(s) if op.demand_response_draw < s.share && self.uptime[j] < 1.0 => SiteCurtailment {
+            Some(s) if self.uptime[j] < 1.0 && self.draws.of(i) < s.share => SiteCurtailment {
                 uptime: self.uptime[j],
                 // What a 1 J/TH machine would pay a day for the kWh at `v + p (1 - phi)`.
                 above_j_per_th: self.hashprice_usd_per_th_day
@@ -123,8 +127,8 @@ mod tests {
 
     /// Hand-worked, at $0.05 per TH/s-day and $0.05/kWh of energy: a machine takes a July
     /// day's 6 hours (uptime 0.75) iff `e > 0.05 / (0.024 * (0.15 + 0.05))` = 10.42 J/TH, on a
-    /// contracted site (draw 0.1 < 0.4) only; none on an uncontracted one (0.7), in another
-    /// jurisdiction or month. At 20x the hashprice (2021's margins) a 30 J/TH machine earns
+    /// contracted site (its draw below 0.4) only; none on an uncontracted one (a draw of 0.4
+    /// or more), a named one, in another jurisdiction or month. At 20x the hashprice (2021's margins) a 30 J/TH machine earns
     /// more than the peak kWh is worth and runs all day. Bugs caught: the month off by one,
     /// the share or the margin compared the wrong way, a schedule applied by the scenario's
     /// order rather than the population's jurisdiction index.
@@ -132,24 +136,24 @@ mod tests {
     fn machines_that_earn_less_than_the_peak_kwh_stand_down_their_months_hours() {
         let names = vec!["other".to_string(), "US".to_string()];
         let other = JurisdictionParams { name: "other".into(), demand_response: None, ..texas() };
-        let mut c = Curtailment::new(&[texas(), other], &names);
-        let site = |j: u16, draw: f64| Operator {
-            jurisdiction: j,
-            demand_response_draw: draw,
-            power_usd_per_kwh: 0.05,
-            ..Operator::blank(0)
-        };
+        // 20 generated sites, then named ones; a contracted site and an uncontracted one.
+        let draws = DemandResponseDraws::new(7, 20);
+        let mut c = Curtailment::new(&[texas(), other], &names, draws);
+        let contracted = (0..20).find(|&i| draws.of(i) < 0.4).expect("some of 20 draws below 0.4");
+        let not = (0..20).find(|&i| draws.of(i) >= 0.4).expect("some of 20 draws above");
+        let site = |j: u16| Operator { jurisdiction: j, power_usd_per_kwh: 0.05, ..Operator::blank(0) };
         c.open_day(days_from_civil(2025, 7, 1), 0.05);
-        let t = c.terms_of(&site(1, 0.1));
+        let t = c.terms_of(contracted, &site(1));
         assert!((t.above_j_per_th - 0.05 / (0.024 * 0.2)).abs() < 1e-12, "{t:?}");
         assert_eq!((t.uptime(30.0), t.uptime(10.0)), (0.75, 1.0));
-        assert_eq!(c.terms_of(&site(1, 0.7)), SiteCurtailment::NONE);
-        assert_eq!(c.terms_of(&site(0, 0.1)), SiteCurtailment::NONE);
+        assert_eq!(c.terms_of(not, &site(1)), SiteCurtailment::NONE);
+        assert_eq!(c.terms_of(20, &site(1)), SiteCurtailment::NONE, "a named site");
+        assert_eq!(c.terms_of(contracted, &site(0)), SiteCurtailment::NONE);
         c.open_day(days_from_civil(2025, 7, 1), 1.0);
-        assert_eq!(c.terms_of(&site(1, 0.1)).uptime(30.0), 1.0);
+        assert_eq!(c.terms_of(contracted, &site(1)).uptime(30.0), 1.0);
         for (m, d) in [(6, 30), (8, 1)] {
             c.open_day(days_from_civil(2025, m, d), 0.05);
-            assert_eq!(c.terms_of(&site(1, 0.1)), SiteCurtailment::NONE, "month {m}");
+            assert_eq!(c.terms_of(contracted, &site(1)), SiteCurtailment::NONE, "month {m}");
         }
     }
 }

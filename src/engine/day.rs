@@ -150,7 +150,7 @@ impl World {
         let mut sums = DaySums::default();
         let World { population, in_default, curtailment, .. } = self;
         for (i, (op, f)) in population.operators.iter_mut().zip(flows).enumerate() {
-            let terms = curtailment.terms_of(op);
+            let terms = curtailment.terms_of(i, op);
             settle(i, op, terms, f, &snap.books, &mut sums, in_default);
         }
         sums
@@ -165,7 +165,7 @@ impl World {
             census.machines.take_at(snap.pricing, n);
         }
         for (i, op) in self.population.operators.iter().enumerate() {
-            census.count(&mut sums.census, i, op, self.curtailment.terms_of(op), d);
+            census.count(&mut sums.census, i, op, self.curtailment.terms_of(i, op), d);
         }
         if census.machines.pricing.is_some() {
             census.machines.day = Some(d);

@@ -280,8 +280,8 @@ fn fixed_power_charges_by_hand() {
     }
 }
 
-/// Demand response by hand: in July, on a contracted site (draw 0.1 under the jurisdiction's
-/// 0.28) with 6 curtailed hours a day and a peak kWh worth $0.15, a machine stands down iff
+/// Demand response by hand: in July, on a contracted site (its draw under the jurisdiction's
+/// 0.28; a replicate seed is found where operator 0's is and operator 1's is not) with 6 curtailed hours a day and a peak kWh worth $0.15, a machine stands down iff
 /// `e > h / (0.024 (0.15 + 0.05))` = e*/4 (`e* = h / (0.024 * 0.05)`): its 1,000 TH/s at e*/2
 /// run 18 hours, its 400 TH/s at e*/8 (which earn more than the peak kWh) all day. It pays
 /// 0.75 x 500 h + 50 h USD for power against the uncontracted twin's 550 h; the census counts
@@ -293,6 +293,7 @@ fn fixed_power_charges_by_hand() {
 /// without it.
 #[test]
 fn demand_response_takes_the_contracted_hours_by_hand() {
+    use crate::agents::population::DemandResponseDraws;
     use crate::calendar::days_from_civil;
     use crate::engine::curtail::Curtailment;
     use crate::scenario::params::{DemandResponse, JurisdictionParams};
@@ -311,11 +312,14 @@ fn demand_response_takes_the_contracted_hours_by_hand() {
             peak_value_usd_per_kwh: 0.15,
         }),
     };
-    w.curtailment = Curtailment::new(&[x], &w.population.jurisdictions);
-    let site = |owner: u32, draw: f64| Operator {
+    let draws = (0..)
+        .map(|seed| DemandResponseDraws::new(seed, 2))
+        .find(|d| d.of(0) < 0.28 && d.of(1) >= 0.28)
+        .expect("a seed splits the two sites");
+    w.curtailment = Curtailment::new(&[x], &w.population.jurisdictions, draws);
+    let site = |owner: u32| Operator {
         power_usd_per_kwh: 0.05,
         site_mw: 100.0,
-        demand_response_draw: draw,
         fleet: smallvec::smallvec![
             vintage(1000.0, es / 2.0, true),
             vintage(500.0, 2.0 * es, false),
@@ -324,7 +328,7 @@ fn demand_response_takes_the_contracted_hours_by_hand() {
         balances: Balances { cash_usd: 1e9, credit_limit_usd: 1e9, ..Balances::default() },
         ..Operator::blank(owner)
     };
-    w.population.operators = vec![site(0, 0.1), site(1, 0.5)];
+    w.population.operators = vec![site(0), site(1)];
     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y.abs().max(1.0) + ON_GRID;
     for (month, u) in [(7, 0.75), (5, 1.0)] {
         for fused in [false, true] {

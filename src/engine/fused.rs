@@ -88,7 +88,7 @@ impl World {
             };
             flow.sales_usd += swap_sales;
             if requests.is_empty() {
-                let terms = curtailment.terms_of(op);
+                let terms = curtailment.terms_of(i, op);
                 settle_and_count(i, op, terms, flow, &books, &mut sums, census, in_default);
                 settled = i + 1;
             } else {
@@ -108,7 +108,7 @@ impl World {
         let World { population, flows, in_default, curtailment, .. } = self;
         let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
         for (i, (op, flow)) in rest {
-            let terms = curtailment.terms_of(op);
+            let terms = curtailment.terms_of(i, op);
             settle_and_count(i, op, terms, std::mem::take(flow), &books, &mut sums, census, in_default);
         }
         if census.machines.pricing.is_some() {

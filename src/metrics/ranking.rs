@@ -60,8 +60,8 @@ pub struct Ranking {
     sums: RankSums,
 }
 
-/// Most entries whose buffer a merge keeps after taking everyone in at once.
-const JOINING_KEPT: usize = 1 << 16;
+/// Most entries a merge's scratch buffer keeps after the merge (1 MB of `(f64, u32)`).
+const SCRATCH_KEPT: usize = 1 << 16;
 
 /// Finite and positive (NaN fails both comparisons).
 fn active(h: f64) -> bool {
@@ -330,7 +330,6 @@ impl Ranking {
     /// Takes a day with other changes: the dormant entries dropped, the changed entities'
     /// entries moved by a merge, the places indexed again.
     fn merge_changes(&mut self, hashrates: &[f64], changed: Option<&[u32]>) {
-        let first = self.held.is_empty();
         self.joining.clear();
         self.aside.clear();
         self.refreshed.clear();
@@ -376,10 +375,14 @@ impl Ranking {
         self.dormant = 0;
         debug_assert!(self.moved.iter().all(|m| !m));
         debug_assert!(self.entities.iter().enumerate().all(|(p, &i)| self.places[i as usize] == p as u32));
-        if first && self.aside.len() > JOINING_KEPT {
-            // Everyone joined at once (the first day): later days take a few in, so the
-            // buffers are not kept at this size (16 MB each at a million entries).
-            (self.joining, self.aside) = (Vec::new(), Vec::new());
+        // Everyone joined at once (the first day), or a full census took the whole order
+        // into `refreshed`: such days are rare in a large world (the merit order's days take
+        // a few), so the buffers are not kept at that size (16 MB each at a million entries,
+        // alive at the run's peak, when the merit order is built).
+        for buffer in [&mut self.joining, &mut self.aside, &mut self.refreshed] {
+            if buffer.capacity() > SCRATCH_KEPT {
+                *buffer = Vec::new();
+            }
         }
     }
 
