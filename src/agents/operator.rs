@@ -66,9 +66,10 @@ pub struct SiteBuild {
 
 /// What an operator has under way: machines on order, site capacity under construction and
 /// AI hosting halls. Most operators have none (every one of CORE-1's), so the record holds one
-/// pointer for the three (24 bytes before: 16 MB at a million operators), allocated on the
-/// first project and kept. Reads see empty lists where nothing was ever allocated, and
-/// equality and `Debug` compare what is under way, not whether it was allocated.
+/// pointer for the three (24 bytes before: 16 MB at a million operators), allocated while
+/// something is under way and freed when the last of it ends: a day's reads of an operator
+/// with nothing under way are one test of the pointer. Equality and `Debug` compare what is
+/// under way.
 #[derive(Clone, Default)]
 pub struct Projects(Option<Box<UnderWay>>);
 
@@ -110,14 +111,52 @@ impl Projects {
         self.0.get_or_insert_with(Box::default)
     }
 
-    /// The orders, to add to or take from (allocates the projects on first use).
-    pub fn orders_mut(&mut self) -> &mut Vec<Order> {
-        &mut self.under_way().orders
+    /// Frees the allocation once nothing is under way (after every change that can end a
+    /// project).
+    fn tidy(&mut self) {
+        if self.0.as_ref().is_some_and(|u| u.orders.is_empty() && u.building.is_none() && u.ai.is_empty()) {
+            self.0 = None;
+        }
     }
 
-    /// The AI halls, to add to or change (allocates the projects on first use).
-    pub fn ai_mut(&mut self) -> &mut Vec<AiProject> {
-        &mut self.under_way().ai
+    /// The orders, to change in place.
+    pub fn orders_mut(&mut self) -> &mut [Order] {
+        self.0.as_mut().map_or(&mut [], |u| &mut u.orders)
+    }
+
+    /// The AI halls, to change in place.
+    pub fn ai_mut(&mut self) -> &mut [AiProject] {
+        self.0.as_mut().map_or(&mut [], |u| &mut u.ai)
+    }
+
+    pub fn push_order(&mut self, order: Order) {
+        self.under_way().orders.push(order);
+    }
+
+    pub fn push_ai(&mut self, project: AiProject) {
+        self.under_way().ai.push(project);
+    }
+
+    /// Keeps the orders for which `keep` holds, in order (`Vec::retain`).
+    pub fn retain_orders(&mut self, keep: impl FnMut(&Order) -> bool) {
+        if let Some(u) = self.0.as_mut() {
+            u.orders.retain(keep);
+            self.tidy();
+        }
+    }
+
+    /// Hall `k`, taken out.
+    pub fn remove_ai(&mut self, k: usize) -> AiProject {
+        let p = self.under_way().ai.remove(k);
+        self.tidy();
+        p
+    }
+
+    /// Every hall, taken out.
+    pub fn take_ai(&mut self) -> Vec<AiProject> {
+        let halls = self.0.as_mut().map(|u| std::mem::take(&mut u.ai)).unwrap_or_default();
+        self.tidy();
+        halls
     }
 
     /// Starts building `b` (replacing any build under way).
@@ -127,14 +166,23 @@ impl Projects {
 
     /// The build under way, taken if it is online by day `d`.
     pub fn take_building_online(&mut self, d: u32) -> Option<SiteBuild> {
-        self.0.as_mut()?.building.take_if(|b| b.online_day <= d)
+        let b = self.0.as_mut()?.building.take_if(|b| b.online_day <= d);
+        self.tidy();
+        b
     }
 
     /// Drops every order (the machines will not come).
     pub fn cancel_orders(&mut self) {
         if let Some(u) = self.0.as_mut() {
             u.orders.clear();
+            self.tidy();
         }
+    }
+
+    /// Whether an allocation is held (the tests' check that it is freed).
+    #[cfg(test)]
+    fn allocated(&self) -> bool {
+        self.0.is_some()
     }
 
     /// Orders, build and halls as one value, for equality and `Debug` (allocated or not).
@@ -308,25 +356,57 @@ mod tests {
         assert!(fleet.spilled());
     }
 
-    /// The projects compare and print by what is under way: an operator whose orders were
-    /// delivered equals one that never ordered (the merit order's oracle compares worlds by
-    /// `Debug`). Bug caught: the derived forms, which tell an empty allocation from none.
+    /// The projects' allocation lives while something is under way: every change that can
+    /// end the last project frees it, and reads of what is not under way allocate nothing;
+    /// an operator whose orders were delivered equals, and prints as, one that never ordered
+    /// (the merit order's oracle compares worlds by `Debug`). Bug caught: a change that leaves
+    /// an empty allocation (a day's reads then chase it for every such operator), a read
+    /// that allocates, or the derived forms telling an empty allocation from none.
     #[test]
-    fn projects_compare_by_what_is_under_way() {
+    fn projects_are_allocated_while_something_is_under_way() {
         let none = Projects::default();
-        let mut emptied = Projects::of(vec![Order { th_s: 1.0, j_per_th: 20.0, deliver_day: 3 }], None, vec![]);
-        assert_ne!(emptied, none);
-        assert_eq!(emptied.orders().len(), 1);
-        emptied.orders_mut().clear();
-        assert_eq!(emptied, none);
-        assert_eq!(format!("{emptied:?}"), format!("{none:?}"));
-        assert!(emptied.is_empty());
-        let mut built = Projects::default();
-        built.start_building(SiteBuild { mw: 5.0, online_day: 10 });
-        assert!(!built.is_empty());
-        assert_eq!(built.take_building_online(9), None, "not online yet");
-        assert_eq!(built.take_building_online(10), Some(SiteBuild { mw: 5.0, online_day: 10 }));
-        assert_eq!(built, none);
+        let order = Order { th_s: 1.0, j_per_th: 20.0, deliver_day: 3 };
+        let hall = AiProject {
+            mw: 1.0,
+            online_day: 0,
+            end_day: 9,
+            revenue_usd_per_mw_year: 1.0,
+            stored: vec![],
+            terminated: false,
+        };
+        assert!(!Projects::of(vec![], None, vec![]).allocated());
+        let mut p = Projects::default();
+        assert!(p.orders_mut().is_empty() && p.ai_mut().is_empty() && !p.allocated(), "reads allocate nothing");
+        p.cancel_orders();
+        p.retain_orders(|_| false);
+        assert!(p.take_building_online(0).is_none() && p.take_ai().is_empty() && !p.allocated());
+
+        p.push_order(order.clone());
+        assert!(p.allocated() && !p.is_empty() && p != none);
+        p.retain_orders(|o| o.deliver_day > 3);
+        assert!(!p.allocated() && p.is_empty());
+        assert_eq!((&p, format!("{p:?}")), (&none, format!("{none:?}")));
+        p.push_order(order.clone());
+        p.cancel_orders();
+        assert!(!p.allocated());
+
+        p.start_building(SiteBuild { mw: 5.0, online_day: 10 });
+        p.push_order(order);
+        assert_eq!(p.take_building_online(9), None, "not online yet");
+        assert_eq!(p.take_building_online(10), Some(SiteBuild { mw: 5.0, online_day: 10 }));
+        assert!(p.allocated(), "the order is still under way");
+        p.cancel_orders();
+        assert!(!p.allocated());
+
+        p.push_ai(hall.clone());
+        p.push_ai(hall.clone());
+        assert_eq!(p.remove_ai(0), hall);
+        assert!(p.allocated());
+        assert_eq!(p.take_ai(), vec![hall.clone()]);
+        assert!(!p.allocated());
+        p.push_ai(hall);
+        p.remove_ai(0);
+        assert!(!p.allocated() && p == none);
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl World {
         let book_th_s = self.hardware.initial_order_book_eh_s * TH_PER_EH;
         for o in initial_book(&free_th_s, book_th_s, self.hardware.lead_time_days) {
             let order = Order { th_s: o.th_s, j_per_th: e, deliver_day: o.deliver_day };
-            self.population.operators[o.operator].projects.orders_mut().push(order);
+            self.population.operators[o.operator].projects.push_order(order);
         }
     }
 }

@@ -34,7 +34,7 @@ impl World {
                 stored: Vec::new(),
                 terminated: false,
             };
-            op.projects.ai_mut().push(project.clone());
+            op.projects.push_ai(project.clone());
             let excess = op.installed_mw() - op.mining_mw();
             let displaced = remove_least_efficient(&mut op.fleet, excess.max(0.0));
             let mut sales = 0.0;

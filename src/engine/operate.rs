@@ -49,7 +49,7 @@ pub fn finish_building(i: usize, op: &mut Operator, d: u32) -> Option<OperatorEv
 pub fn take_deliveries(op: &mut Operator, d: u32) -> Vec<Vintage> {
     let mut arrived = false;
     let fleet = &mut op.fleet;
-    op.projects.orders_mut().retain(|o| {
+    op.projects.retain_orders(|o| {
         let due = o.deliver_day <= d;
         if due {
             fleet.push(Vintage { th_s: o.th_s, j_per_th: o.j_per_th, running: false });
@@ -116,7 +116,7 @@ pub fn hosting_milestones(
                 p.revenue_usd_per_mw_year = offer.revenue_usd_per_mw_year;
                 log.push(OperatorEvent::new(i, "contract_renewed", p.mw, 0.0, 0.0));
             } else {
-                let p = op.projects.ai_mut().remove(k);
+                let p = op.projects.remove_ai(k);
                 ai.release(p.mw);
                 let th: f64 = p.stored.iter().map(|v| v.th_s).sum();
                 op.fleet.extend(p.stored.into_iter().map(|v| Vintage { running: false, ..v }));
@@ -235,7 +235,7 @@ pub fn carry_out(i: usize, op: &mut Operator, strategy: Strategy, s: &Snapshot, 
             let hw = &s.hw_offer;
             capex += th_s * hw.price_usd_per_th;
             out.stats.ordered_th_s += th_s;
-            op.projects.orders_mut().push(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + s.lead_time_days });
+            op.projects.push_order(Order { th_s, j_per_th: hw.j_per_th, deliver_day: d + s.lead_time_days });
             let mw = th_s * hw.j_per_th / W_PER_MW;
             out.log.push(OperatorEvent::new(i, "upgrade", mw, th_s, th_s * hw.price_usd_per_th));
         }

@@ -278,7 +278,7 @@ impl World {
             proceeds += v.th_s * pricing.price_usd_per_th(v.j_per_th);
             self.secondary.list(v.th_s, v.j_per_th, day);
         }
-        for p in op.projects.ai_mut().drain(..) {
+        for p in op.projects.take_ai() {
             self.ai.release(p.mw);
         }
         op.projects.cancel_orders();
