@@ -114,7 +114,7 @@ impl Projects {
     /// Frees the allocation once nothing is under way (after every change that can end a
     /// project).
     fn tidy(&mut self) {
-        if self.0.as_ref().is_some_and(|u| u.orders.is_empty() && u.building.is_none() && u.ai.is_empty()) {
+        if self.is_empty() {
             self.0 = None;
         }
     }

@@ -225,9 +225,7 @@ impl MeritOrder {
             if op.state != OperatorState::Active {
                 continue;
             }
-            let in_merit_form = op.orders().is_empty()
-                && op.building().is_none()
-                && op.ai().is_empty()
+            let in_merit_form = op.projects.is_empty()
                 && (op.payout == Payout::Solo
                     || (census.by_pool_th_s.len() > op.pool as usize
                         && census.by_pooled_owner_th_s.len() > op.owner as usize))
