@@ -37,7 +37,8 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// Digest and length of every column of a CSV, keyed `file:column` (a file's whole bytes under
-/// `file`), so a failure names the columns that changed.
+/// `file`), so a failure names the columns that changed. No field may read `-0.0` (an empty
+/// sum in Rust is -0.0; the writer prints every zero unsigned).
 fn csv_digests(key: &str, bytes: &[u8], out: &mut BTreeMap<String, String>) {
     out.insert(key.to_string(), format!("{:016x} {}", fnv1a(bytes), bytes.len()));
     let mut r = csv::ReaderBuilder::new().from_reader(bytes);
@@ -45,7 +46,8 @@ fn csv_digests(key: &str, bytes: &[u8], out: &mut BTreeMap<String, String>) {
     let mut columns: Vec<Vec<u8>> = vec![Vec::new(); headers.len()];
     for rec in r.records() {
         let rec = rec.expect("record");
-        for (c, v) in columns.iter_mut().zip(rec.iter()) {
+        for ((c, v), h) in columns.iter_mut().zip(rec.iter()).zip(&headers) {
+            assert_ne!(v, "-0.0", "{key}:{h} holds a signed zero");
             c.extend_from_slice(v.as_bytes());
             c.push(b'\n');
         }

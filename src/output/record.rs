@@ -6,7 +6,7 @@
 //! What the `csv` crate does, and so this module (its `serializer.rs` and csv-core's
 //! `writer.rs`): fields separated by `,`, records ended by `\n`; floats in `ryu`'s shortest
 //! round-trip form, written by `zmij` (`Record::float`), and `NaN`, `inf`, `-inf` for the
-//! others; integers by `itoa`; `true`/`false`; `None` and `()` an empty field; a unit enum
+//! others (a zero as `0.0` whatever its sign, where the `csv` crate writes `-0.0`); integers by `itoa`; `true`/`false`; `None` and `()` an empty field; a unit enum
 //! variant its (serde) name; a text field quoted only when it holds `,`, `"`, `\r` or `\n`,
 //! inner quotes doubled; a record of one empty field written `""`. The header is the struct's
 //! field names, quoted by the same rule. Only flat rows are supported: a field that is a
@@ -156,11 +156,17 @@ impl<'a> ser::Serializer for &mut Record<'a> {
 
     fn serialize_f32(self, v: f32) -> Result<(), RecordError> {
         // Always searched for a `+`: no row holds an f32, so no threshold is worked out for one.
+        let v = if v == 0.0 { 0.0 } else { v };
         self.float(zmij::Buffer::new().format(v).as_bytes(), true);
         Ok(())
     }
 
+    /// The one place this writer parts from the `csv` crate: a zero is written `0.0` whatever
+    /// its sign. Rust's float `Sum` starts from -0.0, so an empty sum (the AI MW of a site
+    /// with no halls, the fleet of an operator that left) is -0.0, which every reader takes
+    /// for 0 but prints as `-0`: it was in most rows of `operators.csv`.
     fn serialize_f64(self, v: f64) -> Result<(), RecordError> {
+        let v = if v == 0.0 { 0.0 } else { v };
         // Both write an exponent from 1e16 up; 1e16 is a double, so no smaller double prints
         // as it.
         self.float(zmij::Buffer::new().format(v).as_bytes(), v.abs() >= 1e16);
@@ -376,25 +382,62 @@ mod tests {
     /// renamed field by its Rust name.
     #[test]
     fn rows_are_byte_for_byte_the_csv_crates() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-        let rows: Vec<Every> = (0..2_000)
-            .map(|_| Every {
-                a_f64: float(&mut rng),
-                b_f32: float(&mut rng) as f32,
-                c_u32: rng.random(),
-                d_u64: rng.random(),
-                e_usize: rng.random_range(0..1_000_000),
-                f_i64: rng.random(),
-                g_bool: rng.random(),
-                h_opt: rng.random_bool(0.5).then(|| float(&mut rng)),
-                i_text: text(&mut rng),
-                j_static: ["x", "has,comma", ""][rng.random_range(0..3)],
-                k_kind: if rng.random() { Kind::Solo } else { Kind::PoolMember },
-                l_unit: (),
-                m_char: [',', 'a', '"', 'é'][rng.random_range(0..4)],
-            })
-            .collect();
-        assert_eq!(String::from_utf8(by_record(&rows)).unwrap(), String::from_utf8(by_csv(&rows)).unwrap());
+        // The same rows twice; the oracle's with each -0.0 made 0.0, which is how this writer
+        // parts from the `csv` crate (`zeros_are_written_without_a_sign`).
+        let rows = |unsigned_zeros: bool| -> Vec<Every> {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+            let float = |rng: &mut rand::rngs::StdRng| {
+                let x = float(rng);
+                if unsigned_zeros && x == 0.0 {
+                    0.0
+                } else {
+                    x
+                }
+            };
+            (0..2_000)
+                .map(|_| Every {
+                    a_f64: float(&mut rng),
+                    // Cast after the draw: a tiny negative double is a -0.0 float.
+                    b_f32: match float(&mut rng) as f32 {
+                        z if unsigned_zeros && z == 0.0 => 0.0,
+                        x => x,
+                    },
+                    c_u32: rng.random(),
+                    d_u64: rng.random(),
+                    e_usize: rng.random_range(0..1_000_000),
+                    f_i64: rng.random(),
+                    g_bool: rng.random(),
+                    h_opt: rng.random_bool(0.5).then(|| float(&mut rng)),
+                    i_text: text(&mut rng),
+                    j_static: ["x", "has,comma", ""][rng.random_range(0..3)],
+                    k_kind: if rng.random() { Kind::Solo } else { Kind::PoolMember },
+                    l_unit: (),
+                    m_char: [',', 'a', '"', 'é'][rng.random_range(0..4)],
+                })
+                .collect()
+        };
+        let (rows, oracle_rows) = (rows(false), rows(true));
+        assert!(rows.iter().any(|r| r.a_f64.to_bits() == (-0.0f64).to_bits()), "the rows hold a -0.0");
+        assert_eq!(String::from_utf8(by_record(&rows)).unwrap(), String::from_utf8(by_csv(&oracle_rows)).unwrap());
+    }
+
+    #[derive(Serialize)]
+    struct Zeros {
+        a: f64,
+        b: f32,
+        c: Option<f64>,
+        d: f64,
+    }
+
+    /// Bug caught: a -0.0 written with its sign (an empty sum in Rust is -0.0: the AI MW of
+    /// every site without halls read `-0.0` in `operators.csv`), or a small negative number
+    /// taken for a zero.
+    #[test]
+    fn zeros_are_written_without_a_sign() {
+        let row = Zeros { a: -0.0, b: -0.0, c: Some(-0.0), d: -5e-324 };
+        assert_eq!(by_record(&[row]), b"a,b,c,d\n0.0,0.0,0.0,-5e-324\n");
+        let empty: f64 = std::iter::empty::<f64>().sum();
+        assert!(empty.is_sign_negative(), "Rust's empty sum is -0.0 (why the writer unsigns zeros)");
     }
 
     /// The rows hashsim writes, at their defaults and with text that needs quotes.
