@@ -138,10 +138,11 @@ impl Population {
 
     /// Each site's own draws, in one walk over the operators (at a million operators each walk
     /// over the records costs ~20 ms): whether a generated operator mines solo, whether the site
-    /// could convert to AI hosting and its fixed share of the power price (its draw against its
-    /// jurisdiction's demand-response share is [`DemandResponseDraws`]'s). Each comes from its own hash of (replicate seed,
-    /// operator index), so no draw shifts with another, with the population's size or with the
-    /// order operators are later stored in; a named operator keeps what the file gives.
+    /// could convert to AI hosting and its fixed share of the power price (its draw against
+    /// its jurisdiction's demand-response share is [`DemandResponseDraws`]'s). Each comes from
+    /// its own hash of (replicate seed, operator index), so no draw shifts with another, with
+    /// the population's size or with the order operators are later stored in; a named operator
+    /// keeps what the file gives.
     pub fn draw_site_terms(&mut self, t: &SiteTerms<'_>, replicate_seed: u64) {
         let generated = self.generated;
         for (i, op) in self.operators.iter_mut().enumerate() {

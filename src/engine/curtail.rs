@@ -128,7 +128,8 @@ mod tests {
     /// Hand-worked, at $0.05 per TH/s-day and $0.05/kWh of energy: a machine takes a July
     /// day's 6 hours (uptime 0.75) iff `e > 0.05 / (0.024 * (0.15 + 0.05))` = 10.42 J/TH, on a
     /// contracted site (its draw below 0.4) only; none on an uncontracted one (a draw of 0.4
-    /// or more), a named one, in another jurisdiction or month. At 20x the hashprice (2021's margins) a 30 J/TH machine earns
+    /// or more), a named one, in another jurisdiction or month. At 20x the hashprice (2021's
+    /// margins) a 30 J/TH machine earns
     /// more than the peak kWh is worth and runs all day. Bugs caught: the month off by one,
     /// the share or the margin compared the wrong way, a schedule applied by the scenario's
     /// order rather than the population's jurisdiction index.
