@@ -219,3 +219,22 @@ fn a_clone_takes_stops_and_restarts_as_the_original() {
         assert_eq!(format!("{:?}", c.concentration()), want);
     }
 }
+
+/// A full census of more entities than a merge's scratch keeps (everyone joining on the
+/// first day, then every value moved and the whole order refreshed) leaves no buffer at that
+/// size, and the order is still the sort from scratch. Bug caught: `refreshed` (or `joining`,
+/// `aside`) kept at the size of the whole order, 16 MB at a million groups for the rest of the
+/// run.
+#[test]
+fn a_full_census_keeps_no_buffer_of_its_size() {
+    let n = 2 * SCRATCH_KEPT;
+    let day0: Vec<f64> = (0..n).map(|i| 1.0 + (i * 7919 % n) as f64).collect();
+    let day1: Vec<f64> = day0.iter().enumerate().map(|(i, h)| if i % 3 == 0 { h * 1.5 } else { *h }).collect();
+    let mut r = Ranking::new(n);
+    for hashrates in [&day0, &day1] {
+        assert_eq!(values_after(&mut r, hashrates), from_scratch(hashrates));
+        for buffer in [&r.joining, &r.aside, &r.refreshed] {
+            assert!(buffer.capacity() <= SCRATCH_KEPT, "a buffer of {} entries kept", buffer.capacity());
+        }
+    }
+}
