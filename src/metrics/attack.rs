@@ -118,11 +118,15 @@ impl DormantSupply {
     /// columns keep both from day to day: `observe::security::SecurityScratch`).
     pub fn refill(&mut self, lots: impl Iterator<Item = (f64, f64, f64)>, p: &AttackParams, sort: &mut UnitCostSort) {
         let mut per = sort.take_buffer();
-        per.extend(lots.filter(|l| l.0 > 0.0).map(|(th, e, price)| {
-            let unit =
-                price + running_cost_usd(1.0, e, p.hours, p.attacker_power_usd_per_kwh, p.dormant_facility_usd_per_mw);
-            (th, unit)
-        }));
+        // Pushed from inside the iteration (`for_each`), not pulled lot by lot (`extend` of a
+        // filtered chain): each part of the caller's chain is then walked by its own loop.
+        lots.for_each(|(th, e, price)| {
+            if th > 0.0 {
+                let running =
+                    running_cost_usd(1.0, e, p.hours, p.attacker_power_usd_per_kwh, p.dormant_facility_usd_per_mw);
+                per.push((th, price + running));
+            }
+        });
         sort.sort(&mut per);
         let (mut th, mut usd) = (0.0, 0.0);
         self.cumulative.clear();
@@ -179,6 +183,11 @@ pub fn rental(
 pub struct Coalitions {
     cumulative: Vec<f64>,
     cumulative_value_usd: Vec<f64>,
+    /// Every group's hashrate, added largest first.
+    total_th_s: f64,
+    /// The largest share the running totals reach the smallest coalition of (they stop
+    /// there: [`Coalitions::refill_to_share`]); 1 when they hold every group.
+    covered_share: f64,
 }
 
 impl Coalitions {
@@ -202,16 +211,51 @@ impl Coalitions {
         let (mut acc, mut val) = (0.0, 0.0);
         self.cumulative.clear();
         self.cumulative_value_usd.clear();
-        for (th, v) in groups {
+        groups.into_iter().for_each(|(th, v)| {
             acc += th;
             val += v;
             self.cumulative.push(acc);
             self.cumulative_value_usd.push(val);
+        });
+        self.total_th_s = acc;
+        self.covered_share = 1.0;
+    }
+
+    /// As [`Coalitions::refill`] over `groups` (running TH/s, group) in decreasing order, each
+    /// group's machines worth `value_usd[group]`, with the running totals kept only down to
+    /// the smallest coalition of share `share`: the only coalitions asked for afterwards are of
+    /// shares up to it (an attack of a few hundred of CORE-1's 6,000 mining groups, whose
+    /// totals were a sixth of a day with the attack metrics). `total_th_s` is the groups'
+    /// hashrate added in their order (`metrics::ranking::Ranking::active_th_s`), so the
+    /// bits are the full refill's.
+    pub fn refill_to_share(
+        &mut self,
+        groups: impl Iterator<Item = (f64, u32)> + Clone,
+        total_th_s: f64,
+        value_usd: &[f64],
+        share: f64,
+    ) {
+        let total = total_th_s;
+        debug_assert_eq!(total.to_bits(), groups.clone().fold(0.0, |s, (th, _)| s + th).to_bits());
+        self.total_th_s = total;
+        self.covered_share = share;
+        self.cumulative.clear();
+        self.cumulative_value_usd.clear();
+        let target = coalition_target_th_s(share, total);
+        let (mut acc, mut val) = (0.0, 0.0);
+        for (th, g) in groups {
+            acc += th;
+            val += value_usd[g as usize];
+            self.cumulative.push(acc);
+            self.cumulative_value_usd.push(val);
+            if acc >= target {
+                break;
+            }
         }
     }
 
     pub fn total_th_s(&self) -> f64 {
-        self.cumulative.last().copied().unwrap_or(0.0)
+        self.total_th_s
     }
 
     /// Smallest coalition reaching share `q` of the total: (members, their TH/s); the same
@@ -221,7 +265,8 @@ impl Coalitions {
         if total <= 0.0 || q > 1.0 {
             return None;
         }
-        let target = q * total * (1.0 - crate::metrics::concentration::SHARE_TOLERANCE);
+        debug_assert!(q <= self.covered_share, "a coalition of {q} asked of totals kept to {}", self.covered_share);
+        let target = coalition_target_th_s(q, total);
         let k = self.cumulative.partition_point(|&c| c < target);
         (k < self.cumulative.len()).then(|| (k + 1, self.cumulative[k]))
     }
@@ -236,6 +281,16 @@ impl Coalitions {
         })
     }
 }
+
+/// The hashrate a coalition of share `q` of `total_th_s` must reach: the Nakamoto
+/// coefficient's rule, with its tolerance.
+fn coalition_target_th_s(q: f64, total_th_s: f64) -> f64 {
+    q * total_th_s * (1.0 - crate::metrics::concentration::SHARE_TOLERANCE)
+}
+
+/// The largest share [`AttackMarket::affordable_share`] looks for: half the hashrate, with which
+/// an attacker eventually always wins.
+pub const AFFORDABLE_SHARE_MAX: f64 = 0.5;
 
 /// What the attack routes cost today.
 #[derive(Debug, Clone, PartialEq)]
@@ -308,11 +363,11 @@ impl AttackMarket {
         }
     }
 
-    /// Largest share `q <= 0.5` whose cheapest route costs at most `budget_usd` (bisection to
-    /// 1e-6; every route's cost rises with `q`). 0.5 means the budget buys half the
-    /// hashrate, at which an attacker eventually always wins.
+    /// Largest share `q <= 0.5` ([`AFFORDABLE_SHARE_MAX`]) whose cheapest route costs at most
+    /// `budget_usd` (bisection to 1e-6; every route's cost rises with `q`). 0.5 means the
+    /// budget buys half the hashrate, at which an attacker eventually always wins.
     pub fn affordable_share(&self, budget_usd: f64, p: &AttackParams) -> f64 {
-        let (mut lo, mut hi) = (0.0, 0.5);
+        let (mut lo, mut hi) = (0.0, AFFORDABLE_SHARE_MAX);
         if self.costs(hi, p).cheapest_usd <= budget_usd {
             return hi;
         }
@@ -429,6 +484,38 @@ mod tests {
         let p = AttackParams { bribe_capital_share: 0.5, ..P };
         let (_, usd2) = c.bribe_usd(0.51, 0.048, &p).unwrap();
         assert!((usd2 - usd - 3_100.0).abs() < 1e-9);
+    }
+
+    proptest::proptest! {
+        /// Running totals kept down to a share answer every coalition up to it as the full
+        /// totals do, bit for bit: size, hashrate, bribe with the machines' value and the
+        /// total. Groups of any hashrate (sums that round) and ties. Catches totals cut one
+        /// group short of the largest share's coalition, or a total that is not the sum.
+        #[test]
+        fn totals_to_a_share_answer_as_the_full_totals(
+            mut groups in proptest::collection::vec(
+                (proptest::prop_oneof![0.001f64..1e9, proptest::strategy::Just(5e5)], 0.0f64..1e12),
+                0..300,
+            ),
+            share in 0.01f64..=1.0,
+            asked in proptest::collection::vec(0.0f64..=1.0, 1..20),
+        ) {
+            groups.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let full = Coalitions::from_descending(groups.iter().copied());
+            let value_usd: Vec<f64> = groups.iter().map(|g| g.1).collect();
+            let ranked = groups.iter().enumerate().map(|(g, x)| (x.0, g as u32));
+            let total = ranked.clone().fold(0.0, |s, (th, _)| s + th);
+            let mut part = Coalitions::default();
+            part.refill_to_share(ranked, total, &value_usd, share);
+            proptest::prop_assert_eq!(part.total_th_s().to_bits(), full.total_th_s().to_bits());
+            let p = AttackParams { bribe_capital_share: 0.5, ..P };
+            for q in asked.into_iter().map(|x| x * share).chain([share]) {
+                let smallest = |c: &Coalitions| c.smallest(q).map(|c| (c.0, c.1.to_bits()));
+                proptest::prop_assert_eq!(smallest(&part), smallest(&full));
+                let bribe = |c: &Coalitions| c.bribe_usd(q, 0.05, &p).map(|b| (b.0, b.1.to_bits()));
+                proptest::prop_assert_eq!(bribe(&part), bribe(&full));
+            }
+        }
     }
 
     fn market() -> AttackMarket {

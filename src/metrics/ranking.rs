@@ -243,6 +243,13 @@ impl Ranking {
         self.held.iter().zip(&self.entities).filter(|(h, _)| h.0 > 0.0).map(|(h, &e)| (h.0, e))
     }
 
+    /// The active entries' hashrate added in order, as a walk over [`Ranking::active`] adds
+    /// it: a dormant entry adds +0, which changes no sum, so no entry is skipped by a branch
+    /// (CORE-1's dormant entries stand among the active ones at random).
+    pub fn active_th_s(&self) -> f64 {
+        self.held.iter().fold(0.0, |total, h| total + h.th_s())
+    }
+
     /// The concentration of the active entries after the last update, from the exact sums
     /// (`metrics::rank_sums`; the hashrates on the census' grid).
     pub fn concentration(&self) -> Concentration {

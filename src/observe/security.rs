@@ -8,7 +8,9 @@ use crate::agents::OperatorState;
 use crate::engine::census::{Census, SiteMachines};
 use crate::engine::World;
 use crate::market::secondary::Pricing;
-use crate::metrics::attack::{budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply};
+use crate::metrics::attack::{
+    budish_deterred_value_usd, AttackMarket, Coalitions, DormantSupply, AFFORDABLE_SHARE_MAX,
+};
 use crate::metrics::pool_bribe::PoolCoalitions;
 use crate::metrics::ranking::Ranking;
 use crate::metrics::unit_cost_sort::UnitCostSort;
@@ -51,7 +53,10 @@ pub(super) fn security_columns(
     let machines = sites(w, d, census, &pricing, groups, scan);
     let lots = dormant_lots(machines, w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
     dormant.refill(lots, &params, sort);
-    coalitions.refill(owners.active().map(|(th, g)| (th, machines.value_usd[g as usize])));
+    // The day asks for coalitions of the attack share and, for the risk a budget buys, of
+    // shares up to half.
+    let largest_share = w.metrics.attack_share.max(AFFORDABLE_SHARE_MAX);
+    coalitions.refill_to_share(owners.active(), owners.active_th_s(), machines.value_usd, largest_share);
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
