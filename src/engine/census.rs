@@ -82,20 +82,34 @@ impl SiteMachines {
     /// group's), its idle machines, and whether it hosts AI. Only while a pass takes them.
     #[inline(always)]
     pub fn take(&mut self, i: usize, op: &Operator) {
+        if self.pricing.is_none() {
+            return;
+        }
+        self.take_site(op.owner, op.fleet.iter().map(|v| (v.th_s, v.j_per_th, v.running)));
+        if op.hosts_ai() {
+            self.hosts.push(i as u32);
+        }
+    }
+
+    /// Takes an active site of group `owner` hosting no AI, from its vintages' (TH/s, J/TH,
+    /// runs) in fleet order: [`SiteMachines::take`] for an operator's record, and for the
+    /// merit order's copy of the machines (`engine::merit_machines`). Only while a pass takes
+    /// them.
+    #[inline(always)]
+    pub fn take_site(&mut self, owner: u32, vintages: impl Iterator<Item = (f64, f64, bool)>) {
         let Some(pricing) = self.pricing else {
             return;
         };
         let mut value = 0.0;
-        for v in &op.fleet {
-            value += v.th_s * pricing.price_usd_per_th(v.j_per_th);
-            if !v.running {
-                self.idle.push((v.th_s, v.j_per_th));
-            }
+        for (th_s, j_per_th, running) in vintages {
+            value += th_s * pricing.price_usd_per_th(j_per_th);
+            // Pushed, and taken back if it runs: whether a machine idles is a coin flip for
+            // the branch predictor (CORE-1), and a missed branch cost more than the push.
+            self.idle.push((th_s, j_per_th));
+            let kept = self.idle.len() - usize::from(running);
+            self.idle.truncate(kept);
         }
-        self.value_usd[op.owner as usize] += value;
-        if op.hosts_ai() {
-            self.hosts.push(i as u32);
-        }
+        self.value_usd[owner as usize] += value;
     }
 }
 

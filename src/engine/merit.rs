@@ -22,6 +22,7 @@
 //! after the next full day.
 
 use super::census::{Census, FleetTally};
+use super::merit_machines::MeritMachines;
 use super::settle::{fixed_power_usd, running_cost};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
@@ -167,6 +168,9 @@ pub struct MeritOrder {
     /// are set when the index is dropped (a write into every switched
     /// operator's fleet was half of a merit day).
     flags_daily: bool,
+    /// With the attack metrics, a copy of the machines a merit day takes for the security
+    /// columns (`merit_machines`), kept as the units switch.
+    machines: Option<MeritMachines>,
 }
 
 impl World {
@@ -198,6 +202,10 @@ impl World {
             ops[i as usize].mined_btc_unsettled = 0.0;
         }
         merit.move_to(d, snap.market.operating_hashprice_usd_per_th_day, ops, census);
+        if let Some(m) = &mut merit.machines {
+            m.take(snap.pricing, ops.len(), &mut census.machines);
+            census.machines.day = Some(d);
+        }
         self.grant_ai(d, Vec::new(), &snap.pricing, &mut stats);
         self.running_th_s = census.totals.mining_th_s;
         self.keep_pool_sizes(census);
@@ -322,6 +330,7 @@ impl MeritOrder {
             changed: Vec::new(),
             winners: Vec::new(),
             flags_daily: world.metrics.attack_metrics,
+            machines: if world.metrics.attack_metrics { MeritMachines::of(ops) } else { None },
         })
     }
 
@@ -440,6 +449,9 @@ impl MeritOrder {
         }
         if self.flags_daily {
             ops[i].fleet[w.vintage as usize].running = on;
+        }
+        if let Some(m) = &mut self.machines {
+            m.set_running(w.operator, w.vintage, on);
         }
     }
 

@@ -20,9 +20,11 @@ struct Trace {
 
 impl Hook for Trace {
     fn day_start(&mut self, v: &DayStart<'_>) -> Result<()> {
-        // The census as counted (not what it says changed since yesterday, nor the machines a
-        // full day takes for the security columns, which walk them on a merit day).
-        let census = Census { changed_owners: None, machines: Default::default(), ..v.census.clone() };
+        // The census as counted (not what it says changed since yesterday), with the machines
+        // the day took for the security columns where it takes them (with the attack metrics:
+        // from the records on a full day, from the merit order's copy on a merit day).
+        let machines = if v.world.metrics.attack_metrics { v.census.machines.clone() } else { Default::default() };
+        let census = Census { changed_owners: None, machines, ..v.census.clone() };
         self.days.push(format!("{} {:?} {:?} {:?}", v.day, census, v.stats, v.events));
         // The machines' running flags, where the day's observation reads them.
         if v.world.metrics.attack_metrics {
@@ -147,8 +149,10 @@ over_days = 20
 
 /// With the attack metrics on, observation reads the machines' running flags (the dormant
 /// machines) every day, so the merit day writes them as it goes rather than when the index is
-/// dropped; two jurisdictions. Catches: flags left stale for the day's observers, a
-/// jurisdiction's tally updated under another's index.
+/// dropped, and takes the machines for the security columns from its copy; two
+/// jurisdictions. Catches: flags left stale for the day's observers, the copy's idle machines
+/// or values by group not the records' (`merit_machines`), a jurisdiction's tally updated
+/// under another's index.
 #[test]
 fn with_attack_metrics_the_flags_are_written_daily() {
     let jurisdictions = r#"

@@ -14,6 +14,7 @@ pub mod day;
 pub mod fused;
 pub mod hook;
 pub mod merit;
+pub mod merit_machines;
 pub mod operate;
 pub mod pool;
 pub mod queue;
