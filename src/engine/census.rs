@@ -58,6 +58,9 @@ pub struct SiteMachines {
     /// By operator group: its active operators' machines at `pricing`, each operator's summed
     /// over its fleet first, then added to its group's in operator order.
     pub value_usd: Vec<f64>,
+    /// Taken from the merit order's copy of the machines (`engine::merit_machines`), whose
+    /// running flags the records only get when the index is dropped.
+    pub from_merit_copy: bool,
 }
 
 impl SiteMachines {
@@ -65,6 +68,7 @@ impl SiteMachines {
     fn clear(&mut self) {
         self.day = None;
         self.pricing = None;
+        self.from_merit_copy = false;
         self.idle.clear();
         self.hosts.clear();
         self.value_usd.clear();

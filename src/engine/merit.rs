@@ -27,7 +27,7 @@ use super::settle::{fixed_power_usd, running_cost};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::decision::run_vintage;
-use crate::agents::operator::{Operator, OperatorState};
+use crate::agents::operator::OperatorState;
 use crate::prefetch::{prefetch, AHEAD};
 use crate::scenario::{DecisionRule, Payout};
 use crate::units::power_cost_usd_per_th_day;
@@ -163,13 +163,12 @@ pub struct MeritOrder {
     changed: Vec<u32>,
     /// Solo miners that won blocks since the last settlement (their unsettled BTC clears).
     winners: Vec<u32>,
-    /// Whether the machines' running flags are written every day: only where the day's
-    /// observation reads them (the attack metrics' dormant machines); otherwise the flags
-    /// are set when the index is dropped (a write into every switched
-    /// operator's fleet was half of a merit day).
-    flags_daily: bool,
     /// With the attack metrics, a copy of the machines a merit day takes for the security
-    /// columns (`merit_machines`), kept as the units switch.
+    /// columns (`merit_machines`), kept as the units switch: the machines' running flags in
+    /// the operators' records are set when the index is dropped, as without the attack
+    /// metrics (until issue 17's thirteenth session they were written by every switch for the
+    /// security columns' walk over the records: a write into a random record, half of a merit
+    /// day without them).
     machines: Option<MeritMachines>,
 }
 
@@ -201,7 +200,7 @@ impl World {
         for i in merit.winners.drain(..) {
             ops[i as usize].mined_btc_unsettled = 0.0;
         }
-        merit.move_to(d, snap.market.operating_hashprice_usd_per_th_day, ops, census);
+        merit.move_to(d, snap.market.operating_hashprice_usd_per_th_day, census);
         if let Some(m) = &mut merit.machines {
             m.take(snap.pricing, ops.len(), &mut census.machines);
             census.machines.day = Some(d);
@@ -329,7 +328,6 @@ impl MeritOrder {
             energy_mwh,
             changed: Vec::new(),
             winners: Vec::new(),
-            flags_daily: world.metrics.attack_metrics,
             machines: if world.metrics.attack_metrics { MeritMachines::of(ops) } else { None },
         })
     }
@@ -348,7 +346,7 @@ impl MeritOrder {
     /// key it passes start; on a fall, the running units whose break-even it falls below stop
     /// (each range found by binary search in its order); the census takes their differences
     /// (exact on the grids) unit by unit, each operator's entries with its units.
-    fn move_to(&mut self, d: u32, hashprice: f64, ops: &mut [Operator], census: &mut Census) {
+    fn move_to(&mut self, d: u32, hashprice: f64, census: &mut Census) {
         self.changed.clear();
         let mut owners = census.changed_owners.take().unwrap_or_default();
         owners.clear();
@@ -380,7 +378,7 @@ impl MeritOrder {
                 self.prefetch_entries(u.operator, u.owner, u.pool, census);
             }
             if let Some(w) = self.switch(k as usize, on, d, census) {
-                self.credit(&w, on, ops, census, &mut owners);
+                self.credit(&w, on, census, &mut owners);
             }
         }
         census.changed_owners = Some(owners);
@@ -429,7 +427,7 @@ impl MeritOrder {
     /// Takes a switched unit into its operator's entries (census entries and owner's
     /// tallies), noting the operator (and its owner) as changed.
     #[inline(always)]
-    fn credit(&mut self, w: &Switch, on: bool, ops: &mut [Operator], census: &mut Census, owners: &mut Vec<u32>) {
+    fn credit(&mut self, w: &Switch, on: bool, census: &mut Census, owners: &mut Vec<u32>) {
         let i = w.operator as usize;
         self.changed.push(w.operator);
         owners.push(w.owner);
@@ -446,9 +444,6 @@ impl MeritOrder {
         if w.pool != SOLO {
             census.by_pool_th_s[w.pool as usize] += w.th_s;
             census.by_pooled_owner_th_s[w.owner as usize] += w.th_s;
-        }
-        if self.flags_daily {
-            ops[i].fleet[w.vintage as usize].running = on;
         }
         if let Some(m) = &mut self.machines {
             m.set_running(w.operator, w.vintage, on);

@@ -7,9 +7,10 @@
 //!
 //! Nothing but the hashprice changes a machine in merit form (no ageing, deliveries, sales or
 //! AI halls: `merit::MeritOrder::build`), so the copy of each machine's hashrate and efficiency
-//! stays that of its record, and only the running flags move, with the units. Debug builds
-//! walk the records on every day with the attack metrics and compare, bit for bit
-//! (`observe::security`).
+//! stays that of its record, and only the running flags move, with the units (the records'
+//! flags are set when the index is dropped). The merit order's tests run the same worlds in
+//! merit form and day by day and compare what every day took, bit for bit
+//! (`merit_tests`).
 
 use super::census::SiteMachines;
 use crate::agents::hardware::Pricing;
@@ -96,6 +97,7 @@ impl MeritMachines {
             taken += usize::from(!runs);
         }
         idle.truncate(taken);
+        into.from_merit_copy = true;
     }
 }
 

@@ -1,7 +1,7 @@
 //! The merit order against its oracle, the fused day: the same scenario run both ways must leave
 //! every day's census, flows and chain tallies, and the final world, the same bit for bit.
 
-use super::super::census::Census;
+use super::super::census::{Census, SiteMachines};
 use super::super::hook::{DayEnd, DayStart, Hook};
 use super::super::{run_replicate, Engine, World};
 use super::{restart_key, runs_at};
@@ -24,14 +24,9 @@ impl Hook for Trace {
         // the day took for the security columns where it takes them (with the attack metrics:
         // from the records on a full day, from the merit order's copy on a merit day).
         let machines = if v.world.metrics.attack_metrics { v.census.machines.clone() } else { Default::default() };
+        let machines = SiteMachines { from_merit_copy: false, ..machines };
         let census = Census { changed_owners: None, machines, ..v.census.clone() };
         self.days.push(format!("{} {:?} {:?} {:?}", v.day, census, v.stats, v.events));
-        // The machines' running flags, where the day's observation reads them.
-        if v.world.metrics.attack_metrics {
-            let flags: Vec<bool> =
-                v.world.population.operators.iter().flat_map(|o| o.fleet.iter().map(|f| f.running)).collect();
-            self.days.push(format!("{flags:?}"));
-        }
         Ok(())
     }
 
@@ -147,14 +142,14 @@ over_days = 20
     assert_eq!(merit_days, 197, "all days but day 0 and the two days of effects on operators");
 }
 
-/// With the attack metrics on, observation reads the machines' running flags (the dormant
-/// machines) every day, so the merit day writes them as it goes rather than when the index is
-/// dropped, and takes the machines for the security columns from its copy; two
-/// jurisdictions. Catches: flags left stale for the day's observers, the copy's idle machines
-/// or values by group not the records' (`merit_machines`), a jurisdiction's tally updated
-/// under another's index.
+/// With the attack metrics on, observation reads the machines (the dormant ones, and each
+/// group's at market prices) every day: a merit day takes them from the merit order's copy,
+/// a full day from the records, and the days' traces hold them; two jurisdictions. Catches: a
+/// switch left out of the copy or written to another machine, the copy's idle machines or
+/// values by group not the records' (`merit_machines`), a jurisdiction's tally updated under
+/// another's index.
 #[test]
-fn with_attack_metrics_the_flags_are_written_daily() {
+fn with_attack_metrics_a_merit_day_takes_the_machines_from_its_copy() {
     let jurisdictions = r#"
 [[population.jurisdictions]]
 name = "north"

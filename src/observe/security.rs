@@ -91,9 +91,10 @@ pub(super) fn security_columns(
 }
 
 /// The machines at active sites, as the security columns read them: taken by the day's
-/// census pass (`engine::census::SiteMachines`) when it took them today at these prices, else
-/// walked here. Debug builds walk them always and compare, bit for bit: no fleet may change
-/// between an operator's count and the day's observation.
+/// census pass (`engine::census::SiteMachines`), or on a merit day from the merit order's
+/// copy, when taken today at these prices, else walked here. Debug builds walk them always
+/// after a census pass and compare, bit for bit: no fleet may change between an operator's
+/// count and the day's observation.
 fn sites<'a>(
     w: &World,
     d: u32,
@@ -104,11 +105,16 @@ fn sites<'a>(
 ) -> Machines<'a> {
     let m = &census.machines;
     let taken = m.day == Some(d) && m.pricing.as_ref() == Some(pricing) && m.value_usd.len() == groups;
-    if !taken || cfg!(debug_assertions) {
+    // The merit order's copy holds running flags its records get only when the index is
+    // dropped (its tests compare it with the full days' walks instead).
+    if !taken || (cfg!(debug_assertions) && !m.from_merit_copy) {
         walk(scan, w, pricing, groups);
     }
     if !taken {
         return Machines { idle: &scan.idle, hosts: &scan.hosts, value_usd: &scan.value_usd };
+    }
+    if m.from_merit_copy {
+        return Machines { idle: &m.idle, hosts: &m.hosts, value_usd: &m.value_usd };
     }
     debug_assert!(m
         .idle
