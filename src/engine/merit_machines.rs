@@ -28,6 +28,8 @@ pub struct MeritMachines {
     ends: Vec<u32>,
     /// By operator: where its vintages start (active operators only).
     starts: Vec<u32>,
+    /// Whether every site has one vintage (CORE-1's): a site's value is then its machine's.
+    one_vintage_each: bool,
     /// Scratch: by vintage, its machines' value at the day's prices.
     value_usd: Vec<f64>,
 }
@@ -50,6 +52,7 @@ impl MeritMachines {
             owners: Vec::new(),
             ends: Vec::new(),
             starts: vec![u32::MAX; ops.len()],
+            one_vintage_each: false,
             value_usd: Vec::new(),
         };
         for (i, op) in ops.iter().enumerate().filter(|(_, op)| op.state == OperatorState::Active) {
@@ -62,6 +65,7 @@ impl MeritMachines {
             m.owners.push(op.owner);
             m.ends.push(m.th_s.len() as u32);
         }
+        m.one_vintage_each = m.ends.iter().enumerate().all(|(k, &end)| end as usize == k + 1);
         Some(m)
     }
 
@@ -77,14 +81,21 @@ impl MeritMachines {
     /// loop over the copy: every machine's value, each site's sum, the idle machines.
     pub fn take(&mut self, pricing: Pricing, operators: usize, into: &mut SiteMachines) {
         into.take_at(pricing, operators);
-        let MeritMachines { th_s, j_per_th, running, owners, ends, value_usd, .. } = self;
+        let MeritMachines { th_s, j_per_th, running, owners, ends, one_vintage_each, value_usd, .. } = self;
         value_usd.clear();
         value_usd.extend(th_s.iter().zip(j_per_th.iter()).map(|(&th, &e)| th * pricing.price_usd_per_th(e)));
-        let mut from = 0;
-        for (&owner, &end) in owners.iter().zip(ends.iter()) {
-            let site = value_usd[from as usize..end as usize].iter().fold(0.0, |sum, &v| sum + v);
-            into.value_usd[owner as usize] += site;
-            from = end;
+        if *one_vintage_each {
+            for (&owner, &v) in owners.iter().zip(value_usd.iter()) {
+                // `0 + v`: the sum of a site of one machine, as the walk adds it.
+                into.value_usd[owner as usize] += 0.0 + v;
+            }
+        } else {
+            let mut from = 0;
+            for (&owner, &end) in owners.iter().zip(ends.iter()) {
+                let site = value_usd[from as usize..end as usize].iter().fold(0.0, |sum, &v| sum + v);
+                into.value_usd[owner as usize] += site;
+                from = end;
+            }
         }
         // Each machine written at the next place, which only an idle one takes: no branch
         // on a flag that is a coin flip in CORE-1.
@@ -159,6 +170,24 @@ mod tests {
             assert_eq!(bits(&taken), bits(&walked(&ops, pricing())));
         }
         assert_eq!(copy.owners, [0, 1, 1]);
+    }
+
+    /// Sites of one vintage each (CORE-1's, valued without a sum per site), two of them in
+    /// one group. Catches a site's value added to its own index's entry instead of its
+    /// group's, or a site left out.
+    #[test]
+    fn sites_of_one_vintage_take_what_the_records_hold() {
+        let mut ops =
+            vec![site(0, &[(100.0, 20.0, true)]), site(0, &[(50.0, 29.0, false)]), site(2, &[(0.3, 31.0, false)])];
+        let mut copy = MeritMachines::of(&ops).expect("no AI");
+        assert!(copy.one_vintage_each);
+        for (operator, on) in [(1, true), (0, false), (2, true)] {
+            copy.set_running(operator, 0, on);
+            ops[operator as usize].fleet[0].running = on;
+            let mut taken = SiteMachines::default();
+            copy.take(pricing(), ops.len(), &mut taken);
+            assert_eq!(bits(&taken), bits(&walked(&ops, pricing())));
+        }
     }
 
     /// A site hosting AI has dormant machines the copy does not hold: no copy is made.
