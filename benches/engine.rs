@@ -1,7 +1,7 @@
 //! Benchmarks: the cost of a block event, of an operator decision, of taking and cutting the
-//! network's supply curve, of whole CORE-1 runs at
-//! 1k / 10k / 100k miners, of a baseline run with the full agent model, and of a small sweep. Fixed seeds;
-//! outputs go to a no-op observer so only the simulation is timed. Run: `cargo bench`.
+//! network's supply curve, of whole CORE-1 runs at 1k / 10k / 100k miners (and 10k with the
+//! attack metrics), of a baseline run with the full agent model, and of a small sweep. Fixed
+//! seeds; outputs go to a no-op observer so only the simulation is timed. Run: `cargo bench`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hashsim::agents::decision::run_vintage;
@@ -116,6 +116,17 @@ fn core1_full_days(c: &mut Criterion) {
     g.finish();
 }
 
+/// CORE-1 at 10k miners with the attack metrics on (its file turns them off): the security
+/// columns on merit days (the dormant machines, the coalitions) on top of `core1/10000`.
+fn core1_attack_metrics(c: &mut Criterion) {
+    let mut g = c.benchmark_group("core1_attack_metrics");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    let s = scenario("scenarios/bench/core1.toml", &["metrics.attack_metrics=true"]);
+    g.throughput(Throughput::Elements(10_000 * 1461));
+    g.bench_function("10000", |b| b.iter(|| run_replicate(&s, 0, &mut Discard).expect("runs")));
+    g.finish();
+}
+
 /// The bundled baseline with the full agent model (3,000 operators, 1,095 days).
 fn baseline(c: &mut Criterion) {
     let mut g = c.benchmark_group("baseline");
@@ -151,5 +162,15 @@ fn small_sweep(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, block_events, decisions, supply_curve, core1, core1_full_days, baseline, small_sweep);
+criterion_group!(
+    benches,
+    block_events,
+    decisions,
+    supply_curve,
+    core1,
+    core1_full_days,
+    core1_attack_metrics,
+    baseline,
+    small_sweep
+);
 criterion_main!(benches);

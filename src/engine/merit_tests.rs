@@ -95,11 +95,13 @@ fn core1_runs_the_same_on_the_merit_order() {
 }
 
 /// Several vintages per operator (units finer than operators: an operator partly runs) and
-/// fixed power charges, over two seeds.
+/// fixed power charges, over two seeds, the second with the attack metrics (the merit order's
+/// copy of sites of several machines, `merit_machines`).
 #[test]
 fn vintages_and_fixed_charges_run_the_same() {
-    for seed in [2, 3] {
+    for (seed, attack) in [(2, false), (3, true)] {
         let seed = format!("simulation.seed={seed}");
+        let attack = format!("metrics.attack_metrics={attack}");
         let loaded = core1(
             "",
             &[
@@ -108,6 +110,7 @@ fn vintages_and_fixed_charges_run_the_same() {
                 "population.vintages=3",
                 "population.power_fixed_share.value=0.3",
                 &seed,
+                &attack,
             ],
         );
         assert!(same_both_ways(&loaded) > 250);
