@@ -23,14 +23,15 @@ pub struct MeritMachines {
     th_s: Vec<f64>,
     j_per_th: Vec<f64>,
     running: Vec<bool>,
-    /// By active operator, in order: its group, and where its vintages end.
+    /// By active operator, in order: its group, and where its vintages end (none kept when
+    /// each has one).
     owners: Vec<u32>,
     ends: Vec<u32>,
     /// By operator: where its vintages start (active operators only).
     starts: Vec<u32>,
     /// Whether every site has one vintage (CORE-1's): a site's value is then its machine's.
     one_vintage_each: bool,
-    /// Scratch: by vintage, its machines' value at the day's prices.
+    /// Scratch, by vintage: its machines' value at the day's prices (sites of several).
     value_usd: Vec<f64>,
 }
 
@@ -66,6 +67,10 @@ impl MeritMachines {
             m.ends.push(m.th_s.len() as u32);
         }
         m.one_vintage_each = m.ends.iter().enumerate().all(|(k, &end)| end as usize == k + 1);
+        if m.one_vintage_each {
+            // Site `k` is machine `k`: no ends to keep (4 MB at a million sites).
+            m.ends = Vec::new();
+        }
         Some(m)
     }
 
@@ -77,19 +82,21 @@ impl MeritMachines {
 
     /// Takes the machines into `into` as the fused day's census pass takes them from the
     /// records of `operators` operators (`SiteMachines::take_site`, the same sums in the same
-    /// order): valued at `pricing`, each active site in order. In three passes, each a plain
-    /// loop over the copy: every machine's value, each site's sum, the idle machines.
+    /// order): valued at `pricing`, each active site in order, in plain loops over the copy:
+    /// the sites' values (sites of one machine in one loop; of several, every machine's value
+    /// and then each site's sum), then the idle machines.
     pub fn take(&mut self, pricing: Pricing, operators: usize, into: &mut SiteMachines) {
         into.take_at(pricing, operators);
         let MeritMachines { th_s, j_per_th, running, owners, ends, one_vintage_each, value_usd, .. } = self;
-        value_usd.clear();
-        value_usd.extend(th_s.iter().zip(j_per_th.iter()).map(|(&th, &e)| th * pricing.price_usd_per_th(e)));
+        let value = |(&th, &e): (&f64, &f64)| th * pricing.price_usd_per_th(e);
         if *one_vintage_each {
-            for (&owner, &v) in owners.iter().zip(value_usd.iter()) {
+            for (&owner, v) in owners.iter().zip(th_s.iter().zip(j_per_th.iter()).map(value)) {
                 // `0 + v`: the sum of a site of one machine, as the walk adds it.
                 into.value_usd[owner as usize] += 0.0 + v;
             }
         } else {
+            value_usd.clear();
+            value_usd.extend(th_s.iter().zip(j_per_th.iter()).map(value));
             let mut from = 0;
             for (&owner, &end) in owners.iter().zip(ends.iter()) {
                 let site = value_usd[from as usize..end as usize].iter().fold(0.0, |sum, &v| sum + v);
