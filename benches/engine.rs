@@ -105,26 +105,26 @@ fn core1(c: &mut Criterion) {
     g.finish();
 }
 
-/// CORE-1 at 10k miners with every operator walked every day (`simulation.merit_order =
-/// false`): the merit order's oracle, for the speed-up it buys.
-fn core1_full_days(c: &mut Criterion) {
-    let mut g = c.benchmark_group("core1_full_days");
+/// CORE-1 at 10k miners (1,461 days) with `set`, as benchmark `group`/10000.
+fn core1_10k_with(c: &mut Criterion, group: &str, set: &str) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(10).measurement_time(Duration::from_secs(20));
-    let s = scenario("scenarios/bench/core1.toml", &["simulation.merit_order=false"]);
+    let s = scenario("scenarios/bench/core1.toml", &[set]);
     g.throughput(Throughput::Elements(10_000 * 1461));
     g.bench_function("10000", |b| b.iter(|| run_replicate(&s, 0, &mut Discard).expect("runs")));
     g.finish();
 }
 
+/// CORE-1 at 10k miners with every operator walked every day (`simulation.merit_order =
+/// false`): the merit order's oracle, for the speed-up it buys.
+fn core1_full_days(c: &mut Criterion) {
+    core1_10k_with(c, "core1_full_days", "simulation.merit_order=false");
+}
+
 /// CORE-1 at 10k miners with the attack metrics on (its file turns them off): the security
 /// columns on merit days (the dormant machines, the coalitions) on top of `core1/10000`.
 fn core1_attack_metrics(c: &mut Criterion) {
-    let mut g = c.benchmark_group("core1_attack_metrics");
-    g.sample_size(10).measurement_time(Duration::from_secs(20));
-    let s = scenario("scenarios/bench/core1.toml", &["metrics.attack_metrics=true"]);
-    g.throughput(Throughput::Elements(10_000 * 1461));
-    g.bench_function("10000", |b| b.iter(|| run_replicate(&s, 0, &mut Discard).expect("runs")));
-    g.finish();
+    core1_10k_with(c, "core1_attack_metrics", "metrics.attack_metrics=true");
 }
 
 /// The bundled baseline with the full agent model (3,000 operators, 1,095 days).
