@@ -217,8 +217,9 @@ impl World {
 
 impl MeritOrder {
     /// The merit order of `world` as day `d`'s full day left it, at that day's operating
-    /// hashprice, or `None` if some unit could change for a reason other than the hashprice:
-    /// an active operator with orders, a site being built or AI halls.
+    /// hashprice, or `None` if some unit could change for a reason other than the hashprice
+    /// (an active operator with orders, a site being built or AI halls), or if the attack
+    /// metrics are on and the machines cannot be copied (`MeritMachines::of`).
     pub fn build(world: &World, d: u32, hashprice: f64, census: &Census) -> Option<MeritOrder> {
         let (restart_cost, payback) = (world.hardware.restart_cost_usd_per_th, world.hardware.restart_payback_days);
         if world.days > LAST_UNIT_DAY {
@@ -317,6 +318,9 @@ impl MeritOrder {
             RestartOrder { units: order, keys_usd_per_th_day }
         });
         debug_assert_eq!(census.running_th_s.len(), ops.len());
+        // With the attack metrics, no merit day without the copy: the records' running flags
+        // wait for the index to be dropped.
+        let machines = if world.metrics.attack_metrics { Some(MeritMachines::of(ops)?) } else { None };
         Some(MeritOrder {
             units,
             by_restart,
@@ -328,7 +332,7 @@ impl MeritOrder {
             energy_mwh,
             changed: Vec::new(),
             winners: Vec::new(),
-            machines: if world.metrics.attack_metrics { MeritMachines::of(ops) } else { None },
+            machines,
         })
     }
 
