@@ -235,13 +235,12 @@ impl Coalitions {
         value_usd: &[f64],
         share: f64,
     ) {
-        let total = total_th_s;
-        debug_assert_eq!(total.to_bits(), groups.clone().fold(0.0, |s, (th, _)| s + th).to_bits());
-        self.total_th_s = total;
+        debug_assert_eq!(total_th_s.to_bits(), groups.clone().fold(0.0, |s, (th, _)| s + th).to_bits());
+        self.total_th_s = total_th_s;
         self.covered_share = share;
         self.cumulative.clear();
         self.cumulative_value_usd.clear();
-        let target = coalition_target_th_s(share, total);
+        let target = coalition_target_th_s(share, total_th_s);
         let (mut acc, mut val) = (0.0, 0.0);
         for (th, g) in groups {
             acc += th;

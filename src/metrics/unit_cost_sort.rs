@@ -241,8 +241,11 @@ mod tests {
         }
     }
 
-    /// A day whose costs crowd into one bucket (a far outlier) takes the stable sort there,
-    /// and the rest by insertion; a day of one cost is left as it came.
+    /// A day whose costs crowd into a few buckets (two far outliers stretch the key range:
+    /// buckets of over `BUCKET_INSERTED` lots, sorted before the insertion pass), a day of one
+    /// cost and an empty day. Catches a crowded bucket's bounds taken wrong (a panic or lots
+    /// lost), a wrong order or count of distinct costs there, and a day of one cost reordered
+    /// or miscounted.
     #[test]
     fn crowded_buckets_are_sorted_stably() {
         let mut buckets = BucketSort::default();
