@@ -373,7 +373,13 @@ impl Ranking {
                 }
             }
         }
-        self.aside.extend_from_slice(&self.joining);
+        if self.aside.is_empty() {
+            // The first day's newcomers (everyone) are not copied: at a million groups the
+            // copy was 10 MB alive at the run's peak.
+            std::mem::swap(&mut self.aside, &mut self.joining);
+        } else {
+            self.aside.extend_from_slice(&self.joining);
+        }
         self.aside.sort_unstable_by(descending);
         let first_change = first_change.min(merge_back(&mut self.held, &mut self.entities, &self.aside));
         for (place, &i) in self.entities.iter().enumerate().skip(first_change) {
@@ -422,6 +428,8 @@ impl Ranking {
         let many = self.leaving.len() > (self.held.len() - self.dormant) / 4;
         if !many {
             self.leaving.sort_unstable();
+        } else if self.held.len() > SCRATCH_KEPT {
+            self.refreshed.reserve_exact(self.held.len());
         }
         let mut leaving = self.leaving.iter().map(|&p| p as usize).peekable();
         let mut kept = 0;
@@ -467,6 +475,13 @@ impl Ranking {
     /// in one pass (into `refreshed`; entries that are no longer active dropped), then the
     /// entities not in it that are active now, as newcomers.
     fn refresh_all(&mut self, hashrates: &[f64], first_change: &mut usize) {
+        if hashrates.len() > SCRATCH_KEPT {
+            // Sized exactly: doubling would leave up to half of a buffer freed after the merge
+            // unused while it lives (at the run's peak, the first day's merge).
+            let joining = self.places.iter().zip(hashrates).filter(|&(&p, &h)| p == UNRANKED && active(h)).count();
+            self.refreshed.reserve_exact(self.entities.len());
+            self.joining.reserve_exact(joining);
+        }
         for &i in &self.entities {
             let now = hashrates[i as usize];
             if active(now) {
