@@ -2,7 +2,8 @@
 //! handed (the census' running hashrates, not a copy of them), the sums of runs of
 //! [`RUN_LEN`] and of blocks of [`BLOCK`], and over the blocks their starting prefix sums and
 //! a guide table (Chen & Asau 1974, "indexed search"). A draw finds its block through the
-//! guide (a step or two on average), then walks at most 8 run sums and 8 weights; a changed
+//! guide (a step or two on average), then counts the prefix sums of its 8 run sums and of
+//! one run's 8 weights at or below what is left, without a branch; a changed
 //! weight's run is summed again and its change added to its block. The starts and the guide
 //! are brought up to date by the first draw after a day's changes, in O(n / 64).
 //!
@@ -26,6 +27,31 @@ pub const BLOCK: usize = RUN_LEN * RUNS_PER_BLOCK;
 #[inline(always)]
 fn run_sum(run: &[f64]) -> f64 {
     run.iter().sum()
+}
+
+/// How many of `xs` (non-negative, on the grid) a walk from the first passes with `rest`
+/// (while each is at or below what is left of it), and their sum: the count of the prefix sums
+/// at or below `rest` (they only grow, so those are the first ones), taken without a branch.
+/// Exact on the grid, so the walk's own answer (which subtracted as it went), bit for bit;
+/// its exits (after 0 to 8 steps, at random) were mispredicted about once a draw.
+///
+/// The prefix sums are taken as a tree (three additions deep, not eight): exact, so in any
+/// order the same. Places past `xs` are infinite, never passed.
+#[inline(always)]
+fn passed(xs: &[f64], rest: f64) -> (usize, f64) {
+    const _: () = assert!(RUN_LEN == 8 && RUNS_PER_BLOCK == 8, "`passed` sums eight at most");
+    let mut x = [f64::INFINITY; 8];
+    x[..xs.len()].copy_from_slice(xs);
+    let (s01, s23, s45, s67) = (x[0] + x[1], x[2] + x[3], x[4] + x[5], x[6] + x[7]);
+    let s03 = s01 + s23;
+    let prefixes = [x[0], s01, s01 + x[2], s03, s03 + x[4], s03 + s45, s03 + (s45 + x[6]), s03 + (s45 + s67)];
+    let (mut count, mut below) = (0, 0.0);
+    for p in prefixes {
+        let within = p <= rest;
+        count += usize::from(within);
+        below = if within { p } else { below };
+    }
+    (count, below)
 }
 
 /// `Sampler::stale_from` when the starts and the guide are up to date.
@@ -181,18 +207,13 @@ impl Sampler {
         // Then the last position in it whose prefix is at or below `u`, over the runs and
         // their weights; `rest` stays `u - prefix(position)`, exactly.
         let mut rest = u - self.starts[b];
-        let mut run = b * RUNS_PER_BLOCK;
-        let runs_end = (run + RUNS_PER_BLOCK).min(self.run_sums.len());
-        while run < runs_end && self.run_sums[run] <= rest {
-            rest -= self.run_sums[run];
-            run += 1;
-        }
-        let mut pos = run * RUN_LEN;
-        let end = (pos + RUN_LEN).min(n);
-        while pos < end && weights[pos] <= rest {
-            rest -= weights[pos];
-            pos += 1;
-        }
+        let first_run = b * RUNS_PER_BLOCK;
+        let runs = &self.run_sums[first_run..(first_run + RUNS_PER_BLOCK).min(self.run_sums.len())];
+        let (run, before) = passed(runs, rest);
+        rest -= before;
+        let start = ((first_run + run) * RUN_LEN).min(n);
+        let (k, _) = passed(&weights[start..(start + RUN_LEN).min(n)], rest);
+        let pos = start + k;
         // Past the end (`u` at the total, by rounding), or on a zero weight: step back to the
         // nearest positive weight.
         let mut i = pos.min(n - 1);
@@ -252,6 +273,38 @@ mod tests {
                 .iter()
                 .rposition(positive)
                 .or_else(|| self.weights.iter().position(positive))
+        }
+    }
+
+    /// The walk `passed` replaced, on grid values of up to eight (some zero) and every `rest`
+    /// where its answer changes. Catches a prefix left out of the tree or added twice, `<`
+    /// for `<=`, and places past the values counted (a short last run or block).
+    #[test]
+    fn passed_is_the_walk() {
+        use rand::{Rng, SeedableRng};
+        let walk = |xs: &[f64], mut rest: f64| {
+            let (mut k, mut sum) = (0, 0.0);
+            while k < xs.len() && xs[k] <= rest {
+                rest -= xs[k];
+                sum += xs[k];
+                k += 1;
+            }
+            (k, sum)
+        };
+        let mut rng = rand::rngs::StdRng::seed_from_u64(8);
+        for _ in 0..2_000 {
+            let xs: Vec<f64> = (0..rng.random_range(0..=8))
+                .map(|_| if rng.random_bool(0.3) { 0.0 } else { grid::on(rng.random_range(0.0..1e6), grid::TH_S) })
+                .collect();
+            let total: f64 = xs.iter().sum();
+            let mut prefix = 0.0;
+            for x in std::iter::once(0.0).chain(xs.iter().copied()) {
+                prefix += x;
+                for rest in [prefix, prefix.next_down(), prefix.next_up(), total * 2.0 + 1.0] {
+                    let ((k, sum), want) = (passed(&xs, rest), walk(&xs, rest));
+                    assert_eq!((k, sum.to_bits()), (want.0, want.1.to_bits()), "{xs:?} {rest}");
+                }
+            }
         }
     }
 
