@@ -373,9 +373,10 @@ impl Ranking {
                 }
             }
         }
-        if self.aside.is_empty() {
+        if self.aside.is_empty() && self.joining.len() > SCRATCH_KEPT {
             // The first day's newcomers (everyone) are not copied: at a million groups the
-            // copy was 10 MB alive at the run's peak.
+            // copy was 10 MB alive at the run's peak. (Small lists are copied, so that each
+            // buffer keeps the size its own use grew it to.)
             std::mem::swap(&mut self.aside, &mut self.joining);
         } else {
             self.aside.extend_from_slice(&self.joining);
