@@ -40,12 +40,16 @@ pub struct Census {
 }
 
 /// What the security columns (`observe::security`) read of every active site: its idle
-/// machines, whether it hosts AI, and its machines at the secondary market's prices, by group.
-/// The census pass takes them where each fleet is at hand (`settle::settle_and_count`, and
+/// machines, whether it hosts AI, and which group it belongs to when that is not its own. The
+/// census pass takes them where each fleet is at hand (`settle::settle_and_count`, and
 /// [`Census::count`] in the phased day), when asked to ([`SiteMachines::take_at`]); walking
 /// every fleet again for them was a tenth of a full-model run. The security columns walk the
 /// fleets themselves on days they were not taken (merit days) or at other prices, and debug
 /// builds walk them always and compare.
+///
+/// The groups' machines at the secondary market's prices are not taken: only the groups of the
+/// largest coalition asked for need them (a few hundred of CORE-1's 10,000, 90 of the
+/// baseline's 3,000), and [`GroupValues`] works those out from the records when asked.
 #[derive(Debug, Clone, Default)]
 pub struct SiteMachines {
     /// The day they were taken, and the prices the machines were valued at.
@@ -55,9 +59,11 @@ pub struct SiteMachines {
     pub idle: Vec<(f64, f64)>,
     /// The active operators hosting AI halls, in order.
     pub hosts: Vec<u32>,
-    /// By operator group: its active operators' machines at `pricing`, each operator's summed
-    /// over its fleet first, then added to its group's in operator order.
-    pub value_usd: Vec<f64>,
+    /// How many operator groups the day counts (group ids are below it).
+    pub groups: usize,
+    /// (group, operator) of the active operators whose group is not their own index (bought,
+    /// or named members of a group), in operator order.
+    pub others: Vec<(u32, u32)>,
     /// Taken from the merit order's copy of the machines (`engine::merit_machines`), whose
     /// running flags the records only get when the index is dropped.
     pub from_merit_copy: bool,
@@ -71,7 +77,8 @@ impl SiteMachines {
         self.from_merit_copy = false;
         self.idle.clear();
         self.hosts.clear();
-        self.value_usd.clear();
+        self.groups = 0;
+        self.others.clear();
     }
 
     /// Asks the next settlement pass over `operators` operators to take the machines, valued at
@@ -79,41 +86,81 @@ impl SiteMachines {
     pub fn take_at(&mut self, pricing: Pricing, operators: usize) {
         self.clear();
         self.pricing = Some(pricing);
-        self.value_usd.resize(operators, 0.0);
+        self.groups = operators;
     }
 
-    /// Takes active operator `i`: its fleet's value at the prices asked for (added to its
-    /// group's), its idle machines, and whether it hosts AI. Only while a pass takes them.
+    /// Takes active operator `i`: its idle machines, its group if not its own, and whether it
+    /// hosts AI. Only while a pass takes them.
     #[inline(always)]
     pub fn take(&mut self, i: usize, op: &Operator) {
         if self.pricing.is_none() {
             return;
         }
-        self.take_site(op.owner, op.fleet.iter().map(|v| (v.th_s, v.j_per_th, v.running)));
+        for v in &op.fleet {
+            // Pushed, and taken back if it runs: whether a machine idles is a coin flip for
+            // the branch predictor (CORE-1), and a missed branch cost more than the push.
+            self.idle.push((v.th_s, v.j_per_th));
+            let kept = self.idle.len() - usize::from(v.running);
+            self.idle.truncate(kept);
+        }
+        if op.owner as usize != i {
+            self.others.push((op.owner, i as u32));
+        }
         if op.hosts_ai() {
             self.hosts.push(i as u32);
         }
     }
+}
 
-    /// Takes an active site of group `owner` hosting no AI, from its vintages' (TH/s, J/TH,
-    /// runs) in fleet order: [`SiteMachines::take`] for an operator's record, and for the
-    /// merit order's copy of the machines (`engine::merit_machines`). Only while a pass takes
-    /// them.
-    #[inline(always)]
-    pub fn take_site(&mut self, owner: u32, vintages: impl Iterator<Item = (f64, f64, bool)>) {
-        let Some(pricing) = self.pricing else {
-            return;
-        };
-        let mut value = 0.0;
-        for (th_s, j_per_th, running) in vintages {
-            value += th_s * pricing.price_usd_per_th(j_per_th);
-            // Pushed, and taken back if it runs: whether a machine idles is a coin flip for
-            // the branch predictor (CORE-1), and a missed branch cost more than the push.
-            self.idle.push((th_s, j_per_th));
-            let kept = self.idle.len() - usize::from(running);
-            self.idle.truncate(kept);
-        }
-        self.value_usd[owner as usize] += value;
+/// Each operator group's machines at active sites, at the secondary market's prices, worked out
+/// when asked: its active operators in index order, each one's fleet summed in fleet order from
+/// zero, the sites added from zero. These are the sums, in this order, that the census pass
+/// used to add for every group every day, so a value is the same bits.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupValues<'a> {
+    operators: &'a [Operator],
+    pricing: Pricing,
+    /// [`SiteMachines::others`] ordered by group, each group's in operator order.
+    others_by_group: &'a [(u32, u32)],
+}
+
+impl<'a> GroupValues<'a> {
+    /// The values of the groups of `operators` at `pricing`; `others_by_group` is
+    /// [`SiteMachines::others`] sorted stably by group (`GroupValues::order`).
+    pub fn new(operators: &'a [Operator], pricing: Pricing, others_by_group: &'a [(u32, u32)]) -> Self {
+        debug_assert!(others_by_group.windows(2).all(|w| w[0] < w[1]), "others not in (group, operator) order");
+        GroupValues { operators, pricing, others_by_group }
+    }
+
+    /// `others` ([`SiteMachines::others`]) copied into `into` in the order [`GroupValues::new`]
+    /// reads.
+    pub fn order(others: &[(u32, u32)], into: &mut Vec<(u32, u32)>) {
+        into.clear();
+        into.extend_from_slice(others);
+        // Stable: each group's operators stay in operator order.
+        into.sort_by_key(|&(group, _)| group);
+    }
+
+    /// Group `group`'s machines at active sites, USD.
+    pub fn value_usd(&self, group: u32) -> f64 {
+        let from = self.others_by_group.partition_point(|&(g, _)| g < group);
+        let to = from + self.others_by_group[from..].partition_point(|&(g, _)| g == group);
+        let others = &self.others_by_group[from..to];
+        // The group's own operator (when it is in it) among the others, by index.
+        let own = self
+            .operators
+            .get(group as usize)
+            .filter(|op| op.state == OperatorState::Active && op.owner == group)
+            .map(|_| group);
+        let before = others.partition_point(|&(_, i)| i < group);
+        let members =
+            others[..before].iter().map(|&(_, i)| i).chain(own).chain(others[before..].iter().map(|&(_, i)| i));
+        members.fold(0.0, |sum, i| sum + self.site_usd(&self.operators[i as usize]))
+    }
+
+    /// One site's fleet at the day's prices.
+    fn site_usd(&self, op: &Operator) -> f64 {
+        op.fleet.iter().fold(0.0, |sum, v| sum + v.th_s * self.pricing.price_usd_per_th(v.j_per_th))
     }
 }
 
@@ -298,5 +345,82 @@ impl FleetTally {
         self.running_th_s += grid::on(uptime * v.th_s, grid::TH_S);
         self.running_mw += grid::on(uptime * v.mw(), grid::MW);
         self.curtailed_th_s += grid::on((1.0 - uptime) * v.th_s, grid::TH_S);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pricing() -> Pricing {
+        Pricing {
+            hashprice_usd_per_th_day: 0.047,
+            reference_power_usd_per_kwh: 0.05,
+            horizon_days: 365.0,
+            scrap_usd_per_th: 0.5,
+        }
+    }
+
+    fn site(owner: u32, fleet: &[(f64, f64)]) -> Operator {
+        let fleet = fleet.iter().map(|&(th_s, j_per_th)| Vintage { th_s, j_per_th, running: false }).collect();
+        Operator { fleet, ..Operator::blank(owner) }
+    }
+
+    /// The values the census pass added for every group before they were worked out when
+    /// asked: each active site's fleet summed from zero, added to its group's entry in
+    /// operator order.
+    fn every_group(ops: &[Operator], p: Pricing) -> Vec<f64> {
+        let mut value = vec![0.0; ops.len()];
+        for op in ops.iter().filter(|op| op.state == OperatorState::Active) {
+            let mut site = 0.0;
+            for v in &op.fleet {
+                site += v.th_s * p.price_usd_per_th(v.j_per_th);
+            }
+            value[op.owner as usize] += site;
+        }
+        value
+    }
+
+    /// Machines this inefficient sell for scrap ($0.5/TH/s) at [`pricing`]: group 4's sites
+    /// are worth 2^-53, 2^-53 and 1 USD, whose sum rounds to 1 + 2^-52 in operator order and
+    /// to 1 with the own site first.
+    const SCRAP_J_PER_TH: f64 = 45.0;
+    const TINY_TH_S: f64 = 1.0 / 4_503_599_627_370_496.0;
+
+    /// Each group's value asked for is the pass's, bit for bit: a group with members before
+    /// and after its own operator (sums that round differently in another order), a group
+    /// whose own operator was bought (empty), an exited member, a multi-vintage fleet.
+    /// Catches the own operator added first instead of in index order, another group's
+    /// sites counted, an exited site counted, a group's members read out of operator order.
+    #[test]
+    fn values_asked_for_are_the_pass_s() {
+        let mut ops = vec![
+            site(4, &[(TINY_TH_S, SCRAP_J_PER_TH)]),
+            site(3, &[(1.0 / 3.0, 25.1), (7.7, 19.9)]),
+            site(4, &[(TINY_TH_S, SCRAP_J_PER_TH)]),
+            site(3, &[(12.5, 21.7)]),
+            site(4, &[(2.0, SCRAP_J_PER_TH)]),
+            site(5, &[(0.7, 29.0)]),
+            site(3, &[(2.2, 38.0)]),
+        ];
+        ops[5].state = OperatorState::Exited;
+        let p = pricing();
+        let mut m = SiteMachines::default();
+        m.take_at(p, ops.len());
+        for (i, op) in ops.iter().enumerate().filter(|(_, op)| op.state == OperatorState::Active) {
+            m.take(i, op);
+        }
+        assert_eq!(m.others, [(4, 0), (3, 1), (4, 2), (3, 6)]);
+        let mut ordered = Vec::new();
+        GroupValues::order(&m.others, &mut ordered);
+        let values = GroupValues::new(&ops, p, &ordered);
+        let want = every_group(&ops, p);
+        for g in 0..ops.len() as u32 {
+            assert_eq!(values.value_usd(g).to_bits(), want[g as usize].to_bits(), "group {g}");
+        }
+        // The test can tell orders apart: group 4's sites added own first part from the pass's.
+        let site = |i: usize| GroupValues::new(&ops, p, &[]).site_usd(&ops[i]);
+        assert_ne!(((site(4) + site(0)) + site(2)).to_bits(), want[4].to_bits());
+        assert_eq!((want[0], want[2], want[5]), (0.0, 0.0, 0.0));
     }
 }

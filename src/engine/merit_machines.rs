@@ -1,9 +1,9 @@
 //! The machines of a world in merit form as the security columns read them (the dormant
-//! machines an attacker could switch on, and each group's machines at the secondary market's
-//! prices: `census::SiteMachines`), kept by the merit order as it switches units. A merit day
-//! takes them from this copy, a few bytes a machine read in order, instead of walking every
-//! operator's record (168 bytes): with the attack metrics on, that walk was a third of a
-//! CORE-1 run. A full day takes them from the records, as before.
+//! machines an attacker could switch on, and the sites of each group: `census::SiteMachines`),
+//! kept by the merit order as it switches units. A merit day takes them from this copy, a few
+//! bytes a machine read in order, instead of walking every operator's record (168 bytes): with
+//! the attack metrics on, that walk was a third of a CORE-1 run. A full day takes them from the
+//! records, as before.
 //!
 //! Nothing but the hashprice changes a machine in merit form (no ageing, deliveries, sales or
 //! AI halls: `merit::MeritOrder::build`), so the copy of each machine's hashrate and efficiency
@@ -23,16 +23,11 @@ pub struct MeritMachines {
     th_s: Vec<f64>,
     j_per_th: Vec<f64>,
     running: Vec<bool>,
-    /// By active operator, in order: its group, and where its vintages end (none kept when
-    /// each has one).
-    owners: Vec<u32>,
-    ends: Vec<u32>,
     /// By operator: where its vintages start (active operators only).
     starts: Vec<u32>,
-    /// Whether every site has one vintage (CORE-1's): a site's value is then its machine's.
-    one_vintage_each: bool,
-    /// Scratch, by vintage: its machines' value at the day's prices (sites of several).
-    value_usd: Vec<f64>,
+    /// (group, operator) of the active operators in a group not their own
+    /// (`SiteMachines::others`): no group changes in merit form.
+    others: Vec<(u32, u32)>,
 }
 
 impl MeritMachines {
@@ -50,11 +45,8 @@ impl MeritMachines {
             th_s: Vec::with_capacity(vintages),
             j_per_th: Vec::with_capacity(vintages),
             running: Vec::with_capacity(vintages),
-            owners: Vec::new(),
-            ends: Vec::new(),
             starts: vec![u32::MAX; ops.len()],
-            one_vintage_each: false,
-            value_usd: Vec::new(),
+            others: Vec::new(),
         };
         for (i, op) in ops.iter().enumerate().filter(|(_, op)| op.state == OperatorState::Active) {
             m.starts[i] = m.th_s.len() as u32;
@@ -63,13 +55,9 @@ impl MeritMachines {
                 m.j_per_th.push(v.j_per_th);
                 m.running.push(v.running);
             }
-            m.owners.push(op.owner);
-            m.ends.push(m.th_s.len() as u32);
-        }
-        m.one_vintage_each = m.ends.iter().enumerate().all(|(k, &end)| end as usize == k + 1);
-        if m.one_vintage_each {
-            // Site `k` is machine `k`: no ends to keep (4 MB at a million sites).
-            m.ends = Vec::new();
+            if op.owner as usize != i {
+                m.others.push((op.owner, i as u32));
+            }
         }
         Some(m)
     }
@@ -81,36 +69,18 @@ impl MeritMachines {
     }
 
     /// Takes the machines into `into` as the fused day's census pass takes them from the
-    /// records of `operators` operators (`SiteMachines::take_site`, the same sums in the same
-    /// order): valued at `pricing`, each active site in order, in plain loops over the copy:
-    /// the sites' values (sites of one machine in one loop; of several, every machine's value
-    /// and then each site's sum), then the idle machines.
+    /// records of `operators` operators (`SiteMachines::take`, the same lists in the same
+    /// order), priced at `pricing`: the idle machines in one plain loop over the copy.
     pub fn take(&mut self, pricing: Pricing, operators: usize, into: &mut SiteMachines) {
         into.take_at(pricing, operators);
-        let MeritMachines { th_s, j_per_th, running, owners, ends, one_vintage_each, value_usd, .. } = self;
-        let value = |(&th, &e): (&f64, &f64)| th * pricing.price_usd_per_th(e);
-        if *one_vintage_each {
-            for (&owner, v) in owners.iter().zip(th_s.iter().zip(j_per_th.iter()).map(value)) {
-                // `0 + v`: the sum of a site of one machine, as the walk adds it.
-                into.value_usd[owner as usize] += 0.0 + v;
-            }
-        } else {
-            value_usd.clear();
-            value_usd.extend(th_s.iter().zip(j_per_th.iter()).map(value));
-            let mut from = 0;
-            for (&owner, &end) in owners.iter().zip(ends.iter()) {
-                let site = value_usd[from as usize..end as usize].iter().fold(0.0, |sum, &v| sum + v);
-                into.value_usd[owner as usize] += site;
-                from = end;
-            }
-        }
+        into.others.extend_from_slice(&self.others);
         // Each machine written at the next place, which only an idle one takes: no branch
         // on a flag that is a coin flip in CORE-1.
         let idle = &mut into.idle;
         idle.clear();
-        idle.resize(th_s.len(), (0.0, 0.0));
+        idle.resize(self.th_s.len(), (0.0, 0.0));
         let mut taken = 0;
-        for ((&th, &e), &runs) in th_s.iter().zip(j_per_th.iter()).zip(running.iter()) {
+        for ((&th, &e), &runs) in self.th_s.iter().zip(self.j_per_th.iter()).zip(self.running.iter()) {
             idle[taken] = (th, e);
             taken += usize::from(!runs);
         }
@@ -147,18 +117,28 @@ mod tests {
         m
     }
 
-    fn bits(m: &SiteMachines) -> (Vec<(u64, u64)>, Vec<u64>, Vec<u32>) {
-        (
-            m.idle.iter().map(|x| (x.0.to_bits(), x.1.to_bits())).collect(),
-            m.value_usd.iter().map(|x| x.to_bits()).collect(),
-            m.hosts.clone(),
-        )
+    /// What a take holds, the machines as bits.
+    #[derive(Debug, PartialEq)]
+    struct Taken {
+        idle: Vec<(u64, u64)>,
+        others: Vec<(u32, u32)>,
+        hosts: Vec<u32>,
+        groups: usize,
+    }
+
+    fn bits(m: &SiteMachines) -> Taken {
+        Taken {
+            idle: m.idle.iter().map(|x| (x.0.to_bits(), x.1.to_bits())).collect(),
+            others: m.others.clone(),
+            hosts: m.hosts.clone(),
+            groups: m.groups,
+        }
     }
 
     /// The copy takes what a walk over the records takes, bit for bit, after switches:
-    /// operators of one, two and three vintages, one exited, two in one group (values added
-    /// to the group in operator order). Catches a switch written to another operator's
-    /// vintage, an exited operator's machines counted, a group's value added per vintage.
+    /// operators of one, two and three vintages, one exited, two in one group. Catches a
+    /// switch written to another operator's vintage, an exited operator's machines counted, a
+    /// member of another group left out of the others.
     #[test]
     fn the_copy_takes_what_the_records_hold() {
         let mut ops = vec![
@@ -176,18 +156,17 @@ mod tests {
             copy.take(pricing(), ops.len(), &mut taken);
             assert_eq!(bits(&taken), bits(&walked(&ops, pricing())));
         }
-        assert_eq!(copy.owners, [0, 1, 1]);
+        assert_eq!(copy.others, [(1, 3)]);
     }
 
-    /// Sites of one vintage each (CORE-1's, valued without a sum per site), two of them in
-    /// one group. Catches a site's value added to its own index's entry instead of its
-    /// group's, or a site left out.
+    /// Sites of one vintage each (CORE-1's), two of them in one group. Catches a site's
+    /// machines left out, or a site counted in its own index's group instead of its owner's.
     #[test]
     fn sites_of_one_vintage_take_what_the_records_hold() {
         let mut ops =
             vec![site(0, &[(100.0, 20.0, true)]), site(0, &[(50.0, 29.0, false)]), site(2, &[(0.3, 31.0, false)])];
         let mut copy = MeritMachines::of(&ops).expect("no AI");
-        assert!(copy.one_vintage_each);
+        assert_eq!(copy.others, [(0, 1)]);
         for (operator, on) in [(1, true), (0, false), (2, true)] {
             copy.set_running(operator, 0, on);
             ops[operator as usize].fleet[0].running = on;

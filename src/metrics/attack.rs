@@ -222,7 +222,7 @@ impl Coalitions {
     }
 
     /// As [`Coalitions::refill`] over `groups` (running TH/s, group) in decreasing order, each
-    /// group's machines worth `value_usd[group]`, with the running totals kept only down to
+    /// group's machines worth `value_usd(group)`, with the running totals kept only down to
     /// the smallest coalition of share `share`: the only coalitions asked for afterwards are of
     /// shares up to it (an attack of a few hundred of CORE-1's 6,000 mining groups, whose
     /// totals were a sixth of a day with the attack metrics). `total_th_s` is the groups'
@@ -232,7 +232,7 @@ impl Coalitions {
         &mut self,
         groups: impl Iterator<Item = (f64, u32)> + Clone,
         total_th_s: f64,
-        value_usd: &[f64],
+        mut value_usd: impl FnMut(u32) -> f64,
         share: f64,
     ) {
         debug_assert_eq!(total_th_s.to_bits(), groups.clone().fold(0.0, |s, (th, _)| s + th).to_bits());
@@ -244,7 +244,7 @@ impl Coalitions {
         let (mut acc, mut val) = (0.0, 0.0);
         for (th, g) in groups {
             acc += th;
-            val += value_usd[g as usize];
+            val += value_usd(g);
             self.cumulative.push(acc);
             self.cumulative_value_usd.push(val);
             if acc >= target {
@@ -505,7 +505,7 @@ mod tests {
             let ranked = groups.iter().enumerate().map(|(g, x)| (x.0, g as u32));
             let total = ranked.clone().fold(0.0, |s, (th, _)| s + th);
             let mut part = Coalitions::default();
-            part.refill_to_share(ranked, total, &value_usd, share);
+            part.refill_to_share(ranked, total, |g| value_usd[g as usize], share);
             proptest::prop_assert_eq!(part.total_th_s().to_bits(), full.total_th_s().to_bits());
             let p = AttackParams { bribe_capital_share: 0.5, ..P };
             for q in asked.into_iter().map(|x| x * share).chain([share]) {

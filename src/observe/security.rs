@@ -5,7 +5,7 @@
 
 use super::row::DayRow;
 use crate::agents::OperatorState;
-use crate::engine::census::{Census, SiteMachines};
+use crate::engine::census::{Census, GroupValues, SiteMachines};
 use crate::engine::World;
 use crate::market::secondary::Pricing;
 use crate::metrics::attack::{
@@ -29,6 +29,8 @@ pub struct SecurityScratch {
     sort: UnitCostSort,
     dormant: DormantSupply,
     coalitions: Coalitions,
+    /// The sites in other groups than their own, by group (`GroupValues`).
+    others_by_group: Vec<(u32, u32)>,
 }
 
 /// Fills the security columns of day `d`'s row. `mining_th_s` is the honest running hashrate;
@@ -49,14 +51,16 @@ pub(super) fn security_columns(
     r.security_budget_usd_per_day = EXPECTED_BLOCKS_PER_DAY * reward * w.price.price_usd();
     r.budish_deterred_value_usd =
         budish_deterred_value_usd(reward * w.price.price_usd(), w.metrics.attack_share, w.metrics.attack_hours);
-    let SecurityScratch { scan, sort, dormant, coalitions } = scratch;
+    let SecurityScratch { scan, sort, dormant, coalitions, others_by_group } = scratch;
     let machines = sites(w, d, census, &pricing, groups, scan);
     let lots = dormant_lots(machines, w).map(|(th, e)| (th, e, pricing.price_usd_per_th(e)));
     dormant.refill(lots, &params, sort);
     // The day asks for coalitions of the attack share and, for the risk a budget buys, of
-    // shares up to half.
+    // shares up to half; only their groups' machines are valued.
     let largest_share = w.metrics.attack_share.max(AFFORDABLE_SHARE_MAX);
-    coalitions.refill_to_share(owners.active(), owners.active_th_s(), machines.value_usd, largest_share);
+    GroupValues::order(machines.others, others_by_group);
+    let values = GroupValues::new(&w.population.operators, pricing, others_by_group);
+    coalitions.refill_to_share(owners.active(), owners.active_th_s(), |g| values.value_usd(g), largest_share);
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
@@ -104,17 +108,17 @@ fn sites<'a>(
     scan: &'a mut SiteMachines,
 ) -> Machines<'a> {
     let m = &census.machines;
-    let taken = m.day == Some(d) && m.pricing.as_ref() == Some(pricing) && m.value_usd.len() == groups;
+    let taken = m.day == Some(d) && m.pricing.as_ref() == Some(pricing) && m.groups == groups;
     // The merit order's copy holds running flags its records get only when the index is
     // dropped (its tests compare it with the full days' walks instead).
     if !taken || (cfg!(debug_assertions) && !m.from_merit_copy) {
         walk(scan, w, pricing, groups);
     }
     if !taken {
-        return Machines { idle: &scan.idle, hosts: &scan.hosts, value_usd: &scan.value_usd };
+        return Machines { idle: &scan.idle, hosts: &scan.hosts, others: &scan.others };
     }
     if m.from_merit_copy {
-        return Machines { idle: &m.idle, hosts: &m.hosts, value_usd: &m.value_usd };
+        return Machines { idle: &m.idle, hosts: &m.hosts, others: &m.others };
     }
     debug_assert!(m
         .idle
@@ -122,8 +126,8 @@ fn sites<'a>(
         .map(|x| (x.0.to_bits(), x.1.to_bits()))
         .eq(scan.idle.iter().map(|x| (x.0.to_bits(), x.1.to_bits()))));
     debug_assert_eq!(m.hosts, scan.hosts);
-    debug_assert!(m.value_usd.iter().map(|x| x.to_bits()).eq(scan.value_usd.iter().map(|x| x.to_bits())));
-    Machines { idle: &m.idle, hosts: &m.hosts, value_usd: &m.value_usd }
+    debug_assert_eq!(m.others, scan.others);
+    Machines { idle: &m.idle, hosts: &m.hosts, others: &m.others }
 }
 
 /// The machines at active sites ([`sites`]).
@@ -133,8 +137,8 @@ struct Machines<'a> {
     idle: &'a [(f64, f64)],
     /// Active operators hosting AI halls (their stored machines are dormant too).
     hosts: &'a [u32],
-    /// By operator group: its active operators' machines at the secondary market's prices.
-    value_usd: &'a [f64],
+    /// (group, operator) of the active operators in other groups than their own.
+    others: &'a [(u32, u32)],
 }
 
 /// (TH/s, J/TH) of the machines that exist but do not mine: idle at active sites, then stored
