@@ -222,7 +222,8 @@ impl Coalitions {
     }
 
     /// As [`Coalitions::refill`] over `groups` (running TH/s, group) in decreasing order, each
-    /// group's machines worth `value_usd(group)`, with the running totals kept only down to
+    /// group's machines worth `value_usd(group)` (`ask(group)` says it will be asked for soon),
+    /// with the running totals kept only down to
     /// the smallest coalition of share `share`: the only coalitions asked for afterwards are of
     /// shares up to it (an attack of a few hundred of CORE-1's 6,000 mining groups, whose
     /// totals were a sixth of a day with the attack metrics). `total_th_s` is the groups'
@@ -233,6 +234,7 @@ impl Coalitions {
         groups: impl Iterator<Item = (f64, u32)> + Clone,
         total_th_s: f64,
         mut value_usd: impl FnMut(u32) -> f64,
+        ask: impl Fn(u32),
         share: f64,
     ) {
         debug_assert_eq!(total_th_s.to_bits(), groups.clone().fold(0.0, |s, (th, _)| s + th).to_bits());
@@ -242,7 +244,13 @@ impl Coalitions {
         self.cumulative_value_usd.clear();
         let target = coalition_target_th_s(share, total_th_s);
         let (mut acc, mut val) = (0.0, 0.0);
+        // Each group's value is asked for a few groups ahead (`ask`): at a million groups the
+        // coalition's ~30,000 are as many records read at random.
+        let mut ahead = groups.clone().skip(crate::prefetch::AHEAD);
         for (th, g) in groups {
+            if let Some((_, next)) = ahead.next() {
+                ask(next);
+            }
             acc += th;
             val += value_usd(g);
             self.cumulative.push(acc);
@@ -505,7 +513,7 @@ mod tests {
             let ranked = groups.iter().enumerate().map(|(g, x)| (x.0, g as u32));
             let total = ranked.clone().fold(0.0, |s, (th, _)| s + th);
             let mut part = Coalitions::default();
-            part.refill_to_share(ranked, total, |g| value_usd[g as usize], share);
+            part.refill_to_share(ranked, total, |g| value_usd[g as usize], |_| {}, share);
             proptest::prop_assert_eq!(part.total_th_s().to_bits(), full.total_th_s().to_bits());
             let p = AttackParams { bribe_capital_share: 0.5, ..P };
             for q in asked.into_iter().map(|x| x * share).chain([share]) {

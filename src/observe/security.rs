@@ -60,7 +60,13 @@ pub(super) fn security_columns(
     let largest_share = w.metrics.attack_share.max(AFFORDABLE_SHARE_MAX);
     GroupValues::order(machines.others, others_by_group);
     let values = GroupValues::new(&w.population.operators, pricing, others_by_group);
-    coalitions.refill_to_share(owners.active(), owners.active_th_s(), |g| values.value_usd(g), largest_share);
+    coalitions.refill_to_share(
+        owners.active(),
+        owners.active_th_s(),
+        |g| values.value_usd(g),
+        |g| values.ask(g),
+        largest_share,
+    );
     let frontier = w.catalog.frontier(w.year(d), w.hardware.frontier_improvement_per_year);
     let (j_new, price_new) = (frontier.j_per_th, frontier.price_usd_per_th);
     let market = AttackMarket {
