@@ -430,7 +430,8 @@ mod tests {
         for g in 0..ops.len() as u32 {
             assert_eq!(values.value_usd(g).to_bits(), want[g as usize].to_bits(), "group {g}");
         }
-        // The test can tell orders apart: group 4's sites added own first part from the pass's.
+        // The test tells the orders apart: group 4's sites added with its own one first sum
+        // to other bits than the pass's.
         let site = |i: usize| GroupValues::new(&ops, p, &[]).site_usd(&ops[i]);
         assert_ne!(((site(4) + site(0)) + site(2)).to_bits(), want[4].to_bits());
         assert_eq!((want[0], want[2], want[5]), (0.0, 0.0, 0.0));

@@ -201,7 +201,7 @@ impl World {
             ops[i as usize].mined_btc_unsettled = 0.0;
         }
         merit.move_to(d, snap.market.operating_hashprice_usd_per_th_day, census);
-        if let Some(m) = &mut merit.machines {
+        if let Some(m) = &merit.machines {
             m.take(snap.pricing, ops.len(), &mut census.machines);
             census.machines.day = Some(d);
         }

@@ -71,7 +71,7 @@ impl MeritMachines {
     /// Takes the machines into `into` as the fused day's census pass takes them from the
     /// records of `operators` operators (`SiteMachines::take`, the same lists in the same
     /// order), priced at `pricing`: the idle machines in one plain loop over the copy.
-    pub fn take(&mut self, pricing: Pricing, operators: usize, into: &mut SiteMachines) {
+    pub fn take(&self, pricing: Pricing, operators: usize, into: &mut SiteMachines) {
         into.take_at(pricing, operators);
         into.others.extend_from_slice(&self.others);
         // Each machine written at the next place, which only an idle one takes: no branch
