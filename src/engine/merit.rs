@@ -477,9 +477,13 @@ impl MeritOrder {
         // By operator: the day its idle spell began (`RUNS`: it runs). Its idle days before the
         // index was built are those of the full day it was built after.
         const RUNS: u32 = u32::MAX;
-        let mut spell_from: Vec<u32> = ops.iter().map(|op| idle_spell_from(self.built_day, op.days_all_idle)).collect();
-        for op in ops.iter_mut().filter(|op| op.state == OperatorState::Active) {
-            op.power_cost_usd += fixed_power_usd(op) * f64::from(next - from);
+        // One walk over the records for both (at a million operators each walk streams 168 MB).
+        let mut spell_from = Vec::with_capacity(ops.len());
+        for op in ops.iter_mut() {
+            spell_from.push(idle_spell_from(self.built_day, op.days_all_idle));
+            if op.state == OperatorState::Active {
+                op.power_cost_usd += fixed_power_usd(op) * f64::from(next - from);
+            }
         }
         for u in &self.units {
             let i = u.operator as usize;
