@@ -167,7 +167,7 @@ impl<'a> ser::Serializer for &mut Record<'a> {
     /// for 0 but prints as `-0`: it was in most rows of `operators.csv`.
     fn serialize_f64(self, v: f64) -> Result<(), RecordError> {
         if v == 0.0 {
-            // A fifth of `operators.csv`'s floats, written without the search for digits.
+            // About a third of the floats of `operators.csv`, written without the digit search.
             self.plain(b"0.0");
             return Ok(());
         }
