@@ -223,12 +223,11 @@ impl Coalitions {
 
     /// As [`Coalitions::refill`] over `groups` (running TH/s, group) in decreasing order, each
     /// group's machines worth `value_usd(group)` (`ask(group)` says it will be asked for soon),
-    /// with the running totals kept only down to
-    /// the smallest coalition of share `share`: the only coalitions asked for afterwards are of
-    /// shares up to it (an attack of a few hundred of CORE-1's 6,000 mining groups, whose
-    /// totals were a sixth of a day with the attack metrics). `total_th_s` is the groups'
-    /// hashrate added in their order (`metrics::ranking::Ranking::active_th_s`), so the
-    /// bits are the full refill's.
+    /// with the running totals kept only down to the smallest coalition of share `share`: the
+    /// only coalitions asked for afterwards are of shares up to it (an attack of a few hundred
+    /// of CORE-1's 6,000 mining groups, whose totals were a sixth of a day with the attack
+    /// metrics). `total_th_s` is the groups' hashrate added in their order
+    /// (`metrics::ranking::Ranking::active_th_s`), so the bits are the full refill's.
     pub fn refill_to_share(
         &mut self,
         groups: impl Iterator<Item = (f64, u32)> + Clone,
