@@ -42,12 +42,13 @@ def fmt(v):
     return f"{v:g}"
 
 
-def panel(out, origin, title, xlabel, ylabel, series, xlog=True):
+def panel(out, origin, title, xlabel, ylabel, series, xlog=True, headroom=1.3):
+    """One log-log panel; `headroom` (a factor over the largest y) keeps the key clear of the data."""
     ox, oy = origin
     xs = [x for _, pts, _ in series for x, _ in pts]
     ys = [y for _, pts, _ in series for _, y in pts]
     xlo, xhi = min(xs), max(xs)
-    ylo, yhi = min(ys) / 1.3, max(ys) * 1.3
+    ylo, yhi = min(ys) / 1.3, max(ys) * headroom
     if not xlog:
         xlo, xhi = 0.0, xhi * 1.05
 
@@ -95,7 +96,7 @@ def main():
                    if r["merit_order"] == merit and int(r["days"]) == days]
             if pts:
                 series.append((f"{name}, {days} days", pts, dash))
-    panel(out, LEFT[0], "CORE-1: cost per operator-day", "miners", "ns per operator-day", series)
+    panel(out, LEFT[0], "CORE-1: cost per operator-day", "miners", "ns per operator-day", series, headroom=6.0)
     series = []
     for n in sorted({int(r["miners"]) for r in sigma}):
         for merit, name, dash in (("true", "merit order", ""), ("false", "every operator daily", 'stroke-dasharray="6 4"')):

@@ -339,7 +339,7 @@ mod tests {
     /// became one pointer each, 200 before the projects became one pointer for the three,
     /// the fleet's first vintage moved in, the population's finance terms out and the
     /// demand-response draw worked out where it is asked for;
-    /// docs/PERFORMANCE.md, "Memory").
+    /// docs/PERFORMANCE.md, "Memory at a million miners").
     #[test]
     fn the_operator_record_stays_small() {
         assert_eq!(std::mem::size_of::<Operator>(), 168);

@@ -44,9 +44,10 @@ pub struct Census {
 /// machines, whether it hosts AI, and which group it belongs to when that is not its own. The
 /// census pass takes them where each fleet is at hand (`settle::settle_and_count`, and
 /// [`Census::count`] in the phased day), when asked to ([`SiteMachines::take_at`]); walking
-/// every fleet again for them was a tenth of a full-model run. The security columns walk the
-/// fleets themselves on days they were not taken (merit days) or at other prices, and debug
-/// builds walk them always and compare.
+/// every fleet again for them was a tenth of a full-model run. On merit days the merit order's
+/// copy of the machines fills them (`engine::merit_machines`); the security columns walk the
+/// fleets themselves only when neither took them at today's prices, and debug builds walk
+/// after a census pass and compare.
 ///
 /// The groups' machines at the secondary market's prices are not taken: only the groups of the
 /// largest coalition asked for need them (a few hundred of CORE-1's 10,000, 90 of the

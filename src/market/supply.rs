@@ -74,8 +74,9 @@ const LOG2_STEPS: usize = 256;
 
 impl SupplyCurve {
     /// `log2(x)` of a positive normal `x` from its exponent bits and the mantissa table: the
-    /// census places every vintage every day, and a library logarithm per vintage was a sixth
-    /// of a baseline run. Pure IEEE arithmetic, so the same bits on every machine.
+    /// opening places every vintage on the curve (every seventh day), and a library logarithm
+    /// per vintage was a sixth of a baseline run when it did so daily. Pure IEEE arithmetic, so
+    /// the same bits on every machine.
     fn log2(&self, x: f64) -> f64 {
         let bits = x.to_bits();
         let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
