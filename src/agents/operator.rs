@@ -326,7 +326,14 @@ impl Operator {
     /// The fixed power charges of a day, USD: owed on the installed machines' full draw,
     /// running or idle. `phi p * MW * 24,000 kWh`.
     pub fn fixed_power_usd_per_day(&self) -> f64 {
-        self.power_fixed_share * self.power_usd_per_kwh * self.installed_mw() * KWH_PER_MW_DAY
+        self.fixed_power_usd_per_day_for(self.installed_mw())
+    }
+
+    /// [`Self::fixed_power_usd_per_day`] for machines drawing `installed_mw` when all run, as
+    /// a walk over the fleet that adds up the draws in fleet order has it (settlement's).
+    #[inline(always)]
+    pub fn fixed_power_usd_per_day_for(&self, installed_mw: f64) -> f64 {
+        self.power_fixed_share * self.power_usd_per_kwh * installed_mw * KWH_PER_MW_DAY
     }
 }
 

@@ -95,7 +95,7 @@ impl SiteMachines {
     /// hosts AI. Only while a pass takes them.
     #[inline(always)]
     pub fn take(&mut self, i: usize, op: &Operator) {
-        if self.pricing.is_none() {
+        if !self.taking() {
             return;
         }
         for v in &op.fleet {
@@ -105,6 +105,26 @@ impl SiteMachines {
             let kept = self.idle.len() - usize::from(v.running);
             self.idle.truncate(kept);
         }
+        self.take_site(i, op);
+    }
+
+    /// Whether the pass takes the machines today ([`SiteMachines::take_at`]).
+    #[inline(always)]
+    pub fn taking(&self) -> bool {
+        self.pricing.is_some()
+    }
+
+    /// Takes idle machine `v` of the operator being taken, in fleet order: the settlement's
+    /// walk over the fleet does, where it branches on whether each machine runs anyway.
+    #[inline(always)]
+    pub fn take_idle(&mut self, v: &Vintage) {
+        self.idle.push((v.th_s, v.j_per_th));
+    }
+
+    /// Takes active operator `i` but for its fleet (taken machine by machine,
+    /// [`SiteMachines::take_idle`]): its group if not its own, and whether it hosts AI.
+    #[inline(always)]
+    pub fn take_site(&mut self, i: usize, op: &Operator) {
         if op.owner as usize != i {
             self.others.push((op.owner, i as u32));
         }
@@ -268,7 +288,7 @@ impl Census {
             fleet.installed_th_s += th;
             totals.sites_th_s += th;
             if v.running {
-                fleet.run(v, curtail.uptime(v.j_per_th));
+                fleet.run(v, th, v.mw(), curtail.uptime(v.j_per_th));
             }
         }
         self.machines.take(i, op);
@@ -292,7 +312,10 @@ impl Census {
     pub fn count_active(&mut self, totals: &mut Totals, i: usize, op: &Operator, d: u32, fleet: FleetTally) {
         self.running_th_s[i] = fleet.running_th_s;
         totals.operators_active += 1;
-        totals.pipeline_th_s += op.orders().iter().map(|x| x.th_s).sum::<f64>();
+        // Most sites have nothing on order, and an empty sum (-0) adds nothing.
+        if !op.orders().is_empty() {
+            totals.pipeline_th_s += op.orders().iter().map(|x| x.th_s).sum::<f64>();
+        }
         if fleet.running_th_s > 0.0 {
             totals.mining_operators += 1;
         }
@@ -352,11 +375,22 @@ pub struct FleetTally {
 impl FleetTally {
     /// Counts running vintage `v` for the `uptime` share of the day it runs; the rest of its
     /// day is curtailed (at 1, exactly the whole vintage runs). Each term on its grid
-    /// (`units::grid`), so the sums are exact.
+    /// (`units::grid`), so the sums are exact. `th_s` is `v`'s hashrate on its grid and `mw`
+    /// its draw (`Vintage::mw`), which the caller's walk has worked out already.
+    ///
+    /// A whole day (no demand response: almost every day of every run) adds `th_s` and the
+    /// draw as they are and nothing curtailed: the same bits as the products by 1 (`1 * x` is
+    /// `x`) and the curtailed term's +0 (a sum of terms at or above +0 does not change by
+    /// +0), without their roundings.
     #[inline(always)]
-    pub fn run(&mut self, v: &Vintage, uptime: f64) {
+    pub fn run(&mut self, v: &Vintage, th_s: f64, mw: f64, uptime: f64) {
+        if uptime == 1.0 {
+            self.running_th_s += th_s;
+            self.running_mw += grid::on(mw, grid::MW);
+            return;
+        }
         self.running_th_s += grid::on(uptime * v.th_s, grid::TH_S);
-        self.running_mw += grid::on(uptime * v.mw(), grid::MW);
+        self.running_mw += grid::on(uptime * mw, grid::MW);
         self.curtailed_th_s += grid::on((1.0 - uptime) * v.th_s, grid::TH_S);
     }
 }
@@ -392,6 +426,32 @@ mod tests {
             value[op.owner as usize] += site;
         }
         value
+    }
+
+    /// A vintage's tally, whole day or curtailed, is its terms each rounded to its grid as
+    /// first written: at uptime 1 the whole day adds the hashrate on its grid and the rounded
+    /// draw and nothing curtailed, bit for bit as the products by 1 and the +0 did. Bug caught:
+    /// the whole day's path adding the hashrate or the draw unrounded, or a curtailed day
+    /// taken by it.
+    #[test]
+    fn a_whole_day_tallies_as_the_general_terms() {
+        let mut x = 0.318_309_886_f64;
+        for k in 0..2_000 {
+            x = (x * 7.123_456_7 + 0.37).fract();
+            let v = Vintage { th_s: 10f64.powf(x * 7.0 - 1.0), j_per_th: 12.0 + 30.0 * x, running: true };
+            let uptime = [1.0, 0.75, 1.0 - 1e-12, 0.0][k % 4];
+            let mut got = FleetTally::default();
+            got.run(&v, grid::on(v.th_s, grid::TH_S), v.mw(), uptime);
+            let want = FleetTally {
+                running_th_s: grid::on(uptime * v.th_s, grid::TH_S),
+                installed_th_s: 0.0,
+                running_mw: grid::on(uptime * v.mw(), grid::MW),
+                curtailed_th_s: grid::on((1.0 - uptime) * v.th_s, grid::TH_S),
+            };
+            let bits =
+                |t: &FleetTally| [t.running_th_s, t.installed_th_s, t.running_mw, t.curtailed_th_s].map(f64::to_bits);
+            assert_eq!(bits(&got), bits(&want), "{v:?} at uptime {uptime}");
+        }
     }
 
     /// Machines this inefficient sell for scrap ($0.5/TH/s) at [`pricing`]: group 4's sites

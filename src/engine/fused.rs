@@ -5,10 +5,10 @@
 use super::census::Census;
 use super::curtail::SiteCurtailment;
 use super::operate::{
-    age_and_run, choose_pool, finish_building, hosting_milestones, sell_swapped, switch_pool, take_deliveries,
-    take_strategy, Sinks,
+    choose_pool, finish_building, hosting_milestones, sell_swapped, switch_pool, take_deliveries, take_strategy,
+    Ageing, Sinks,
 };
-use super::settle::{settle_and_count, DaySums};
+use super::settle::{age_run_settle_and_count, settle_and_count, DaySums};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
@@ -74,7 +74,17 @@ impl World {
             if !op.ai().is_empty() {
                 stats.contracts_returned += hosting_milestones(i, op, &snap, ai, &mut log);
             }
-            let any_running = age_and_run(op, snap.decay, snap.market.operating_hashprice_usd_per_th_day, hardware);
+            let age = Ageing::of(op, snap.decay, snap.market.operating_hashprice_usd_per_th_day, hardware);
+            if swapped.is_empty() && requests.is_empty() && !snap.reviews_strategy(i) {
+                // Most operators most days: nothing between the run decisions and settlement,
+                // so one walk over the fleet does both.
+                let terms = curtailment.terms_of(i, op);
+                let any_running = age_run_settle_and_count(i, op, age, terms, &books, &mut sums, census, in_default);
+                op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
+                settled = i + 1;
+                continue;
+            }
+            let any_running = age.fleet(&mut op.fleet);
             op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
             let mut out = Sinks { secondary, stats: &mut stats, log: &mut log, requests: &mut requests };
             let swap_sales = if swapped.is_empty() { 0.0 } else { sell_swapped(i, swapped, &snap, &mut out) };

@@ -30,7 +30,7 @@ use crate::agents::decision::run_vintage;
 use crate::agents::operator::OperatorState;
 use crate::prefetch::{prefetch, AHEAD};
 use crate::scenario::{DecisionRule, Payout};
-use crate::units::power_cost_usd_per_th_day;
+use crate::units::{grid, power_cost_usd_per_th_day};
 
 /// One installed vintage, the hashprices (USD per TH/s per day) at which it stops and restarts,
 /// and what it adds to the day's sums when it runs, each on its grid as the fused day counts it
@@ -252,7 +252,7 @@ impl MeritOrder {
                 };
                 let cost = running_cost(v, 1.0, energy);
                 let mut tally = FleetTally::default();
-                tally.run(v, 1.0);
+                tally.run(v, grid::on(v.th_s, grid::TH_S), v.mw(), 1.0);
                 let unit = Unit {
                     key_usd_per_th_day: key,
                     operator: i as u32,

@@ -137,26 +137,59 @@ pub fn age_fleet(op: &mut Operator, decay: f64) {
     }
 }
 
-/// The fused form of [`age_fleet`] and the run plan (`agents::plan::plan`): ages the fleet
-/// and decides which vintages run today at hashprice `hp`, in one walk over the fleet.
-/// Returns whether any runs.
-pub fn age_and_run(op: &mut Operator, decay: f64, hp: f64, hardware: &HardwareParams) -> bool {
-    let mut any_running = false;
-    let energy = op.energy_usd_per_kwh();
-    for v in &mut op.fleet {
-        v.th_s *= decay;
+/// The fused form of [`age_fleet`] and the run plan (`agents::plan::plan`): one operator's day
+/// of ageing and run decisions, vintage by vintage, in one walk over its fleet
+/// ([`Ageing::fleet`]), or in the settlement's (`settle::age_run_settle_and_count`).
+#[derive(Debug, Clone, Copy)]
+pub struct Ageing {
+    rule: crate::scenario::DecisionRule,
+    energy_usd_per_kwh: f64,
+    decay: f64,
+    hashprice_usd_per_th_day: f64,
+    restart_cost_usd_per_th: f64,
+    restart_payback_days: f64,
+}
+
+impl Ageing {
+    /// `op`'s day: a share `decay` of its machines survive, and each runs at hashprice `hp`
+    /// (`agents::decision::run_vintage`).
+    #[inline(always)]
+    pub fn of(op: &Operator, decay: f64, hp: f64, hardware: &HardwareParams) -> Ageing {
+        Ageing {
+            rule: op.rule,
+            energy_usd_per_kwh: op.energy_usd_per_kwh(),
+            decay,
+            hashprice_usd_per_th_day: hp,
+            restart_cost_usd_per_th: hardware.restart_cost_usd_per_th,
+            restart_payback_days: hardware.restart_payback_days,
+        }
+    }
+
+    /// Ages every vintage of `fleet` and decides which run; returns whether any does.
+    #[inline(always)]
+    pub fn fleet(&self, fleet: &mut crate::agents::hardware::Fleet) -> bool {
+        let mut any_running = false;
+        for v in fleet {
+            any_running |= self.vintage(v);
+        }
+        any_running
+    }
+
+    /// Ages vintage `v` by the day and decides whether it runs; returns that.
+    #[inline(always)]
+    pub fn vintage(&self, v: &mut Vintage) -> bool {
+        v.th_s *= self.decay;
         v.running = run_vintage(
-            op.rule,
+            self.rule,
             v.running,
             v.j_per_th,
-            energy,
-            hp,
-            hardware.restart_cost_usd_per_th,
-            hardware.restart_payback_days,
+            self.energy_usd_per_kwh,
+            self.hashprice_usd_per_th_day,
+            self.restart_cost_usd_per_th,
+            self.restart_payback_days,
         );
-        any_running |= v.running;
+        v.running
     }
-    any_running
 }
 
 /// What operator `op` knows about itself for its plan, under today's terms `s`.

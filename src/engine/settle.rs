@@ -4,9 +4,11 @@
 
 use super::census::{Census, FleetTally, Totals};
 use super::curtail::SiteCurtailment;
+use super::operate::Ageing;
 use super::snapshot::Books;
 use super::world::DayStats;
 use crate::agents::finance::{settle_day, DayFlows};
+use crate::agents::hardware::Vintage;
 use crate::agents::operator::{Operator, OperatorState};
 use crate::units::{grid, power_cost_usd_per_th_day, DAYS_PER_YEAR};
 
@@ -42,33 +44,96 @@ pub fn settle_and_count(
     i: usize,
     op: &mut Operator,
     curtail: SiteCurtailment,
-    mut f: DayFlows,
+    f: DayFlows,
     books: &Books,
     sums: &mut DaySums,
     census: &mut Census,
     in_default: &mut Vec<usize>,
 ) {
-    let d = books.day;
     if op.state != OperatorState::Active {
         census.count_closed(&mut sums.census, i, op);
         return;
     }
+    settle_and_count_each(i, op, curtail, f, books, sums, census, in_default, |_| {});
+}
+
+/// The fused form of the day's ageing and run decisions ([`Ageing`]) and
+/// [`settle_and_count`], for an active operator nothing else touches between the two (no
+/// strategic review, no swap, no AI request waiting on the grants): each vintage ages,
+/// decides and settles in one walk over the fleet. A vintage's settlement reads only that
+/// vintage and the site, so this is the two walks' arithmetic, in their order. Returns whether
+/// any vintage runs.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub fn age_run_settle_and_count(
+    i: usize,
+    op: &mut Operator,
+    age: Ageing,
+    curtail: SiteCurtailment,
+    books: &Books,
+    sums: &mut DaySums,
+    census: &mut Census,
+    in_default: &mut Vec<usize>,
+) -> bool {
+    debug_assert_eq!(op.state, OperatorState::Active);
+    let mut any_running = false;
+    settle_and_count_each(i, op, curtail, DayFlows::default(), books, sums, census, in_default, |v| {
+        any_running |= age.vintage(v);
+    });
+    any_running
+}
+
+/// [`settle_and_count`] of active operator `i`, each vintage handed to `each` first.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn settle_and_count_each(
+    i: usize,
+    op: &mut Operator,
+    curtail: SiteCurtailment,
+    mut f: DayFlows,
+    books: &Books,
+    sums: &mut DaySums,
+    census: &mut Census,
+    in_default: &mut Vec<usize>,
+    mut each: impl FnMut(&mut Vintage),
+) {
+    let d = books.day;
     let mut fleet = FleetTally::default();
-    f.power_usd += fixed_power_usd(op);
     let energy = op.energy_usd_per_kwh();
-    for v in &op.fleet {
+    // The draws of every machine, added up in fleet order as `Operator::installed_mw` adds
+    // them, for the fixed charges; those are added after the running machines' power, which
+    // is the same sum: every term is on the money grid (`units::grid`).
+    let mut installed_mw = 0.0;
+    // The site's power and energy, added to the day's sums once the walk is done: every term
+    // is on its grid, so the sums are the same as added machine by machine, and the walk
+    // carries no sum from one operator to the next (those sat on the stack, each addition
+    // waiting on the last operator's).
+    let (mut power_usd, mut energy_mwh) = (0.0, 0.0);
+    // The security columns' idle machines (`Census::machines`), taken in the same walk.
+    let taking = census.machines.taking();
+    for v in op.fleet.iter_mut() {
+        each(v);
+        let v = &*v;
         let th = grid::on(v.th_s, grid::TH_S);
+        let mw = v.mw();
+        installed_mw += mw;
         fleet.installed_th_s += th;
-        sums.census.sites_th_s += th;
         if v.running {
             let u = curtail.uptime(v.j_per_th);
-            fleet.run(v, u);
+            fleet.run(v, th, mw, u);
             let run = running_cost(v, u, energy);
-            f.power_usd += run.power_usd;
-            sums.energy_mwh += run.energy_mwh;
+            power_usd += run.power_usd;
+            energy_mwh += run.energy_mwh;
+        } else if taking {
+            census.machines.take_idle(v);
         }
     }
-    census.machines.take(i, op);
+    sums.census.sites_th_s += fleet.installed_th_s;
+    sums.energy_mwh += energy_mwh;
+    f.power_usd += power_usd + grid::on(op.fixed_power_usd_per_day_for(installed_mw), grid::USD);
+    if taking {
+        census.machines.take_site(i, op);
+    }
     census.count_active(&mut sums.census, i, op, d, fleet);
     collect_and_book(i, op, f, books, sums, in_default);
 }
