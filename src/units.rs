@@ -114,9 +114,11 @@ pub mod grid {
     mod tests {
         use super::*;
 
-        /// The rounding as first written: scaled to whole steps, rounded, scaled back.
+        /// The rounding as first written: scaled to whole steps, rounded by `1.5 * 2^52`
+        /// (written out, not [`ROUND`]: an oracle of its own), scaled back.
         fn scaled(x: f64, steps: f64) -> f64 {
-            ((x * steps + ROUND) - ROUND) / steps
+            const FIRST_ROUND: f64 = 6_755_399_441_055_744.0;
+            ((x * steps + FIRST_ROUND) - FIRST_ROUND) / steps
         }
 
         /// The shifted rounding gives the scaled one's bits: on every grid, for values of
@@ -126,22 +128,16 @@ pub mod grid {
         /// to another step), and an expression the compiler may fold to `x`.
         #[test]
         fn the_shifted_rounding_is_the_scaled_one() {
-            let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-            let mut next = move || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state
-            };
+            use rand::{Rng, SeedableRng};
+            let mut rng = rand::rngs::StdRng::seed_from_u64(17);
             for steps in [TH_S, MW, MWH, USD] {
                 let mut xs = vec![0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 2f64.powi(51) / steps];
                 for _ in 0..200_000 {
-                    let r = next();
                     // Log-uniform from 2^-40 to 2^60 steps, either sign.
-                    let magnitude = 2f64.powf((r % 100_000) as f64 / 1_000.0 - 40.0) / steps;
-                    xs.push(if r >> 63 == 1 { -magnitude } else { magnitude });
+                    let magnitude = 2f64.powf(rng.random_range(-40.0..60.0)) / steps;
+                    xs.push(if rng.random::<bool>() { -magnitude } else { magnitude });
                     // A tie halfway between step k and k + 1.
-                    let k = (next() >> 20) as f64;
+                    let k = rng.random_range(0..1u64 << 44) as f64;
                     xs.push((k + 0.5) / steps);
                     xs.push(-(k + 0.5) / steps);
                 }
