@@ -22,7 +22,7 @@ use super::operate::{
     age_fleet, carry_out, choose_pool, finish_building, hosting_milestones, sell_swapped, switch_pool, take_deliveries,
     view_of, OperatorEvent, Sinks,
 };
-use super::settle::{settle, DaySums};
+use super::settle::{settle, DaySums, Ledger};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
@@ -149,9 +149,10 @@ impl World {
     fn settle_all(&mut self, snap: &Snapshot, flows: Vec<DayFlows>) -> DaySums {
         let mut sums = DaySums::default();
         let World { population, in_default, curtailment, .. } = self;
+        let mut ledger = Ledger { books: &snap.books, sums: &mut sums, in_default };
         for (i, (op, f)) in population.operators.iter_mut().zip(flows).enumerate() {
             let terms = curtailment.terms_of(i, op);
-            settle(i, op, terms, f, &snap.books, &mut sums, in_default);
+            settle(i, op, terms, f, &mut ledger);
         }
         sums
     }

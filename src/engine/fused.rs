@@ -8,7 +8,7 @@ use super::operate::{
     choose_pool, finish_building, hosting_milestones, sell_swapped, switch_pool, take_deliveries, take_strategy,
     Ageing, Sinks,
 };
-use super::settle::{age_run_settle_and_count, settle_and_count, DaySums};
+use super::settle::{age_run_settle_and_count, settle_and_count, DaySums, Ledger};
 use super::snapshot::Snapshot;
 use super::world::{DayStats, World};
 use crate::agents::finance::DayFlows;
@@ -53,16 +53,8 @@ impl World {
             let op = &mut population.operators[i];
             if op.state != OperatorState::Active {
                 if requests.is_empty() {
-                    settle_and_count(
-                        i,
-                        op,
-                        SiteCurtailment::NONE,
-                        DayFlows::default(),
-                        &books,
-                        &mut sums,
-                        census,
-                        in_default,
-                    );
+                    let mut ledger = Ledger { books: &books, sums: &mut sums, in_default };
+                    settle_and_count(i, op, SiteCurtailment::NONE, DayFlows::default(), &mut ledger, census);
                     settled = i + 1;
                 }
                 continue;
@@ -79,7 +71,8 @@ impl World {
                 // Most operators most days: nothing between the run decisions and settlement,
                 // so one walk over the fleet does both.
                 let terms = curtailment.terms_of(i, op);
-                let any_running = age_run_settle_and_count(i, op, age, terms, &books, &mut sums, census, in_default);
+                let mut ledger = Ledger { books: &books, sums: &mut sums, in_default };
+                let any_running = age_run_settle_and_count(i, op, age, terms, &mut ledger, census);
                 op.days_all_idle = if any_running { 0 } else { op.days_all_idle + 1 };
                 settled = i + 1;
                 continue;
@@ -99,7 +92,8 @@ impl World {
             flow.sales_usd += swap_sales;
             if requests.is_empty() {
                 let terms = curtailment.terms_of(i, op);
-                settle_and_count(i, op, terms, flow, &books, &mut sums, census, in_default);
+                let mut ledger = Ledger { books: &books, sums: &mut sums, in_default };
+                settle_and_count(i, op, terms, flow, &mut ledger, census);
                 settled = i + 1;
             } else {
                 // Capex and sales of operators whose settlement waits for the grants (sized on
@@ -117,9 +111,10 @@ impl World {
         self.grant_ai(d, requests, &snap.pricing, &mut stats);
         let World { population, flows, in_default, curtailment, .. } = self;
         let rest = population.operators.iter_mut().zip(flows.iter_mut()).enumerate().skip(settled);
+        let mut ledger = Ledger { books: &books, sums: &mut sums, in_default };
         for (i, (op, flow)) in rest {
             let terms = curtailment.terms_of(i, op);
-            settle_and_count(i, op, terms, std::mem::take(flow), &books, &mut sums, census, in_default);
+            settle_and_count(i, op, terms, std::mem::take(flow), &mut ledger, census);
         }
         if census.machines.pricing.is_some() {
             census.machines.day = Some(d);

@@ -36,25 +36,30 @@ impl DaySums {
     }
 }
 
+/// Where the day's settlement goes: the books' terms it reads, the sums it adds to and the
+/// operators it finds insolvent (resolved at tomorrow's opening).
+pub struct Ledger<'a> {
+    pub books: &'a Books,
+    pub sums: &'a mut DaySums,
+    pub in_default: &'a mut Vec<usize>,
+}
+
 /// The fused form of [`settle`] and `Census::count`, for the fast path: operator `i` settles
 /// and is counted in one walk over its fleet.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn settle_and_count(
     i: usize,
     op: &mut Operator,
     curtail: SiteCurtailment,
     f: DayFlows,
-    books: &Books,
-    sums: &mut DaySums,
+    ledger: &mut Ledger,
     census: &mut Census,
-    in_default: &mut Vec<usize>,
 ) {
     if op.state != OperatorState::Active {
-        census.count_closed(&mut sums.census, i, op);
+        census.count_closed(&mut ledger.sums.census, i, op);
         return;
     }
-    settle_and_count_each(i, op, curtail, f, books, sums, census, in_default, |_| {});
+    settle_and_count_each(i, op, curtail, f, ledger, census, |_| {});
 }
 
 /// The fused form of the day's ageing and run decisions ([`Ageing`]) and
@@ -64,20 +69,17 @@ pub fn settle_and_count(
 /// vintage and the site, so this is the two walks' arithmetic, in their order. Returns whether
 /// any vintage runs.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub fn age_run_settle_and_count(
     i: usize,
     op: &mut Operator,
     age: Ageing,
     curtail: SiteCurtailment,
-    books: &Books,
-    sums: &mut DaySums,
+    ledger: &mut Ledger,
     census: &mut Census,
-    in_default: &mut Vec<usize>,
 ) -> bool {
     debug_assert_eq!(op.state, OperatorState::Active);
     let mut any_running = false;
-    settle_and_count_each(i, op, curtail, DayFlows::default(), books, sums, census, in_default, |v| {
+    settle_and_count_each(i, op, curtail, DayFlows::default(), ledger, census, |v| {
         any_running |= age.vintage(v);
     });
     any_running
@@ -85,19 +87,17 @@ pub fn age_run_settle_and_count(
 
 /// [`settle_and_count`] of active operator `i`, each vintage handed to `each` first.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn settle_and_count_each(
     i: usize,
     op: &mut Operator,
     curtail: SiteCurtailment,
     mut f: DayFlows,
-    books: &Books,
-    sums: &mut DaySums,
+    ledger: &mut Ledger,
     census: &mut Census,
-    in_default: &mut Vec<usize>,
     mut each: impl FnMut(&mut Vintage),
 ) {
-    let d = books.day;
+    let d = ledger.books.day;
+    let sums = &mut *ledger.sums;
     let mut fleet = FleetTally::default();
     let energy = op.energy_usd_per_kwh();
     // The draws of every machine, added up in fleet order as `Operator::installed_mw` adds
@@ -135,7 +135,7 @@ fn settle_and_count_each(
         census.machines.take_site(i, op);
     }
     census.count_active(&mut sums.census, i, op, d, fleet);
-    collect_and_book(i, op, f, books, sums, in_default);
+    collect_and_book(i, op, f, ledger);
 }
 
 /// Operator `i` settles the day: if active, it pays for the machines running now and collects
@@ -147,15 +147,7 @@ fn settle_and_count_each(
 /// the day it runs under a demand-response contract, `engine::curtail`; 1 for the rest), plus the fixed charges
 /// `phi * p * 24,000 * MW` on every installed machine (`Operator::fixed_power_usd_per_day`);
 /// hosting: `mw * R / 365 * (1 - o)` per online hall.
-pub fn settle(
-    i: usize,
-    op: &mut Operator,
-    curtail: SiteCurtailment,
-    mut f: DayFlows,
-    books: &Books,
-    sums: &mut DaySums,
-    in_default: &mut Vec<usize>,
-) {
+pub fn settle(i: usize, op: &mut Operator, curtail: SiteCurtailment, mut f: DayFlows, ledger: &mut Ledger) {
     if op.state != OperatorState::Active {
         return;
     }
@@ -164,9 +156,9 @@ pub fn settle(
     for v in op.fleet.iter().filter(|v| v.running) {
         let run = running_cost(v, curtail.uptime(v.j_per_th), energy);
         f.power_usd += run.power_usd;
-        sums.energy_mwh += run.energy_mwh;
+        ledger.sums.energy_mwh += run.energy_mwh;
     }
-    collect_and_book(i, op, f, books, sums, in_default);
+    collect_and_book(i, op, f, ledger);
 }
 
 /// A running vintage's day on the books, each on its grid (`units::grid`), so that daily sums
@@ -197,14 +189,8 @@ pub fn fixed_power_usd(op: &Operator) -> f64 {
 /// known: hosting revenue of the halls online today, the day's mined BTC, and the books
 /// (`agents::finance::settle_day`), pushing `i` onto `in_default` if it cannot pay.
 #[inline(always)]
-fn collect_and_book(
-    i: usize,
-    op: &mut Operator,
-    mut f: DayFlows,
-    books: &Books,
-    sums: &mut DaySums,
-    in_default: &mut Vec<usize>,
-) {
+fn collect_and_book(i: usize, op: &mut Operator, mut f: DayFlows, ledger: &mut Ledger) {
+    let Ledger { books, sums, in_default } = ledger;
     let d = books.day;
     if !op.ai().is_empty() {
         f.ai_net_usd = op
