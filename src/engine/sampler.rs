@@ -41,12 +41,12 @@ fn run_sum(run: &[f64]) -> f64 {
 fn passed(xs: &[f64], rest: f64) -> (usize, f64) {
     const _: () = assert!(RUN_LEN == 8 && RUNS_PER_BLOCK == 8, "`passed` sums eight at most");
     // A full run is copied as eight values, not as a slice of any length (a call to `memmove`
-    // per step, 3.5% of CORE-1 at 10k); only the last run or block is shorter.
-    let x = <[f64; 8]>::try_from(xs).unwrap_or_else(|_| {
-        let mut x = [f64::INFINITY; 8];
-        x[..xs.len()].copy_from_slice(xs);
-        x
-    });
+    // per step, 3.5% of CORE-1 at 10k); only the last run or block is shorter. That one is
+    // filled value by value: a `memmove` onto the stack padding, read back as pairs, stalled
+    // on store forwarding in each draw landing there, which below 449 miners is nearly every
+    // draw (a one-miner run's block event 80 -> 62 ns, issue 17's seventeenth session).
+    let x = <[f64; 8]>::try_from(xs)
+        .unwrap_or_else(|_| std::array::from_fn(|i| xs.get(i).copied().unwrap_or(f64::INFINITY)));
     let (s01, s23, s45, s67) = (x[0] + x[1], x[2] + x[3], x[4] + x[5], x[6] + x[7]);
     let s03 = s01 + s23;
     let prefixes = [x[0], s01, s01 + x[2], s03, s03 + x[4], s03 + s45, s03 + (s45 + x[6]), s03 + (s45 + s67)];
